@@ -1,0 +1,324 @@
+package main
+
+// Flag groups shared by the commands that build a model and a temperature
+// (simulate now; steady, evolve and cycles later), and the parsers of
+// structured flag values. Parsing and wiring only: the numerics live in
+// potentials and sde.
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/sgdsde/sgdsde/potentials"
+	"github.com/sgdsde/sgdsde/sde"
+)
+
+// Defaults shared by the commands.
+const (
+	defaultLandscape   = "double-well"
+	defaultTemperature = 0.5
+	defaultFormulaDim  = 2
+)
+
+// modelFlags selects the model: a built-in landscape or formulas, parameter
+// values, and the drift kind.
+type modelFlags struct {
+	fs        *pflag.FlagSet
+	landscape string
+	loss      string
+	drift     string
+	diffusion string
+	dim       int
+	set       []string
+	driftKind string
+}
+
+// addModelFlags registers the model flags on fs.
+func addModelFlags(fs *pflag.FlagSet) *modelFlags {
+	mf := &modelFlags{fs: fs}
+	fs.StringVar(&mf.landscape, "landscape", defaultLandscape,
+		"built-in landscape `name`; 'sgdsde landscapes' lists them with their parameters")
+	fs.StringVar(&mf.loss, "loss", "",
+		"loss f(x) as a formula `expr` in x (1-D) or x, y (2-D), e.g. \"(x^2-1)^2/4 + y^2/2\"; without --drift the drift is b = -grad f. Any formula flag selects a formula model instead of --landscape")
+	fs.StringVar(&mf.drift, "drift", "",
+		"drift b(x) as `formulas` separated by ';', one per coordinate, e.g. \"x - x^3; -y\" (formula model)")
+	fs.StringVar(&mf.diffusion, "diffusion", "",
+		"diffusion D(x): one `formula` (D = formula times the identity), or the matrix by rows \"D11, D12; D21, D22\"; must be symmetric positive semi-definite (formula model; default the identity)")
+	fs.IntVar(&mf.dim, "dim", defaultFormulaDim,
+		"dimension `d` of a formula model: 1 (coordinate x) or 2 (coordinates x, y)")
+	fs.StringSliceVar(&mf.set, "set", nil,
+		"parameter value `name=value` of the landscape or of the formulas; repeatable or comma-separated, e.g. --set d12=0.5,d22=2 (defaults: see 'sgdsde landscapes')")
+	fs.StringVar(&mf.driftKind, "drift-kind", "sgd",
+		"`kind` of drift: sgd (the model's drift, b = -grad f for SGD) or gibbs (equilibrium control b = -D grad f + T div D, steady state exp(-f/T)/Z; needs a loss)")
+	return mf
+}
+
+// formulaText echoes the formula flags in summary.json.
+type formulaText struct {
+	Loss      string `json:"loss,omitempty"`
+	Drift     string `json:"drift,omitempty"`
+	Diffusion string `json:"diffusion,omitempty"`
+}
+
+// modelInfo is what a summary echoes about the model.
+type modelInfo struct {
+	// Name is the landscape name or the name of the formula model.
+	Name string `json:"model"`
+	// Formula describes the model in words and formulas.
+	Formula string `json:"formula"`
+	// Formulas holds the formula flags of a formula model.
+	Formulas *formulaText `json:"formulas,omitempty"`
+	// Params holds every parameter value the model was built with.
+	Params map[string]float64 `json:"params"`
+	// Dim is the dimension d.
+	Dim int `json:"dim"`
+	// DriftKind is "sgd" or "gibbs".
+	DriftKind string `json:"drift_kind"`
+}
+
+// isFormula reports whether a formula flag was given.
+func (mf *modelFlags) isFormula() bool {
+	return mf.fs.Changed("loss") || mf.fs.Changed("drift") || mf.fs.Changed("diffusion")
+}
+
+// build returns the model selected by the flags at temperature T (used only
+// by the Gibbs drift). All errors are bad-input errors.
+func (mf *modelFlags) build(T float64) (potentials.Model, modelInfo, error) {
+	if mf.driftKind != "sgd" && mf.driftKind != "gibbs" {
+		return potentials.Model{}, modelInfo{}, usageErrorf("--drift-kind %q: want sgd or gibbs", mf.driftKind)
+	}
+	params, err := parseSet(mf.set)
+	if err != nil {
+		return potentials.Model{}, modelInfo{}, err
+	}
+	var m potentials.Model
+	info := modelInfo{DriftKind: mf.driftKind}
+	if mf.isFormula() {
+		if mf.fs.Changed("landscape") {
+			return potentials.Model{}, modelInfo{}, usageErrorf("--landscape conflicts with --loss/--drift/--diffusion: give either a built-in landscape or formulas")
+		}
+		if mf.dim != 1 && mf.dim != 2 {
+			return potentials.Model{}, modelInfo{}, usageErrorf("--dim %d: formula models have dimension 1 or 2", mf.dim)
+		}
+		m, err = potentials.FromFormulas(potentials.Formulas{
+			Dim: mf.dim, Loss: mf.loss, Drift: mf.drift, Diffusion: mf.diffusion, Params: params,
+		})
+		if err != nil {
+			return potentials.Model{}, modelInfo{}, usageErrorf("%v", err)
+		}
+		info.Formulas = &formulaText{Loss: mf.loss, Drift: mf.drift, Diffusion: mf.diffusion}
+	} else {
+		if mf.fs.Changed("dim") {
+			return potentials.Model{}, modelInfo{}, usageErrorf("--dim applies to formula models only (give --loss, --drift or --diffusion); landscape %q has a fixed dimension", mf.landscape)
+		}
+		m, err = potentials.New(mf.landscape, params)
+		if err != nil {
+			return potentials.Model{}, modelInfo{}, usageErrorf("%v", err)
+		}
+	}
+	if mf.driftKind == "gibbs" {
+		m, err = potentials.Gibbs(m, T)
+		if err != nil {
+			return potentials.Model{}, modelInfo{}, usageErrorf("--drift-kind gibbs: %v (give the loss with --loss, or use --drift-kind sgd)", err)
+		}
+	}
+	info.Name = m.Name
+	info.Formula = m.Formula
+	info.Dim = m.Dim
+	info.Params = m.Params
+	if info.Params == nil {
+		info.Params = params
+	}
+	return m, info, nil
+}
+
+// parseSet parses --set values "name=value" into a map. A name given twice
+// is an error.
+func parseSet(items []string) (map[string]float64, error) {
+	p := make(map[string]float64, len(items))
+	for _, it := range items {
+		name, val, ok := strings.Cut(it, "=")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		if !ok || name == "" || val == "" {
+			return nil, usageErrorf("--set %q: want name=value, e.g. --set d12=0.5", it)
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usageErrorf("--set %q: value %q is not a finite number", it, val)
+		}
+		if _, dup := p[name]; dup {
+			return nil, usageErrorf("--set: parameter %q given twice", name)
+		}
+		p[name] = v
+	}
+	return p, nil
+}
+
+// temperatureFlags gives the temperature T directly or as that of
+// mini-batch SGD, T = lr/(2 batch) (times 1 - batch/samples without
+// replacement).
+type temperatureFlags struct {
+	fs                 *pflag.FlagSet
+	temperature        float64
+	lr                 float64
+	batch              int
+	samples            int
+	withoutReplacement bool
+}
+
+// addTemperatureFlags registers the temperature flags on fs.
+func addTemperatureFlags(fs *pflag.FlagSet) *temperatureFlags {
+	tf := &temperatureFlags{fs: fs}
+	fs.Float64Var(&tf.temperature, "temperature", defaultTemperature,
+		"temperature `T` of the SDE (units of the loss; the noise is sqrt(2 T D)); conflicts with --lr")
+	fs.Float64Var(&tf.lr, "lr", 0,
+		"SGD learning rate `eta`: sets T = eta/(2 batch) (Chaudhari & Soatto eq. 3) instead of --temperature; needs --batch")
+	fs.IntVar(&tf.batch, "batch", 0, "SGD mini-batch size `b` (examples), with --lr")
+	fs.IntVar(&tf.samples, "samples", 0,
+		"training set size `N` (examples) for --without-replacement: T is multiplied by 1 - b/N")
+	fs.BoolVar(&tf.withoutReplacement, "without-replacement", false,
+		"mini-batches sampled without replacement (needs --lr, --batch and --samples); default with replacement")
+	return tf
+}
+
+// sgdInfo echoes the SGD hyper-parameters that gave the temperature.
+type sgdInfo struct {
+	LR                 float64 `json:"lr"`
+	Batch              int     `json:"batch"`
+	Samples            int     `json:"samples,omitempty"`
+	WithoutReplacement bool    `json:"without_replacement"`
+}
+
+// temperatureInfo is what a summary echoes about the temperature.
+type temperatureInfo struct {
+	// Temperature is T.
+	Temperature float64 `json:"temperature"`
+	// From says how T was obtained: "--temperature", "--lr/--batch" or
+	// "default".
+	From string `json:"temperature_from"`
+	// SGD holds the hyper-parameters when T came from --lr/--batch.
+	SGD *sgdInfo `json:"sgd,omitempty"`
+}
+
+// resolve returns the temperature selected by the flags. All errors are
+// bad-input errors.
+func (tf *temperatureFlags) resolve() (temperatureInfo, error) {
+	fs := tf.fs
+	sgd := fs.Changed("lr")
+	if sgd && fs.Changed("temperature") {
+		return temperatureInfo{}, usageErrorf("--temperature conflicts with --lr: give T directly or as lr/(2 batch), not both")
+	}
+	if !sgd {
+		for _, name := range []string{"batch", "samples", "without-replacement"} {
+			if fs.Changed(name) {
+				return temperatureInfo{}, usageErrorf("--%s needs --lr (it sets T = lr/(2 batch))", name)
+			}
+		}
+		T := tf.temperature
+		if !(T > 0) || math.IsInf(T, 0) {
+			return temperatureInfo{}, usageErrorf("--temperature must be positive and finite, got %g", T)
+		}
+		from := "default"
+		if fs.Changed("temperature") {
+			from = "--temperature"
+		}
+		return temperatureInfo{Temperature: T, From: from}, nil
+	}
+	if !fs.Changed("batch") {
+		return temperatureInfo{}, usageErrorf("--lr needs --batch (T = lr/(2 batch))")
+	}
+	if fs.Changed("samples") && !tf.withoutReplacement {
+		return temperatureInfo{}, usageErrorf("--samples applies only with --without-replacement")
+	}
+	if tf.withoutReplacement && !fs.Changed("samples") {
+		return temperatureInfo{}, usageErrorf("--without-replacement needs --samples (the training set size)")
+	}
+	T, err := sde.SGDTemperature(tf.lr, tf.batch, tf.samples, tf.withoutReplacement)
+	if err != nil {
+		return temperatureInfo{}, usageErrorf("%v (check --lr, --batch, --samples)", err)
+	}
+	info := temperatureInfo{
+		Temperature: T,
+		From:        "--lr/--batch",
+		SGD:         &sgdInfo{LR: tf.lr, Batch: tf.batch, WithoutReplacement: tf.withoutReplacement},
+	}
+	if tf.withoutReplacement {
+		info.SGD.Samples = tf.samples
+	}
+	return info, nil
+}
+
+// parsePoint parses a comma-separated list of d finite numbers given to
+// flag, e.g. "1,0".
+func parsePoint(flag, s string, d int) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != d {
+		return nil, usageErrorf("--%s %q: want %d comma-separated numbers for a %d-D model", flag, s, d, d)
+	}
+	x := make([]float64, d)
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usageErrorf("--%s %q: coordinate %d (%q) is not a finite number", flag, s, i+1, strings.TrimSpace(p))
+		}
+		x[i] = v
+	}
+	return x, nil
+}
+
+// defaultX0 returns the default initial state: (1, 0), a minimum of the
+// double well, when the model is 2-D and its box contains it (or it has no
+// box); otherwise the centre of the box, or the origin without a box.
+func defaultX0(m potentials.Model) []float64 {
+	x := make([]float64, m.Dim)
+	hasBox := len(m.Box.Min) == m.Dim && len(m.Box.Max) == m.Dim
+	if m.Dim == 2 {
+		x[0] = 1
+		if !hasBox || m.Box.Contains(x) {
+			return x
+		}
+	}
+	if !hasBox {
+		return make([]float64, m.Dim)
+	}
+	for i := range x {
+		x[i] = m.Box.Min[i] + (m.Box.Max[i]-m.Box.Min[i])/2
+	}
+	return x
+}
+
+// checkOutDir verifies, before any work, that dir can be created as (or
+// already is) a directory: dir itself, if it exists, and its nearest
+// existing ancestor must be directories. It creates nothing.
+func checkOutDir(dir string) error {
+	if dir == "" {
+		return usageErrorf("--out must name a directory")
+	}
+	p := filepath.Clean(dir)
+	for {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				if p == filepath.Clean(dir) {
+					return usageErrorf("--out %s exists and is not a directory", dir)
+				}
+				return usageErrorf("--out %s: %s is not a directory", dir, p)
+			}
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return usageErrorf("--out %s: %v", dir, err)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return nil
+		}
+		p = parent
+	}
+}

@@ -1,0 +1,33 @@
+// Command sgdsde simulates stochastic gradient descent (SGD) as the Ito
+// stochastic differential equation
+//
+//	dX = b(X) dt + sqrt(2 T D(X)) dW
+//
+// of Chaudhari & Soatto, "Stochastic gradient descent performs variational
+// inference, converges to limit cycles for deep networks" (ICLR 2018,
+// arXiv:1710.11029), on built-in landscapes or models typed as formulas.
+//
+// Usage:
+//
+//	sgdsde landscapes              list the built-in landscapes and the formula syntax
+//	sgdsde simulate [flags]        Euler–Maruyama ensemble; writes summary.json, final.npy, traj.npy
+//	sgdsde --version
+//
+// Every command that computes writes its results into --out DIR; see
+// DESIGN.md ("Output contract"). Errors are one line on stderr starting with
+// "sgdsde:"; the exit code is 2 for bad input and 1 for a failed run.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/potentials"
+	"github.com/sgdsde/sgdsde/sde"
+)
+
+// simulateFlags are the run flags of 'sgdsde simulate'.
+type simulateFlags struct {
+	n, steps, burnIn int
+	dt               float64
+	x0               string
+	seed             uint64
+	workers          int
+	record, every    int
+	bound            float64
+	out              string
+}
+
+// Defaults of 'sgdsde simulate'.
+const (
+	defaultSimN      = 10000
+	defaultSimSteps  = 10000
+	defaultSimDt     = 1e-3
+	defaultSimBurnIn = 2000
+	defaultSimRecord = 10
+	defaultSimEvery  = 10
+	defaultSimBound  = 1e8
+	defaultSimOut    = "out/simulate"
+)
+
+// simulateSummary is summary.json of 'sgdsde simulate': the inputs, then
+// the results under the names of DESIGN.md.
+type simulateSummary struct {
+	Command string `json:"command"`
+	Version string `json:"version"`
+	modelInfo
+	temperatureInfo
+	N       int       `json:"n"`
+	Steps   int       `json:"steps"`
+	BurnIn  int       `json:"burn_in"`
+	Dt      float64   `json:"dt"`
+	X0      []float64 `json:"x0"`
+	Seed    uint64    `json:"seed"`
+	Workers int       `json:"workers"`
+	Record  int       `json:"record"`
+	Every   int       `json:"every"`
+	Bound   float64   `json:"bound"`
+
+	Mean                  []float64   `json:"mean"`
+	MeanStderr            []float64   `json:"mean_stderr"`
+	Cov                   [][]float64 `json:"cov"`
+	AngularMomentum       *float64    `json:"angular_momentum,omitempty"`
+	AngularMomentumStderr *float64    `json:"angular_momentum_stderr,omitempty"`
+	Diverged              int         `json:"diverged"`
+	Samples               int64       `json:"samples"`
+	RecordLen             int         `json:"record_len"`
+	WorkersUsed           int         `json:"workers_used"`
+	ElapsedSeconds        float64     `json:"elapsed_seconds"`
+	StepsPerSecond        float64     `json:"steps_per_second"`
+	Files                 []string    `json:"files"`
+}
+
+// newSimulateCmd builds 'sgdsde simulate'.
+func newSimulateCmd(a *app) *cobra.Command {
+	var sf simulateFlags
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Euler–Maruyama ensemble of the SGD SDE: moments, angular momentum, final states, trajectories",
+		Long: `Integrate n independent trajectories of dX = b(X) dt + sqrt(2 T D(X)) dW with Euler–Maruyama,
+discard the burn-in, and average over the recorded steps: mean, covariance and the angular momentum
+L (the rate of x1 dx2 - x2 dx1; non-zero L means a circulating probability current, i.e. no detailed balance).
+Writes into --out: summary.json (inputs and results), final.npy (n, d) and traj.npy (record, steps/every, d).
+The same --seed gives bit-identical output for any --workers.`,
+		Example: `  sgdsde simulate
+  sgdsde simulate --landscape gyrator --temperature 0.5 --n 2000 --out out/gyrator
+  sgdsde simulate --lr 0.1 --batch 10 --set d12=0.5
+  sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"`,
+		Args: noArgs,
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	mf := addModelFlags(fs)
+	tf := addTemperatureFlags(fs)
+	fs.IntVar(&sf.n, "n", defaultSimN, "`number` of independent trajectories")
+	fs.IntVar(&sf.steps, "steps", defaultSimSteps, "recorded time `steps` per trajectory after the burn-in (simulated time steps*dt)")
+	fs.Float64Var(&sf.dt, "dt", defaultSimDt, "time step `dt` of Euler–Maruyama (time units; SGD with learning rate eta takes dt = eta)")
+	fs.IntVar(&sf.burnIn, "burn-in", defaultSimBurnIn, "time `steps` discarded before recording, to forget x0 (burn-in time burn-in*dt)")
+	fs.StringVar(&sf.x0, "x0", "", "initial state `x0` of every trajectory as comma-separated coordinates, e.g. \"1,0\" (default (1, 0) for 2-D models whose box contains it, otherwise the centre of the model's box)")
+	fs.Uint64Var(&sf.seed, "seed", 1, "random `seed`; the same seed gives bit-identical results for any --workers")
+	fs.IntVar(&sf.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
+	fs.IntVar(&sf.record, "record", defaultSimRecord, "`number` of trajectories (the first ones) saved to traj.npy; 0 writes no traj.npy; lowered to --n when --n is smaller")
+	fs.IntVar(&sf.every, "every", defaultSimEvery, "save a recorded trajectory's state every this many `steps` (traj.npy has steps/every states)")
+	fs.Float64Var(&sf.bound, "bound", defaultSimBound, "divergence `bound` (units of x): a trajectory with a coordinate beyond ±bound, or not finite, is counted as diverged and left out")
+	fs.StringVar(&sf.out, "out", defaultSimOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return runSimulate(cmd, a, mf, tf, &sf)
+	}
+	return cmd
+}
+
+// validate checks the run flags that do not depend on the model.
+func (sf *simulateFlags) validate(recordChanged bool) error {
+	switch {
+	case sf.n < 1:
+		return usageErrorf("--n must be at least 1, got %d", sf.n)
+	case sf.steps < 1:
+		return usageErrorf("--steps must be at least 1, got %d", sf.steps)
+	case sf.burnIn < 0:
+		return usageErrorf("--burn-in must be non-negative, got %d", sf.burnIn)
+	case !(sf.dt > 0) || math.IsInf(sf.dt, 0):
+		return usageErrorf("--dt must be positive and finite, got %g", sf.dt)
+	case sf.workers < 0:
+		return usageErrorf("--workers must be non-negative (0 = all cores), got %d", sf.workers)
+	case !(sf.bound > 0):
+		return usageErrorf("--bound must be positive, got %g", sf.bound)
+	case sf.every < 1:
+		return usageErrorf("--every must be at least 1, got %d", sf.every)
+	case sf.record < 0:
+		return usageErrorf("--record must be non-negative, got %d", sf.record)
+	}
+	if !recordChanged && sf.record > sf.n {
+		sf.record = sf.n
+	}
+	if sf.record > sf.n {
+		return usageErrorf("--record %d exceeds --n %d: at most n trajectories can be saved", sf.record, sf.n)
+	}
+	if sf.record > 0 && sf.every > sf.steps {
+		return usageErrorf("--every %d exceeds --steps %d: no state would be saved; lower --every or set --record 0", sf.every, sf.steps)
+	}
+	return nil
+}
+
+// runSimulate validates everything, runs the ensemble and writes the outputs.
+func runSimulate(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, sf *simulateFlags) error {
+	// Validation, before any work and before --out is touched.
+	if err := sf.validate(cmd.Flags().Changed("record")); err != nil {
+		return err
+	}
+	tinfo, err := tf.resolve()
+	if err != nil {
+		return err
+	}
+	model, minfo, err := mf.build(tinfo.Temperature)
+	if err != nil {
+		return err
+	}
+	x0 := defaultX0(model)
+	if cmd.Flags().Changed("x0") {
+		if x0, err = parsePoint("x0", sf.x0, model.Dim); err != nil {
+			return err
+		}
+	}
+	prob := &sde.Problem{
+		Model:       model,
+		Temperature: tinfo.Temperature,
+		X0:          x0,
+		Dt:          sf.dt,
+		Steps:       sf.steps,
+		BurnIn:      sf.burnIn,
+	}
+	if err := prob.Validate(); err != nil {
+		if errors.Is(err, potentials.ErrNotPSD) {
+			return usageErrorf("%v; fix the diffusion (--diffusion or --set) or start elsewhere with --x0", err)
+		}
+		return usageErrorf("%v", err)
+	}
+	if err := checkOutDir(sf.out); err != nil {
+		return err
+	}
+
+	ens := &sde.Ensemble{
+		N:       sf.n,
+		Seed:    sf.seed,
+		Workers: sf.workers,
+		Record:  sf.record,
+		Every:   sf.every,
+		Bound:   sf.bound,
+	}
+	total := int64(sf.n) * int64(sf.steps+sf.burnIn)
+	var bar *progress
+	if float64(total) > progressMinWork && a.stderrIsTerminal() {
+		bar = newProgress(a.stderr, total, "simulate")
+		ens.Progress = bar.add
+	}
+	res, err := ens.Run(cmd.Context(), prob)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		if ctxErr := cmd.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return failureErrorf("simulate interrupted (%v); nothing was written to %s", err, sf.out)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
+			msg += "; try a smaller --dt"
+		}
+		return failureErrorf("simulate: %s", msg)
+	}
+	if res.Diverged > 0 {
+		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
+			res.Diverged, res.N, sf.bound)
+	}
+
+	sum := simulateSummary{
+		Command:         "simulate",
+		Version:         version,
+		modelInfo:       minfo,
+		temperatureInfo: tinfo,
+		N:               sf.n,
+		Steps:           sf.steps,
+		BurnIn:          sf.burnIn,
+		Dt:              sf.dt,
+		X0:              x0,
+		Seed:            sf.seed,
+		Workers:         sf.workers,
+		Record:          sf.record,
+		Every:           sf.every,
+		Bound:           sf.bound,
+		Mean:            res.Mean,
+		MeanStderr:      res.MeanStderr,
+		Cov:             rows(res.Cov, res.Dim),
+		Diverged:        res.Diverged,
+		Samples:         res.Samples,
+		RecordLen:       res.RecordLen,
+		WorkersUsed:     res.Workers,
+		ElapsedSeconds:  res.Elapsed.Seconds(),
+		StepsPerSecond:  res.StepsPerSecond,
+	}
+	if res.Dim == 2 {
+		L, Lse := res.AngularMomentum, res.AngularMomentumStderr
+		sum.AngularMomentum, sum.AngularMomentumStderr = &L, &Lse
+	}
+	if err := writeSimulate(sf.out, res, &sum); err != nil {
+		return err
+	}
+	printSimulate(a, &sum, res.Elapsed, sf.out)
+	return nil
+}
+
+// writeSimulate writes final.npy, traj.npy (when trajectories were
+// recorded) and, last, summary.json into dir, each atomically. A traj.npy
+// left in dir by an earlier run without recorded trajectories is removed so
+// that the directory describes one run.
+func writeSimulate(dir string, res *sde.Result, sum *simulateSummary) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return failureErrorf("cannot create --out directory: %v", err)
+	}
+	sum.Files = []string{"summary.json", "final.npy"}
+	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), res.Final, res.N, res.Dim); err != nil {
+		return failureErrorf("%v", err)
+	}
+	trajPath := filepath.Join(dir, "traj.npy")
+	if res.Record > 0 && res.RecordLen > 0 {
+		if err := output.WriteNPY(trajPath, res.Traj, res.Record, res.RecordLen, res.Dim); err != nil {
+			return failureErrorf("%v", err)
+		}
+		sum.Files = append(sum.Files, "traj.npy")
+	} else if err := os.Remove(trajPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return failureErrorf("remove stale %s: %v", trajPath, err)
+	}
+	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
+		return failureErrorf("%v", err)
+	}
+	return nil
+}
+
+// rows splits the row-major d x d matrix m into rows for JSON.
+func rows(m []float64, d int) [][]float64 {
+	out := make([][]float64, d)
+	for i := range out {
+		out[i] = m[i*d : (i+1)*d]
+	}
+	return out
+}
+
+// printSimulate writes the human summary of a run to stdout.
+func printSimulate(a *app, s *simulateSummary, elapsed time.Duration, dir string) {
+	w := a.stdout
+	tsrc := s.From
+	if s.SGD != nil {
+		tsrc = fmt.Sprintf("lr %g, batch %d", s.SGD.LR, s.SGD.Batch)
+		if s.SGD.WithoutReplacement {
+			tsrc += fmt.Sprintf(", %d samples without replacement", s.SGD.Samples)
+		}
+	}
+	fmt.Fprintf(w, "model             %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, tsrc)
+	fmt.Fprintf(w, "ensemble          %d trajectories x %d steps (+%d burn-in), dt = %g, x0 = %s, seed %d\n",
+		s.N, s.Steps, s.BurnIn, s.Dt, vec(s.X0), s.Seed)
+	fmt.Fprintf(w, "mean              %s ± %s\n", vec(s.Mean), vec(s.MeanStderr))
+	covRows := make([]string, len(s.Cov))
+	for i, r := range s.Cov {
+		covRows[i] = vec(r)
+	}
+	fmt.Fprintf(w, "cov               %s\n", strings.Join(covRows, ", "))
+	if s.AngularMomentum != nil {
+		fmt.Fprintf(w, "angular momentum  %.4g ± %.2g\n", *s.AngularMomentum, *s.AngularMomentumStderr)
+	}
+	fmt.Fprintf(w, "diverged          %d of %d\n", s.Diverged, s.N)
+	fmt.Fprintf(w, "throughput        %.3g million trajectory-steps/s (%.3g s, %d workers)\n",
+		s.StepsPerSecond/1e6, elapsed.Seconds(), s.WorkersUsed)
+	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(s.Files, ", "))
+}
+
+// vec formats a vector as (a, b, ...) with 4 significant digits.
+func vec(x []float64) string {
+	parts := make([]string, len(x))
+	for i, v := range x {
+		parts[i] = fmt.Sprintf("%.4g", v)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,104 @@
+package expr
+
+import (
+	"math"
+	"testing"
+)
+
+// TestCompileMatchesEval checks that compiled functions return exactly the
+// values of Eval, for random formulas, their derivatives and their
+// simplified forms, at random points and at points where functions leave
+// their domain.
+func TestCompileMatchesEval(t *testing.T) {
+	r := newRand(4)
+	points := [][2]float64{{0, 0}, {-0, 1}, {1, -1}, {-3.5, 2}, {1e300, -1e-300}, {math.Inf(1), 0}, {math.NaN(), 1}}
+	for i := 0; i < 2000; i++ {
+		src := randFormula(r, 5)
+		e, err := Parse(src, testVars, testParams)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", src, err)
+		}
+		for _, g := range []*Expr{e, e.Simplify(), e.Deriv("x"), e.Deriv("y")} {
+			f := g.Compile()
+			for j := 0; j < 3; j++ {
+				points = append(points[:7], [2]float64{r.Float64()*6 - 3, r.Float64()*6 - 3})
+			}
+			for _, p := range points {
+				if got, want := f(p[0], p[1]), g.Eval(p[0], p[1]); !same(got, want) {
+					t.Fatalf("%s at %v: compiled %v, Eval %v", g, p, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestCompileSpecialCases(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 0.3, -1.7, 2, 1e-200, -1e200, math.Inf(1), math.Inf(-1), math.NaN()}
+	for _, src := range []string{
+		"x^0", "x^1", "x^2", "x^3", "x^4", "x^5", "x^-1", "x^-2", "x^-3", "x^64", "x^65", "x^-64", "x^0.5", "x^-1.5",
+		"(x + y)^2", "(x + y)^3", "(x + y)^4", "(x + y)^-1", "(x + y)^-2", "(x + y)^7", "(x*y)^2.5",
+		"y^2", "y^3", "y^4", "y^-1", "y^-2", "y^6", "y^0.5",
+		"2^x", "x^y", "(x + 1)^(y + 1)", "e^x", "x^a", "x^(a*b)", "x^(2*a + 0.4)",
+		"1 + 0.5*x^2", "0.5*x^2 + 1", "1 - 0.5*x^2", "x^2*0.5 - 1", "3*y + a", "a - y*b", "2*(x + y) + 1",
+		"x + y", "x - y", "x*y", "x/y", "y + x", "y - x", "y*x", "y/x", "x + x", "y*y",
+		"x + 1", "1 + x", "x - 1", "1 - x", "2*x", "x*2", "x/2", "2/x",
+		"y + 1", "1 + y", "y - 1", "1 - y", "2*y", "y*2", "y/2", "2/y",
+		"sin(x) + 1", "1 + sin(x)", "sin(x) - 1", "1 - sin(x)", "2*sin(x)", "sin(x)*2", "sin(x)/2", "2/sin(x)",
+		"sin(x) + x", "x + sin(x)", "sin(x) - y", "y - sin(x)", "sin(x)*x", "y*sin(x)", "sin(x)/x", "y/sin(x)", "sin(x)*cos(y)",
+		"-x", "-y", "-sin(x)",
+		"exp(x)", "log(x)", "sqrt(x)", "sin(x)", "cos(x)", "tan(x)", "sinh(x)", "cosh(x)", "tanh(x)", "abs(x)", "sign(x)",
+		"exp(y)", "log(y)", "sqrt(y)", "sin(y)", "cos(y)", "tan(y)", "sinh(y)", "cosh(y)", "tanh(y)", "abs(y)", "sign(y)",
+		"exp(x*y)", "log(x*y)", "sqrt(x*y)", "sin(x*y)", "cos(x*y)", "tan(x*y)", "sinh(x*y)", "cosh(x*y)", "tanh(x*y)", "abs(x*y)", "sign(x*y)",
+		"pi", "a*b + 1", "1/0", "log(-1)",
+	} {
+		e, err := Parse(src, testVars, testParams)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", src, err)
+		}
+		f := e.Compile()
+		for _, x := range xs {
+			for _, y := range xs {
+				if got, want := f(x, y), e.Eval(x, y); !same(got, want) {
+					t.Errorf("%s at (%v, %v): compiled %v, Eval %v", src, x, y, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestIntPow checks intPow against math.Pow.
+func TestIntPow(t *testing.T) {
+	for _, x := range []float64{0.3, -1.7, 2, 1.0001, -0.999} {
+		for n := -maxPowInt; n <= maxPowInt; n++ {
+			got, want := intPow(x, n), math.Pow(x, float64(n))
+			if !closeTo(got, want, 1e-14, math.Abs(want)) {
+				t.Errorf("intPow(%v, %d) = %v, want %v", x, n, got, want)
+			}
+		}
+	}
+	for _, test := range []struct{ x, n, want float64 }{
+		{0, -1, math.Inf(1)},
+		{math.Copysign(0, -1), -1, math.Inf(-1)},
+		{math.Copysign(0, -1), -2, math.Inf(1)},
+		{math.NaN(), 0, 1},
+		{math.Inf(1), -1, 0},
+		{1e200, 2, math.Inf(1)},
+		{1e-200, -2, math.Inf(1)},
+	} {
+		if got := intPow(test.x, int(test.n)); !same(got, test.want) {
+			t.Errorf("intPow(%v, %v) = %v, want %v", test.x, test.n, got, test.want)
+		}
+	}
+}
+
+func TestCompileNoAlloc(t *testing.T) {
+	e, err := Parse("(x^2 - 1)^2/4 + sin(y)^2/2 + exp(-a*x*y)", testVars, testParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, fx := e.Compile(), e.Deriv("x").Compile()
+	x, y := 0.3, 0.4
+	if n := testing.AllocsPerRun(100, func() { x += 1e-3 * (f(x, y) + fx(x, y)) }); n != 0 {
+		t.Errorf("compiled evaluation allocates %v times", n)
+	}
+}

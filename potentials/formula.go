@@ -1,0 +1,317 @@
+package potentials
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sgdsde/sgdsde/potentials/expr"
+)
+
+// Formulas describes a model typed by the user as formulas in the variables
+// x (Dim 1) or x and y (Dim 2), in the language of package
+// potentials/expr.
+type Formulas struct {
+	// Dim is the dimension, 1 or 2.
+	Dim int
+	// Loss is the loss f; it may be empty if Drift is given.
+	Loss string
+	// Drift is the drift "B1; B2" (1-D: "B1"); empty means b = -grad f,
+	// which needs Loss.
+	Drift string
+	// Diffusion is the diffusion matrix, either "EXPR" (a scalar times the
+	// identity) or "D11, D12; D21, D22" (1-D: "D11"); empty means the
+	// identity.
+	Diffusion string
+	// Params holds the values of the parameters the formulas use.
+	Params map[string]float64
+}
+
+// FromFormulas returns the model given by the formulas f, named "formula".
+// Gradients (b = -grad f when no drift is given, and Grad when a loss is)
+// and the divergence of the diffusion, (div D)_i = sum_j dD_ij/dx_j, are
+// exact: they are computed by symbolic differentiation. For Dim 2 the fast
+// paths Drift2 and Diffusion2 are set; Diffusion2 returns the D12 entry as
+// typed. The box is [-3, 3]^Dim.
+//
+// The diffusion is kept as typed, even if it is not symmetric or not
+// positive semi-definite; Model.CheckDiffusion reports that. Errors are
+// one line and name the formula, for example
+// `--loss: column 5: unexpected ")"`. Every parameter in f.Params must be
+// used by some formula.
+func FromFormulas(f Formulas) (Model, error) {
+	var vars []string
+	switch f.Dim {
+	case 1:
+		vars = []string{"x"}
+	case 2:
+		vars = []string{"x", "y"}
+	default:
+		return Model{}, fmt.Errorf("formula model: dimension %d, want 1 or 2", f.Dim)
+	}
+	d := f.Dim
+	hasLoss := strings.TrimSpace(f.Loss) != ""
+	hasDrift := strings.TrimSpace(f.Drift) != ""
+	if !hasLoss && !hasDrift {
+		return Model{}, errors.New("formula model: give a loss (--loss) or a drift (--drift)")
+	}
+	for _, name := range sortedKeys(f.Params) {
+		if slices.Contains(vars, name) {
+			return Model{}, fmt.Errorf("parameter %q: %s is a variable of the %d-D formulas", name, name, d)
+		}
+		if expr.Reserved(name) {
+			return Model{}, fmt.Errorf("parameter %q: %s is a function or constant of the formula language", name, name)
+		}
+	}
+
+	used := map[string]bool{}
+	parse := func(flag string, p piece) (*expr.Expr, error) {
+		e, err := expr.Parse(p.text, vars, f.Params)
+		if err != nil {
+			var se *expr.SyntaxError
+			if errors.As(err, &se) {
+				err = &expr.SyntaxError{Column: se.Column + p.offset, Msg: se.Msg}
+			}
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		for _, name := range e.Params() {
+			used[name] = true
+		}
+		return e, nil
+	}
+
+	// The loss and its gradient.
+	var loss *expr.Expr
+	var grad []*expr.Expr
+	if hasLoss {
+		var err error
+		if loss, err = parse("--loss", piece{f.Loss, 0}); err != nil {
+			return Model{}, err
+		}
+		grad = make([]*expr.Expr, d)
+		for i, v := range vars {
+			grad[i] = loss.Deriv(v)
+		}
+	}
+
+	// The drift.
+	drift := make([]*expr.Expr, d)
+	if hasDrift {
+		parts := split(piece{f.Drift, 0}, ';')
+		if len(parts) != d {
+			hint := ""
+			if strings.Contains(f.Drift, ",") {
+				hint = `; separate components with ";", not ","`
+			}
+			return Model{}, fmt.Errorf("--drift: %d components separated by \";\", want %d (%s)%s", len(parts), d, [3]string{1: `"B1"`, 2: `"B1; B2"`}[d], hint)
+		}
+		for i, p := range parts {
+			var err error
+			if drift[i], err = parse("--drift", p); err != nil {
+				return Model{}, err
+			}
+		}
+	} else {
+		for i := range drift {
+			drift[i] = expr.Neg(grad[i])
+		}
+	}
+
+	// The diffusion, entry (i, j) in diff[i*d+j]: a scalar s times the
+	// identity, or the d*d entries as typed.
+	diff := make([]*expr.Expr, d*d)
+	var s *expr.Expr
+	if strings.TrimSpace(f.Diffusion) == "" {
+		s = expr.Const(1)
+	} else {
+		rows := split(piece{f.Diffusion, 0}, ';')
+		var entries []piece
+		for _, r := range rows {
+			entries = append(entries, split(r, ',')...)
+		}
+		switch {
+		case len(entries) == 1:
+			var err error
+			if s, err = parse("--diffusion", entries[0]); err != nil {
+				return Model{}, err
+			}
+		case d == 2 && len(rows) == 2 && len(entries) == 4 && len(split(rows[0], ',')) == 2:
+			for k, p := range entries {
+				var err error
+				if diff[k], err = parse("--diffusion", p); err != nil {
+					return Model{}, err
+				}
+			}
+		default:
+			want := [3]string{1: `"D11"`, 2: `"EXPR" or "D11, D12; D21, D22"`}[d]
+			return Model{}, fmt.Errorf("--diffusion: %d entries in %d rows, want %s", len(entries), len(rows), want)
+		}
+	}
+	scalar := s != nil
+	if scalar {
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				diff[i*d+j] = expr.Const(0)
+			}
+			diff[i*d+i] = s
+		}
+	}
+
+	for _, name := range sortedKeys(f.Params) {
+		if !used[name] {
+			return Model{}, fmt.Errorf("unknown parameter %q: no formula uses it", name)
+		}
+	}
+
+	// (div D)_i = sum_j dD_ij/dx_j.
+	div := make([]*expr.Expr, d)
+	for i := 0; i < d; i++ {
+		div[i] = diff[i*d].Deriv(vars[0])
+		for j := 1; j < d; j++ {
+			div[i] = expr.Add(div[i], diff[i*d+j].Deriv(vars[j]))
+		}
+	}
+
+	m := Model{
+		Name:    "formula",
+		Formula: describe(f, loss, drift, diff, hasDrift, scalar),
+		Params:  copyParams(f.Params),
+		Dim:     d,
+	}
+	if d == 1 {
+		b, dd, dv := drift[0].Compile(), diff[0].Compile(), div[0].Compile()
+		m.Drift = func(dst, x []float64) { dst[0] = b(x[0], 0) }
+		m.Diffusion = func(dst, x []float64) { dst[0] = dd(x[0], 0) }
+		m.DivDiffusion = func(dst, x []float64) { dst[0] = dv(x[0], 0) }
+		if loss != nil {
+			l, g := loss.Compile(), grad[0].Compile()
+			m.Loss = func(x []float64) float64 { return l(x[0], 0) }
+			m.Grad = func(dst, x []float64) { dst[0] = g(x[0], 0) }
+		}
+		m.Box = NewBox(-3, 3)
+		return m, m.Validate()
+	}
+
+	b1, b2 := drift[0].Compile(), drift[1].Compile()
+	m.Drift2 = func(x, y float64) (float64, float64) { return b1(x, y), b2(x, y) }
+	m.Drift = func(dst, x []float64) { dst[0], dst[1] = b1(x[0], x[1]), b2(x[0], x[1]) }
+	d11, d12, d21, d22 := diff[0].Compile(), diff[1].Compile(), diff[2].Compile(), diff[3].Compile()
+	m.Diffusion = func(dst, x []float64) {
+		dst[0], dst[1], dst[2], dst[3] = d11(x[0], x[1]), d12(x[0], x[1]), d21(x[0], x[1]), d22(x[0], x[1])
+	}
+	m.Diffusion2 = diffusion2(diff, scalar)
+	v1, v2 := div[0].Compile(), div[1].Compile()
+	m.DivDiffusion = func(dst, x []float64) { dst[0], dst[1] = v1(x[0], x[1]), v2(x[0], x[1]) }
+	if loss != nil {
+		l, g1, g2 := loss.Compile(), grad[0].Compile(), grad[1].Compile()
+		m.Loss = func(x []float64) float64 { return l(x[0], x[1]) }
+		m.Grad = func(dst, x []float64) { dst[0], dst[1] = g1(x[0], x[1]), g2(x[0], x[1]) }
+	}
+	m.Box = NewBox(-3, 3, -3, 3)
+	return m, m.Validate()
+}
+
+// diffusion2 returns the 2-D fast path (D11, D12, D22), calling no closure
+// for constant entries that are common in practice: a scalar times the
+// identity and a constant off-diagonal entry.
+func diffusion2(diff []*expr.Expr, scalar bool) func(x, y float64) (float64, float64, float64) {
+	if scalar {
+		if s, ok := diff[0].Constant(); ok {
+			return func(x, y float64) (float64, float64, float64) { return s, 0, s }
+		}
+		s := diff[0].Compile()
+		return func(x, y float64) (float64, float64, float64) {
+			v := s(x, y)
+			return v, 0, v
+		}
+	}
+	a, c := diff[0].Compile(), diff[3].Compile()
+	if b, ok := diff[1].Constant(); ok {
+		return func(x, y float64) (float64, float64, float64) { return a(x, y), b, c(x, y) }
+	}
+	b := diff[1].Compile()
+	return func(x, y float64) (float64, float64, float64) { return a(x, y), b(x, y), c(x, y) }
+}
+
+// piece is a part of a formula list and the column offset (in characters)
+// of its start in the whole text.
+type piece struct {
+	text   string
+	offset int
+}
+
+// split splits p at every sep, keeping column offsets.
+func split(p piece, sep byte) []piece {
+	var out []piece
+	off := p.offset
+	for {
+		i := strings.IndexByte(p.text, sep)
+		if i < 0 {
+			return append(out, piece{p.text, off})
+		}
+		out = append(out, piece{p.text[:i], off})
+		off += utf8.RuneCountInString(p.text[:i]) + 1
+		p.text = p.text[i+1:]
+	}
+}
+
+// describe writes the model for listings: the formulas as parsed, and the
+// drift derived from the loss.
+func describe(f Formulas, loss *expr.Expr, drift, diff []*expr.Expr, typedDrift, scalar bool) string {
+	var parts []string
+	if loss != nil {
+		parts = append(parts, "f = "+loss.String())
+	}
+	vec := func(es []*expr.Expr) string {
+		s := make([]string, len(es))
+		for i, e := range es {
+			s[i] = e.String()
+		}
+		if len(s) == 1 {
+			return s[0]
+		}
+		return "(" + strings.Join(s, ", ") + ")"
+	}
+	if typedDrift {
+		parts = append(parts, "b = "+vec(drift))
+	} else {
+		parts = append(parts, "b = -grad f = "+vec(drift))
+	}
+	switch {
+	case strings.TrimSpace(f.Diffusion) == "":
+		parts = append(parts, "D = I")
+	case scalar:
+		parts = append(parts, "D = ("+diff[0].String()+") I")
+	default:
+		parts = append(parts, fmt.Sprintf("D = [%s, %s; %s, %s]", diff[0], diff[1], diff[2], diff[3]))
+	}
+	if len(f.Params) > 0 {
+		var ps []string
+		for _, k := range sortedKeys(f.Params) {
+			ps = append(ps, fmt.Sprintf("%s = %g", k, f.Params[k]))
+		}
+		parts = append(parts, "with "+strings.Join(ps, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// copyParams returns a copy of m, never nil.
+func copyParams(m map[string]float64) map[string]float64 {
+	c := make(map[string]float64, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}

@@ -1,0 +1,367 @@
+package potentials
+
+import (
+	"fmt"
+	"math"
+)
+
+// Classic 2-D test landscapes of chemistry and optimization with a constant
+// diffusion D = [[D11, D12], [D12, D22]]. Their registered defaults take
+// D = [[1, 0.5], [0.5, 1]]: anisotropic (eigenvalues 1.5 along (1, 1) and
+// 0.5 along (1, -1)) and not commuting with the Hessians, so the steady state
+// differs from exp(-f/T) and carries a current; set d12 = 0 and d11 = d22 for
+// the equilibrium (Gibbs) case.
+
+// Constants of the Müller–Brown potential (Müller & Brown 1979):
+// V = sum_k A_k exp(a_k (x - x0_k)^2 + b_k (x - x0_k)(y - y0_k) + c_k (y - y0_k)^2).
+var (
+	mbA  = [4]float64{-200, -100, -170, 15}
+	mba  = [4]float64{-1, -1, -6.5, 0.7}
+	mbb  = [4]float64{0, 0, 11, 0.6}
+	mbc  = [4]float64{-10, -10, -6.5, 0.7}
+	mbx0 = [4]float64{1, 0, -0.5, -1}
+	mby0 = [4]float64{0, 0.5, 1.5, 1}
+)
+
+// MullerBrown is the Müller–Brown potential, scaled, with a constant diffusion:
+//
+//	f(x, y) = Scale * sum_{k=1..4} A_k exp(a_k (x - x0_k)^2 + b_k (x - x0_k)(y - y0_k) + c_k (y - y0_k)^2),
+//	A  = (-200, -100, -170, 15),  a  = (-1, -1, -6.5, 0.7),  b = (0, 0, 11, 0.6),
+//	c  = (-10, -10, -6.5, 0.7),   x0 = (1, 0, -0.5, -1),     y0 = (0, 0.5, 1.5, 1),
+//	b(x) = -grad f(x),  D = [[D11, D12], [D12, D22]] (constant).
+//
+// Unscaled, it has three minima, near (-0.558, 1.442) with V = -146.7,
+// (0.623, 0.028) with V = -108.2 and (-0.050, 0.467) with V = -80.8, joined
+// by two saddles, near (-0.822, 0.624) with V = -40.7 and (0.212, 0.293)
+// with V = -72.2. With Scale = 0.01 the barriers are of order 1, so
+// temperatures 0.1 to 1 show hopping between the wells.
+//
+// The zero value has f = 0 and D = 0.
+//
+// Reference: K. Müller and L. D. Brown, Location of saddle points and minimum
+// energy paths by a constrained simplex optimization procedure,
+// Theor. Chim. Acta 53, 75–93 (1979).
+type MullerBrown struct {
+	// Scale multiplies the potential.
+	Scale float64
+	// D11, D12 and D22 are the entries of the constant diffusion D.
+	D11, D12, D22 float64
+}
+
+// Loss returns f(x).
+func (m MullerBrown) Loss(x []float64) float64 {
+	var v float64
+	for k := range mbA {
+		dx, dy := x[0]-mbx0[k], x[1]-mby0[k]
+		v += mbA[k] * math.Exp(mba[k]*dx*dx+mbb[k]*dx*dy+mbc[k]*dy*dy)
+	}
+	return m.Scale * v
+}
+
+// Drift2 returns b(x, y) = -grad f(x, y).
+func (m MullerBrown) Drift2(x, y float64) (bx, by float64) {
+	for k := range mbA {
+		dx, dy := x-mbx0[k], y-mby0[k]
+		e := mbA[k] * math.Exp(mba[k]*dx*dx+mbb[k]*dx*dy+mbc[k]*dy*dy)
+		bx -= e * (2*mba[k]*dx + mbb[k]*dy)
+		by -= e * (mbb[k]*dx + 2*mbc[k]*dy)
+	}
+	return m.Scale * bx, m.Scale * by
+}
+
+// Grad writes grad f(x) into dst.
+func (m MullerBrown) Grad(dst, x []float64) {
+	bx, by := m.Drift2(x[0], x[1])
+	fill2(dst, -bx, -by)
+}
+
+// Drift writes b(x) = -grad f(x) into dst.
+func (m MullerBrown) Drift(dst, x []float64) {
+	bx, by := m.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns the constant D as (D11, D12, D22).
+func (m MullerBrown) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	return m.D11, m.D12, m.D22
+}
+
+// Diffusion writes the constant D row-major into dst.
+func (m MullerBrown) Diffusion(dst, x []float64) { fillSym2(dst, m.D11, m.D12, m.D22) }
+
+// DivDiffusion writes div D = 0 into dst.
+func (m MullerBrown) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
+
+// Box returns [-1.5, 1.2] x [-0.5, 2], the customary window around the three
+// minima.
+func (m MullerBrown) Box() Box { return NewBox(-1.5, 1.2, -0.5, 2) }
+
+// Model returns the model with every field set; its Name is "muller-brown".
+func (m MullerBrown) Model() Model {
+	return Model{
+		Name:         "muller-brown",
+		Formula:      "f = " + num(m.Scale) + " * V_MullerBrown(x, y); b = -grad f; " + constDiffusionText(m.D11, m.D12, m.D22),
+		Params:       map[string]float64{"scale": m.Scale, "d11": m.D11, "d12": m.D12, "d22": m.D22},
+		Dim:          2,
+		Drift:        m.Drift,
+		Diffusion:    m.Diffusion,
+		DivDiffusion: m.DivDiffusion,
+		Loss:         m.Loss,
+		Grad:         m.Grad,
+		Drift2:       m.Drift2,
+		Diffusion2:   m.Diffusion2,
+		Box:          m.Box(),
+	}
+}
+
+// ThreeHole is the three-hole potential of Metzner, Schütte & Vanden-Eijnden
+// with a constant diffusion:
+//
+//	f(x, y) = 3 exp(-x^2 - (y - 1/3)^2) - 3 exp(-x^2 - (y - 5/3)^2)
+//	        - 5 exp(-(x - 1)^2 - y^2) - 5 exp(-(x + 1)^2 - y^2)
+//	        + 0.2 x^4 + 0.2 (y - 1/3)^4,
+//	b(x) = -grad f(x),  D = [[D11, D12], [D12, D22]] (constant).
+//
+// Two deep minima near (±1.048, -0.042) with f = -3.99 are joined directly
+// over the saddle near (0, -0.316) with f = -1.38, and by a detour through
+// the shallow minimum near (0, 1.537) with f = -2.17 over two saddles near
+// (±0.617, 1.103) with f = -1.65; which path carries the transitions depends
+// on the temperature (the reference uses T = 0.6 and T = 0.15).
+//
+// The zero value has D = 0 (no noise).
+//
+// Reference: P. Metzner, Ch. Schütte and E. Vanden-Eijnden, Illustration of
+// transition path theory on a collection of simple examples, J. Chem. Phys.
+// 125, 084110 (2006).
+type ThreeHole struct {
+	// D11, D12 and D22 are the entries of the constant diffusion D.
+	D11, D12, D22 float64
+}
+
+// Loss returns f(x).
+func (h ThreeHole) Loss(x []float64) float64 {
+	a, b := x[0], x[1]
+	u, v := b-1.0/3, b-5.0/3
+	a2 := a * a
+	return 3*math.Exp(-a2-u*u) - 3*math.Exp(-a2-v*v) -
+		5*math.Exp(-(a-1)*(a-1)-b*b) - 5*math.Exp(-(a+1)*(a+1)-b*b) +
+		0.2*a2*a2 + 0.2*u*u*u*u
+}
+
+// Drift2 returns b(x, y) = -grad f(x, y).
+func (h ThreeHole) Drift2(x, y float64) (bx, by float64) {
+	u, v := y-1.0/3, y-5.0/3
+	xm, xp := x-1, x+1
+	x2, y2 := x*x, y*y
+	e1 := 3 * math.Exp(-x2-u*u)
+	e2 := -3 * math.Exp(-x2-v*v)
+	e3 := -5 * math.Exp(-xm*xm-y2)
+	e4 := -5 * math.Exp(-xp*xp-y2)
+	// grad of c exp(-(x - p)^2 - (y - q)^2) is -2 c exp(...) (x - p, y - q).
+	gx := -2*(x*(e1+e2)+xm*e3+xp*e4) + 0.8*x2*x
+	gy := -2*(u*e1+v*e2+y*(e3+e4)) + 0.8*u*u*u
+	return -gx, -gy
+}
+
+// Grad writes grad f(x) into dst.
+func (h ThreeHole) Grad(dst, x []float64) {
+	bx, by := h.Drift2(x[0], x[1])
+	fill2(dst, -bx, -by)
+}
+
+// Drift writes b(x) = -grad f(x) into dst.
+func (h ThreeHole) Drift(dst, x []float64) {
+	bx, by := h.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns the constant D as (D11, D12, D22).
+func (h ThreeHole) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	return h.D11, h.D12, h.D22
+}
+
+// Diffusion writes the constant D row-major into dst.
+func (h ThreeHole) Diffusion(dst, x []float64) { fillSym2(dst, h.D11, h.D12, h.D22) }
+
+// DivDiffusion writes div D = 0 into dst.
+func (h ThreeHole) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
+
+// Box returns [-2, 2] x [-1.5, 2.5].
+func (h ThreeHole) Box() Box { return NewBox(-2, 2, -1.5, 2.5) }
+
+// Model returns the model with every field set; its Name is "three-hole".
+func (h ThreeHole) Model() Model {
+	return Model{
+		Name: "three-hole",
+		Formula: "f = 3 exp(-x^2 - (y - 1/3)^2) - 3 exp(-x^2 - (y - 5/3)^2) - 5 exp(-(x - 1)^2 - y^2) " +
+			"- 5 exp(-(x + 1)^2 - y^2) + 0.2 x^4 + 0.2 (y - 1/3)^4; b = -grad f; " + constDiffusionText(h.D11, h.D12, h.D22),
+		Params:       map[string]float64{"d11": h.D11, "d12": h.D12, "d22": h.D22},
+		Dim:          2,
+		Drift:        h.Drift,
+		Diffusion:    h.Diffusion,
+		DivDiffusion: h.DivDiffusion,
+		Loss:         h.Loss,
+		Grad:         h.Grad,
+		Drift2:       h.Drift2,
+		Diffusion2:   h.Diffusion2,
+		Box:          h.Box(),
+	}
+}
+
+// Rosenbrock is the two-dimensional Rosenbrock function with a constant
+// diffusion:
+//
+//	f(x, y) = (A - x)^2 + B (y - x^2)^2,
+//	b(x) = -grad f(x) = (2 (A - x) + 4 B x (y - x^2), -2 B (y - x^2)),
+//	D = [[D11, D12], [D12, D22]] (constant).
+//
+// The minimum f = 0 lies at (A, A^2) at the end of a curved, flat-bottomed
+// valley y = x^2 whose walls steepen with B. For B > 0, exp(-f/T) is
+// integrable for every T > 0: across the valley it is a Gaussian of variance
+// T/(2B), along it one of variance T/2 in x. The registered default B = 10
+// (instead of the customary 100) keeps the valley wide enough to resolve on a
+// grid at T = 0.5 (cross-valley standard deviation 0.16).
+//
+// The zero value has f = x^2 and D = 0; it has no steady state.
+//
+// Reference: H. H. Rosenbrock, An automatic method for finding the greatest or
+// least value of a function, Comput. J. 3, 175–184 (1960).
+type Rosenbrock struct {
+	// A is the position of the minimum in x.
+	A float64
+	// B is the stiffness of the valley walls.
+	B float64
+	// D11, D12 and D22 are the entries of the constant diffusion D.
+	D11, D12, D22 float64
+}
+
+// Loss returns f(x).
+func (r Rosenbrock) Loss(x []float64) float64 {
+	u, v := r.A-x[0], x[1]-x[0]*x[0]
+	return u*u + r.B*v*v
+}
+
+// Drift2 returns b(x, y) = -grad f(x, y).
+func (r Rosenbrock) Drift2(x, y float64) (bx, by float64) {
+	v := 2 * r.B * (y - x*x)
+	return 2*(r.A-x) + 2*x*v, -v
+}
+
+// Grad writes grad f(x) into dst.
+func (r Rosenbrock) Grad(dst, x []float64) {
+	bx, by := r.Drift2(x[0], x[1])
+	fill2(dst, -bx, -by)
+}
+
+// Drift writes b(x) = -grad f(x) into dst.
+func (r Rosenbrock) Drift(dst, x []float64) {
+	bx, by := r.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns the constant D as (D11, D12, D22).
+func (r Rosenbrock) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	return r.D11, r.D12, r.D22
+}
+
+// Diffusion writes the constant D row-major into dst.
+func (r Rosenbrock) Diffusion(dst, x []float64) { fillSym2(dst, r.D11, r.D12, r.D22) }
+
+// DivDiffusion writes div D = 0 into dst.
+func (r Rosenbrock) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
+
+// Box returns [A - 2, A + 2] x [-1, max((A - 2)^2, (A + 2)^2) - 1], which
+// for A = 1 is [-1, 3] x [-1, 8]: ±4 standard deviations of the Gibbs
+// distribution along the valley at T = 0.5, with the valley up to y = 8.
+func (r Rosenbrock) Box() Box {
+	top := math.Max((r.A-2)*(r.A-2), (r.A+2)*(r.A+2)) - 1
+	return NewBox(r.A-2, r.A+2, -1, top)
+}
+
+// Model returns the model with every field set; its Name is "rosenbrock".
+func (r Rosenbrock) Model() Model {
+	return Model{
+		Name:         "rosenbrock",
+		Formula:      "f = (" + num(r.A) + " - x)^2 + " + num(r.B) + " (y - x^2)^2; b = -grad f; " + constDiffusionText(r.D11, r.D12, r.D22),
+		Params:       map[string]float64{"a": r.A, "b": r.B, "d11": r.D11, "d12": r.D12, "d22": r.D22},
+		Dim:          2,
+		Drift:        r.Drift,
+		Diffusion:    r.Diffusion,
+		DivDiffusion: r.DivDiffusion,
+		Loss:         r.Loss,
+		Grad:         r.Grad,
+		Drift2:       r.Drift2,
+		Diffusion2:   r.Diffusion2,
+		Box:          r.Box(),
+	}
+}
+
+// classicD reads and checks the constant diffusion parameters.
+func classicD(p map[string]float64) (d11, d12, d22 float64, err error) {
+	if err := checkFinite(p, "d11", "d12", "d22"); err != nil {
+		return 0, 0, 0, err
+	}
+	d11, d12, d22 = p["d11"], p["d12"], p["d22"]
+	return d11, d12, d22, checkConstD(d11, d12, d22)
+}
+
+const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic, so Phi != f and a current flows"
+
+func init() {
+	register(Landscape{
+		Name:    "muller-brown",
+		Summary: "Müller–Brown potential (three minima, two saddles) scaled by 0.01" + classicDDoc,
+		Formula: "f = scale * sum_k A_k exp(a_k (x - x0_k)^2 + b_k (x - x0_k)(y - y0_k) + c_k (y - y0_k)^2), " +
+			"A = (-200, -100, -170, 15), a = (-1, -1, -6.5, 0.7), b = (0, 0, 11, 0.6), c = (-10, -10, -6.5, 0.7), " +
+			"x0 = (1, 0, -0.5, -1), y0 = (0, 0.5, 1.5, 1); b = -grad f; D = [[d11, d12], [d12, d22]] constant",
+		Params: append([]Param{
+			{Name: "scale", Default: 0.01, Doc: "factor on the potential; 0.01 makes the barriers of order 1, for T from 0.1 to 1"},
+		}, constDiffParams(1, 0.5, 1)...),
+		Build: func(p map[string]float64) (Model, error) {
+			d11, d12, d22, err := classicD(p)
+			if err != nil {
+				return Model{}, err
+			}
+			if err := checkFinite(p, "scale"); err != nil {
+				return Model{}, err
+			}
+			return MullerBrown{Scale: p["scale"], D11: d11, D12: d12, D22: d22}.Model(), nil
+		},
+	})
+	register(Landscape{
+		Name:    "three-hole",
+		Summary: "three-hole potential of Metzner, Schütte & Vanden-Eijnden (two deep minima, one shallow)" + classicDDoc,
+		Formula: "f = 3 exp(-x^2 - (y - 1/3)^2) - 3 exp(-x^2 - (y - 5/3)^2) - 5 exp(-(x - 1)^2 - y^2) " +
+			"- 5 exp(-(x + 1)^2 - y^2) + 0.2 x^4 + 0.2 (y - 1/3)^4; b = -grad f; D = [[d11, d12], [d12, d22]] constant",
+		Params: constDiffParams(1, 0.5, 1),
+		Build: func(p map[string]float64) (Model, error) {
+			d11, d12, d22, err := classicD(p)
+			if err != nil {
+				return Model{}, err
+			}
+			return ThreeHole{D11: d11, D12: d12, D22: d22}.Model(), nil
+		},
+	})
+	register(Landscape{
+		Name:    "rosenbrock",
+		Summary: "Rosenbrock banana valley f = (a - x)^2 + b (y - x^2)^2 with b = 10" + classicDDoc,
+		Formula: "f = (a - x)^2 + b (y - x^2)^2; b = -grad f; D = [[d11, d12], [d12, d22]] constant",
+		Params: append([]Param{
+			{Name: "a", Default: 1, Doc: "minimum at (a, a^2)"},
+			{Name: "b", Default: 10, Doc: "stiffness of the valley walls; b > 0 (10 rather than 100 keeps the valley resolvable at T = 0.5)"},
+		}, constDiffParams(1, 0.5, 1)...),
+		Build: func(p map[string]float64) (Model, error) {
+			d11, d12, d22, err := classicD(p)
+			if err != nil {
+				return Model{}, err
+			}
+			if err := checkFinite(p, "a", "b"); err != nil {
+				return Model{}, err
+			}
+			if !(p["b"] > 0) {
+				return Model{}, fmt.Errorf("parameter b = %g must be positive (otherwise exp(-f/T) is not integrable)", p["b"])
+			}
+			return Rosenbrock{A: p["a"], B: p["b"], D11: d11, D12: d12, D22: d22}.Model(), nil
+		},
+	})
+}

@@ -1,0 +1,181 @@
+package potentials
+
+import (
+	"fmt"
+	"math"
+)
+
+// DoubleWellNoise selects the diffusion of a DoubleWell.
+type DoubleWellNoise int
+
+// The diffusions of DoubleWell. The numeric values are those of the
+// double-well parameter "noise".
+const (
+	// DoubleWellIsotropic is D = I: Phi = f and no current.
+	DoubleWellIsotropic DoubleWellNoise = 0
+	// DoubleWellConstant is the constant anisotropic D = [[1, C], [C, 1]].
+	DoubleWellConstant DoubleWellNoise = 1
+	// DoubleWellStateDependent is D(x, y) = [[1 + S x^2, C], [C, 1 + S y^2]].
+	DoubleWellStateDependent DoubleWellNoise = 2
+)
+
+// String returns the name of the diffusion.
+func (n DoubleWellNoise) String() string {
+	switch n {
+	case DoubleWellIsotropic:
+		return "isotropic"
+	case DoubleWellConstant:
+		return "constant anisotropic"
+	case DoubleWellStateDependent:
+		return "state dependent"
+	}
+	return fmt.Sprintf("DoubleWellNoise(%d)", int(n))
+}
+
+// DoubleWell is the symmetric double well in x and a harmonic valley in y,
+//
+//	f(x, y) = (x^2 - 1)^2 / 4 + y^2 / 2,
+//	b(x, y) = -grad f = (x (1 - x^2), -y),
+//
+// with minima f = 0 at (±1, 0) and a saddle of height 1/4 at the origin, and
+// the diffusion chosen by Noise:
+//
+//	DoubleWellIsotropic       D = I
+//	DoubleWellConstant        D = [[1, C], [C, 1]]
+//	DoubleWellStateDependent  D = [[1 + S x^2, C], [C, 1 + S y^2]],  div D = (2 S x, 2 S y)
+//
+// D is positive semi-definite everywhere when |C| <= 1 and S >= 0. The
+// state-dependent D grows away from the origin, as the variance of SGD's
+// mini-batch gradients grows away from a minimum; D is then neither constant
+// nor isotropic, so the steady state is not exp(-f/T) (the critical points of
+// Phi move with T) and a current circulates, as Chaudhari & Soatto (2018)
+// argue for SGD. With S = 0.5 and C = 0.3 this is the project's benchmark
+// model (shared/bench/numpy_em.py).
+//
+// The zero value is the double well with D = I.
+//
+// Reference: P. Chaudhari and S. Soatto, Stochastic gradient descent performs
+// variational inference, converges to limit cycles for deep networks,
+// ICLR 2018, arXiv:1710.11029.
+type DoubleWell struct {
+	// Noise selects the diffusion.
+	Noise DoubleWellNoise
+	// C is the off-diagonal D_12 (constant and state-dependent noise).
+	C float64
+	// S scales the state dependence of the diagonal (state-dependent noise).
+	S float64
+}
+
+// Loss returns f(x) = (x_1^2 - 1)^2 / 4 + x_2^2 / 2.
+func (w DoubleWell) Loss(x []float64) float64 {
+	u := x[0]*x[0] - 1
+	return 0.25*u*u + 0.5*x[1]*x[1]
+}
+
+// Grad writes grad f(x) = (x_1 (x_1^2 - 1), x_2) into dst.
+func (w DoubleWell) Grad(dst, x []float64) {
+	bx, by := w.Drift2(x[0], x[1])
+	fill2(dst, -bx, -by)
+}
+
+// Drift2 returns b(x, y) = (x (1 - x^2), -y).
+func (w DoubleWell) Drift2(x, y float64) (bx, by float64) {
+	return x * (1 - x*x), -y
+}
+
+// Drift writes b(x) = -grad f(x) into dst.
+func (w DoubleWell) Drift(dst, x []float64) {
+	bx, by := w.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns (D_11, D_12, D_22) at (x, y).
+func (w DoubleWell) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	switch w.Noise {
+	case DoubleWellConstant:
+		return 1, w.C, 1
+	case DoubleWellStateDependent:
+		return 1 + w.S*x*x, w.C, 1 + w.S*y*y
+	}
+	return 1, 0, 1
+}
+
+// Diffusion writes D(x) row-major into dst.
+func (w DoubleWell) Diffusion(dst, x []float64) {
+	a, b, c := w.Diffusion2(x[0], x[1])
+	fillSym2(dst, a, b, c)
+}
+
+// DivDiffusion writes div D(x) into dst: (2 S x_1, 2 S x_2) for the
+// state-dependent noise, zero otherwise.
+func (w DoubleWell) DivDiffusion(dst, x []float64) {
+	if w.Noise == DoubleWellStateDependent {
+		fill2(dst, 2*w.S*x[0], 2*w.S*x[1])
+		return
+	}
+	fill2(dst, 0, 0)
+}
+
+// Box returns [-2.5, 2.5]^2.
+func (w DoubleWell) Box() Box { return NewBox(-2.5, 2.5, -2.5, 2.5) }
+
+// Model returns the model with every field set; its Name is "double-well".
+func (w DoubleWell) Model() Model {
+	var d string
+	switch w.Noise {
+	case DoubleWellConstant:
+		d = "D = [[1, " + num(w.C) + "], [" + num(w.C) + ", 1]]"
+	case DoubleWellStateDependent:
+		d = "D = [[1 + " + num(w.S) + " x^2, " + num(w.C) + "], [" + num(w.C) + ", 1 + " + num(w.S) + " y^2]]"
+	default:
+		d = "D = I"
+	}
+	return Model{
+		Name:         "double-well",
+		Formula:      "f = (x^2 - 1)^2/4 + y^2/2; b = -grad f; " + d,
+		Params:       map[string]float64{"noise": float64(w.Noise), "c": w.C, "s": w.S},
+		Dim:          2,
+		Drift:        w.Drift,
+		Diffusion:    w.Diffusion,
+		DivDiffusion: w.DivDiffusion,
+		Loss:         w.Loss,
+		Grad:         w.Grad,
+		Drift2:       w.Drift2,
+		Diffusion2:   w.Diffusion2,
+		Box:          w.Box(),
+	}
+}
+
+func buildDoubleWell(p map[string]float64) (Model, error) {
+	if err := checkFinite(p, "noise", "c", "s"); err != nil {
+		return Model{}, err
+	}
+	n := p["noise"]
+	if n != 0 && n != 1 && n != 2 {
+		return Model{}, fmt.Errorf("parameter noise = %g: use 0 (D = I), 1 (D = [[1, c], [c, 1]]) or 2 (D = [[1 + s x^2, c], [c, 1 + s y^2]])", n)
+	}
+	w := DoubleWell{Noise: DoubleWellNoise(n), C: p["c"], S: p["s"]}
+	if w.Noise != DoubleWellIsotropic && math.Abs(w.C) > 1 {
+		return Model{}, fmt.Errorf("%w: |c| = %g > 1 makes D indefinite (at the origin D = [[1, c], [c, 1]])", ErrNotPSD, math.Abs(w.C))
+	}
+	if w.Noise == DoubleWellStateDependent && w.S < 0 {
+		return Model{}, fmt.Errorf("%w: s = %g < 0 makes D_11 = 1 + s x^2 negative for |x| > %.4g", ErrNotPSD, w.S, 1/math.Sqrt(-w.S))
+	}
+	return w.Model(), nil
+}
+
+func init() {
+	register(Landscape{
+		Name: "double-well",
+		Summary: "double well f = (x^2 - 1)^2/4 + y^2/2 with a choice of D; default: the state-dependent, " +
+			"full D = [[1 + 0.5 x^2, 0.3], [0.3, 1 + 0.5 y^2]] (the benchmark model), for which Phi != f and a current flows",
+		Formula: "f = (x^2 - 1)^2/4 + y^2/2; b = -grad f = (x (1 - x^2), -y); " +
+			"noise 0: D = I; noise 1: D = [[1, c], [c, 1]]; noise 2: D = [[1 + s x^2, c], [c, 1 + s y^2]], div D = (2 s x, 2 s y)",
+		Params: []Param{
+			{Name: "noise", Default: 2, Doc: "diffusion: 0 isotropic D = I, 1 constant D = [[1, c], [c, 1]], 2 state dependent D = [[1 + s x^2, c], [c, 1 + s y^2]]"},
+			{Name: "c", Default: 0.3, Doc: "off-diagonal D_12 for noise 1 and 2; |c| <= 1"},
+			{Name: "s", Default: 0.5, Doc: "state dependence of the diagonal of D for noise 2; s >= 0"},
+		},
+		Build: buildDoubleWell,
+	})
+}

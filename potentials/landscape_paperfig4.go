@@ -1,0 +1,106 @@
+package potentials
+
+import "math"
+
+// PaperFig4 is Example 19 of Chaudhari & Soatto (2018), drawn in their Fig. 4:
+// a drift that is not the gradient of anything, built so that the steady state
+// at T = 1 is known in closed form. With r^2 = x_1^2 + x_2^2,
+//
+//	Phi0(x) = (x_1^2 - 1)^2 / 4 + x_2^2 / 2,
+//	b(x)    = -grad Phi0(x) + Lambda exp(Phi0(x) - r^4/4) (-x_2, x_1),
+//	D       = I.
+//
+// At T = 1 the steady state is rho_ss = exp(-Phi0)/Z for every Lambda, with
+// the probability current J = Lambda exp(-r^4/4) (-x_2, x_1) / Z, which is
+// divergence free; at other temperatures the steady state is not known in
+// closed form. The exponent Phi0 - r^4/4 = 1/4 - x_1^2/2 + x_2^2/2 -
+// x_1^2 x_2^2/2 - x_2^4/4 is bounded above (by 1/2), so b does not overflow.
+//
+// The zeros of b are (±1, 0) and (0, 0) for Lambda = 0; for Lambda = 0.5 the
+// two minima rotate to ±(0.9024, 0.3888); for Lambda = 1.5 only (0, 0) is
+// left (VALIDATION.md case 8).
+//
+// The model has no loss: Phi0 is the steady-state potential at T = 1, not a
+// loss whose negative gradient is the drift, so Model leaves Loss and Grad
+// nil (which also keeps the Gibbs control drift from being built from it).
+// Phi0 is available as a method.
+//
+// The zero value (Lambda = 0) is the gradient flow of the double well Phi0.
+//
+// Reference: P. Chaudhari and S. Soatto, Stochastic gradient descent performs
+// variational inference, converges to limit cycles for deep networks,
+// ICLR 2018, arXiv:1710.11029, Example 19 and Fig. 4.
+type PaperFig4 struct {
+	// Lambda is the strength of the rotational part of the drift.
+	Lambda float64
+}
+
+// Phi0 returns the steady-state potential Phi0(x, y) = (x^2 - 1)^2/4 + y^2/2
+// at T = 1.
+func (p PaperFig4) Phi0(x, y float64) float64 {
+	u := x*x - 1
+	return 0.25*u*u + 0.5*y*y
+}
+
+// Drift2 returns b(x, y) = -grad Phi0 + Lambda exp(Phi0 - r^4/4) (-y, x).
+func (p PaperFig4) Drift2(x, y float64) (bx, by float64) {
+	x2, y2 := x*x, y*y
+	// Phi0 - r^4/4 expanded so that the quartic terms cancel exactly.
+	e := p.Lambda * math.Exp(0.25-0.5*x2+0.5*y2-0.5*x2*y2-0.25*y2*y2)
+	return x*(1-x2) - e*y, -y + e*x
+}
+
+// Drift writes b(x) into dst.
+func (p PaperFig4) Drift(dst, x []float64) {
+	bx, by := p.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns D = I as (1, 0, 1).
+func (p PaperFig4) Diffusion2(x, y float64) (dxx, dxy, dyy float64) { return 1, 0, 1 }
+
+// Diffusion writes D = I into dst.
+func (p PaperFig4) Diffusion(dst, x []float64) { fillSym2(dst, 1, 0, 1) }
+
+// DivDiffusion writes div D = 0 into dst.
+func (p PaperFig4) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
+
+// Box returns [-2.5, 2.5]^2.
+func (p PaperFig4) Box() Box { return NewBox(-2.5, 2.5, -2.5, 2.5) }
+
+// Model returns the model with every field set except Loss and Grad, which
+// stay nil (see PaperFig4); its Name is "paper-fig4".
+func (p PaperFig4) Model() Model {
+	return Model{
+		Name: "paper-fig4",
+		Formula: "Phi0 = (x^2 - 1)^2/4 + y^2/2 (steady-state potential at T = 1, not a loss); " +
+			"b = -grad Phi0 + " + num(p.Lambda) + " exp(Phi0 - r^4/4) (-y, x); D = I",
+		Params:       map[string]float64{"lambda": p.Lambda},
+		Dim:          2,
+		Drift:        p.Drift,
+		Diffusion:    p.Diffusion,
+		DivDiffusion: p.DivDiffusion,
+		Drift2:       p.Drift2,
+		Diffusion2:   p.Diffusion2,
+		Box:          p.Box(),
+	}
+}
+
+func init() {
+	register(Landscape{
+		Name: "paper-fig4",
+		Summary: "Chaudhari & Soatto Example 19 (Fig. 4): non-gradient drift with D = I whose steady state at T = 1 " +
+			"is exp(-Phi0)/Z for every lambda, with a rotating current; no loss",
+		Formula: "Phi0 = (x^2 - 1)^2/4 + y^2/2 (steady-state potential at T = 1, not a loss); " +
+			"b = -grad Phi0 + lambda exp(Phi0 - r^4/4) (-y, x), r^2 = x^2 + y^2; D = I",
+		Params: []Param{
+			{Name: "lambda", Default: 0.5, Doc: "strength of the rotation; drift zeros ±(0.9024, 0.3888) and (0, 0) at 0.5, only (0, 0) at 1.5"},
+		},
+		Build: func(q map[string]float64) (Model, error) {
+			if err := checkFinite(q, "lambda"); err != nil {
+				return Model{}, err
+			}
+			return PaperFig4{Lambda: q["lambda"]}.Model(), nil
+		},
+	})
+}

@@ -1,0 +1,181 @@
+package potentials
+
+import (
+	"fmt"
+	"math"
+)
+
+// Quadratic is the quadratic loss with a constant diffusion, the linear case of
+// Chaudhari & Soatto (2018), known in physics as the Brownian gyrator:
+//
+//	f(x) = x^T A x / 2,   A = [[A11, A12], [A12, A22]],
+//	b(x) = -grad f(x) = -A x,
+//	D    = [[D11, D12], [D12, D22]]  (constant, so div D = 0).
+//
+// For positive definite A the steady state at temperature T is the Gaussian
+// N(0, Sigma), where Sigma solves the Lyapunov equation
+// A Sigma + Sigma A = 2 T D (see Covariance). If A D = D A then Phi = f and
+// the probability current vanishes; otherwise Phi = (T/2) x^T Sigma^-1 x != f
+// and the steady state carries a current that circulates around the minimum
+// (VALIDATION.md case 6).
+//
+// The zero value has A = D = 0: no force and no noise.
+//
+// References:
+//   - P. Chaudhari and S. Soatto, Stochastic gradient descent performs
+//     variational inference, converges to limit cycles for deep networks,
+//     ICLR 2018, arXiv:1710.11029.
+//   - R. Filliger and P. Reimann, Brownian gyrator: a minimal heat engine on
+//     the nanoscale, Phys. Rev. Lett. 99, 230602 (2007).
+type Quadratic struct {
+	// A11, A12 and A22 are the entries of the symmetric Hessian A.
+	A11, A12, A22 float64
+	// D11, D12 and D22 are the entries of the constant diffusion D.
+	D11, D12, D22 float64
+}
+
+// Loss returns f(x) = x^T A x / 2.
+func (q Quadratic) Loss(x []float64) float64 {
+	a, b := x[0], x[1]
+	return 0.5*(q.A11*a*a+q.A22*b*b) + q.A12*a*b
+}
+
+// Grad writes grad f(x) = A x into dst.
+func (q Quadratic) Grad(dst, x []float64) {
+	bx, by := q.Drift2(x[0], x[1])
+	fill2(dst, -bx, -by)
+}
+
+// Drift2 returns b(x, y) = -A (x, y).
+func (q Quadratic) Drift2(x, y float64) (bx, by float64) {
+	return -(q.A11*x + q.A12*y), -(q.A12*x + q.A22*y)
+}
+
+// Drift writes b(x) = -A x into dst.
+func (q Quadratic) Drift(dst, x []float64) {
+	bx, by := q.Drift2(x[0], x[1])
+	fill2(dst, bx, by)
+}
+
+// Diffusion2 returns the constant D as (D11, D12, D22).
+func (q Quadratic) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	return q.D11, q.D12, q.D22
+}
+
+// Diffusion writes the constant D row-major into dst.
+func (q Quadratic) Diffusion(dst, x []float64) {
+	fillSym2(dst, q.D11, q.D12, q.D22)
+}
+
+// DivDiffusion writes div D = 0 into dst.
+func (q Quadratic) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
+
+// Covariance returns the stationary covariance Sigma = [[s11, s12], [s12, s22]]
+// at temperature T, the solution of A Sigma + Sigma A = 2 T D. It returns an
+// error if A is not positive definite, in which case there is no stationary
+// distribution.
+//
+// In components the Lyapunov equation is the 3 x 3 system
+//
+//	A11 s11 + A12 s12                 = T D11
+//	A12 s11 + (A11 + A22) s12 + A12 s22 = 2 T D12
+//	          A12 s12 + A22 s22       = T D22
+//
+// whose determinant is tr(A) det(A); eliminating s11 and s22 gives s12 in
+// closed form.
+func (q Quadratic) Covariance(T float64) (s11, s12, s22 float64, err error) {
+	a11, a12, a22 := q.A11, q.A12, q.A22
+	det := a11*a22 - a12*a12
+	if !(a11 > 0 && a22 > 0 && det > 0) {
+		return 0, 0, 0, fmt.Errorf("A = [[%g, %g], [%g, %g]] is not positive definite: no stationary distribution", a11, a12, a12, a22)
+	}
+	r1, r2, r3 := T*q.D11, 2*T*q.D12, T*q.D22
+	s12 = (r2 - a12*r1/a11 - a12*r3/a22) * a11 * a22 / ((a11 + a22) * det)
+	s11 = (r1 - a12*s12) / a11
+	s22 = (r3 - a12*s12) / a22
+	return s11, s12, s22, nil
+}
+
+// Box returns ±6 stationary standard deviations at T = 0.5 in each
+// coordinate, from Covariance; VALIDATION.md case 6 asks for at least 8
+// standard deviations of width, this box is 12 wide. If A is not positive
+// definite, or a variance vanishes, the half-width of that axis is 4.
+func (q Quadratic) Box() Box {
+	hx, hy := 4.0, 4.0
+	if s11, _, s22, err := q.Covariance(0.5); err == nil {
+		if w := 6 * math.Sqrt(s11); w > 1e-3 && !math.IsInf(w, 0) {
+			hx = w
+		}
+		if w := 6 * math.Sqrt(s22); w > 1e-3 && !math.IsInf(w, 0) {
+			hy = w
+		}
+	}
+	return NewBox(-hx, hx, -hy, hy)
+}
+
+// quadraticFormula is the generic formula of quadratic and gyrator.
+const quadraticFormula = "f = x^T A x / 2, A = [[a11, a12], [a12, a22]]; b = -A x; D = [[d11, d12], [d12, d22]] constant"
+
+// Model returns the model with every field set; its Name is "quadratic".
+func (q Quadratic) Model() Model {
+	return Model{
+		Name: "quadratic",
+		Formula: "f = x^T A x / 2, A = [[" + num(q.A11) + ", " + num(q.A12) + "], [" + num(q.A12) + ", " + num(q.A22) +
+			"]]; b = -A x; " + constDiffusionText(q.D11, q.D12, q.D22),
+		Params: map[string]float64{
+			"a11": q.A11, "a12": q.A12, "a22": q.A22,
+			"d11": q.D11, "d12": q.D12, "d22": q.D22,
+		},
+		Dim:          2,
+		Drift:        q.Drift,
+		Diffusion:    q.Diffusion,
+		DivDiffusion: q.DivDiffusion,
+		Loss:         q.Loss,
+		Grad:         q.Grad,
+		Drift2:       q.Drift2,
+		Diffusion2:   q.Diffusion2,
+		Box:          q.Box(),
+	}
+}
+
+func buildQuadratic(name string) func(p map[string]float64) (Model, error) {
+	return func(p map[string]float64) (Model, error) {
+		if err := checkFinite(p, "a11", "a12", "a22", "d11", "d12", "d22"); err != nil {
+			return Model{}, err
+		}
+		if err := checkConstD(p["d11"], p["d12"], p["d22"]); err != nil {
+			return Model{}, err
+		}
+		q := Quadratic{A11: p["a11"], A12: p["a12"], A22: p["a22"], D11: p["d11"], D12: p["d12"], D22: p["d22"]}
+		m := q.Model()
+		m.Name = name
+		return m, nil
+	}
+}
+
+func quadraticParams(d12 float64) []Param {
+	return append([]Param{
+		{Name: "a11", Default: 1, Doc: "Hessian A_11"},
+		{Name: "a12", Default: 0, Doc: "Hessian A_12 = A_21"},
+		{Name: "a22", Default: 4, Doc: "Hessian A_22"},
+	}, constDiffParams(1, d12, 1)...)
+}
+
+func init() {
+	register(Landscape{
+		Name: "quadratic",
+		Summary: "quadratic bowl f = x^T A x / 2 with constant D; defaults A = diag(1, 4), D = I " +
+			"(A and D commute: equilibrium, Phi = f, no current)",
+		Formula: quadraticFormula,
+		Params:  quadraticParams(0),
+		Build:   buildQuadratic("quadratic"),
+	})
+	register(Landscape{
+		Name: "gyrator",
+		Summary: "Brownian gyrator: the quadratic bowl with A = diag(1, 4), D = [[1, 0.8], [0.8, 1]]; " +
+			"A D != D A, so Phi != f and the current circulates (at T = 0.5, Sigma = [[0.5, 0.16], [0.16, 0.125]])",
+		Formula: quadraticFormula,
+		Params:  quadraticParams(0.8),
+		Build:   buildQuadratic("gyrator"),
+	})
+}

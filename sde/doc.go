@@ -1,0 +1,20 @@
+// Package sde integrates the stochastic differential equation of SGD,
+//
+//	dX = b(X) dt + sqrt(2 T D(X)) dW    (Ito),
+//
+// for a potentials.Model at temperature T, as large reproducible ensembles
+// of Euler–Maruyama trajectories (Chaudhari & Soatto, arXiv:1710.11029,
+// eq. 3; Kloeden & Platen 1992, Sec. 10.2).
+//
+// The split is problem -> method -> result: a Problem holds the model, the
+// temperature, the start, the step and the number of steps; EulerMaruyama
+// advances one trajectory; an Ensemble runs many trajectories on all cores
+// and returns a Result with the final states, recorded trajectories and
+// running statistics (mean, covariance and the angular momentum rate).
+//
+// Reproducibility: trajectory i draws from its own PCG generator
+// (math/rand/v2) seeded by splitmix64 hashes of (seed, i), and statistics
+// are merged in trajectory order, so the same seed gives bit-identical
+// results whatever the number of workers. (golang.org/x/exp/rand, which
+// older designs name, is deprecated upstream; gonum 0.17 uses math/rand/v2.)
+package sde
