@@ -3,6 +3,7 @@ package potentials
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -34,11 +35,11 @@ type Formulas struct {
 // Gradients (b = -grad f when no drift is given, and Grad when a loss is)
 // and the divergence of the diffusion, (div D)_i = sum_j dD_ij/dx_j, are
 // exact: they are computed by symbolic differentiation. For Dim 2 the fast
-// paths Drift2 and Diffusion2 are set; Diffusion2 returns the D12 entry as
-// typed. The box is [-3, 3]^Dim.
+// paths Drift2 and Diffusion2 are set. The box is [-3, 3]^Dim.
 //
-// The diffusion is kept as typed, even if it is not symmetric or not
-// positive semi-definite; Model.CheckDiffusion reports that. Errors are
+// A 2-D diffusion whose typed D12 and D21 differ (as formulas and in value
+// somewhere on [-4, 4]^2) is an error. Positive semi-definiteness depends on
+// the point and is checked by Model.CheckDiffusion and the integrators. Errors are
 // one line and name the formula, for example
 // `--loss: column 5: unexpected ")"`. Every parameter in f.Params must be
 // used by some formula.
@@ -151,6 +152,11 @@ func FromFormulas(f Formulas) (Model, error) {
 		}
 	}
 	scalar := s != nil
+	if !scalar && d == 2 {
+		if err := checkSymmetric(diff[1], diff[2]); err != nil {
+			return Model{}, err
+		}
+	}
 	if scalar {
 		for i := 0; i < d; i++ {
 			for j := 0; j < d; j++ {
@@ -212,6 +218,30 @@ func FromFormulas(f Formulas) (Model, error) {
 	}
 	m.Box = NewBox(-3, 3, -3, 3)
 	return m, m.Validate()
+}
+
+// checkSymmetric reports an error unless the typed entries D12 and D21 agree:
+// as formulas, or else in value on a 41 x 41 grid over [-4, 4]^2 (for
+// example x*y and y*x). The integrators use D12 for both.
+func checkSymmetric(d12, d21 *expr.Expr) error {
+	if d12.String() == d21.String() {
+		return nil
+	}
+	const n = 41
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			x, y := -4+8*float64(i)/(n-1), -4+8*float64(j)/(n-1)
+			a, b := d12.Eval(x, y), d21.Eval(x, y)
+			if a == b || (math.IsNaN(a) && math.IsNaN(b)) {
+				continue
+			}
+			if math.Abs(a-b) > 1e-12*math.Max(math.Abs(a), math.Abs(b)) {
+				return fmt.Errorf("--diffusion: D must be symmetric, but D12 = %s and D21 = %s differ at (x, y) = (%g, %g): %g and %g",
+					d12, d21, x, y, a, b)
+			}
+		}
+	}
+	return nil
 }
 
 // diffusion2 returns the 2-D fast path (D11, D12, D22), calling no closure

@@ -311,10 +311,9 @@ func (w *worker) pair2(ctx context.Context, i, j int) {
 	total := p.BurnIn + p.Steps
 	for k0 := 0; k0 < total; k0 += chunkSteps {
 		k1 := min(k0+chunkSteps, total)
-		if len(lanes) == 2 {
-			for a.status == statusOK && b.status == statusOK && a.k < k1 {
-				w.step2x2(a, b, k1)
-			}
+		if len(lanes) == 2 && a.status == statusOK && b.status == statusOK {
+			// Runs to k1 unless a lane fails; step2 then finishes each lane.
+			w.step2x2(a, b, k1)
 		}
 		for _, l := range lanes {
 			if l.status == statusOK && l.k < k1 {

@@ -330,14 +330,21 @@ func TestDivergence(t *testing.T) {
 
 func TestNotPSDDuringRun(t *testing.T) {
 	// D = [[1, x], [x, 1]] is PSD only for |x| <= 1; a drift pushes x out.
+	// Trajectories leave at different steps, which exercises the hand-over
+	// from the paired kernel to the single one.
 	m := potentials.Model{Name: "bad", Dim: 2,
 		Drift:     func(dst, x []float64) { dst[0], dst[1] = 1, 0 },
 		Diffusion: func(dst, x []float64) { dst[0], dst[1], dst[2], dst[3] = 1, x[0], x[0], 1 },
 	}
-	p := &Problem{Model: m, Temperature: 0.01, X0: []float64{0, 0}, Dt: 0.01, Steps: 300}
-	_, err := (&Ensemble{N: 3, Seed: 1}).Run(context.Background(), p)
-	if err == nil || !strings.Contains(err.Error(), "positive semi-definite") || !strings.Contains(err.Error(), "x = (") {
-		t.Fatalf("err = %v, want a not-PSD error naming the point", err)
+	fast := m
+	fast.Drift2 = func(x, y float64) (float64, float64) { return 1, 0 }
+	fast.Diffusion2 = func(x, y float64) (float64, float64, float64) { return 1, x, 1 }
+	for _, m := range []potentials.Model{m, fast} {
+		p := &Problem{Model: m, Temperature: 0.5, X0: []float64{0, 0}, Dt: 0.01, Steps: 300}
+		_, err := (&Ensemble{N: 5, Seed: 1}).Run(context.Background(), p)
+		if err == nil || !strings.Contains(err.Error(), "positive semi-definite") || !strings.Contains(err.Error(), "x = (") {
+			t.Fatalf("fast=%v: err = %v, want a not-PSD error naming the point", m.Drift2 != nil, err)
+		}
 	}
 }
 
@@ -452,5 +459,59 @@ func TestSqrtPSD(t *testing.T) {
 	l := make([]float64, 9)
 	if !cholPSD(l, []float64{1, 2, 3, 2, 4, 6, 3, 6, 9}, 3) {
 		t.Error("rank-1 3x3 rejected")
+	}
+}
+
+// TestPairingInvariance checks that advancing two trajectories in lockstep
+// (step2x2) gives bit for bit what advancing each alone (step2) gives, also
+// when one of the pair diverges or meets a non-PSD diffusion first.
+func TestPairingInvariance(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model potentials.Model
+		x0    []float64
+	}{
+		{"gyrator", linearModel(gyrA, gyrD, true), []float64{1, 0}},
+		{"cubic", cubic(true), []float64{0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 20, Steps: 300}
+			e := &Ensemble{N: 40, Seed: 3, Record: 40, Every: 3, Bound: 1e3}
+			run := func(paired bool) *runState {
+				rs := &runState{e: e, p: p, d: 2, bound: e.Bound, every: e.Every, rlen: p.Steps / e.Every,
+					final: make([]float64, 80), tmean: make([]float64, 80), tm2: make([]float64, 160),
+					tL: make([]float64, 40), status: make([]uint8, 40), traj: make([]float64, 40*(p.Steps/e.Every)*2)}
+				w := newWorker(rs)
+				for i := 0; i < 40; i += 2 {
+					if paired {
+						w.pair2(context.Background(), i, i+1)
+					} else {
+						w.pair2(context.Background(), i, -1)
+						w.pair2(context.Background(), i+1, -1)
+					}
+				}
+				return rs
+			}
+			a, b := run(true), run(false)
+			div := 0
+			for i := range a.status {
+				if a.status[i] != b.status[i] {
+					t.Fatalf("trajectory %d: status %d paired, %d alone", i, a.status[i], b.status[i])
+				}
+				if a.status[i] != statusOK {
+					div++
+				}
+			}
+			if tc.name == "cubic" && (div == 0 || div == 40) {
+				t.Fatalf("%d of 40 diverged; the case needs some of each", div)
+			}
+			for _, f := range [][2][]float64{{a.final, b.final}, {a.traj, b.traj}, {a.tmean, b.tmean}, {a.tm2, b.tm2}, {a.tL, b.tL}} {
+				for i := range f[0] {
+					if math.Float64bits(f[0][i]) != math.Float64bits(f[1][i]) {
+						t.Fatalf("value %d: %v paired, %v alone", i, f[0][i], f[1][i])
+					}
+				}
+			}
+		})
 	}
 }

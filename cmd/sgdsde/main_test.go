@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -359,7 +360,7 @@ func TestSimulateWorkersIdentical(t *testing.T) {
 		}
 	}
 	s1, s2 := readSummary(t, d1), readSummary(t, d2)
-	for _, k := range []string{"elapsed_seconds", "steps_per_second", "workers", "workers_used"} {
+	for _, k := range []string{"elapsed_seconds", "steps_per_second", "workers", "workers_requested"} {
 		delete(s1, k)
 		delete(s2, k)
 	}
@@ -538,4 +539,57 @@ func TestDefaultX0(t *testing.T) {
 	if x := defaultX0(m); !reflect.DeepEqual(x, []float64{1, 0}) {
 		t.Errorf("no box: x0 = %v, want (1, 0)", x)
 	}
+}
+
+// TestHelpExamplesRun runs every example of every command's --help (made
+// small with --n, --steps and --burn-in appended) so the help cannot rot.
+func TestHelpExamplesRun(t *testing.T) {
+	root := newRootCmd(&app{stdout: io.Discard, stderr: io.Discard})
+	for _, c := range root.Commands() {
+		for _, line := range strings.Split(c.Example, "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "sgdsde ") {
+				continue
+			}
+			args, err := splitArgs(strings.TrimPrefix(line, "sgdsde "))
+			if err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+			if c.Name() == "simulate" {
+				args = append(args, "--n", "20", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5", "--out", t.TempDir())
+			}
+			if r := sgdsde(t, args...); r.code != 0 {
+				t.Errorf("example %q: exit %d: %s", line, r.code, r.stderr)
+			}
+		}
+	}
+}
+
+// splitArgs splits a shell-like command line with double quotes.
+func splitArgs(s string) ([]string, error) {
+	var args []string
+	var cur strings.Builder
+	in, have := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			in, have = !in, true
+		case r == ' ' && !in:
+			if have {
+				args = append(args, cur.String())
+				cur.Reset()
+				have = false
+			}
+		default:
+			cur.WriteRune(r)
+			have = true
+		}
+	}
+	if in {
+		return nil, fmt.Errorf("unbalanced quote")
+	}
+	if have {
+		args = append(args, cur.String())
+	}
+	return args, nil
 }

@@ -53,7 +53,7 @@ type simulateSummary struct {
 	Dt      float64   `json:"dt"`
 	X0      []float64 `json:"x0"`
 	Seed    uint64    `json:"seed"`
-	Workers int       `json:"workers"`
+	Workers int       `json:"workers_requested"`
 	Record  int       `json:"record"`
 	Every   int       `json:"every"`
 	Bound   float64   `json:"bound"`
@@ -66,7 +66,7 @@ type simulateSummary struct {
 	Diverged              int         `json:"diverged"`
 	Samples               int64       `json:"samples"`
 	RecordLen             int         `json:"record_len"`
-	WorkersUsed           int         `json:"workers_used"`
+	WorkersUsed           int         `json:"workers"`
 	ElapsedSeconds        float64     `json:"elapsed_seconds"`
 	StepsPerSecond        float64     `json:"steps_per_second"`
 	Files                 []string    `json:"files"`
@@ -85,7 +85,7 @@ Writes into --out: summary.json (inputs and results), final.npy (n, d) and traj.
 The same --seed gives bit-identical output for any --workers.`,
 		Example: `  sgdsde simulate
   sgdsde simulate --landscape gyrator --temperature 0.5 --n 2000 --out out/gyrator
-  sgdsde simulate --lr 0.1 --batch 10 --set d12=0.5
+  sgdsde simulate --landscape gyrator --lr 0.1 --batch 10 --set d12=0.5
   sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"`,
 		Args: noArgs,
 	}
