@@ -136,8 +136,7 @@ func (rs *runState) reduce(workers int, elapsed time.Duration) (*Result, error) 
 	}
 	for i := 0; i < n; i++ {
 		if rs.status[i] == statusNotPSD {
-			return nil, fmt.Errorf("trajectory %d reached x = %s where D(x) %v", i,
-				fmtVec(rs.final[i*d:(i+1)*d]), notPSDReason(p.Model, rs.final[i*d:(i+1)*d]))
+			return nil, notPSDError(p.Model, i, rs.final[i*d:(i+1)*d])
 		}
 	}
 	// Chan, Golub & LeVeque's pairwise update of (count, mean, M2), and
@@ -207,22 +206,14 @@ func (rs *runState) reduce(workers int, elapsed time.Duration) (*Result, error) 
 	return res, nil
 }
 
-func notPSDReason(m potentials.Model, x []float64) string {
+// notPSDError describes trajectory i reaching the point x where the
+// integrator could not factor D(x).
+func notPSDError(m potentials.Model, i int, x []float64) error {
 	if err := m.CheckDiffusion(x); err != nil {
-		return "is not positive semi-definite (" + err.Error() + ")"
+		return fmt.Errorf("trajectory %d: %w", i, err)
 	}
-	return "is not positive semi-definite"
-}
-
-func fmtVec(x []float64) string {
-	s := "("
-	for i, v := range x {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%.6g", v)
-	}
-	return s + ")"
+	// The factorisation's tolerance is tighter than CheckDiffusion's.
+	return fmt.Errorf("trajectory %d: %w: D is singular to round-off at x = %v", i, potentials.ErrNotPSD, x)
 }
 
 // worker integrates trajectories with its own generator and scratch space.
