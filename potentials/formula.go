@@ -186,6 +186,8 @@ func FromFormulas(f Formulas) (Model, error) {
 		Formula: describe(f, loss, drift, diff, hasDrift, scalar),
 		Params:  copyParams(f.Params),
 		Dim:     d,
+		// Without a typed drift, b = -grad f exactly.
+		GradientDrift: !hasDrift,
 	}
 	if d == 1 {
 		b, dd, dv := drift[0].Compile(), diff[0].Compile(), div[0].Compile()

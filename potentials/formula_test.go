@@ -361,3 +361,19 @@ func gauss(s *uint64) float64 {
 	}
 	return (u - 2) * math.Sqrt(3)
 }
+
+func TestFromFormulasGradientDrift(t *testing.T) {
+	m, err := FromFormulas(Formulas{Dim: 2, Loss: "x^2 + y^2"})
+	if err != nil || !m.GradientDrift {
+		t.Fatalf("loss only: GradientDrift %v, err %v", m.GradientDrift, err)
+	}
+	m, err = FromFormulas(Formulas{Dim: 2, Loss: "x^2 + y^2", Drift: "-2*x; -2*y"})
+	if err != nil || m.GradientDrift {
+		t.Fatalf("typed drift: GradientDrift %v, err %v", m.GradientDrift, err)
+	}
+	m, _ = FromFormulas(Formulas{Dim: 2, Loss: "x^2 + y^2"})
+	g, err := Gibbs(m, 1)
+	if err != nil || g.GradientDrift {
+		t.Fatalf("gibbs: GradientDrift %v, err %v", g.GradientDrift, err)
+	}
+}

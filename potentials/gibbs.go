@@ -22,6 +22,7 @@ func Gibbs(m Model, T float64) (Model, error) {
 		return Model{}, fmt.Errorf("temperature must be positive, got %g", T)
 	}
 	g := m
+	g.GradientDrift = false
 	d := m.Dim
 	grad, diff, div := m.Grad, m.Diffusion, m.DivDiffusion
 	g.Drift = func(dst, x []float64) {

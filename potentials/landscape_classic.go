@@ -44,8 +44,9 @@ var (
 type MullerBrown struct {
 	// Scale multiplies the potential.
 	Scale float64
-	// D11, D12 and D22 are the entries of the constant diffusion D.
-	D11, D12, D22 float64
+	// ConstDiffusion is the constant diffusion D; its fields D11, D12 and
+	// D22 are promoted.
+	ConstDiffusion
 }
 
 // Loss returns f(x).
@@ -81,17 +82,6 @@ func (m MullerBrown) Drift(dst, x []float64) {
 	fill2(dst, bx, by)
 }
 
-// Diffusion2 returns the constant D as (D11, D12, D22).
-func (m MullerBrown) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
-	return m.D11, m.D12, m.D22
-}
-
-// Diffusion writes the constant D row-major into dst.
-func (m MullerBrown) Diffusion(dst, x []float64) { fillSym2(dst, m.D11, m.D12, m.D22) }
-
-// DivDiffusion writes div D = 0 into dst.
-func (m MullerBrown) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
-
 // Box returns [-1.5, 1.2] x [-0.5, 2], the customary window around the three
 // minima.
 func (m MullerBrown) Box() Box { return NewBox(-1.5, 1.2, -0.5, 2) }
@@ -99,18 +89,19 @@ func (m MullerBrown) Box() Box { return NewBox(-1.5, 1.2, -0.5, 2) }
 // Model returns the model with every field set; its Name is "muller-brown".
 func (m MullerBrown) Model() Model {
 	return Model{
-		Name:         "muller-brown",
-		Formula:      "f = " + num(m.Scale) + " * V_MullerBrown(x, y); b = -grad f; " + constDiffusionText(m.D11, m.D12, m.D22),
-		Params:       map[string]float64{"scale": m.Scale, "d11": m.D11, "d12": m.D12, "d22": m.D22},
-		Dim:          2,
-		Drift:        m.Drift,
-		Diffusion:    m.Diffusion,
-		DivDiffusion: m.DivDiffusion,
-		Loss:         m.Loss,
-		Grad:         m.Grad,
-		Drift2:       m.Drift2,
-		Diffusion2:   m.Diffusion2,
-		Box:          m.Box(),
+		Name:          "muller-brown",
+		Formula:       "f = " + num(m.Scale) + " * V_MullerBrown(x, y); b = -grad f; " + constDiffusionText(m.D11, m.D12, m.D22),
+		Params:        map[string]float64{"scale": m.Scale, "d11": m.D11, "d12": m.D12, "d22": m.D22},
+		Dim:           2,
+		Drift:         m.Drift,
+		Diffusion:     m.Diffusion,
+		DivDiffusion:  m.DivDiffusion,
+		Loss:          m.Loss,
+		Grad:          m.Grad,
+		GradientDrift: true,
+		Drift2:        m.Drift2,
+		Diffusion2:    m.Diffusion2,
+		Box:           m.Box(),
 	}
 }
 
@@ -134,8 +125,9 @@ func (m MullerBrown) Model() Model {
 // transition path theory on a collection of simple examples, J. Chem. Phys.
 // 125, 084110 (2006).
 type ThreeHole struct {
-	// D11, D12 and D22 are the entries of the constant diffusion D.
-	D11, D12, D22 float64
+	// ConstDiffusion is the constant diffusion D; its fields D11, D12 and
+	// D22 are promoted.
+	ConstDiffusion
 }
 
 // Loss returns f(x).
@@ -175,17 +167,6 @@ func (h ThreeHole) Drift(dst, x []float64) {
 	fill2(dst, bx, by)
 }
 
-// Diffusion2 returns the constant D as (D11, D12, D22).
-func (h ThreeHole) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
-	return h.D11, h.D12, h.D22
-}
-
-// Diffusion writes the constant D row-major into dst.
-func (h ThreeHole) Diffusion(dst, x []float64) { fillSym2(dst, h.D11, h.D12, h.D22) }
-
-// DivDiffusion writes div D = 0 into dst.
-func (h ThreeHole) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
-
 // Box returns [-2, 2] x [-1.5, 2.5].
 func (h ThreeHole) Box() Box { return NewBox(-2, 2, -1.5, 2.5) }
 
@@ -195,16 +176,17 @@ func (h ThreeHole) Model() Model {
 		Name: "three-hole",
 		Formula: "f = 3 exp(-x^2 - (y - 1/3)^2) - 3 exp(-x^2 - (y - 5/3)^2) - 5 exp(-(x - 1)^2 - y^2) " +
 			"- 5 exp(-(x + 1)^2 - y^2) + 0.2 x^4 + 0.2 (y - 1/3)^4; b = -grad f; " + constDiffusionText(h.D11, h.D12, h.D22),
-		Params:       map[string]float64{"d11": h.D11, "d12": h.D12, "d22": h.D22},
-		Dim:          2,
-		Drift:        h.Drift,
-		Diffusion:    h.Diffusion,
-		DivDiffusion: h.DivDiffusion,
-		Loss:         h.Loss,
-		Grad:         h.Grad,
-		Drift2:       h.Drift2,
-		Diffusion2:   h.Diffusion2,
-		Box:          h.Box(),
+		Params:        map[string]float64{"d11": h.D11, "d12": h.D12, "d22": h.D22},
+		Dim:           2,
+		Drift:         h.Drift,
+		Diffusion:     h.Diffusion,
+		DivDiffusion:  h.DivDiffusion,
+		Loss:          h.Loss,
+		Grad:          h.Grad,
+		GradientDrift: true,
+		Drift2:        h.Drift2,
+		Diffusion2:    h.Diffusion2,
+		Box:           h.Box(),
 	}
 }
 
@@ -231,8 +213,9 @@ type Rosenbrock struct {
 	A float64
 	// B is the stiffness of the valley walls.
 	B float64
-	// D11, D12 and D22 are the entries of the constant diffusion D.
-	D11, D12, D22 float64
+	// ConstDiffusion is the constant diffusion D; its fields D11, D12 and
+	// D22 are promoted.
+	ConstDiffusion
 }
 
 // Loss returns f(x).
@@ -259,17 +242,6 @@ func (r Rosenbrock) Drift(dst, x []float64) {
 	fill2(dst, bx, by)
 }
 
-// Diffusion2 returns the constant D as (D11, D12, D22).
-func (r Rosenbrock) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
-	return r.D11, r.D12, r.D22
-}
-
-// Diffusion writes the constant D row-major into dst.
-func (r Rosenbrock) Diffusion(dst, x []float64) { fillSym2(dst, r.D11, r.D12, r.D22) }
-
-// DivDiffusion writes div D = 0 into dst.
-func (r Rosenbrock) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
-
 // Box returns [A - 2, A + 2] x [-1, max((A - 2)^2, (A + 2)^2) - 1], which
 // for A = 1 is [-1, 3] x [-1, 8]: ±4 standard deviations of the Gibbs
 // distribution along the valley at T = 0.5, with the valley up to y = 8.
@@ -281,28 +253,29 @@ func (r Rosenbrock) Box() Box {
 // Model returns the model with every field set; its Name is "rosenbrock".
 func (r Rosenbrock) Model() Model {
 	return Model{
-		Name:         "rosenbrock",
-		Formula:      "f = (" + num(r.A) + " - x)^2 + " + num(r.B) + " (y - x^2)^2; b = -grad f; " + constDiffusionText(r.D11, r.D12, r.D22),
-		Params:       map[string]float64{"a": r.A, "b": r.B, "d11": r.D11, "d12": r.D12, "d22": r.D22},
-		Dim:          2,
-		Drift:        r.Drift,
-		Diffusion:    r.Diffusion,
-		DivDiffusion: r.DivDiffusion,
-		Loss:         r.Loss,
-		Grad:         r.Grad,
-		Drift2:       r.Drift2,
-		Diffusion2:   r.Diffusion2,
-		Box:          r.Box(),
+		Name:          "rosenbrock",
+		Formula:       "f = (" + num(r.A) + " - x)^2 + " + num(r.B) + " (y - x^2)^2; b = -grad f; " + constDiffusionText(r.D11, r.D12, r.D22),
+		Params:        map[string]float64{"a": r.A, "b": r.B, "d11": r.D11, "d12": r.D12, "d22": r.D22},
+		Dim:           2,
+		Drift:         r.Drift,
+		Diffusion:     r.Diffusion,
+		DivDiffusion:  r.DivDiffusion,
+		Loss:          r.Loss,
+		Grad:          r.Grad,
+		GradientDrift: true,
+		Drift2:        r.Drift2,
+		Diffusion2:    r.Diffusion2,
+		Box:           r.Box(),
 	}
 }
 
 // classicD reads and checks the constant diffusion parameters.
-func classicD(p map[string]float64) (d11, d12, d22 float64, err error) {
+func classicD(p map[string]float64) (ConstDiffusion, error) {
 	if err := checkFinite(p, "d11", "d12", "d22"); err != nil {
-		return 0, 0, 0, err
+		return ConstDiffusion{}, err
 	}
-	d11, d12, d22 = p["d11"], p["d12"], p["d22"]
-	return d11, d12, d22, checkConstD(d11, d12, d22)
+	d := ConstDiffusion{D11: p["d11"], D12: p["d12"], D22: p["d22"]}
+	return d, checkConstD(d.D11, d.D12, d.D22)
 }
 
 const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic, so Phi != f and a current flows"
@@ -318,14 +291,14 @@ func init() {
 			{Name: "scale", Default: 0.01, Doc: "factor on the potential; 0.01 makes the barriers of order 1, for T from 0.1 to 1"},
 		}, constDiffParams(1, 0.5, 1)...),
 		Build: func(p map[string]float64) (Model, error) {
-			d11, d12, d22, err := classicD(p)
+			d, err := classicD(p)
 			if err != nil {
 				return Model{}, err
 			}
 			if err := checkFinite(p, "scale"); err != nil {
 				return Model{}, err
 			}
-			return MullerBrown{Scale: p["scale"], D11: d11, D12: d12, D22: d22}.Model(), nil
+			return MullerBrown{Scale: p["scale"], ConstDiffusion: d}.Model(), nil
 		},
 	})
 	register(Landscape{
@@ -335,11 +308,11 @@ func init() {
 			"- 5 exp(-(x + 1)^2 - y^2) + 0.2 x^4 + 0.2 (y - 1/3)^4; b = -grad f; D = [[d11, d12], [d12, d22]] constant",
 		Params: constDiffParams(1, 0.5, 1),
 		Build: func(p map[string]float64) (Model, error) {
-			d11, d12, d22, err := classicD(p)
+			d, err := classicD(p)
 			if err != nil {
 				return Model{}, err
 			}
-			return ThreeHole{D11: d11, D12: d12, D22: d22}.Model(), nil
+			return ThreeHole{ConstDiffusion: d}.Model(), nil
 		},
 	})
 	register(Landscape{
@@ -351,7 +324,7 @@ func init() {
 			{Name: "b", Default: 10, Doc: "stiffness of the valley walls; b > 0 (10 rather than 100 keeps the valley resolvable at T = 0.5)"},
 		}, constDiffParams(1, 0.5, 1)...),
 		Build: func(p map[string]float64) (Model, error) {
-			d11, d12, d22, err := classicD(p)
+			d, err := classicD(p)
 			if err != nil {
 				return Model{}, err
 			}
@@ -361,7 +334,7 @@ func init() {
 			if !(p["b"] > 0) {
 				return Model{}, fmt.Errorf("parameter b = %g must be positive (otherwise exp(-f/T) is not integrable)", p["b"])
 			}
-			return Rosenbrock{A: p["a"], B: p["b"], D11: d11, D12: d12, D22: d22}.Model(), nil
+			return Rosenbrock{A: p["a"], B: p["b"], ConstDiffusion: d}.Model(), nil
 		},
 	})
 }

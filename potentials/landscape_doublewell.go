@@ -131,18 +131,19 @@ func (w DoubleWell) Model() Model {
 		d = "D = I"
 	}
 	return Model{
-		Name:         "double-well",
-		Formula:      "f = (x^2 - 1)^2/4 + y^2/2; b = -grad f; " + d,
-		Params:       map[string]float64{"noise": float64(w.Noise), "c": w.C, "s": w.S},
-		Dim:          2,
-		Drift:        w.Drift,
-		Diffusion:    w.Diffusion,
-		DivDiffusion: w.DivDiffusion,
-		Loss:         w.Loss,
-		Grad:         w.Grad,
-		Drift2:       w.Drift2,
-		Diffusion2:   w.Diffusion2,
-		Box:          w.Box(),
+		Name:          "double-well",
+		Formula:       "f = (x^2 - 1)^2/4 + y^2/2; b = -grad f; " + d,
+		Params:        map[string]float64{"noise": float64(w.Noise), "c": w.C, "s": w.S},
+		Dim:           2,
+		Drift:         w.Drift,
+		Diffusion:     w.Diffusion,
+		DivDiffusion:  w.DivDiffusion,
+		Loss:          w.Loss,
+		Grad:          w.Grad,
+		GradientDrift: true,
+		Drift2:        w.Drift2,
+		Diffusion2:    w.Diffusion2,
+		Box:           w.Box(),
 	}
 }
 

@@ -30,8 +30,9 @@ import (
 type Quadratic struct {
 	// A11, A12 and A22 are the entries of the symmetric Hessian A.
 	A11, A12, A22 float64
-	// D11, D12 and D22 are the entries of the constant diffusion D.
-	D11, D12, D22 float64
+	// ConstDiffusion is the constant diffusion D; its fields D11, D12 and
+	// D22 are promoted.
+	ConstDiffusion
 }
 
 // Loss returns f(x) = x^T A x / 2.
@@ -56,19 +57,6 @@ func (q Quadratic) Drift(dst, x []float64) {
 	bx, by := q.Drift2(x[0], x[1])
 	fill2(dst, bx, by)
 }
-
-// Diffusion2 returns the constant D as (D11, D12, D22).
-func (q Quadratic) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
-	return q.D11, q.D12, q.D22
-}
-
-// Diffusion writes the constant D row-major into dst.
-func (q Quadratic) Diffusion(dst, x []float64) {
-	fillSym2(dst, q.D11, q.D12, q.D22)
-}
-
-// DivDiffusion writes div D = 0 into dst.
-func (q Quadratic) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
 
 // Covariance returns the stationary covariance Sigma = [[s11, s12], [s12, s22]]
 // at temperature T, the solution of A Sigma + Sigma A = 2 T D. It returns an
@@ -126,15 +114,16 @@ func (q Quadratic) Model() Model {
 			"a11": q.A11, "a12": q.A12, "a22": q.A22,
 			"d11": q.D11, "d12": q.D12, "d22": q.D22,
 		},
-		Dim:          2,
-		Drift:        q.Drift,
-		Diffusion:    q.Diffusion,
-		DivDiffusion: q.DivDiffusion,
-		Loss:         q.Loss,
-		Grad:         q.Grad,
-		Drift2:       q.Drift2,
-		Diffusion2:   q.Diffusion2,
-		Box:          q.Box(),
+		Dim:           2,
+		Drift:         q.Drift,
+		Diffusion:     q.Diffusion,
+		DivDiffusion:  q.DivDiffusion,
+		Loss:          q.Loss,
+		Grad:          q.Grad,
+		GradientDrift: true,
+		Drift2:        q.Drift2,
+		Diffusion2:    q.Diffusion2,
+		Box:           q.Box(),
 	}
 }
 
@@ -146,7 +135,10 @@ func buildQuadratic(name string) func(p map[string]float64) (Model, error) {
 		if err := checkConstD(p["d11"], p["d12"], p["d22"]); err != nil {
 			return Model{}, err
 		}
-		q := Quadratic{A11: p["a11"], A12: p["a12"], A22: p["a22"], D11: p["d11"], D12: p["d12"], D22: p["d22"]}
+		q := Quadratic{
+			A11: p["a11"], A12: p["a12"], A22: p["a22"],
+			ConstDiffusion: ConstDiffusion{D11: p["d11"], D12: p["d12"], D22: p["d22"]},
+		}
 		m := q.Model()
 		m.Name = name
 		return m, nil

@@ -1,10 +1,10 @@
 package potentials
 
 // This file holds what the built-in landscapes share: the constant 2-D
-// diffusion, its validation, and number formatting for formula text. The
-// landscapes themselves are in landscape_*.go, one family per file, each a
-// small type in the manner of gonum's optimize/functions with a Model method
-// and a registration in init.
+// diffusion ConstDiffusion, its validation, and number formatting for formula
+// text. The landscapes themselves are in landscape_*.go, one family per file,
+// each a small type in the manner of gonum's optimize/functions with a Model
+// method and a registration in init.
 //
 // Registered names (see Landscapes): quadratic, gyrator, double-well,
 // paper-fig4, muller-brown, three-hole, rosenbrock.
@@ -14,6 +14,33 @@ import (
 	"math"
 	"strconv"
 )
+
+// ConstDiffusion is a constant 2-D diffusion matrix
+//
+//	D = [[D11, D12], [D12, D22]],
+//
+// which, being constant, has div D = 0. MullerBrown, ThreeHole, Rosenbrock
+// and Quadratic embed it, which gives them its fields D11, D12 and D22 and
+// its methods Diffusion2, Diffusion and DivDiffusion. D should be positive
+// semi-definite (D11 >= 0, D22 >= 0, D11 D22 >= D12^2); ConstDiffusion does
+// not check this, but the registered landscapes' constructors do.
+//
+// The zero value is D = 0: no noise.
+type ConstDiffusion struct {
+	// D11, D12 and D22 are the entries of D.
+	D11, D12, D22 float64
+}
+
+// Diffusion2 returns the constant D as (D11, D12, D22).
+func (c ConstDiffusion) Diffusion2(x, y float64) (dxx, dxy, dyy float64) {
+	return c.D11, c.D12, c.D22
+}
+
+// Diffusion writes the constant D row-major into dst.
+func (c ConstDiffusion) Diffusion(dst, x []float64) { fillSym2(dst, c.D11, c.D12, c.D22) }
+
+// DivDiffusion writes div D = 0 into dst.
+func (c ConstDiffusion) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
 
 // checkConstD returns an error unless the constant matrix
 // D = [[d11, d12], [d12, d22]] is finite and positive semi-definite.

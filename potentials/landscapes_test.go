@@ -98,10 +98,14 @@ func TestGradFD(t *testing.T) {
 }
 
 // TestDriftIsMinusGrad checks b = -grad f for every model with a loss (all
-// built-in models with a loss are SGD gradient models). Drift and Grad share
-// one code path, so agreement is to round-off.
+// built-in models with a loss are SGD gradient models, and say so with
+// GradientDrift). Drift and Grad share one code path, so agreement is to
+// round-off.
 func TestDriftIsMinusGrad(t *testing.T) {
 	for _, m := range builtinDefaults(t) {
+		if (m.Grad != nil) != m.GradientDrift {
+			t.Errorf("%s: has a loss %v but GradientDrift %v", m.Name, m.Grad != nil, m.GradientDrift)
+		}
 		if m.Grad == nil {
 			continue
 		}
@@ -479,7 +483,10 @@ func TestGyratorCovariance(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := m.Params
-		q := Quadratic{A11: p["a11"], A12: p["a12"], A22: p["a22"], D11: p["d11"], D12: p["d12"], D22: p["d22"]}
+		q := Quadratic{
+			A11: p["a11"], A12: p["a12"], A22: p["a22"],
+			ConstDiffusion: ConstDiffusion{D11: p["d11"], D12: p["d12"], D22: p["d22"]},
+		}
 		s11, s12, s22, err := q.Covariance(T)
 		if err != nil {
 			t.Fatal(err)
@@ -509,7 +516,7 @@ func TestGyratorCovariance(t *testing.T) {
 // non-diagonal A and D (residual to round-off), and its error for an
 // indefinite A.
 func TestCovarianceGeneral(t *testing.T) {
-	q := Quadratic{A11: 2, A12: -0.7, A22: 1.3, D11: 0.4, D12: 0.25, D22: 1.7}
+	q := Quadratic{A11: 2, A12: -0.7, A22: 1.3, ConstDiffusion: ConstDiffusion{D11: 0.4, D12: 0.25, D22: 1.7}}
 	s11, s12, s22, err := q.Covariance(0.8)
 	if err != nil {
 		t.Fatal(err)
@@ -520,7 +527,7 @@ func TestCovarianceGeneral(t *testing.T) {
 	if !mat.EqualApprox(S, mat.NewDense(2, 2, []float64{s11, s12, s12, s22}), 1e-12) {
 		t.Errorf("Covariance (%g, %g, %g), gonum %v", s11, s12, s22, mat.Formatted(S))
 	}
-	if _, _, _, err := (Quadratic{A11: 1, A12: 2, A22: 1, D11: 1, D22: 1}).Covariance(1); err == nil {
+	if _, _, _, err := (Quadratic{A11: 1, A12: 2, A22: 1, ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}).Covariance(1); err == nil {
 		t.Error("Covariance of an indefinite A succeeded")
 	}
 }
@@ -558,13 +565,13 @@ func TestDoubleWellBenchmark(t *testing.T) {
 // without the registry, fill every field and validate.
 func TestModelFields(t *testing.T) {
 	for _, m := range []Model{
-		Quadratic{A11: 1, A22: 4, D11: 1, D12: 0.8, D22: 1}.Model(),
+		Quadratic{A11: 1, A22: 4, ConstDiffusion: ConstDiffusion{D11: 1, D12: 0.8, D22: 1}}.Model(),
 		DoubleWell{}.Model(),
 		DoubleWell{Noise: DoubleWellStateDependent, C: 0.3, S: 0.5}.Model(),
 		PaperFig4{Lambda: 0.5}.Model(),
-		MullerBrown{Scale: 0.01, D11: 1, D22: 1}.Model(),
-		ThreeHole{D11: 1, D22: 1}.Model(),
-		Rosenbrock{A: 1, B: 10, D11: 1, D22: 1}.Model(),
+		MullerBrown{Scale: 0.01, ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
+		ThreeHole{ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
+		Rosenbrock{A: 1, B: 10, ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
 	} {
 		if err := m.Validate(); err != nil {
 			t.Error(err)

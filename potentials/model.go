@@ -40,6 +40,11 @@ type Model struct {
 	Loss func(x []float64) float64
 	// Grad, if not nil, writes grad f(x) into dst (length Dim).
 	Grad func(dst, x []float64)
+	// GradientDrift reports that Drift is exactly -Grad: the SGD drift
+	// b = -grad f. Grid schemes then take the drift's contribution along an
+	// edge from the loss difference f(y) - f(x), which makes the isotropic
+	// Gibbs case exact on any grid.
+	GradientDrift bool
 
 	// Drift2 and Diffusion2 are optional fast paths for Dim == 2:
 	// Drift2 returns (b_1, b_2) and Diffusion2 returns (D_11, D_12, D_22).
@@ -87,6 +92,9 @@ func (m *Model) Validate() error {
 	}
 	if (m.Drift2 == nil) != (m.Diffusion2 == nil) {
 		return fmt.Errorf("model %q: set both or neither of Drift2 and Diffusion2", m.Name)
+	}
+	if m.GradientDrift && (m.Loss == nil || m.Grad == nil) {
+		return fmt.Errorf("model %q: a gradient drift needs the loss and its gradient", m.Name)
 	}
 	if m.Drift2 != nil && m.Dim != 2 {
 		return fmt.Errorf("model %q: 2-D fast paths on a %d-D model", m.Name, m.Dim)
