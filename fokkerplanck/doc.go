@@ -1,0 +1,21 @@
+// Package fokkerplanck solves the Fokker–Planck equation of the SGD SDE
+//
+//	d rho/dt = -div J,   J = b rho - T div(D rho),   (div(D rho))_i = sum_j d_j (D_ij rho),
+//
+// on uniform grids in one and two dimensions: the steady state rho_ss, the
+// potential Phi = -T log rho_ss, the probability current J and the force
+// j = J / rho_ss (Chaudhari & Soatto, arXiv:1710.11029, eq. 8), and the
+// evolution of a density towards the steady state.
+//
+// The discretisation is the generator of a Markov jump process on the grid
+// nodes (a finite-volume scheme): at each node the diffusion matrix is split
+// by Selling's decomposition, D = sum_k lambda_k v_k v_k^T with lambda_k >= 0
+// and integer offsets v_k (Selling 1874; Fehrenbach & Mirebeau, J. Math.
+// Imaging Vis. 49, 2014), and the jump from x to x + s h v_k has the rate
+// lambda_k T / h^2 B(s z_k) with z_k = -h v_k . D^-1 b / T at the edge
+// midpoint and the Bernoulli function B(z) = z / (e^z - 1) of the
+// Scharfetter–Gummel (Chang–Cooper) scheme. Rates are evaluated at the source
+// node, which is the Ito form. The matrix has non-negative off-diagonal
+// entries and zero column sums: mass is conserved and densities stay
+// positive. The split is grid -> operator -> solution, as in py-pde.
+package fokkerplanck

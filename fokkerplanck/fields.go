@@ -1,0 +1,87 @@
+package fokkerplanck
+
+import (
+	"math"
+)
+
+// Fields are the grid fields derived from a density: every slice has one
+// value per node, in node order (row-major (ny, nx)).
+type Fields struct {
+	// Rho is the density (integral 1): node probability / cell volume.
+	Rho []float64
+	// Phi = -T log Rho, shifted so that its minimum is 0; NaN where Rho
+	// underflows to 0 (Underflow counts those nodes).
+	Phi []float64
+	// Loss is f at the nodes, if the model has a loss.
+	Loss []float64
+	// CurrentX, CurrentY are the probability current J from the scheme's
+	// edge fluxes; ForceX, ForceY the force j = J / Rho (0 where Rho
+	// underflows). In 1-D only the X components are set.
+	CurrentX, CurrentY []float64
+	ForceX, ForceY     []float64
+	// Underflow is the number of nodes where Rho is 0 in floating point.
+	Underflow int
+}
+
+// Fields computes the density, potential, current and force of the node
+// probabilities p (which must sum to 1).
+//
+// The current at node x is J(x) = sum_y F_xy (y - x) / (2 V) over every
+// linked pair, F_xy = r_xy p_x - r_yx p_y the net probability flow of the
+// edge and V the cell volume: each jump contributes half of its flow times
+// its displacement at each end. This is the scheme's own flux, not a finite
+// difference of rho.
+func (op *Operator) Fields(p []float64) *Fields {
+	g := op.Grid
+	n := g.Len()
+	vol := g.CellVolume()
+	f := &Fields{Rho: make([]float64, n), Phi: make([]float64, n), CurrentX: make([]float64, n), ForceX: make([]float64, n)}
+	if g.Dim == 2 {
+		f.CurrentY = make([]float64, n)
+		f.ForceY = make([]float64, n)
+	}
+	minPhi := math.Inf(1)
+	for i, v := range p {
+		f.Rho[i] = v / vol
+		if f.Rho[i] > 0 {
+			f.Phi[i] = -op.T * math.Log(f.Rho[i])
+			minPhi = math.Min(minPhi, f.Phi[i])
+		} else {
+			f.Phi[i] = math.NaN()
+			f.Underflow++
+		}
+	}
+	for i := range f.Phi {
+		f.Phi[i] -= minPhi
+	}
+	if op.Model.Loss != nil {
+		f.Loss = make([]float64, n)
+		x := make([]float64, g.Dim)
+		for i := range f.Loss {
+			g.Point(x, i)
+			f.Loss[i] = op.Model.Loss(x)
+		}
+	}
+	hx, hy := g.H[0], g.H[1]
+	for e := range op.A {
+		a, b := op.A[e], op.B[e]
+		flow := (op.RateAB[e]*p[a] - op.RateBA[e]*p[b]) / (2 * vol)
+		dx := float64(op.EdgeOffset[e][0]) * hx * flow
+		f.CurrentX[a] += dx
+		f.CurrentX[b] += dx
+		if g.Dim == 2 {
+			dy := float64(op.EdgeOffset[e][1]) * hy * flow
+			f.CurrentY[a] += dy
+			f.CurrentY[b] += dy
+		}
+	}
+	for i, r := range f.Rho {
+		if r > 0 {
+			f.ForceX[i] = f.CurrentX[i] / r
+			if g.Dim == 2 {
+				f.ForceY[i] = f.CurrentY[i] / r
+			}
+		}
+	}
+	return f
+}

@@ -1,0 +1,68 @@
+package fokkerplanck
+
+import "math"
+
+// selling decomposes the symmetric positive definite 2 x 2 matrix
+// [[a, b], [b, c]] by Selling's algorithm as
+//
+//	D = sum_k w[k] v[k] v[k]^T,   w[k] >= 0,   v[k] integer vectors,
+//
+// (Selling 1874; Conway & Sloane, Proc. R. Soc. A 436, 1992; Fehrenbach &
+// Mirebeau, J. Math. Imaging Vis. 49, 2014). It starts from the superbase
+// e0 = (1, 0), e1 = (0, 1), e2 = (-1, -1) and, while some pair has
+// <e_i, D e_j> > 0, replaces (e_i, e_j, e_k) by (-e_i, e_j, e_i - e_j).
+// At the end the superbase is obtuse and w[k] = -<e_i, D e_j>, with
+// v[k] = e_k rotated by 90 degrees for {i, j, k} = {0, 1, 2}. ok is false
+// if the iteration does not terminate, which happens only when D is not
+// positive definite (or nearly singular).
+func selling(a, b, c float64) (w [3]float64, v [3][2]int, ok bool) {
+	e := [3][2]int{{1, 0}, {0, 1}, {-1, -1}}
+	dot := func(p, q [2]int) float64 {
+		px, py, qx, qy := float64(p[0]), float64(p[1]), float64(q[0]), float64(q[1])
+		return px*(a*qx+b*qy) + py*(b*qx+c*qy)
+	}
+	pairs := [3][3]int{{0, 1, 2}, {0, 2, 1}, {1, 2, 0}}
+	for it := 0; ; it++ {
+		if it > 200 {
+			return w, v, false
+		}
+		changed := false
+		for _, p := range pairs {
+			i, j, k := p[0], p[1], p[2]
+			if dot(e[i], e[j]) > 0 {
+				ei, ej := e[i], e[j]
+				e[i] = [2]int{-ei[0], -ei[1]}
+				e[k] = [2]int{ei[0] - ej[0], ei[1] - ej[1]}
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for _, p := range pairs {
+		i, j, k := p[0], p[1], p[2]
+		w[k] = -dot(e[i], e[j])
+		if w[k] < 0 { // round-off on a boundary of the obtuse cone
+			w[k] = 0
+		}
+		v[k] = [2]int{-e[k][1], e[k][0]}
+	}
+	return w, v, true
+}
+
+// bernoulli returns B(z) = z / (e^z - 1), with B(0) = 1, accurate for all z:
+// a series near 0, expm1 elsewhere, and the exact limits for large |z|.
+func bernoulli(z float64) float64 {
+	switch {
+	case z > -1e-4 && z < 1e-4:
+		// B(z) = 1 - z/2 + z^2/12 - z^4/720 + ...
+		return 1 - z/2 + z*z/12
+	case z > 700:
+		return z * math.Exp(-z)
+	case z < -700:
+		return -z
+	}
+	return z / math.Expm1(z)
+}

@@ -1,0 +1,673 @@
+package sparse
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// Transfer selects the grid transfer operators of [Multigrid]: the
+// prolongation P from a coarse to a fine grid and the restriction R, which
+// define the coarse operators A_c = R A P (Galerkin when R = Pᵀ,
+// Petrov–Galerkin otherwise). Coarse cell (I, J) is the union of the fine
+// cells (2I..2I+1, 2J..2J+1).
+type Transfer int
+
+const (
+	// TransferBilinear uses bilinear interpolation between cell centres for P
+	// (weights 3/4, 1/4 per direction, constant extrapolation at walls) and the
+	// sum over the four fine cells of a coarse cell for R (the transpose of
+	// piecewise-constant prolongation). Coarse operators keep a 9-point
+	// stencil and exactly inherit zero column sums (1ᵀR = 1ᵀ). This is the
+	// classical cell-centred choice (Wesseling 1992, §5.3; Trottenberg et al.
+	// 2001, §2.8.4) and the default.
+	TransferBilinear Transfer = iota
+	// TransferBilinearGalerkin uses bilinear P and R = Pᵀ. Coarse stencils grow
+	// to 5x5 points, which makes cycles about 1.5 times as expensive.
+	TransferBilinearGalerkin
+	// TransferAggregation uses piecewise-constant P (aggregation of 2x2 cells)
+	// and R = Pᵀ. Coarse operators of an M-matrix generator stay M-matrices
+	// with zero column sums, but the V-cycle converges more slowly.
+	TransferAggregation
+)
+
+// Smoother selects the relaxation of [Multigrid].
+type Smoother int
+
+const (
+	// SmootherGaussSeidel is Gauss–Seidel relaxation in the natural (grid)
+	// order, forward sweeps before and backward sweeps after the coarse-grid
+	// correction. On several cores the rows are split into contiguous blocks
+	// that relax concurrently, each using the values of the other blocks from
+	// the start of the sweep ("hybrid" Gauss–Seidel); results depend on the
+	// number of workers but not on scheduling. The default.
+	SmootherGaussSeidel Smoother = iota
+	// SmootherJacobi is damped Jacobi relaxation with weight JacobiWeight.
+	SmootherJacobi
+)
+
+// Cycle selects the recursion of [Multigrid].
+type Cycle int
+
+const (
+	// CycleV visits each coarse level once per cycle.
+	CycleV Cycle = iota
+	// CycleW visits each coarse level twice per visit of the finer level.
+	CycleW
+)
+
+// MultigridOptions configures [NewGridMultigrid]. The zero value gives the
+// defaults, which are tuned for the Fokker–Planck generators of this project.
+type MultigridOptions struct {
+	Transfer Transfer
+	Smoother Smoother
+	Cycle    Cycle
+	// PreSmooth and PostSmooth are the numbers of relaxation sweeps before and
+	// after the coarse-grid correction; Gauss–Seidel alternates the sweep
+	// direction starting forward (pre) and backward (post). Zero means 1; a
+	// negative value means none.
+	PreSmooth, PostSmooth int
+	// JacobiWeight is the damping of [SmootherJacobi]; zero means 0.7.
+	JacobiWeight float64
+	// CorrectionScale multiplies the coarse-grid correction (over-correction
+	// helps aggregation); zero means 1.
+	CorrectionScale float64
+	// CoarsestSize: coarsening stops once a level has at most this many
+	// nodes; that level is solved by dense LU. Zero means 400.
+	CoarsestSize int
+	// MaxLevels bounds the number of levels; zero means no bound.
+	MaxLevels int
+}
+
+// maxDense is the largest coarsest level solved by dense LU; larger ones
+// (only reachable through MaxLevels) are relaxed by many sweeps instead.
+const maxDense = 4096
+
+// LevelInfo describes one level of a [Multigrid] hierarchy.
+type LevelInfo struct {
+	Nx, Ny int // grid size
+	NNZ    int // stored entries of the level's operator
+}
+
+// Multigrid is a geometric multigrid preconditioner for matrices on
+// structured 1-D and 2-D grids (Trottenberg, Oosterlee & Schüller 2001): one
+// cycle with zero initial guess per application. Build it with
+// [NewGridMultigrid]. It is meant as the preconditioner of [BiCGStab] or
+// [GMRES]; on its own its cycle is a convergent iteration for the
+// diffusion-dominated operators of this project.
+//
+// Rows that are a multiple of a unit row (the pinned node of the steady-state
+// system, or Dirichlet nodes) are detected on every level and excluded from
+// the transfers: their rows of P and columns of R are zero, so the coarse
+// operators are those of the system reduced to the remaining unknowns. This
+// keeps the coarse problems of the pinned singular generator regular and
+// well scaled.
+//
+// Apply uses buffers owned by the hierarchy: it is not safe for concurrent
+// use, and does not allocate.
+type Multigrid struct {
+	levels []*mgLevel
+	opts   MultigridOptions
+	pre    int
+	post   int
+	scale  float64
+}
+
+type mgLevel struct {
+	a          *CSR
+	nx, ny     int
+	invDiag    []float64
+	p, r       *CSR // prolongation from and restriction to the next coarser level
+	x, b, res  []float64
+	blocks     []int    // row blocks relaxed concurrently
+	touch      []bool   // row reads a value outside its block
+	ghost      [][2]int // index ranges read across blocks
+	xold       []float64
+	gs         gsTask
+	lu         blas64.General
+	ipiv       []int
+	denseOK    bool
+	coarseIter int
+}
+
+type gsTask struct {
+	wg      sync.WaitGroup
+	l       *mgLevel
+	forward bool
+}
+
+func (t *gsTask) group() *sync.WaitGroup { return &t.wg }
+func (t *gsTask) run(lo, hi int)         { t.l.gsRange(lo, hi, t.forward) }
+
+// NewGridMultigrid builds a multigrid hierarchy for the square matrix a whose
+// unknowns are the nodes of an nx x ny grid, node index j*nx + i (i along x).
+// ny = 1 gives a 1-D grid. periodicX and periodicY select periodic wrapping of
+// the interpolation. Each level halves the number of cells in every
+// direction with more than one cell (odd sizes round up; the last coarse
+// cell then covers a single fine cell) until at most opts.CoarsestSize nodes
+// remain. Coarse operators are the products R A P computed with [CSR.Mul].
+//
+// a must keep its values while the preconditioner is in use (the finest level
+// refers to it). Every diagonal entry must be non-zero.
+func NewGridMultigrid(a *CSR, nx, ny int, periodicX, periodicY bool, opts MultigridOptions) (*Multigrid, error) {
+	if a.Rows != a.Cols {
+		return nil, fmt.Errorf("sparse: NewGridMultigrid: matrix is %dx%d, not square", a.Rows, a.Cols)
+	}
+	if nx < 1 || ny < 1 || nx*ny != a.Rows {
+		return nil, fmt.Errorf("sparse: NewGridMultigrid: grid %dx%d does not match %d rows", nx, ny, a.Rows)
+	}
+	if opts.CoarsestSize <= 0 {
+		opts.CoarsestSize = 400
+	}
+	if opts.JacobiWeight == 0 {
+		opts.JacobiWeight = 0.7
+	}
+	mg := &Multigrid{opts: opts, pre: smoothCount(opts.PreSmooth), post: smoothCount(opts.PostSmooth), scale: opts.CorrectionScale}
+	if mg.scale == 0 {
+		mg.scale = 1
+	}
+	cur, cnx, cny := a, nx, ny
+	for {
+		l, err := newLevel(cur, cnx, cny)
+		if err != nil {
+			return nil, fmt.Errorf("sparse: NewGridMultigrid: level %d (%dx%d): %w", len(mg.levels), cnx, cny, err)
+		}
+		mg.levels = append(mg.levels, l)
+		if cnx*cny <= opts.CoarsestSize || (cnx == 1 && cny == 1) || (opts.MaxLevels > 0 && len(mg.levels) >= opts.MaxLevels) {
+			break
+		}
+		dir := dirichletRows(cur)
+		px, ncx := interp1D(cnx, periodicX, opts.Transfer != TransferAggregation)
+		py, ncy := interp1D(cny, periodicY, opts.Transfer != TransferAggregation)
+		p, err := tensorProlongation(px, py, cnx, cny, ncx, ncy, dir)
+		if err != nil {
+			return nil, err
+		}
+		var r *CSR
+		switch opts.Transfer {
+		case TransferBilinear:
+			r = aggregationRestriction(cnx, cny, ncx, ncy, dir)
+		case TransferBilinearGalerkin, TransferAggregation:
+			r = p.Transpose()
+		default:
+			return nil, fmt.Errorf("sparse: NewGridMultigrid: unknown transfer %d", opts.Transfer)
+		}
+		ra, err := r.Mul(cur)
+		if err != nil {
+			return nil, err
+		}
+		ac, err := ra.Mul(p)
+		if err != nil {
+			return nil, err
+		}
+		if ac, err = fixEmptyRows(ac); err != nil {
+			return nil, fmt.Errorf("sparse: NewGridMultigrid: coarse level %d: %w", len(mg.levels), err)
+		}
+		l.p, l.r = p, r
+		l.res = make([]float64, cur.Rows)
+		cur, cnx, cny = ac, ncx, ncy
+	}
+	// Buffers: the finest level uses the caller's vectors.
+	for i, l := range mg.levels {
+		if i > 0 {
+			l.x = make([]float64, l.a.Rows)
+			l.b = make([]float64, l.a.Rows)
+		}
+		if opts.Smoother == SmootherJacobi && l.res == nil {
+			l.res = make([]float64, l.a.Rows)
+		}
+	}
+	last := mg.levels[len(mg.levels)-1]
+	if err := last.setupCoarsest(); err != nil {
+		return nil, err
+	}
+	return mg, nil
+}
+
+func smoothCount(k int) int {
+	switch {
+	case k == 0:
+		return 1
+	case k < 0:
+		return 0
+	}
+	return k
+}
+
+// newLevel computes the smoother data of a level.
+func newLevel(a *CSR, nx, ny int) (*mgLevel, error) {
+	l := &mgLevel{a: a, nx: nx, ny: ny}
+	l.gs.l = l
+	d := a.Diagonal(nil)
+	l.invDiag = d
+	for i, v := range d {
+		if v == 0 || !finite(v) {
+			return nil, fmt.Errorf("diagonal entry %g in row %d", v, i)
+		}
+		d[i] = 1 / v
+	}
+	nw := numWorkers()
+	if nw == 1 || a.NNZ() < parallelMinWork {
+		l.blocks = []int{0, a.Rows}
+		return l, nil
+	}
+	var bounds [maxChunks + 1]int
+	nb := splitRows(a.RowPtr, nw, bounds[:])
+	l.blocks = append([]int(nil), bounds[:nb+1]...)
+	l.touch = make([]bool, a.Rows)
+	mark := make([]bool, a.Rows)
+	for b := 0; b < nb; b++ {
+		lo, hi := l.blocks[b], l.blocks[b+1]
+		for i := lo; i < hi; i++ {
+			for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
+				if j := int(a.Col[k]); j < lo || j >= hi {
+					l.touch[i] = true
+					mark[j] = true
+				}
+			}
+		}
+	}
+	for j := 0; j < a.Rows; {
+		if !mark[j] {
+			j++
+			continue
+		}
+		s := j
+		for j < a.Rows && mark[j] {
+			j++
+		}
+		l.ghost = append(l.ghost, [2]int{s, j})
+	}
+	l.xold = make([]float64, a.Rows)
+	return l, nil
+}
+
+// dirichletRows marks the rows whose only non-zero entry is the diagonal.
+func dirichletRows(a *CSR) []bool {
+	dir := make([]bool, a.Rows)
+	for i := 0; i < a.Rows; i++ {
+		diag, off := false, false
+		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
+			if a.Val[k] == 0 {
+				continue
+			}
+			if int(a.Col[k]) == i {
+				diag = true
+			} else {
+				off = true
+				break
+			}
+		}
+		dir[i] = diag && !off
+	}
+	return dir
+}
+
+// interp1D returns, for each of the n fine cells of one direction, up to two
+// (coarse cell, weight) pairs, and the number of coarse cells. With
+// bilinear=false the interpolation is piecewise constant. A direction with a
+// single cell is not coarsened.
+func interp1D(n int, periodic, bilinear bool) ([][]wEntry, int) {
+	out := make([][]wEntry, n)
+	if n == 1 {
+		out[0] = []wEntry{{0, 1}}
+		return out, 1
+	}
+	nc := (n + 1) / 2
+	for i := 0; i < n; i++ {
+		c := i / 2
+		if !bilinear {
+			out[i] = []wEntry{{c, 1}}
+			continue
+		}
+		nb := c + 1
+		if i%2 == 0 {
+			nb = c - 1
+		}
+		if nb < 0 || nb >= nc {
+			if !periodic {
+				out[i] = []wEntry{{c, 1}}
+				continue
+			}
+			nb = (nb + nc) % nc
+		}
+		if nb == c {
+			out[i] = []wEntry{{c, 1}}
+			continue
+		}
+		out[i] = []wEntry{{c, 0.75}, {nb, 0.25}}
+	}
+	return out, nc
+}
+
+type wEntry struct {
+	c int
+	w float64
+}
+
+// tensorProlongation builds P = Py ⊗ Px with the rows of the marked fine
+// nodes left empty.
+func tensorProlongation(px, py [][]wEntry, nx, ny, ncx, ncy int, skip []bool) (*CSR, error) {
+	n := nx * ny
+	p := &CSR{Rows: n, Cols: ncx * ncy, RowPtr: make([]int, n+1)}
+	for j := 0; j < ny; j++ {
+		for i := 0; i < nx; i++ {
+			f := j*nx + i
+			k := 0
+			if !skip[f] {
+				k = len(px[i]) * len(py[j])
+			}
+			p.RowPtr[f+1] = p.RowPtr[f] + k
+		}
+	}
+	p.Col = make([]int32, p.RowPtr[n])
+	p.Val = make([]float64, p.RowPtr[n])
+	for j := 0; j < ny; j++ {
+		for i := 0; i < nx; i++ {
+			f := j*nx + i
+			if skip[f] {
+				continue
+			}
+			q := p.RowPtr[f]
+			for _, ey := range py[j] {
+				for _, ex := range px[i] {
+					p.Col[q] = int32(ey.c*ncx + ex.c)
+					p.Val[q] = ey.w * ex.w
+					q++
+				}
+			}
+			lo := p.RowPtr[f]
+			if sortMergeRow(p.Col[lo:q], p.Val[lo:q]) != q-lo {
+				return nil, errors.New("sparse: internal error: repeated coarse node in interpolation")
+			}
+		}
+	}
+	return p, nil
+}
+
+// aggregationRestriction returns the transpose of piecewise-constant
+// prolongation: row (I, J) sums the fine cells of coarse cell (I, J), except
+// the marked ones.
+func aggregationRestriction(nx, ny, ncx, ncy int, skip []bool) *CSR {
+	span := func(c, n, nc int) (int, int) {
+		if nc == n {
+			return c, c + 1
+		}
+		return 2 * c, min(2*c+2, n)
+	}
+	r := &CSR{Rows: ncx * ncy, Cols: nx * ny, RowPtr: make([]int, ncx*ncy+1)}
+	r.Col = make([]int32, 0, nx*ny)
+	r.Val = make([]float64, 0, nx*ny)
+	for cj := 0; cj < ncy; cj++ {
+		j0, j1 := span(cj, ny, ncy)
+		for ci := 0; ci < ncx; ci++ {
+			i0, i1 := span(ci, nx, ncx)
+			for j := j0; j < j1; j++ {
+				for i := i0; i < i1; i++ {
+					if f := j*nx + i; !skip[f] {
+						r.Col = append(r.Col, int32(f))
+						r.Val = append(r.Val, 1)
+					}
+				}
+			}
+			r.RowPtr[cj*ncx+ci+1] = len(r.Col)
+		}
+	}
+	return r
+}
+
+// fixEmptyRows gives rows without any non-zero entry a unit diagonal (such
+// rows arise for coarse cells made only of excluded nodes).
+func fixEmptyRows(a *CSR) (*CSR, error) {
+	var empty []int
+	for i := 0; i < a.Rows; i++ {
+		nz, diag := false, false
+		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
+			if a.Val[k] != 0 {
+				nz = true
+				if int(a.Col[k]) == i {
+					diag = true
+				}
+			}
+		}
+		if !nz {
+			empty = append(empty, i)
+		} else if !diag {
+			return nil, fmt.Errorf("zero diagonal in row %d", i)
+		}
+	}
+	if len(empty) == 0 {
+		return a, nil
+	}
+	for _, i := range empty {
+		if p := a.diagIndex(i); p >= 0 {
+			a.Val[p] = 1
+			continue
+		}
+		// Insert the diagonal by rebuilding the row structure.
+		b := NewBuilder(a.Rows, a.Cols, a.NNZ()+len(empty))
+		isEmpty := make(map[int]bool, len(empty))
+		for _, e := range empty {
+			isEmpty[e] = true
+		}
+		for r := 0; r < a.Rows; r++ {
+			for k := a.RowPtr[r]; k < a.RowPtr[r+1]; k++ {
+				b.Add(int(a.Col[k]), a.Val[k])
+			}
+			if isEmpty[r] {
+				b.Add(r, 1)
+			}
+			b.EndRow()
+		}
+		out, err := b.Build()
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range empty {
+			out.Val[out.diagIndex(e)] = 1
+		}
+		return out, nil
+	}
+	return a, nil
+}
+
+func (l *mgLevel) setupCoarsest() error {
+	n := l.a.Rows
+	if n > maxDense {
+		l.coarseIter = 50
+		return nil
+	}
+	l.lu = blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+	for i := 0; i < n; i++ {
+		for k := l.a.RowPtr[i]; k < l.a.RowPtr[i+1]; k++ {
+			l.lu.Data[i*n+int(l.a.Col[k])] = l.a.Val[k]
+		}
+	}
+	l.ipiv = make([]int, n)
+	ok := lapack64.Getrf(l.lu, l.ipiv)
+	if ok {
+		// Reject numerically singular factors (e.g. an unpinned generator).
+		maxU, minU := 0.0, math.Inf(1)
+		for i := 0; i < n; i++ {
+			v := math.Abs(l.lu.Data[i*n+i])
+			maxU = max(maxU, v)
+			minU = min(minU, v)
+		}
+		ok = minU > 1e-13*maxU
+	}
+	if !ok {
+		l.lu = blas64.General{}
+		l.ipiv = nil
+		l.coarseIter = 50
+		return nil
+	}
+	l.denseOK = true
+	return nil
+}
+
+// NumLevels returns the number of levels, the finest included.
+func (m *Multigrid) NumLevels() int { return len(m.levels) }
+
+// Levels describes the levels from the finest to the coarsest.
+func (m *Multigrid) Levels() []LevelInfo {
+	out := make([]LevelInfo, len(m.levels))
+	for i, l := range m.levels {
+		out[i] = LevelInfo{Nx: l.nx, Ny: l.ny, NNZ: l.a.NNZ()}
+	}
+	return out
+}
+
+// OperatorComplexity returns the total number of stored entries of all level
+// operators divided by that of the finest one.
+func (m *Multigrid) OperatorComplexity() float64 {
+	s := 0
+	for _, l := range m.levels {
+		s += l.a.NNZ()
+	}
+	return float64(s) / float64(m.levels[0].a.NNZ())
+}
+
+// MemoryBytes returns the bytes held by the hierarchy: coarse operators,
+// transfer operators, smoother data, dense factors and work vectors (the
+// finest matrix, owned by the caller, is not counted).
+func (m *Multigrid) MemoryBytes() int64 {
+	var s int64
+	for i, l := range m.levels {
+		if i > 0 {
+			s += l.a.MemoryBytes()
+		}
+		if l.p != nil {
+			s += l.p.MemoryBytes() + l.r.MemoryBytes()
+		}
+		s += 8 * int64(len(l.invDiag)+len(l.res)+len(l.xold)+len(l.lu.Data)+len(l.ipiv)+len(l.blocks))
+		s += int64(len(l.touch)) + 16*int64(len(l.ghost))
+		if i > 0 {
+			s += 8 * int64(len(l.x)+len(l.b))
+		}
+	}
+	return s
+}
+
+// Apply performs one multigrid cycle for A dst = r with zero initial guess.
+func (m *Multigrid) Apply(dst, r []float64) {
+	l0 := m.levels[0]
+	if len(dst) != l0.a.Rows || len(r) != l0.a.Rows {
+		panic("sparse: Multigrid.Apply: wrong vector length")
+	}
+	l0.x, l0.b = dst, r
+	clear(dst)
+	m.cycle(0)
+	l0.x, l0.b = nil, nil
+}
+
+func (m *Multigrid) cycle(k int) {
+	l := m.levels[k]
+	if k == len(m.levels)-1 {
+		l.solveCoarsest()
+		return
+	}
+	for s := 0; s < m.pre; s++ {
+		m.smooth(l, s%2 == 0)
+	}
+	l.a.Residual(l.res, l.b, l.x)
+	c := m.levels[k+1]
+	l.r.MulVec(c.b, l.res)
+	clear(c.x)
+	visits := 1
+	if m.opts.Cycle == CycleW && k+1 < len(m.levels)-1 {
+		visits = 2
+	}
+	for v := 0; v < visits; v++ {
+		m.cycle(k + 1)
+	}
+	if m.scale == 1 {
+		l.p.MulVecAdd(l.x, c.x)
+	} else {
+		l.p.MulVec(l.res, c.x)
+		for i, v := range l.res {
+			l.x[i] += m.scale * v
+		}
+	}
+	for s := 0; s < m.post; s++ {
+		m.smooth(l, s%2 == 1)
+	}
+}
+
+func (m *Multigrid) smooth(l *mgLevel, forward bool) {
+	if m.opts.Smoother == SmootherJacobi {
+		l.a.Residual(l.res, l.b, l.x)
+		w := m.opts.JacobiWeight
+		for i, v := range l.res {
+			l.x[i] += w * l.invDiag[i] * v
+		}
+		return
+	}
+	l.gsSweep(forward)
+}
+
+func (l *mgLevel) gsSweep(forward bool) {
+	if len(l.blocks) == 2 {
+		l.gsRange(0, l.a.Rows, forward)
+		return
+	}
+	for _, g := range l.ghost {
+		copy(l.xold[g[0]:g[1]], l.x[g[0]:g[1]])
+	}
+	l.gs.forward = forward
+	parallelDo(&l.gs, l.blocks)
+}
+
+// gsRange relaxes rows lo..hi-1 (one block) in the given direction. Values
+// outside the block are read from the snapshot xold.
+func (l *mgLevel) gsRange(lo, hi int, forward bool) {
+	a := l.a
+	rp, col, val := a.RowPtr, a.Col, a.Val
+	x, b, inv := l.x, l.b, l.invDiag
+	touch, xo := l.touch, l.xold
+	span := uint(hi - lo)
+	row := func(i int) {
+		s := b[i]
+		if touch != nil && touch[i] {
+			for k := rp[i]; k < rp[i+1]; k++ {
+				j := int(col[k])
+				if uint(j-lo) < span {
+					s -= val[k] * x[j]
+				} else {
+					s -= val[k] * xo[j]
+				}
+			}
+		} else {
+			for k := rp[i]; k < rp[i+1]; k++ {
+				s -= val[k] * x[col[k]]
+			}
+		}
+		x[i] += s * inv[i]
+	}
+	if forward {
+		for i := lo; i < hi; i++ {
+			row(i)
+		}
+	} else {
+		for i := hi - 1; i >= lo; i-- {
+			row(i)
+		}
+	}
+}
+
+func (l *mgLevel) solveCoarsest() {
+	if l.denseOK {
+		copy(l.x, l.b)
+		lapack64.Getrs(blas.NoTrans, l.lu, blas64.General{Rows: len(l.x), Cols: 1, Stride: 1, Data: l.x}, l.ipiv)
+		return
+	}
+	clear(l.x)
+	for s := 0; s < l.coarseIter; s++ {
+		l.gsSweep(true)
+		l.gsSweep(false)
+	}
+}
