@@ -150,7 +150,7 @@ func (op *Operator) Diagnose(f *Fields) Diagnostics {
 	return dg
 }
 
-// minima returns the strict local minima of the field u at interior nodes
+// minima returns the local minima of the field u at interior nodes
 // (where keep, if not nil, holds), sorted by value, each refined by a Newton
 // step on the local quadratic when the step stays within one cell.
 func (op *Operator) minima(u []float64, keep func(int) bool) []Minimum {
@@ -174,7 +174,9 @@ func (op *Operator) minima(u []float64, keep func(int) bool) []Minimum {
 					break
 				}
 				nb[di+1][dj+1] = u[t]
-				if (di != 0 || dj != 0) && u[t] <= u[idx] {
+				// A minimum between nodes (by symmetry) ties two or four
+				// nodes: the one with the lowest index reports it.
+				if (di != 0 || dj != 0) && (u[t] < u[idx] || (u[t] == u[idx] && t < idx)) {
 					ok = false
 					break
 				}

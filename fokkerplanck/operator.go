@@ -127,6 +127,12 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	}
 	workers := workerCount(n)
 	parts := make([]part, workers)
+	for w := range parts {
+		// About three edges per node, a few more where stencils differ.
+		c := 4 * (n/workers + 1)
+		parts[w] = part{a: make([]int32, 0, c), b: make([]int32, 0, c), ab: make([]float64, 0, c),
+			ba: make([]float64, 0, c), off: make([][2]int8, 0, c)}
+	}
 	if err := parallelN(ctx, n, workers, func(w int, a *assembler, lo, hi int) error {
 		pt := &parts[w]
 		for x := lo; x < hi; x++ {
@@ -176,12 +182,24 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	}, op); err != nil {
 		return nil, err
 	}
-	for _, pt := range parts {
-		op.A = append(op.A, pt.a...)
-		op.B = append(op.B, pt.b...)
-		op.RateAB = append(op.RateAB, pt.ab...)
-		op.RateBA = append(op.RateBA, pt.ba...)
-		op.EdgeOffset = append(op.EdgeOffset, pt.off...)
+	if len(parts) == 1 {
+		pt := parts[0]
+		op.A, op.B, op.RateAB, op.RateBA, op.EdgeOffset = pt.a, pt.b, pt.ab, pt.ba, pt.off
+	} else {
+		ne := 0
+		for _, pt := range parts {
+			ne += len(pt.a)
+		}
+		op.A, op.B = make([]int32, 0, ne), make([]int32, 0, ne)
+		op.RateAB, op.RateBA = make([]float64, 0, ne), make([]float64, 0, ne)
+		op.EdgeOffset = make([][2]int8, 0, ne)
+		for _, pt := range parts {
+			op.A = append(op.A, pt.a...)
+			op.B = append(op.B, pt.b...)
+			op.RateAB = append(op.RateAB, pt.ab...)
+			op.RateBA = append(op.RateBA, pt.ba...)
+			op.EdgeOffset = append(op.EdgeOffset, pt.off...)
+		}
 	}
 	op.buildCSR()
 	return op, nil

@@ -15,6 +15,8 @@ type SteadyOptions struct {
 	Tol float64
 	// MaxIter bounds the Krylov iterations; 0 means 500.
 	MaxIter int
+
+	coarse bool // a coarse level of the nested-grid recursion
 }
 
 // Steady is the steady state of an operator: the fields, the diagnostics

@@ -41,10 +41,10 @@ func ExampleLandscapes() {
 	// Output:
 	// double-well   noise=2 c=0.3 s=0.5
 	// gyrator       a11=1 a12=0 a22=4 d11=1 d12=0.8 d22=1
-	// muller-brown  scale=0.01 d11=1 d12=0.5 d22=1
+	// muller-brown  scale=0.05 d11=1 d12=0.5 d22=1
 	// paper-fig4    lambda=0.5
 	// quadratic     a11=1 a12=0 a22=4 d11=1 d12=0 d22=1
-	// rosenbrock    a=1 b=10 d11=1 d12=0.5 d22=1
+	// rosenbrock    a=1 b=1 d11=1 d12=0.5 d22=1
 	// three-hole    d11=1 d12=0.5 d22=1
 }
 

@@ -33,8 +33,10 @@ var (
 // Unscaled, it has three minima, near (-0.558, 1.442) with V = -146.7,
 // (0.623, 0.028) with V = -108.2 and (-0.050, 0.467) with V = -80.8, joined
 // by two saddles, near (-0.822, 0.624) with V = -40.7 and (0.212, 0.293)
-// with V = -72.2. With Scale = 0.01 the barriers are of order 1, so
-// temperatures 0.1 to 1 show hopping between the wells.
+// with V = -72.2. With Scale = 0.05 the barriers out of the deep well and
+// between the shallow ones are about 5.3 and 0.43, so at T = 0.5 the density
+// stays inside the default box (it reaches 1e-4 of its maximum at the
+// walls) while trajectories hop between the shallow wells.
 //
 // The zero value has f = 0 and D = 0.
 //
@@ -242,12 +244,13 @@ func (r Rosenbrock) Drift(dst, x []float64) {
 	fill2(dst, bx, by)
 }
 
-// Box returns [A - 2, A + 2] x [-1, max((A - 2)^2, (A + 2)^2) - 1], which
-// for A = 1 is [-1, 3] x [-1, 8]: ±4 standard deviations of the Gibbs
-// distribution along the valley at T = 0.5, with the valley up to y = 8.
+// Box returns [A - 3, A + 1.5] x [-1, A^2 + 3], which for A = 1 is
+// [-2, 2.5] x [-1, 4]: the banana from its tip to well up both arms. With
+// the default b = 1 the loss reaches about 55 in the steepest corner, so at
+// T = 0.5 every corner is far in the tail while the grid spacing of a
+// 256 x 256 grid keeps the drift resolved (cell Peclet number below 3).
 func (r Rosenbrock) Box() Box {
-	top := math.Max((r.A-2)*(r.A-2), (r.A+2)*(r.A+2)) - 1
-	return NewBox(r.A-2, r.A+2, -1, top)
+	return NewBox(r.A-3, r.A+1.5, -1, r.A*r.A+3)
 }
 
 // Model returns the model with every field set; its Name is "rosenbrock".
@@ -283,12 +286,12 @@ const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic, so Phi != 
 func init() {
 	register(Landscape{
 		Name:    "muller-brown",
-		Summary: "Müller–Brown potential (three minima, two saddles) scaled by 0.01" + classicDDoc,
+		Summary: "Müller–Brown potential (three minima, two saddles) scaled by 0.05" + classicDDoc,
 		Formula: "f = scale * sum_k A_k exp(a_k (x - x0_k)^2 + b_k (x - x0_k)(y - y0_k) + c_k (y - y0_k)^2), " +
 			"A = (-200, -100, -170, 15), a = (-1, -1, -6.5, 0.7), b = (0, 0, 11, 0.6), c = (-10, -10, -6.5, 0.7), " +
 			"x0 = (1, 0, -0.5, -1), y0 = (0, 0.5, 1.5, 1); b = -grad f; D = [[d11, d12], [d12, d22]] constant",
 		Params: append([]Param{
-			{Name: "scale", Default: 0.01, Doc: "factor on the potential; 0.01 makes the barriers of order 1, for T from 0.1 to 1"},
+			{Name: "scale", Default: 0.05, Doc: "factor on the potential; 0.05 gives barriers of 5.3 (deep well) and 0.43 (shallow wells), for T from 0.2 to 1"},
 		}, constDiffParams(1, 0.5, 1)...),
 		Build: func(p map[string]float64) (Model, error) {
 			d, err := classicD(p)
@@ -317,11 +320,11 @@ func init() {
 	})
 	register(Landscape{
 		Name:    "rosenbrock",
-		Summary: "Rosenbrock banana valley f = (a - x)^2 + b (y - x^2)^2 with b = 10" + classicDDoc,
+		Summary: "Rosenbrock banana valley f = (a - x)^2 + b (y - x^2)^2 with b = 1" + classicDDoc,
 		Formula: "f = (a - x)^2 + b (y - x^2)^2; b = -grad f; D = [[d11, d12], [d12, d22]] constant",
 		Params: append([]Param{
 			{Name: "a", Default: 1, Doc: "minimum at (a, a^2)"},
-			{Name: "b", Default: 10, Doc: "stiffness of the valley walls; b > 0 (10 rather than 100 keeps the valley resolvable at T = 0.5)"},
+			{Name: "b", Default: 1, Doc: "stiffness of the valley walls; b > 0 (1 rather than the classic 100 keeps the valley resolvable by grids and ensembles at T = 0.5)"},
 		}, constDiffParams(1, 0.5, 1)...),
 		Build: func(p map[string]float64) (Model, error) {
 			d, err := classicD(p)

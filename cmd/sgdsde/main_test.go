@@ -555,8 +555,18 @@ func TestHelpExamplesRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q: %v", line, err)
 			}
-			if c.Name() == "simulate" {
-				args = append(args, "--n", "20", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5", "--out", t.TempDir())
+			// Later flags win: make each example small and keep its files
+			// out of the source tree.
+			switch c.Name() {
+			case "simulate":
+				args = append(args, "--n", "20", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5")
+			case "steady":
+				args = append(args, "--grid", "32")
+			case "evolve":
+				args = append(args, "--grid", "32", "--steps", "4", "--every", "2")
+			}
+			if c.Name() != "landscapes" {
+				args = append(args, "--out", t.TempDir())
 			}
 			if r := sgdsde(t, args...); r.code != 0 {
 				t.Errorf("example %q: exit %d: %s", line, r.code, r.stderr)
