@@ -329,7 +329,6 @@ func similar(a *sparse.CSR, w []float64) *sparse.CSR {
 	return b
 }
 
-
 // krylov solves b q = rhs from q = 1 by restarted GMRES(50) preconditioned
 // with one multigrid cycle, which measured robust on steep landscapes where
 // BiCGStab with the same preconditioner breaks down (Rosenbrock at 256^2:
