@@ -16,14 +16,16 @@ test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
-## bench: the speed benchmarks (ensemble throughput, formula evaluation)
+## bench: the speed benchmarks (ensemble throughput, formula evaluation, steady state)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./sde/
 	$(GO) test -run '^$$' -bench . ./potentials/...
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./fokkerplanck/
 
-## demo: a representative run (writes out/demo); prints its summary
+## demo: representative runs (write out/demo/...); print their summaries
 demo: build
-	./$(BIN) simulate --landscape double-well --n 20000 --steps 5000 --out out/demo
+	./$(BIN) simulate --landscape double-well --n 20000 --steps 5000 --out out/demo/simulate
+	./$(BIN) steady --landscape double-well --out out/demo/steady
 
 ## lint: gofmt and go vet must be clean
 lint:

@@ -98,7 +98,7 @@ func newEvolveCmd(a *app) *cobra.Command {
 the uniform density or a .npy array) by implicit Euler steps, which conserve mass and positivity. The steady
 state rho_ss is solved first: the free energy F = T KL(rho || rho_ss) (Jordan, Kinderlehrer & Otto; Chaudhari
 & Soatto, Sec. 5) never increases and reaches 0 at the steady state. --tol applies to the steady-state solve;
-each implicit step is solved to a relative residual of 1e-13.
+each implicit step is solved to a relative residual of 1e-12 (or its round-off floor).
 Writes into --out: summary.json (inputs and results), free_energy.csv (step,time,free_energy,mass,min_rho, one
 row per step, the initial state first), snapshots.npy (k, ny, nx) (1-D: (k, nx)) of rho every --every steps
 with snapshot_times.npy (k,), the final rho.npy, the steady rho_ss.npy and the axes x.npy, y.npy.`,
