@@ -1,0 +1,273 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sgdsde/sgdsde/fokkerplanck"
+	"github.com/sgdsde/sgdsde/internal/output"
+)
+
+// defaultCyclesOut is the default --out of 'sgdsde cycles'.
+const defaultCyclesOut = "out/cycles"
+
+// cyclesSummary is summary.json of 'sgdsde cycles'.
+type cyclesSummary struct {
+	Command string `json:"command"`
+	Version string `json:"version"`
+	modelInfo
+	temperatureInfo
+	gridInfo
+	Field string `json:"field"`
+	// Seeds is "auto" or "--from".
+	Seeds   string  `json:"seeds"`
+	MaxTime float64 `json:"max_time"` // 0: automatic, per orbit
+	CFL     float64 `json:"cfl"`
+
+	ForceVanishes bool         `json:"force_vanishes"`
+	ForceCheck    forceCheckJS `json:"force_check"`
+	Orbits        []orbitJS    `json:"orbits"`
+	Files         []string     `json:"files"`
+}
+
+// forceCheckJS is fokkerplanck.ForceCheck in summary.json.
+type forceCheckJS struct {
+	MaxForce   float64 `json:"max_force"`
+	ForceError float64 `json:"force_error"`
+	MaxDrift   float64 `json:"max_drift"`
+	CoarseGrid [2]int  `json:"coarse_grid"`
+	Rule       string  `json:"rule"`
+}
+
+// orbitJS is one orbit in summary.json.
+type orbitJS struct {
+	Orbit        int        `json:"orbit"`
+	Field        string     `json:"field"`
+	Seed         [2]float64 `json:"seed"`
+	Class        string     `json:"class"`
+	Period       *float64   `json:"period,omitempty"`
+	ClosureError *float64   `json:"closure_error,omitempty"`
+	Tolerance    *float64   `json:"closure_tolerance,omitempty"`
+	Contraction  *float64   `json:"contraction,omitempty"`
+	PhiVariation float64    `json:"phi_variation"`
+	End          [2]float64 `json:"end"`
+	Time         float64    `json:"time"`
+	Steps        int        `json:"steps"`
+}
+
+// newCyclesCmd builds 'sgdsde cycles'.
+func newCyclesCmd(a *app) *cobra.Command {
+	var (
+		out, field string
+		from       []string
+		maxTime    float64
+	)
+	cmd := &cobra.Command{
+		Use:   "cycles",
+		Short: "Orbits of the force x' = j(x) of the steady state (limit cycles) and of the drift x' = b(x)",
+		Long: `Solve the steady state as 'sgdsde steady' does, then follow the orbits of x' = j(x), j = J / rho the
+force (Chaudhari & Soatto's most likely trajectories), and for contrast of the noiseless drift x' = b(x),
+by classic RK4 (j interpolated bilinearly between the nodes, b evaluated exactly). Each orbit is classified
+from its first return to the section through its seed: closed (period, closure error), inward-spiral or
+outward-spiral (contraction per turn), fixed-point, leaves-box, or unresolved (no return within --max-time).
+A closed orbit needs a closure error below the RK4 error (step doubling) and the grid error (the same orbit
+on a grid with half the nodes). phi_variation is (max Phi - min Phi) / mean Phi along the orbit: 0 when
+j . grad Phi = 0. The force is first compared with its two-grid error: when j is zero within that error
+(detailed balance, e.g. D = I) there are no orbits of j, and force_vanishes is true. 2-D models only.
+Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json.`,
+		Example: `  sgdsde cycles --landscape gyrator
+  sgdsde cycles --landscape paper-fig4 --set lambda=1.5 --temperature 1 --box -3:3,-3:3 --from 0.5,0
+  sgdsde cycles --landscape quadratic --field force`,
+		Args: noArgs,
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	mf := addModelFlags(fs)
+	tf := addTemperatureFlags(fs)
+	gf := addGridFlags(fs)
+	fs.StringArrayVar(&from, "from", nil,
+		"seed `x,y` of an orbit (repeatable; default: on 4 rays from each minimum of Phi at 1/4, 1/2, 3/4 of the way to where rho < 1e-6 max rho)")
+	fs.StringVar(&field, "field", "both", "`field` whose orbits are followed: force (j = J/rho), drift (b) or both")
+	fs.Float64Var(&maxTime, "max-time", 0,
+		"integration time `limit` per orbit (units of t); 0 means 10 period estimates 2 pi |x0 - m| / |v(x0)|, m the nearest minimum of Phi")
+	fs.StringVar(&out, "out", defaultCyclesOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return runCycles(cmd, a, mf, tf, gf, from, field, maxTime, out)
+	}
+	return cmd
+}
+
+// runCycles validates everything, solves, follows the orbits and writes
+// the outputs.
+func runCycles(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, from []string, field string, maxTime float64, out string) error {
+	scheme, err := gf.validate()
+	if err != nil {
+		return err
+	}
+	var kinds []string
+	switch strings.ToLower(strings.TrimSpace(field)) {
+	case "force":
+		kinds = []string{fokkerplanck.FieldForce}
+	case "drift":
+		kinds = []string{fokkerplanck.FieldDrift}
+	case "both":
+		kinds = []string{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
+	default:
+		return usageErrorf("--field %q: want force, drift or both", field)
+	}
+	if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
+		return usageErrorf("--max-time must be a finite time >= 0 (0: automatic), got %g", maxTime)
+	}
+	tinfo, err := tf.resolve()
+	if err != nil {
+		return err
+	}
+	model, minfo, err := mf.build(tinfo.Temperature)
+	if err != nil {
+		return err
+	}
+	if model.Dim != 2 {
+		return usageErrorf("cycles needs a 2-D model; %q is %d-D", model.Name, model.Dim)
+	}
+	g, ginfo, err := gf.build(model)
+	if err != nil {
+		return err
+	}
+	var seeds [][2]float64
+	for _, s := range from {
+		x, err := parsePoint("from", s, 2)
+		if err != nil {
+			return err
+		}
+		if x[0] < g.Min[0] || x[0] > g.Max[0] || x[1] < g.Min[1] || x[1] > g.Max[1] {
+			return usageErrorf("--from %q is outside the box [%g, %g] x [%g, %g]: give a seed inside, or widen --box", s, g.Min[0], g.Max[0], g.Min[1], g.Max[1])
+		}
+		seeds = append(seeds, [2]float64{x[0], x[1]})
+	}
+	if err := checkOutDir(out); err != nil {
+		return err
+	}
+
+	ctx := cmd.Context()
+	op, _, err := assemble(ctx, model, tinfo.Temperature, g, scheme, "cycles", out)
+	if err != nil {
+		return err
+	}
+	sopt := fokkerplanck.SteadyOptions{Tol: gf.tol}
+	st, err := op.SteadyState(ctx, sopt)
+	if err != nil {
+		return steadyFailure(ctx.Err(), err, "cycles", out)
+	}
+	fc, err := op.CheckForce(ctx, st, sopt)
+	if err != nil {
+		return steadyFailure(ctx.Err(), err, "cycles", out)
+	}
+	sum := cyclesSummary{
+		Command: "cycles", Version: version,
+		modelInfo: minfo, temperatureInfo: tinfo, gridInfo: ginfo,
+		Field: strings.ToLower(strings.TrimSpace(field)), Seeds: "auto", MaxTime: maxTime, CFL: fokkerplanck.DefaultCFL,
+		ForceVanishes: fc.Vanishes,
+		ForceCheck: forceCheckJS{
+			MaxForce: fc.MaxForce, ForceError: fc.ForceError, MaxDrift: fc.MaxDrift, CoarseGrid: fc.CoarseGrid,
+			Rule: "force vanishes iff max_force <= 2 force_error (two-grid estimate) or max_force <= 1e-8 max_drift",
+		},
+		Orbits: []orbitJS{},
+	}
+	if seeds != nil {
+		sum.Seeds = "--from"
+	}
+	var orbits []fokkerplanck.Orbit
+	for _, k := range kinds {
+		obs, err := op.Orbits(st, k, fokkerplanck.OrbitOptions{Seeds: seeds, MaxTime: maxTime, Check: &fc})
+		if errors.Is(err, fokkerplanck.ErrForceVanishes) {
+			continue
+		}
+		if err != nil {
+			return failureErrorf("cycles: %v", err)
+		}
+		orbits = append(orbits, obs...)
+	}
+	for i, o := range orbits {
+		sum.Orbits = append(sum.Orbits, orbitSummary(i, o))
+	}
+	if err := writeCycles(out, orbits, &sum); err != nil {
+		return err
+	}
+	warnWallRho(a, st.WallRho)
+	printCycles(a.stdout, &sum, g, out, kinds)
+	return nil
+}
+
+// orbitSummary is the summary.json entry of orbit number i.
+func orbitSummary(i int, o fokkerplanck.Orbit) orbitJS {
+	e := orbitJS{Orbit: i, Field: o.Field, Seed: o.Seed, Class: o.Class, PhiVariation: o.PhiVariation,
+		End: o.End, Time: o.Time, Steps: o.Steps}
+	if o.Period > 0 {
+		p, c, tol, r := o.Period, o.ClosureError, o.Tolerance, o.Contraction
+		e.ClosureError, e.Tolerance = &c, &tol
+		if o.Class == fokkerplanck.ClassClosed {
+			e.Period = &p
+		} else {
+			e.Contraction = &r
+		}
+	}
+	return e
+}
+
+// writeCycles writes orbits.csv and, last, summary.json into dir, each
+// atomically.
+func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return failureErrorf("cannot create --out directory: %v", err)
+	}
+	var rows [][]string
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+	for i, o := range orbits {
+		for k := range o.X {
+			rows = append(rows, []string{strconv.Itoa(i), o.Field, f(o.T[k]), f(o.X[k]), f(o.Y[k]), f(o.Phi[k])})
+		}
+	}
+	if err := output.WriteCSV(filepath.Join(dir, "orbits.csv"), []string{"orbit", "field", "t", "x", "y", "phi"}, rows); err != nil {
+		return failureErrorf("%v", err)
+	}
+	sum.Files = []string{"summary.json", "orbits.csv"}
+	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
+		return failureErrorf("%v", err)
+	}
+	return nil
+}
+
+// printCycles writes the human table of the orbits to w.
+func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string, kinds []string) {
+	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
+	fmt.Fprintf(w, "grid     %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
+	fc := s.ForceCheck
+	if s.ForceVanishes {
+		fmt.Fprintf(w, "force    no orbits: j vanishes (max |j| = %.3g, two-grid error %.3g, max |b| = %.3g)\n", fc.MaxForce, fc.ForceError, fc.MaxDrift)
+	} else {
+		fmt.Fprintf(w, "force    max |j| = %.4g, two-grid error %.3g (%d x %d), max |b| = %.4g\n", fc.MaxForce, fc.ForceError, fc.CoarseGrid[0], fc.CoarseGrid[1], fc.MaxDrift)
+	}
+	fmt.Fprintf(w, "%5s  %-6s %-20s %-15s %10s %10s %11s %13s\n", "orbit", "field", "seed", "class", "period", "closure", "contraction", "phi_variation")
+	opt := func(p *float64, format string) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf(format, *p)
+	}
+	for _, o := range s.Orbits {
+		fmt.Fprintf(w, "%5d  %-6s %-20s %-15s %10s %10s %11s %13.3g\n", o.Orbit, o.Field, vec(o.Seed[:]), o.Class,
+			opt(o.Period, "%.5g"), opt(o.ClosureError, "%.2e"), opt(o.Contraction, "%.6f"), o.PhiVariation)
+	}
+	if len(s.Orbits) == 0 {
+		fmt.Fprintln(w, "       (no orbits)")
+	}
+	fmt.Fprintf(w, "output   %s (%s)\n", dir, strings.Join(s.Files, ", "))
+}

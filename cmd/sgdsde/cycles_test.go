@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// readOrbitsCSV reads orbits.csv in dir.
+func readOrbitsCSV(t *testing.T, dir string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "orbits.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestCycles(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		// vanishes is the expected force_vanishes; closedPeriod, if > 0,
+		// the period every closed force orbit must have within 1%.
+		vanishes     bool
+		closedPeriod float64
+		minOrbits    int
+		stdout       []string
+	}{
+		{name: "gyrator", args: []string{"--landscape", "gyrator", "--grid", "96", "--from", "0.7,0", "--from", "0,0.5"},
+			closedPeriod: 5.029002, minOrbits: 4, stdout: []string{"closed", "fixed-point", "max |j|"}},
+		{name: "gyrator automatic seeds, force only", args: []string{"--landscape", "gyrator", "--grid", "96", "--field", "force"},
+			minOrbits: 12, stdout: []string{"closed"}},
+		{name: "quadratic D = I", args: []string{"--landscape", "quadratic", "--grid", "48"},
+			vanishes: true, minOrbits: 12, stdout: []string{"no orbits: j vanishes"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			r := runOK(t, append([]string{"cycles", "--out", dir}, c.args...)...)
+			for _, want := range append(c.stdout, "orbit", dir) {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("stdout does not mention %q:\n%s", want, r.stdout)
+				}
+			}
+			if got, want := dirEntries(t, dir), []string{"orbits.csv", "summary.json"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("--out holds %v, want %v", got, want)
+			}
+			s := readSummary(t, dir)
+			for _, k := range []string{"command", "version", "model", "params", "temperature", "grid", "box", "scheme",
+				"field", "seeds", "max_time", "force_vanishes", "force_check", "orbits", "files"} {
+				if _, ok := s[k]; !ok {
+					t.Errorf("summary.json has no key %q", k)
+				}
+			}
+			if s["command"] != "cycles" {
+				t.Errorf("command = %v", s["command"])
+			}
+			if v, _ := s["force_vanishes"].(bool); v != c.vanishes {
+				t.Errorf("force_vanishes = %v, want %v (force_check %v)", s["force_vanishes"], c.vanishes, s["force_check"])
+			}
+			orbits, _ := s["orbits"].([]any)
+			if len(orbits) < c.minOrbits {
+				t.Fatalf("%d orbits, want at least %d", len(orbits), c.minOrbits)
+			}
+			closed := 0
+			for _, e := range orbits {
+				o := e.(map[string]any)
+				for _, k := range []string{"orbit", "field", "seed", "class", "phi_variation"} {
+					if _, ok := o[k]; !ok {
+						t.Errorf("orbit %v has no %q", o["orbit"], k)
+					}
+				}
+				if c.vanishes && o["field"] == "force" {
+					t.Errorf("force orbit %v although j vanishes", o["orbit"])
+				}
+				if o["field"] == "force" {
+					if o["class"] != "closed" {
+						t.Errorf("force orbit %v: class %v, want closed", o["orbit"], o["class"])
+						continue
+					}
+					closed++
+					p, _ := o["period"].(float64)
+					if c.closedPeriod > 0 && math.Abs(p/c.closedPeriod-1) > 0.01 {
+						t.Errorf("force orbit %v: period %v, want %v within 1%%", o["orbit"], p, c.closedPeriod)
+					}
+				}
+			}
+			if !c.vanishes && closed == 0 {
+				t.Error("no closed force orbit")
+			}
+			rows := readOrbitsCSV(t, dir)
+			if !reflect.DeepEqual(rows[0], []string{"orbit", "field", "t", "x", "y", "phi"}) {
+				t.Errorf("orbits.csv header %v", rows[0])
+			}
+			if len(rows) < 1+2*len(orbits) {
+				t.Errorf("orbits.csv has %d rows for %d orbits", len(rows), len(orbits))
+			}
+		})
+	}
+}
+
+func TestCyclesBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"malformed --from", []string{"--from", "1;2"}, "--from"},
+		{"--from with one coordinate", []string{"--from", "1"}, "2 comma-separated numbers"},
+		{"--from not a number", []string{"--from", "a,0"}, "not a finite number"},
+		{"seed outside the box", []string{"--landscape", "gyrator", "--from", "50,0"}, "outside the box"},
+		{"unknown field", []string{"--field", "curl"}, "--field"},
+		{"negative max time", []string{"--max-time", "-1"}, "--max-time"},
+		{"1-D model", []string{"--loss", "x^2", "--dim", "1"}, "2-D model"},
+		{"bad temperature", []string{"--temperature", "0"}, "--temperature"},
+		{"unknown landscape", []string{"--landscape", "nope"}, "unknown landscape"},
+		{"bad grid", []string{"--grid", "4"}, "too small"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkBadInput(t, append([]string{"cycles", "--grid", "32"}, c.args...), c.want)
+		})
+	}
+}
