@@ -562,6 +562,8 @@ func TestHelpExamplesRun(t *testing.T) {
 				args = append(args, "--n", "20", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5")
 			case "steady":
 				args = append(args, "--grid", "32")
+			case "cycles":
+				args = append(args, "--grid", "96")
 			case "evolve":
 				args = append(args, "--grid", "32", "--steps", "4", "--every", "2")
 			}
