@@ -376,4 +376,11 @@ func TestFromFormulasGradientDrift(t *testing.T) {
 	if err != nil || g.GradientDrift {
 		t.Fatalf("gibbs: GradientDrift %v, err %v", g.GradientDrift, err)
 	}
+	gy, _ := New("gyrator", nil)
+	if gy.AngularMomentum == nil {
+		t.Fatal("gyrator has no closed-form angular momentum")
+	}
+	if g, _ := Gibbs(gy, 0.5); g.AngularMomentum != nil {
+		t.Fatal("the Gibbs control kept the model's closed-form angular momentum")
+	}
 }

@@ -23,6 +23,7 @@ func Gibbs(m Model, T float64) (Model, error) {
 	}
 	g := m
 	g.GradientDrift = false
+	g.AngularMomentum = nil // the model's closed form is not the control's
 	d := m.Dim
 	grad, diff, div := m.Grad, m.Diffusion, m.DivDiffusion
 	g.Drift = func(dst, x []float64) {

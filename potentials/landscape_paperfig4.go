@@ -65,6 +65,49 @@ func (p PaperFig4) Diffusion(dst, x []float64) { fillSym2(dst, 1, 0, 1) }
 // DivDiffusion writes div D = 0 into dst.
 func (p PaperFig4) DivDiffusion(dst, x []float64) { fill2(dst, 0, 0) }
 
+// Z returns the normalisation Z = integral over R^2 of exp(-Phi0(x)) dx of
+// the steady state at T = 1,
+//
+//	Z = sqrt(2 pi) integral exp(-(x^2 - 1)^2 / 4) dx = 7.623468...,
+//
+// the x integral by the trapezoidal rule on [-8, 8] (spectrally accurate
+// for this smooth integrand, which is below 1e-300 beyond |x| = 7).
+func (p PaperFig4) Z() float64 {
+	const (
+		lim = 8.0
+		n   = 4000
+	)
+	h := 2 * lim / n
+	s := 0.0
+	for i := 0; i <= n; i++ {
+		x := -lim + float64(i)*h
+		u := x*x - 1
+		v := math.Exp(-0.25 * u * u)
+		if i == 0 || i == n {
+			v /= 2
+		}
+		s += v
+	}
+	return math.Sqrt(2*math.Pi) * s * h
+}
+
+// AngularMomentum returns the stationary angular momentum at temperature T.
+// At T = 1 the current is J = Lambda exp(-r^4/4) (-x_2, x_1) / Z, so
+// x_1 J_2 - x_2 J_1 = Lambda r^2 exp(-r^4/4) / Z and, in polar coordinates
+// with u = r^4/4 (du = r^3 dr),
+//
+//	L = (Lambda / Z) 2 pi integral_0^inf r^3 exp(-r^4/4) dr = 2 pi Lambda / Z,
+//
+// with Z from Z (over the whole plane: a grid on a box that cuts off mass
+// gives L larger by the ratio of Z to the mass in the box). At other
+// temperatures the steady state has no known closed form and ok is false.
+func (p PaperFig4) AngularMomentum(T float64) (L float64, ok bool) {
+	if T != 1 {
+		return 0, false
+	}
+	return 2 * math.Pi * p.Lambda / p.Z(), true
+}
+
 // Box returns [-2.5, 2.5]^2.
 func (p PaperFig4) Box() Box { return NewBox(-2.5, 2.5, -2.5, 2.5) }
 
@@ -83,6 +126,8 @@ func (p PaperFig4) Model() Model {
 		Drift2:       p.Drift2,
 		Diffusion2:   p.Diffusion2,
 		Box:          p.Box(),
+
+		AngularMomentum: p.AngularMomentum,
 	}
 }
 

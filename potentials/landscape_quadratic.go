@@ -84,6 +84,25 @@ func (q Quadratic) Covariance(T float64) (s11, s12, s22 float64, err error) {
 	return s11, s12, s22, nil
 }
 
+// AngularMomentum returns the stationary angular momentum at temperature T
+// (VALIDATION.md case 6),
+//
+//	L = integral (x_1 J_2 - x_2 J_1) dx = (A Sigma)_12 - (A Sigma)_21,
+//
+// with Sigma from Covariance: in the Gaussian steady state J = (-A + T D
+// Sigma^-1) x rho, and integral x_i x_j rho dx = Sigma_ij, so
+// L = (M Sigma)_21 - (M Sigma)_12 with M Sigma = -A Sigma + T D; D is
+// symmetric, leaving (A Sigma)_12 - (A Sigma)_21 = A12 (s22 - s11) +
+// s12 (A11 - A22). It is zero when A D = D A. ok is false when A is not
+// positive definite (no steady state).
+func (q Quadratic) AngularMomentum(T float64) (L float64, ok bool) {
+	s11, s12, s22, err := q.Covariance(T)
+	if err != nil {
+		return 0, false
+	}
+	return q.A12*(s22-s11) + s12*(q.A11-q.A22), true
+}
+
 // Box returns ±6 stationary standard deviations at T = 0.5 in each
 // coordinate, from Covariance; VALIDATION.md case 6 asks for at least 8
 // standard deviations of width, this box is 12 wide. If A is not positive
@@ -124,6 +143,8 @@ func (q Quadratic) Model() Model {
 		Drift2:        q.Drift2,
 		Diffusion2:    q.Diffusion2,
 		Box:           q.Box(),
+
+		AngularMomentum: q.AngularMomentum,
 	}
 }
 

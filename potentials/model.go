@@ -53,6 +53,18 @@ type Model struct {
 
 	// Box is the default region for grids and plots.
 	Box Box
+
+	// AngularMomentum, if not nil, is the closed form of the stationary
+	// angular momentum (2-D models)
+	//
+	//	L(T) = integral over R^2 of (x_1 J_2 - x_2 J_1) dx
+	//
+	// of the steady probability current J at temperature T, with ok = false
+	// at temperatures where no closed form is known. It is a reference for
+	// checks (package compare), never used by the solvers. A model derived by
+	// changing the drift or the diffusion must reset it: the value belongs to
+	// this drift and diffusion only.
+	AngularMomentum func(T float64) (L float64, ok bool)
 }
 
 // Box is an axis-aligned box [Min_i, Max_i] in each dimension.

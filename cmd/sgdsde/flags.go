@@ -7,6 +7,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -162,21 +163,66 @@ func parseSet(items []string) (map[string]float64, error) {
 
 // temperatureFlags gives the temperature T directly or as that of
 // mini-batch SGD, T = lr/(2 batch) (times 1 - batch/samples without
-// replacement).
+// replacement). Commands registered with addTemperatureListFlags accept a
+// comma-separated list of temperatures, the others exactly one.
 type temperatureFlags struct {
 	fs                 *pflag.FlagSet
-	temperature        float64
+	temperature        temperatureValue
+	list               bool
 	lr                 float64
 	batch              int
 	samples            int
 	withoutReplacement bool
 }
 
-// addTemperatureFlags registers the temperature flags on fs.
+// temperatureValue is the value of --temperature: one or more numbers
+// separated by commas.
+type temperatureValue []float64
+
+// String formats the temperatures as "0.1,0.2".
+func (t *temperatureValue) String() string {
+	parts := make([]string, len(*t))
+	for i, v := range *t {
+		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses "T" or "T1,T2,...".
+func (t *temperatureValue) Set(s string) error {
+	var out []float64
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", p)
+		}
+		out = append(out, v)
+	}
+	*t = out
+	return nil
+}
+
+// Type names the value in help texts.
+func (t *temperatureValue) Type() string { return "float" }
+
+// addTemperatureFlags registers the temperature flags on fs; --temperature
+// takes one value.
 func addTemperatureFlags(fs *pflag.FlagSet) *temperatureFlags {
-	tf := &temperatureFlags{fs: fs}
-	fs.Float64Var(&tf.temperature, "temperature", defaultTemperature,
+	return newTemperatureFlags(fs, false,
 		"temperature `T` of the SDE (units of the loss; the noise is sqrt(2 T D)); conflicts with --lr")
+}
+
+// addTemperatureListFlags registers the temperature flags on fs;
+// --temperature takes one value or a comma-separated list.
+func addTemperatureListFlags(fs *pflag.FlagSet) *temperatureFlags {
+	return newTemperatureFlags(fs, true,
+		"temperature `T` of the SDE (units of the loss; the noise is sqrt(2 T D)), or a comma-separated list T1,T2,... for one run per temperature in subdirectories T_<T> of --out plus a summary across temperatures; conflicts with --lr")
+}
+
+func newTemperatureFlags(fs *pflag.FlagSet, list bool, usage string) *temperatureFlags {
+	tf := &temperatureFlags{fs: fs, list: list, temperature: temperatureValue{defaultTemperature}}
+	fs.Var(&tf.temperature, "temperature", usage)
 	fs.Float64Var(&tf.lr, "lr", 0,
 		"SGD learning rate `eta`: sets T = eta/(2 batch) (Chaudhari & Soatto eq. 3) instead of --temperature; needs --batch")
 	fs.IntVar(&tf.batch, "batch", 0, "SGD mini-batch size `b` (examples), with --lr")
@@ -206,9 +252,49 @@ type temperatureInfo struct {
 	SGD *sgdInfo `json:"sgd,omitempty"`
 }
 
-// resolve returns the temperature selected by the flags. All errors are
-// bad-input errors.
+// resolve returns the temperature selected by the flags; a list of
+// temperatures is an error. All errors are bad-input errors.
 func (tf *temperatureFlags) resolve() (temperatureInfo, error) {
+	if len(tf.temperature) > 1 {
+		hint := "give one temperature; 'sgdsde steady' and 'sgdsde compare' accept a list"
+		return temperatureInfo{}, usageErrorf("--temperature %s: %s takes one temperature, got %d (%s)",
+			tf.temperature.String(), tf.fs.Name(), len(tf.temperature), hint)
+	}
+	return tf.resolveOne(tf.temperature[0])
+}
+
+// resolveList returns the temperatures selected by the flags: one, or each
+// of a list given to --temperature (distinct, each positive and finite).
+// All errors are bad-input errors.
+func (tf *temperatureFlags) resolveList() ([]temperatureInfo, error) {
+	if len(tf.temperature) == 1 {
+		t, err := tf.resolveOne(tf.temperature[0])
+		if err != nil {
+			return nil, err
+		}
+		return []temperatureInfo{t}, nil
+	}
+	if tf.fs.Changed("lr") {
+		return nil, usageErrorf("--temperature conflicts with --lr: give T directly or as lr/(2 batch), not both")
+	}
+	seen := make(map[float64]bool)
+	var out []temperatureInfo
+	for _, T := range tf.temperature {
+		if seen[T] {
+			return nil, usageErrorf("--temperature %s: %g is given twice", tf.temperature.String(), T)
+		}
+		seen[T] = true
+		t, err := tf.resolveOne(T)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// resolveOne resolves the flags with --temperature T.
+func (tf *temperatureFlags) resolveOne(T float64) (temperatureInfo, error) {
 	fs := tf.fs
 	sgd := fs.Changed("lr")
 	if sgd && fs.Changed("temperature") {
@@ -220,7 +306,6 @@ func (tf *temperatureFlags) resolve() (temperatureInfo, error) {
 				return temperatureInfo{}, usageErrorf("--%s needs --lr (it sets T = lr/(2 batch))", name)
 			}
 		}
-		T := tf.temperature
 		if !(T > 0) || math.IsInf(T, 0) {
 			return temperatureInfo{}, usageErrorf("--temperature must be positive and finite, got %g", T)
 		}

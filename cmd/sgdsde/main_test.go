@@ -564,6 +564,8 @@ func TestHelpExamplesRun(t *testing.T) {
 				args = append(args, "--grid", "32")
 			case "cycles":
 				args = append(args, "--grid", "96")
+			case "compare":
+				args = append(args, "--grid", "32", "--n", "200", "--steps", "20", "--burn-in", "20")
 			case "evolve":
 				args = append(args, "--grid", "32", "--steps", "4", "--every", "2")
 			}

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // defaultSteadyOut is the default --out of 'sgdsde steady'.
@@ -70,16 +74,19 @@ the angular momentum L (2-D), max |Phi - f| up to a constant (Phi = f only in eq
 f and Phi, and div j and j . grad Phi (Assumption 4 asks both to vanish), over the region where
 rho > 1e-6 max rho. Needs D positive definite on the whole grid.
 Writes into --out: summary.json (inputs and results) and the fields as .npy arrays of shape (ny, nx)
-(1-D: (nx,)): x, y, loss, rho, phi (NaN where rho underflows to 0), current_x, current_y, force_x, force_y.`,
+(1-D: (nx,)): x, y, loss, rho, phi (NaN where rho underflows to 0), current_x, current_y, force_x, force_y.
+A comma-separated --temperature T1,T2,... solves each temperature into --out/T_<T>/ (the files above) and
+writes --out/summary.json with the minima of Phi against T and a line fitted to each minimum's coordinates.`,
 		Example: `  sgdsde steady --landscape gyrator
   sgdsde steady --landscape double-well --set noise=0 --grid 128
+  sgdsde steady --temperature 0.1,0.2,0.4 --grid 128
   sgdsde steady --loss "(x^2-1)^2/4" --dim 1 --diffusion "1 + x^2/2" --out out/steady1d`,
 		Args: noArgs,
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
 	mf := addModelFlags(fs)
-	tf := addTemperatureFlags(fs)
+	tf := addTemperatureListFlags(fs)
 	gf := addGridFlags(fs)
 	fs.StringVar(&out, "out", defaultSteadyOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -88,45 +95,297 @@ Writes into --out: summary.json (inputs and results) and the fields as .npy arra
 	return cmd
 }
 
-// runSteady validates everything, solves and writes the outputs.
+// runSteady validates everything, solves and writes the outputs: for one
+// temperature into --out, for a list into one subdirectory per temperature
+// plus a summary.json across temperatures.
 func runSteady(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, out string) error {
 	// Validation, before any work and before --out is touched.
 	scheme, err := gf.validate()
 	if err != nil {
 		return err
 	}
-	tinfo, err := tf.resolve()
+	tinfos, err := tf.resolveList()
 	if err != nil {
 		return err
 	}
-	model, minfo, err := mf.build(tinfo.Temperature)
-	if err != nil {
-		return err
-	}
-	g, ginfo, err := gf.build(model)
-	if err != nil {
-		return err
+	var runs []steadyRun
+	for _, tinfo := range tinfos {
+		model, minfo, err := mf.build(tinfo.Temperature)
+		if err != nil {
+			return err
+		}
+		g, ginfo, err := gf.build(model)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, steadyRun{model, minfo, tinfo, g, ginfo})
 	}
 	if err := checkOutDir(out); err != nil {
 		return err
 	}
-
-	ctx := cmd.Context()
-	op, assembleSeconds, err := assemble(ctx, model, tinfo.Temperature, g, scheme, "steady", out)
-	if err != nil {
+	if len(runs) == 1 {
+		_, err := solveSteady(cmd.Context(), a, &runs[0], scheme, gf.tol, out)
 		return err
 	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: gf.tol})
-	if err != nil {
-		return steadyFailure(ctx.Err(), err, "steady", out)
+	var sums []*steadySummary
+	var dirs []string
+	for i := range runs {
+		dir := temperatureDir(runs[i].tinfo.Temperature)
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		sum, err := solveSteady(cmd.Context(), a, &runs[i], scheme, gf.tol, filepath.Join(out, dir))
+		if err != nil {
+			return err
+		}
+		sums = append(sums, sum)
+		dirs = append(dirs, dir)
 	}
+	sweep := steadySweep{
+		Command: "steady", Version: version, modelInfo: runs[0].minfo, gridInfo: runs[0].ginfo,
+		Temperatures: temperaturesOf(runs), Dirs: dirs,
+	}
+	phi := make([][]fokkerplanck.Minimum, len(sums))
+	for i, s := range sums {
+		phi[i] = s.MinimaPhi
+	}
+	if sums[0].MinimaLoss != nil {
+		sweep.MinimaLoss = sums[0].MinimaLoss
+	}
+	sweep.MinimaPhi = trackMinima(sweep.Temperatures, phi)
+	sweep.Files = []string{"summary.json"}
+	if err := output.WriteJSON(filepath.Join(out, "summary.json"), &sweep); err != nil {
+		return failureErrorf("%v", err)
+	}
+	fmt.Fprintln(a.stdout)
+	printTracks(a.stdout, "minima of Phi (grid)", sweep.Temperatures, sweep.MinimaPhi)
+	fmt.Fprintf(a.stdout, "output             %s (summary.json, %s)\n", out, strings.Join(dirs, ", "))
+	return nil
+}
 
-	sum := steadySummary{
+// steadyRun is the validated input of one steady-state solve.
+type steadyRun struct {
+	model potentials.Model
+	minfo modelInfo
+	tinfo temperatureInfo
+	g     *fokkerplanck.Grid
+	ginfo gridInfo
+}
+
+func temperaturesOf(runs []steadyRun) []float64 {
+	ts := make([]float64, len(runs))
+	for i, r := range runs {
+		ts[i] = r.tinfo.Temperature
+	}
+	return ts
+}
+
+// temperatureDir names the subdirectory of temperature T, e.g. "T_0.1".
+func temperatureDir(T float64) string {
+	return "T_" + strconv.FormatFloat(T, 'g', -1, 64)
+}
+
+// steadySweep is the top-level summary.json of 'sgdsde steady' with a list
+// of temperatures.
+type steadySweep struct {
+	Command string `json:"command"`
+	Version string `json:"version"`
+	modelInfo
+	gridInfo
+	// Temperatures are the temperatures in the order given; Dirs their
+	// subdirectories, each with the files of a single-temperature run.
+	Temperatures []float64 `json:"temperatures"`
+	Dirs         []string  `json:"dirs"`
+	// MinimaLoss are the minima of f (independent of T; only with a loss).
+	MinimaLoss *[]fokkerplanck.Minimum `json:"minima_loss,omitempty"`
+	// MinimaPhi follows each minimum of Phi across the temperatures.
+	MinimaPhi []minimumTrack `json:"minima_phi"`
+	Files     []string       `json:"files"`
+}
+
+// minimumTrack is one minimum of Phi followed across temperatures, with the
+// least-squares line x_a(T) = intercept_a + slope_a T of each coordinate
+// (Chaudhari & Soatto: the minima of Phi move linearly in T for small T).
+type minimumTrack struct {
+	// X[i] is the position at the i-th temperature, nil where no minimum
+	// was matched; Value[i] its Phi (null where unmatched).
+	X     [][]float64 `json:"x"`
+	Value []*float64  `json:"value"`
+	// Intercept and Slope of the fit (set with at least two positions);
+	// Intercept is the extrapolation to T = 0.
+	Intercept []float64 `json:"intercept,omitempty"`
+	Slope     []float64 `json:"slope,omitempty"`
+}
+
+// trackMinima follows minima across temperatures: a track starts at each
+// minimum of the lowest temperature and takes, at every other temperature,
+// the nearest minimum not taken by a nearer track; then each coordinate is
+// fitted by a line in T.
+func trackMinima(ts []float64, minima [][]fokkerplanck.Minimum) []minimumTrack {
+	order := make([]int, len(ts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ts[order[a]] < ts[order[b]] })
+	first := minima[order[0]]
+	tracks := make([]minimumTrack, len(first))
+	last := make([][]float64, len(first))
+	for k, m := range first {
+		tracks[k].X = make([][]float64, len(ts))
+		tracks[k].Value = make([]*float64, len(ts))
+		tracks[k].X[order[0]] = m.X
+		v := m.Value
+		tracks[k].Value[order[0]] = &v
+		last[k] = m.X
+	}
+	for _, i := range order[1:] {
+		taken := make([]bool, len(minima[i]))
+		type pair struct {
+			k, m int
+			d    float64
+		}
+		var pairs []pair
+		for k := range tracks {
+			for m, mm := range minima[i] {
+				pairs = append(pairs, pair{k, m, distance(last[k], mm.X)})
+			}
+		}
+		sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].d < pairs[b].d })
+		done := make([]bool, len(tracks))
+		for _, p := range pairs {
+			if done[p.k] || taken[p.m] {
+				continue
+			}
+			done[p.k], taken[p.m] = true, true
+			mm := minima[i][p.m]
+			tracks[p.k].X[i] = mm.X
+			v := mm.Value
+			tracks[p.k].Value[i] = &v
+			last[p.k] = mm.X
+		}
+	}
+	for k := range tracks {
+		tracks[k].Intercept, tracks[k].Slope = fitLines(ts, tracks[k].X)
+	}
+	if tracks == nil {
+		tracks = []minimumTrack{}
+	}
+	return tracks
+}
+
+func distance(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s)
+}
+
+// fitLines fits x_a(T) = intercept_a + slope_a T by least squares over the
+// temperatures with a position; nil with fewer than two distinct T.
+func fitLines(ts []float64, xs [][]float64) (intercept, slope []float64) {
+	var d int
+	var n, st, stt float64
+	for i, x := range xs {
+		if x != nil {
+			d = len(x)
+			n++
+			st += ts[i]
+			stt += ts[i] * ts[i]
+		}
+	}
+	den := n*stt - st*st
+	if n < 2 || !(den > 1e-300) {
+		return nil, nil
+	}
+	intercept, slope = make([]float64, d), make([]float64, d)
+	for a := 0; a < d; a++ {
+		var sx, stx float64
+		for i, x := range xs {
+			if x != nil {
+				sx += x[a]
+				stx += ts[i] * x[a]
+			}
+		}
+		slope[a] = (n*stx - st*sx) / den
+		intercept[a] = (sx - slope[a]*st) / n
+	}
+	return intercept, slope
+}
+
+// printTracks prints the minima followed across temperatures as a table:
+// one row per temperature, one column per minimum, then the fitted lines.
+func printTracks(w io.Writer, title string, ts []float64, tracks []minimumTrack) {
+	fmt.Fprintf(w, "%s against T:\n", title)
+	if len(tracks) == 0 {
+		fmt.Fprintln(w, "  none in the interior")
+		return
+	}
+	fmt.Fprintf(w, "  %-8s", "T")
+	for k := range tracks {
+		fmt.Fprintf(w, "  %-22s", fmt.Sprintf("minimum %d", k+1))
+	}
+	fmt.Fprintln(w)
+	for i, T := range ts {
+		fmt.Fprintf(w, "  %-8.4g", T)
+		for _, tr := range tracks {
+			s := "-"
+			if tr.X[i] != nil {
+				s = vec(tr.X[i])
+			}
+			fmt.Fprintf(w, "  %-22s", s)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  %-8s", "slope")
+	for _, tr := range tracks {
+		s := "-"
+		if tr.Slope != nil {
+			s = vec(tr.Slope)
+		}
+		fmt.Fprintf(w, "  %-22s", s)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-8s", "T -> 0")
+	for _, tr := range tracks {
+		s := "-"
+		if tr.Intercept != nil {
+			s = vec(tr.Intercept)
+		}
+		fmt.Fprintf(w, "  %-22s", s)
+	}
+	fmt.Fprintln(w)
+}
+
+// solveSteady assembles and solves one steady state, writes it into out
+// and prints its summary.
+func solveSteady(ctx context.Context, a *app, r *steadyRun, scheme fokkerplanck.Scheme, tol float64, out string) (*steadySummary, error) {
+	g := r.g
+	op, assembleSeconds, err := assemble(ctx, r.model, r.tinfo.Temperature, g, scheme, "steady", out)
+	if err != nil {
+		return nil, err
+	}
+	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: tol})
+	if err != nil {
+		return nil, steadyFailure(ctx.Err(), err, "steady", out)
+	}
+	sum := newSteadySummary(r, st, assembleSeconds)
+	if err := writeSteady(out, g, st, sum); err != nil {
+		return nil, err
+	}
+	warnWallRho(a, st.WallRho)
+	printSteady(a.stdout, sum, g, out)
+	return sum, nil
+}
+
+// newSteadySummary fills summary.json of a steady state.
+func newSteadySummary(r *steadyRun, st *fokkerplanck.Steady, assembleSeconds float64) *steadySummary {
+	sum := &steadySummary{
 		Command:           "steady",
 		Version:           version,
-		modelInfo:         minfo,
-		temperatureInfo:   tinfo,
-		gridInfo:          ginfo,
+		modelInfo:         r.minfo,
+		temperatureInfo:   r.tinfo,
+		gridInfo:          r.ginfo,
 		Mass:              st.Mass,
 		MinRho:            st.MinRho,
 		Residual:          st.Residual,
@@ -141,7 +400,7 @@ func runSteady(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags,
 		UnderflowNodes:    st.Underflow,
 		RegionFraction:    fokkerplanck.RegionFraction,
 	}
-	if g.Dim == 2 {
+	if r.g.Dim == 2 {
 		L := st.AngularMomentum
 		sum.AngularMomentum = &L
 	}
@@ -152,12 +411,7 @@ func runSteady(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags,
 		ml := nonNil(st.MinimaLoss)
 		sum.MinimaLoss = &ml
 	}
-	if err := writeSteady(out, g, st, &sum); err != nil {
-		return err
-	}
-	warnWallRho(a, st.WallRho)
-	printSteady(a.stdout, &sum, g, out)
-	return nil
+	return sum
 }
 
 // steadyFailure turns an error of a steady-state solve into a run failure.

@@ -394,3 +394,36 @@ func TestGridInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestSteadyTemperatures: a list of temperatures writes T_<T>/ and a
+// summary with the minima of Phi against T; for the state-dependent double
+// well |x| of the minima follows sqrt(1 - T) (1-D analysis).
+func TestSteadyTemperatures(t *testing.T) {
+	dir := t.TempDir()
+	r := runOK(t, "steady", "--temperature", "0.1,0.2,0.4", "--grid", "96", "--out", dir)
+	if !strings.Contains(r.stdout, "minima of Phi (grid) against T") {
+		t.Errorf("output:\n%s", r.stdout)
+	}
+	for _, d := range []string{"T_0.1", "T_0.2", "T_0.4"} {
+		if _, err := os.Stat(filepath.Join(dir, d, "rho.npy")); err != nil {
+			t.Error(err)
+		}
+	}
+	s := readSummary(t, dir)
+	tracks, _ := s["minima_phi"].([]any)
+	if len(tracks) != 2 {
+		t.Fatalf("minima_phi %v", s["minima_phi"])
+	}
+	for _, tr := range tracks {
+		x := tr.(map[string]any)["x"].([]any)
+		for i, T := range []float64{0.1, 0.2, 0.4} {
+			xi := math.Abs(x[i].([]any)[0].(float64))
+			if math.Abs(xi-math.Sqrt(1-T)) > 0.01 {
+				t.Errorf("T %v: |x| = %v, sqrt(1 - T) = %v", T, xi, math.Sqrt(1-T))
+			}
+		}
+		if sl := tr.(map[string]any)["slope"].([]any)[0].(float64); math.Abs(math.Abs(sl)-0.59) > 0.05 {
+			t.Errorf("slope %v", sl)
+		}
+	}
+}
