@@ -148,6 +148,24 @@ func TestCompareDefault(t *testing.T) {
 	if tv >= 0.02 {
 		t.Errorf("TV %v, want below 0.02", tv)
 	}
+	// The angular momenta agree within 3 standard errors.
+	if z := num(t, s, "angular_momentum", "ensemble_z"); math.Abs(z) > 3 {
+		t.Errorf("angular momentum: ensemble %v off the grid by %v standard errors", num(t, s, "angular_momentum", "ensemble"), z)
+	}
+	// The minima of Phi lie measurably away from those of f (by about 0.3)
+	// and grid and ensemble place them within 0.1 of each other.
+	matches, _ := s["minima"].(map[string]any)["matches"].([]any)
+	if len(matches) != 2 {
+		t.Fatalf("minima matches %v", matches)
+	}
+	for _, mt := range matches {
+		mm := mt.(map[string]any)
+		shift, _ := mm["shift_from_loss"].(float64)
+		dist, _ := mm["distance"].(float64)
+		if !(shift > 0.2) || !(dist < 0.1) {
+			t.Errorf("minimum of Phi: shift from f %v (want > 0.2), grid-ensemble distance %v (want < 0.1)", shift, dist)
+		}
+	}
 }
 
 func TestCompareBadInput(t *testing.T) {
