@@ -212,28 +212,16 @@ func (t *spmvTask) run(lo, hi int) {
 	switch t.mode {
 	case spmvSet:
 		for i := lo; i < hi; i++ {
-			s := 0.0
-			for k := rp[i]; k < rp[i+1]; k++ {
-				s += val[k] * x[col[k]]
-			}
-			dst[i] = s
+			dst[i] = rowSum(val[rp[i]:rp[i+1]], col[rp[i]:rp[i+1]], x)
 		}
 	case spmvResidual:
 		b := t.b
 		for i := lo; i < hi; i++ {
-			s := b[i]
-			for k := rp[i]; k < rp[i+1]; k++ {
-				s -= val[k] * x[col[k]]
-			}
-			dst[i] = s
+			dst[i] = b[i] - rowSum(val[rp[i]:rp[i+1]], col[rp[i]:rp[i+1]], x)
 		}
 	case spmvAdd:
 		for i := lo; i < hi; i++ {
-			s := dst[i]
-			for k := rp[i]; k < rp[i+1]; k++ {
-				s += val[k] * x[col[k]]
-			}
-			dst[i] = s
+			dst[i] += rowSum(val[rp[i]:rp[i+1]], col[rp[i]:rp[i+1]], x)
 		}
 	}
 }
@@ -527,4 +515,21 @@ func sortInt32(c []int32) {
 		}
 		c[k+1] = v
 	}
+}
+
+// rowSum returns sum_k val[k] x[col[k]] with two interleaved partial sums,
+// which halves the floating-point dependency chain of the short rows of
+// grid operators (the row kernels are latency bound, not memory bound).
+func rowSum(val []float64, col []int32, x []float64) float64 {
+	val = val[:len(col)]
+	var s0, s1 float64
+	k := 0
+	for ; k+2 <= len(col); k += 2 {
+		s0 += val[k] * x[col[k]]
+		s1 += val[k+1] * x[col[k+1]]
+	}
+	if k < len(col) {
+		s0 += val[k] * x[col[k]]
+	}
+	return s0 + s1
 }

@@ -20,7 +20,9 @@ type ILU0 struct {
 }
 
 // NewILU0 computes the ILU(0) factorisation of the square canonical matrix a.
-// It fails when a diagonal entry is missing or a pivot vanishes.
+// It fails when a diagonal entry is missing or a pivot vanishes. The factor
+// shares the RowPtr and Col arrays of a, whose pattern must not change while
+// the factor is in use.
 func NewILU0(a *CSR) (*ILU0, error) {
 	if a.Rows != a.Cols {
 		return nil, fmt.Errorf("sparse: NewILU0: matrix is %dx%d, not square", a.Rows, a.Cols)

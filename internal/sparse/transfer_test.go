@@ -1,0 +1,120 @@
+package sparse
+
+import (
+	"math"
+	"testing"
+)
+
+// TestGalerkinDirect checks the stencil-based coarse operator against the
+// general product R A P (bit for bit, same pattern) and the matrix-free
+// transfers against their CSR matrices, over several levels of even, odd
+// and 1-D grids with a pinned row.
+func TestGalerkinDirect(t *testing.T) {
+	for _, d := range [][2]int{{37, 29}, {64, 64}, {65, 1}, {130, 67}, {8, 8}} {
+		p := genFP(fpOpts{nx: d[0], ny: d[1]})
+		a, _ := p.pinned(3)
+		nx, ny := d[0], d[1]
+		for lev := 0; lev < 6 && nx*ny > 4; lev++ {
+			dir := dirichletRows(a)
+			px, ncx := interp1D(nx, false, true)
+			py, ncy := interp1D(ny, false, true)
+			tr := newGridTransfer(nx, ny, ncx, ncy, px, py, dir)
+			pm, err := tensorProlongation(px, py, nx, ny, ncx, ncy, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rm := aggregationRestriction(nx, ny, ncx, ncy, dir)
+			ref, err := galerkin(rm, a, pm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ac, ok := galerkinDirect(a, tr, false)
+			if ok {
+				if ac.NNZ() != ref.NNZ() {
+					t.Fatalf("%dx%d: %d entries, want %d", nx, ny, ac.NNZ(), ref.NNZ())
+				}
+				for i := range ref.RowPtr {
+					if ac.RowPtr[i] != ref.RowPtr[i] {
+						t.Fatalf("%dx%d: row pointer %d differs", nx, ny, i)
+					}
+				}
+				for k := range ref.Col {
+					if ac.Col[k] != ref.Col[k] || ac.Val[k] != ref.Val[k] {
+						t.Fatalf("%dx%d: entry %d is (%d, %g), want (%d, %g)", nx, ny, k, ac.Col[k], ac.Val[k], ref.Col[k], ref.Val[k])
+					}
+				}
+			} else if nx >= 6 && (ny == 1 || ny >= 6) {
+				t.Fatalf("%dx%d: direct product not applicable", nx, ny)
+			}
+			xc := make([]float64, ncx*ncy)
+			for i := range xc {
+				xc[i] = float64(i%7) - 2.5 + 1/float64(i+3)
+			}
+			f1 := make([]float64, nx*ny)
+			f2 := make([]float64, nx*ny)
+			for i := range f1 {
+				f1[i] = 1 / float64(i+1)
+				f2[i] = f1[i]
+			}
+			tr.prolongAdd(f1, xc)
+			pm.MulVecAdd(f2, xc)
+			c1 := make([]float64, ncx*ncy)
+			c2 := make([]float64, ncx*ncy)
+			tr.restrict(c1, f1)
+			rm.MulVec(c2, f1)
+			for i := range f1 {
+				if math.Abs(f1[i]-f2[i]) > 1e-14*(1+math.Abs(f2[i])) {
+					t.Fatalf("%dx%d: prolongation differs at %d: %g vs %g", nx, ny, i, f1[i], f2[i])
+				}
+			}
+			for i := range c1 {
+				if math.Abs(c1[i]-c2[i]) > 1e-14*(1+math.Abs(c2[i])) {
+					t.Fatalf("%dx%d: restriction differs at %d: %g vs %g", nx, ny, i, c1[i], c2[i])
+				}
+			}
+			a, nx, ny = ref, ncx, ncy
+		}
+	}
+}
+
+// TestStencilKernels checks the stencil smoother and residual against the
+// CSR kernels.
+func TestStencilKernels(t *testing.T) {
+	p := genFP(fpOpts{nx: 40, ny: 33})
+	a, _ := p.pinned(3)
+	st := buildStencil(a, 40, 33)
+	if st == nil {
+		t.Fatal("no stencil for a 9-point operator")
+	}
+	n := a.Rows
+	x := make([]float64, n)
+	b := make([]float64, n)
+	for i := range x {
+		x[i] = math.Sin(float64(i))
+		b[i] = math.Cos(float64(i))
+	}
+	r := make([]float64, n)
+	a.Residual(r, b, x)
+	for i := 41; i < n-41; i++ {
+		if got := stResidual(st, x, b, i, 40); math.Abs(got-r[i]) > 1e-12*(1+math.Abs(r[i])) {
+			t.Fatalf("residual row %d: %g, want %g", i, got, r[i])
+		}
+	}
+	inv := a.Diagonal(nil)
+	for i := range inv {
+		inv[i] = 1 / inv[i]
+	}
+	for _, fwd := range []bool{true, false} {
+		for i := 41; i < n-41; i += 7 {
+			y := append([]float64(nil), x...)
+			stRelax(st, y, b, inv, i, 40, fwd)
+			want := x[i] + r[i]*inv[i]
+			if math.Abs(y[i]-want) > 1e-12*(1+math.Abs(want)) {
+				t.Fatalf("relax row %d (forward %v): %g, want %g", i, fwd, y[i], want)
+			}
+		}
+	}
+	if buildStencil(a, 33, 40) != nil {
+		t.Fatal("stencil built for the wrong grid shape")
+	}
+}
