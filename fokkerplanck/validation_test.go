@@ -320,10 +320,22 @@ func TestCase7TiltedPeriodic(t *testing.T) {
 	want := T * (1 - math.Exp(-F*P/T)) / den
 	m := formula(t, potentials.Formulas{Dim: 1, Loss: "u0*cos(2*pi*x/P) - F*x",
 		Params: map[string]float64{"u0": u0, "F": F, "P": P}})
+	// rho(x) = C exp(-U(x)/T) I(x), the same integrals at the nodes.
+	logRho := func(x []float64) float64 {
+		in := math.Exp(u(x[0])/T) + math.Exp(u(x[0]+P)/T)
+		for k := 1; k < q; k++ {
+			w := 2.0
+			if k%2 == 1 {
+				w = 4
+			}
+			in += w * math.Exp(u(x[0]+float64(k)*hq)/T)
+		}
+		return -u(x[0])/T + math.Log(in)
+	}
 	sizes := []int{50, 100, 200}
-	var errs []float64
+	var errs, l1s, phis []float64
 	for _, n := range sizes {
-		_, st := solveCase(t, m, T, potentials.NewBox(0, P), n, true)
+		op, st := solveCase(t, m, T, potentials.NewBox(0, P), n, true)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, j := range st.CurrentX {
 			lo, hi = math.Min(lo, j), math.Max(hi, j)
@@ -332,9 +344,13 @@ func TestCase7TiltedPeriodic(t *testing.T) {
 			t.Errorf("n = %d: current not constant: [%g, %g]", n, lo, hi)
 		}
 		errs = append(errs, math.Abs(lo-want))
+		l1, ph := densityErrors(op, st, logRho)
+		l1s, phis = append(l1s, l1), append(phis, ph)
 		t.Logf("n = %d: J = %.8f, closed form %.8f", n, lo, want)
 	}
 	checkOrder(t, "J", sizes, errs)
+	checkOrder(t, "rho L1", sizes, l1s)
+	checkOrder(t, "Phi max", sizes, phis)
 }
 
 // TestSchemeSwitchingStencil records why the Symmetric scheme replaced the
