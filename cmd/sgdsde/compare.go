@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -35,15 +34,10 @@ const (
 
 // compareFlags are the ensemble and histogram flags of 'sgdsde compare'.
 type compareFlags struct {
-	n, steps, burnIn int
-	dt               float64
-	x0               string
-	seed             uint64
-	workers          int
-	bound            float64
-	block            int
-	minCount         float64
-	out              string
+	ensembleFlags
+	block    int
+	minCount float64
+	out      string
 }
 
 // compareSummary is compare.json: the inputs, then the comparison.
@@ -91,46 +85,28 @@ Writes into --out: compare.json (inputs and results).`,
   sgdsde compare --landscape paper-fig4 --temperature 1 --box -3:3,-4:4
   sgdsde compare --landscape gyrator --n 20000 --grid 128
   sgdsde compare --temperature 0.2,0.3,0.4 --n 40000`,
-		Args: noArgs,
 	}
-	fs := cmd.Flags()
-	fs.SortFlags = false
-	mf := addModelFlags(fs)
-	tf := addTemperatureListFlags(fs)
-	gf := addGridFlags(fs)
-	fs.IntVar(&cf.n, "n", defaultCmpN, "`number` of independent trajectories (their final states are the samples)")
-	fs.IntVar(&cf.steps, "steps", defaultCmpSteps, "time `steps` after the burn-in (averaged for the ensemble's mean, covariance and angular momentum)")
-	fs.Float64Var(&cf.dt, "dt", defaultCmpDt, "time step `dt` of Euler–Maruyama (time units)")
-	fs.IntVar(&cf.burnIn, "burn-in", defaultCmpBurnIn, "time `steps` discarded first; burn-in*dt must exceed the relaxation time")
-	fs.StringVar(&cf.x0, "x0", "", "initial state `x0` as comma-separated coordinates (default as for simulate)")
-	fs.Uint64Var(&cf.seed, "seed", 1, "random `seed`; the same seed gives bit-identical results for any --workers")
-	fs.IntVar(&cf.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
-	fs.Float64Var(&cf.bound, "bound", defaultSimBound, "divergence `bound` (units of x)")
+	fs, in := addInputFlags(cmd, temperatureList|withGrid)
+	addEnsembleFlags(fs, &cf.ensembleFlags, ensembleDefaults{
+		n: defaultCmpN, steps: defaultCmpSteps, burnIn: defaultCmpBurnIn, dt: defaultCmpDt,
+		nNote: "their final states are the samples",
+	})
 	fs.IntVar(&cf.block, "block", 0, "histogram bins of `k` x k grid cells (0 = automatic, by --min-count)")
 	fs.Float64Var(&cf.minCount, "min-count", compare.DefaultMinCount,
 		"expected `count` of a bulk bin for the automatic --block; the TV floor is about sqrt(1/(2 pi count))")
-	fs.StringVar(&cf.out, "out", defaultCmpOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	addOutFlag(fs, &cf.out, defaultCmpOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runCompare(cmd, a, mf, tf, gf, &cf)
+		return runCompare(cmd, a, in, &cf)
 	}
 	return cmd
 }
 
 // validate checks the flags that do not depend on the model.
 func (cf *compareFlags) validate() error {
+	if err := cf.ensembleFlags.validate(); err != nil {
+		return err
+	}
 	switch {
-	case cf.n < 1:
-		return usageErrorf("--n must be at least 1, got %d", cf.n)
-	case cf.steps < 1:
-		return usageErrorf("--steps must be at least 1, got %d", cf.steps)
-	case cf.burnIn < 0:
-		return usageErrorf("--burn-in must be non-negative, got %d", cf.burnIn)
-	case !(cf.dt > 0) || math.IsInf(cf.dt, 0):
-		return usageErrorf("--dt must be positive and finite, got %g", cf.dt)
-	case cf.workers < 0:
-		return usageErrorf("--workers must be non-negative (0 = all cores), got %d", cf.workers)
-	case !(cf.bound > 0):
-		return usageErrorf("--bound must be positive, got %g", cf.bound)
 	case cf.block < 0:
 		return usageErrorf("--block must be non-negative (0 = automatic), got %d", cf.block)
 	case !(cf.minCount >= 1) || math.IsInf(cf.minCount, 0):
@@ -139,80 +115,44 @@ func (cf *compareFlags) validate() error {
 	return nil
 }
 
-// compareRun is the validated input of one comparison.
-type compareRun struct {
-	steadyRun
-	prob *sde.Problem
-}
-
 // runCompare validates everything, runs each temperature and writes the
 // outputs.
-func runCompare(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, cf *compareFlags) error {
+func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) error {
 	// Validation, before any work and before --out is touched.
 	if err := cf.validate(); err != nil {
 		return err
 	}
-	scheme, err := gf.validate()
+	var probs []*sde.Problem
+	scheme, runs, err := in.resolve(cf.out, runChecks{
+		model: func(m potentials.Model) error {
+			if m.Dim > 2 {
+				return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", m.Name, m.Dim)
+			}
+			return nil
+		},
+		run: func(r *modelRun) error {
+			prob, err := cf.problem(r.model, r.tinfo.Temperature)
+			probs = append(probs, prob)
+			return err
+		},
+	})
 	if err != nil {
 		return err
 	}
-	tinfos, err := tf.resolveList()
-	if err != nil {
-		return err
-	}
-	var runs []compareRun
-	for _, tinfo := range tinfos {
-		model, minfo, err := mf.build(tinfo.Temperature)
-		if err != nil {
-			return err
-		}
-		if model.Dim > 2 {
-			return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", model.Name, model.Dim)
-		}
-		g, ginfo, err := gf.build(model)
-		if err != nil {
-			return err
-		}
-		x0 := defaultX0(model)
-		if cmd.Flags().Changed("x0") {
-			if x0, err = parsePoint("x0", cf.x0, model.Dim); err != nil {
-				return err
-			}
-		}
-		prob := &sde.Problem{Model: model, Temperature: tinfo.Temperature, X0: x0, Dt: cf.dt, Steps: cf.steps, BurnIn: cf.burnIn}
-		if err := prob.Validate(); err != nil {
-			if errors.Is(err, potentials.ErrNotPSD) {
-				return usageErrorf("%v; fix the diffusion (--diffusion or --set) or start elsewhere with --x0", err)
-			}
-			return usageErrorf("%v", err)
-		}
-		runs = append(runs, compareRun{steadyRun{model, minfo, tinfo, g, ginfo}, prob})
-	}
-	if err := checkOutDir(cf.out); err != nil {
-		return err
-	}
+	tol := in.grid.tol
 	if len(runs) == 1 {
-		_, err := compareOne(cmd.Context(), a, &runs[0], scheme, gf.tol, cf, cf.out)
+		_, err := compareOne(cmd.Context(), a, &runs[0], probs[0], scheme, tol, cf, cf.out)
 		return err
 	}
-	var sums []*compareSummary
-	var dirs []string
-	for i := range runs {
-		dir := temperatureDir(runs[i].tinfo.Temperature)
-		if i > 0 {
-			fmt.Fprintln(a.stdout)
-		}
-		sum, err := compareOne(cmd.Context(), a, &runs[i], scheme, gf.tol, cf, filepath.Join(cf.out, dir))
-		if err != nil {
-			return err
-		}
-		sums = append(sums, sum)
-		dirs = append(dirs, dir)
+	sums := make([]*compareSummary, len(runs))
+	dirs, err := eachTemperature(a, runs, cf.out, func(i int, dir string) (err error) {
+		sums[i], err = compareOne(cmd.Context(), a, &runs[i], probs[i], scheme, tol, cf, dir)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	ts := make([]float64, len(runs))
-	for i, r := range runs {
-		ts[i] = r.tinfo.Temperature
-	}
+	ts := temperaturesOf(runs)
 	sw := compareSweep{Command: "compare", Version: version, modelInfo: runs[0].minfo, gridInfo: runs[0].ginfo,
 		Temperatures: ts, Dirs: dirs}
 	phi := make([][]fokkerplanck.Minimum, len(sums))
@@ -275,35 +215,14 @@ type compareSweep struct {
 
 // compareOne solves the grid, runs the ensemble, compares them, writes
 // compare.json into out and prints the table.
-func compareOne(ctx context.Context, a *app, r *compareRun, scheme fokkerplanck.Scheme, tol float64, cf *compareFlags, out string) (*compareSummary, error) {
-	op, asmSeconds, err := assemble(ctx, r.model, r.tinfo.Temperature, r.g, scheme, "compare", out)
+func compareOne(ctx context.Context, a *app, r *modelRun, prob *sde.Problem, scheme fokkerplanck.Scheme, tol float64, cf *compareFlags, out string) (*compareSummary, error) {
+	_, st, asmSeconds, err := r.steadyState(ctx, scheme, tol, "compare", out)
 	if err != nil {
 		return nil, err
 	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: tol})
+	res, err := cf.run(ctx, a, prob, 0, 0, "compare", out)
 	if err != nil {
-		return nil, steadyFailure(ctx.Err(), err, "compare", out)
-	}
-	ens := &sde.Ensemble{N: cf.n, Seed: cf.seed, Workers: cf.workers, Bound: cf.bound}
-	total := int64(cf.n) * int64(cf.steps+cf.burnIn)
-	var bar *progress
-	if float64(total) > progressMinWork && a.stderrIsTerminal() {
-		bar = newProgress(a.stderr, total, "compare")
-		ens.Progress = bar.add
-	}
-	res, err := ens.Run(ctx, r.prob)
-	if bar != nil {
-		bar.finish()
-	}
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, failureErrorf("compare interrupted (%v); nothing was written to %s", err, out)
-		}
-		msg := err.Error()
-		if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-			msg += "; try a smaller --dt"
-		}
-		return nil, failureErrorf("compare: %s", msg)
+		return nil, err
 	}
 	if res.Diverged > 0 {
 		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out; a smaller --dt may help",
@@ -316,7 +235,7 @@ func compareOne(ctx context.Context, a *app, r *compareRun, scheme fokkerplanck.
 	sum := &compareSummary{
 		Command: "compare", Version: version,
 		modelInfo: r.minfo, temperatureInfo: r.tinfo, gridInfo: r.ginfo,
-		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, X0: r.prob.X0, Seed: cf.seed, Bound: cf.bound,
+		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, X0: prob.X0, Seed: cf.seed, Bound: cf.bound,
 		Block: cf.block, MinCount: cf.minCount,
 		Diverged: res.Diverged, EnsembleSeconds: res.Elapsed.Seconds(), GridSeconds: asmSeconds + st.SolveSeconds,
 		WallRho: st.WallRho, Report: rep, Files: []string{"compare.json"},

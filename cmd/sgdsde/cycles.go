@@ -14,6 +14,7 @@ import (
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // defaultCyclesOut is the default --out of 'sgdsde cycles'.
@@ -86,93 +87,79 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json.`,
 		Example: `  sgdsde cycles --landscape gyrator
   sgdsde cycles --landscape paper-fig4 --set lambda=1.5 --temperature 1 --box -3:3,-3:3 --from 0.5,0
   sgdsde cycles --landscape quadratic --field force`,
-		Args: noArgs,
 	}
-	fs := cmd.Flags()
-	fs.SortFlags = false
-	mf := addModelFlags(fs)
-	tf := addTemperatureFlags(fs)
-	gf := addGridFlags(fs)
+	fs, in := addInputFlags(cmd, withGrid)
 	fs.StringArrayVar(&from, "from", nil,
 		"seed `x,y` of an orbit (repeatable; default: on 4 rays from each minimum of Phi at 1/4, 1/2, 3/4 of the way to where rho < 1e-6 max rho)")
 	fs.StringVar(&field, "field", "both", "`field` whose orbits are followed: force (j = J/rho), drift (b) or both")
 	fs.Float64Var(&maxTime, "max-time", 0,
 		"integration time `limit` per orbit (units of t); 0 means 10 period estimates 2 pi |x0 - m| / |v(x0)|, m the nearest minimum of Phi")
-	fs.StringVar(&out, "out", defaultCyclesOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	addOutFlag(fs, &out, defaultCyclesOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runCycles(cmd, a, mf, tf, gf, from, field, maxTime, out)
+		return runCycles(cmd, a, in, from, field, maxTime, out)
 	}
 	return cmd
 }
 
 // runCycles validates everything, solves, follows the orbits and writes
 // the outputs.
-func runCycles(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, from []string, field string, maxTime float64, out string) error {
-	scheme, err := gf.validate()
-	if err != nil {
-		return err
-	}
+func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string) error {
+	// Validation, before any work and before --out is touched.
 	var kinds []string
-	switch strings.ToLower(strings.TrimSpace(field)) {
-	case "force":
-		kinds = []string{fokkerplanck.FieldForce}
-	case "drift":
-		kinds = []string{fokkerplanck.FieldDrift}
-	case "both":
-		kinds = []string{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
-	default:
-		return usageErrorf("--field %q: want force, drift or both", field)
-	}
-	if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
-		return usageErrorf("--max-time must be a finite time >= 0 (0: automatic), got %g", maxTime)
-	}
-	tinfo, err := tf.resolve()
-	if err != nil {
-		return err
-	}
-	model, minfo, err := mf.build(tinfo.Temperature)
-	if err != nil {
-		return err
-	}
-	if model.Dim != 2 {
-		return usageErrorf("cycles needs a 2-D model; %q is %d-D", model.Name, model.Dim)
-	}
-	g, ginfo, err := gf.build(model)
-	if err != nil {
-		return err
-	}
 	var seeds [][2]float64
-	for _, s := range from {
-		x, err := parsePoint("from", s, 2)
-		if err != nil {
-			return err
-		}
-		if x[0] < g.Min[0] || x[0] > g.Max[0] || x[1] < g.Min[1] || x[1] > g.Max[1] {
-			return usageErrorf("--from %q is outside the box [%g, %g] x [%g, %g]: give a seed inside, or widen --box", s, g.Min[0], g.Max[0], g.Min[1], g.Max[1])
-		}
-		seeds = append(seeds, [2]float64{x[0], x[1]})
-	}
-	if err := checkOutDir(out); err != nil {
-		return err
-	}
-
-	ctx := cmd.Context()
-	op, _, err := assemble(ctx, model, tinfo.Temperature, g, scheme, "cycles", out)
+	scheme, runs, err := in.resolve(out, runChecks{
+		flags: func() error {
+			switch strings.ToLower(strings.TrimSpace(field)) {
+			case "force":
+				kinds = []string{fokkerplanck.FieldForce}
+			case "drift":
+				kinds = []string{fokkerplanck.FieldDrift}
+			case "both":
+				kinds = []string{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
+			default:
+				return usageErrorf("--field %q: want force, drift or both", field)
+			}
+			if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
+				return usageErrorf("--max-time must be a finite time >= 0 (0: automatic), got %g", maxTime)
+			}
+			return nil
+		},
+		model: func(m potentials.Model) error {
+			if m.Dim != 2 {
+				return usageErrorf("cycles needs a 2-D model; %q is %d-D", m.Name, m.Dim)
+			}
+			return nil
+		},
+		run: func(r *modelRun) error {
+			g := r.g
+			for _, s := range from {
+				x, err := parsePoint("from", s, 2)
+				if err != nil {
+					return err
+				}
+				if x[0] < g.Min[0] || x[0] > g.Max[0] || x[1] < g.Min[1] || x[1] > g.Max[1] {
+					return usageErrorf("--from %q is outside the box [%g, %g] x [%g, %g]: give a seed inside, or widen --box", s, g.Min[0], g.Max[0], g.Min[1], g.Max[1])
+				}
+				seeds = append(seeds, [2]float64{x[0], x[1]})
+			}
+			return nil
+		},
+	})
 	if err != nil {
 		return err
 	}
-	sopt := fokkerplanck.SteadyOptions{Tol: gf.tol}
-	st, err := op.SteadyState(ctx, sopt)
+	run, ctx := &runs[0], cmd.Context()
+	op, st, _, err := run.steadyState(ctx, scheme, in.grid.tol, "cycles", out)
 	if err != nil {
-		return steadyFailure(ctx.Err(), err, "cycles", out)
+		return err
 	}
-	fc, err := op.CheckForce(ctx, st, sopt)
+	fc, err := op.CheckForce(ctx, st, fokkerplanck.SteadyOptions{Tol: in.grid.tol})
 	if err != nil {
 		return steadyFailure(ctx.Err(), err, "cycles", out)
 	}
 	sum := cyclesSummary{
 		Command: "cycles", Version: version,
-		modelInfo: minfo, temperatureInfo: tinfo, gridInfo: ginfo,
+		modelInfo: run.minfo, temperatureInfo: run.tinfo, gridInfo: run.ginfo,
 		Field: strings.ToLower(strings.TrimSpace(field)), Seeds: "auto", MaxTime: maxTime, CFL: fokkerplanck.DefaultCFL,
 		ForceVanishes: fc.Vanishes,
 		ForceCheck: forceCheckJS{
@@ -202,7 +189,7 @@ func runCycles(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags,
 		return err
 	}
 	warnWallRho(a, st.WallRho)
-	printCycles(a.stdout, &sum, g, out, kinds)
+	printCycles(a.stdout, &sum, run.g, out, kinds)
 	return nil
 }
 

@@ -105,24 +105,19 @@ with snapshot_times.npy (k,), the final rho.npy, the steady rho_ss.npy and the a
 		Example: `  sgdsde evolve --landscape double-well --grid 64 --steps 100
   sgdsde evolve --landscape gyrator --grid 128 --center 1,0.5 --width 0.3 --dt 0.02 --steps 50 --every 10
   sgdsde evolve --loss "(x^2-1)^2/4" --dim 1 --grid 512 --init uniform --out out/evolve1d`,
-		Args: noArgs,
 	}
-	fs := cmd.Flags()
-	fs.SortFlags = false
-	mf := addModelFlags(fs)
-	tf := addTemperatureFlags(fs)
-	gf := addGridFlags(fs)
+	fs, in := addInputFlags(cmd, withGrid)
 	fs.Float64Var(&ef.dt, "dt", defaultEvolveDt, "time `step` dt of the implicit Euler method (time units of the SDE)")
 	fs.IntVar(&ef.steps, "steps", defaultEvolveSteps, "number of time `steps` (evolved time steps*dt)")
 	fs.IntVar(&ef.every, "every", defaultEvolveEvery, "save a snapshot of rho every this many `steps` (the initial and final densities are always saved)")
 	fs.StringVar(&ef.init, "init", defaultEvolveInit, "initial density `gauss|uniform|FILE.npy`: a Gaussian at --center with --width, the uniform density, or a .npy file of float64 rho of the grid's shape (ny, nx) (1-D: (nx,)), positive everywhere")
 	fs.StringVar(&ef.center, "center", "", "centre `x,y` of the initial Gaussian (default (1, 0) for 2-D boxes that contain it, otherwise the centre of the box)")
 	fs.Float64Var(&ef.width, "width", defaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
-	fs.StringVar(&ef.out, "out", defaultEvolveOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	addOutFlag(fs, &ef.out, defaultEvolveOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ef.centerChanged = cmd.Flags().Changed("center")
 		ef.widthChanged = cmd.Flags().Changed("width")
-		return runEvolve(cmd, a, mf, tf, gf, &ef)
+		return runEvolve(cmd, a, in, &ef)
 	}
 	return cmd
 }
@@ -258,48 +253,32 @@ func shapeString(s []int) string {
 
 // runEvolve validates everything, solves the steady state, evolves and
 // writes the outputs.
-func runEvolve(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, ef *evolveFlags) error {
+func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) error {
 	// Validation, before any work and before --out is touched.
 	if err := ef.validate(); err != nil {
 		return err
 	}
-	scheme, err := gf.validate()
+	var p0, center []float64
+	scheme, runs, err := in.resolve(ef.out, runChecks{run: func(r *modelRun) (err error) {
+		g := r.g
+		if err := checkSnapshotMemory(g.Len(), ef.steps, ef.every); err != nil {
+			return err
+		}
+		boxModel := r.model
+		boxModel.Box.Min, boxModel.Box.Max = g.Min[:g.Dim], g.Max[:g.Dim]
+		p0, center, err = ef.initialDensity(g, defaultX0(boxModel))
+		return err
+	}})
 	if err != nil {
 		return err
 	}
-	tinfo, err := tf.resolve()
-	if err != nil {
-		return err
-	}
-	model, minfo, err := mf.build(tinfo.Temperature)
-	if err != nil {
-		return err
-	}
-	g, ginfo, err := gf.build(model)
-	if err != nil {
-		return err
-	}
-	if err := checkSnapshotMemory(g.Len(), ef.steps, ef.every); err != nil {
-		return err
-	}
-	boxModel := model
-	boxModel.Box.Min, boxModel.Box.Max = g.Min[:g.Dim], g.Max[:g.Dim]
-	p0, center, err := ef.initialDensity(g, defaultX0(boxModel))
-	if err != nil {
-		return err
-	}
-	if err := checkOutDir(ef.out); err != nil {
-		return err
-	}
+	run := &runs[0]
+	g := run.g
 
 	ctx := cmd.Context()
-	op, assembleSeconds, err := assemble(ctx, model, tinfo.Temperature, g, scheme, "evolve", ef.out)
+	op, st, assembleSeconds, err := run.steadyState(ctx, scheme, in.grid.tol, "evolve", ef.out)
 	if err != nil {
 		return err
-	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: gf.tol})
-	if err != nil {
-		return steadyFailure(ctx.Err(), err, "evolve", ef.out)
 	}
 	vol := g.CellVolume()
 	pss := make([]float64, len(st.Rho))
@@ -327,9 +306,9 @@ func runEvolve(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags,
 	sum := evolveSummary{
 		Command:            "evolve",
 		Version:            version,
-		modelInfo:          minfo,
-		temperatureInfo:    tinfo,
-		gridInfo:           ginfo,
+		modelInfo:          run.minfo,
+		temperatureInfo:    run.tinfo,
+		gridInfo:           run.ginfo,
 		Dt:                 ef.dt,
 		Steps:              ef.steps,
 		Every:              ef.every,

@@ -252,6 +252,20 @@ type temperatureInfo struct {
 	SGD *sgdInfo `json:"sgd,omitempty"`
 }
 
+// resolveAll returns the temperatures selected by the flags: those of
+// resolveList when --temperature takes a list (addTemperatureListFlags),
+// otherwise the one of resolve. All errors are bad-input errors.
+func (tf *temperatureFlags) resolveAll() ([]temperatureInfo, error) {
+	if tf.list {
+		return tf.resolveList()
+	}
+	t, err := tf.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return []temperatureInfo{t}, nil
+}
+
 // resolve returns the temperature selected by the flags; a list of
 // temperatures is an error. All errors are bad-input errors.
 func (tf *temperatureFlags) resolve() (temperatureInfo, error) {

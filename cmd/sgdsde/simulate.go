@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,20 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/internal/output"
-	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
 // simulateFlags are the run flags of 'sgdsde simulate'.
 type simulateFlags struct {
-	n, steps, burnIn int
-	dt               float64
-	x0               string
-	seed             uint64
-	workers          int
-	record, every    int
-	bound            float64
-	out              string
+	ensembleFlags
+	record, every int
+	out           string
 }
 
 // Defaults of 'sgdsde simulate'.
@@ -87,44 +80,26 @@ The same --seed gives bit-identical output for any --workers.`,
   sgdsde simulate --landscape gyrator --temperature 0.5 --n 2000 --out out/gyrator
   sgdsde simulate --landscape gyrator --lr 0.1 --batch 10 --set d12=0.5
   sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"`,
-		Args: noArgs,
 	}
-	fs := cmd.Flags()
-	fs.SortFlags = false
-	mf := addModelFlags(fs)
-	tf := addTemperatureFlags(fs)
-	fs.IntVar(&sf.n, "n", defaultSimN, "`number` of independent trajectories")
-	fs.IntVar(&sf.steps, "steps", defaultSimSteps, "recorded time `steps` per trajectory after the burn-in (simulated time steps*dt)")
-	fs.Float64Var(&sf.dt, "dt", defaultSimDt, "time step `dt` of Euler–Maruyama (time units; SGD with learning rate eta takes dt = eta)")
-	fs.IntVar(&sf.burnIn, "burn-in", defaultSimBurnIn, "time `steps` discarded before recording, to forget x0 (burn-in time burn-in*dt)")
-	fs.StringVar(&sf.x0, "x0", "", "initial state `x0` of every trajectory as comma-separated coordinates, e.g. \"1,0\" (default (1, 0) for 2-D models whose box contains it, otherwise the centre of the model's box)")
-	fs.Uint64Var(&sf.seed, "seed", 1, "random `seed`; the same seed gives bit-identical results for any --workers")
-	fs.IntVar(&sf.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
+	fs, in := addInputFlags(cmd, 0)
+	addEnsembleFlags(fs, &sf.ensembleFlags, ensembleDefaults{
+		n: defaultSimN, steps: defaultSimSteps, burnIn: defaultSimBurnIn, dt: defaultSimDt,
+	})
 	fs.IntVar(&sf.record, "record", defaultSimRecord, "`number` of trajectories (the first ones) saved to traj.npy; 0 writes no traj.npy; lowered to --n when --n is smaller")
 	fs.IntVar(&sf.every, "every", defaultSimEvery, "save a recorded trajectory's state every this many `steps` (traj.npy has steps/every states)")
-	fs.Float64Var(&sf.bound, "bound", defaultSimBound, "divergence `bound` (units of x): a trajectory with a coordinate beyond ±bound, or not finite, is counted as diverged and left out")
-	fs.StringVar(&sf.out, "out", defaultSimOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	addOutFlag(fs, &sf.out, defaultSimOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runSimulate(cmd, a, mf, tf, &sf)
+		return runSimulate(cmd, a, in, &sf)
 	}
 	return cmd
 }
 
 // validate checks the run flags that do not depend on the model.
 func (sf *simulateFlags) validate(recordChanged bool) error {
+	if err := sf.ensembleFlags.validate(); err != nil {
+		return err
+	}
 	switch {
-	case sf.n < 1:
-		return usageErrorf("--n must be at least 1, got %d", sf.n)
-	case sf.steps < 1:
-		return usageErrorf("--steps must be at least 1, got %d", sf.steps)
-	case sf.burnIn < 0:
-		return usageErrorf("--burn-in must be non-negative, got %d", sf.burnIn)
-	case !(sf.dt > 0) || math.IsInf(sf.dt, 0):
-		return usageErrorf("--dt must be positive and finite, got %g", sf.dt)
-	case sf.workers < 0:
-		return usageErrorf("--workers must be non-negative (0 = all cores), got %d", sf.workers)
-	case !(sf.bound > 0):
-		return usageErrorf("--bound must be positive, got %g", sf.bound)
 	case sf.every < 1:
 		return usageErrorf("--every must be at least 1, got %d", sf.every)
 	case sf.record < 0:
@@ -143,70 +118,24 @@ func (sf *simulateFlags) validate(recordChanged bool) error {
 }
 
 // runSimulate validates everything, runs the ensemble and writes the outputs.
-func runSimulate(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, sf *simulateFlags) error {
+func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) error {
 	// Validation, before any work and before --out is touched.
 	if err := sf.validate(cmd.Flags().Changed("record")); err != nil {
 		return err
 	}
-	tinfo, err := tf.resolve()
+	var prob *sde.Problem
+	_, runs, err := in.resolve(sf.out, runChecks{run: func(r *modelRun) (err error) {
+		prob, err = sf.problem(r.model, r.tinfo.Temperature)
+		return err
+	}})
 	if err != nil {
 		return err
 	}
-	model, minfo, err := mf.build(tinfo.Temperature)
-	if err != nil {
-		return err
-	}
-	x0 := defaultX0(model)
-	if cmd.Flags().Changed("x0") {
-		if x0, err = parsePoint("x0", sf.x0, model.Dim); err != nil {
-			return err
-		}
-	}
-	prob := &sde.Problem{
-		Model:       model,
-		Temperature: tinfo.Temperature,
-		X0:          x0,
-		Dt:          sf.dt,
-		Steps:       sf.steps,
-		BurnIn:      sf.burnIn,
-	}
-	if err := prob.Validate(); err != nil {
-		if errors.Is(err, potentials.ErrNotPSD) {
-			return usageErrorf("%v; fix the diffusion (--diffusion or --set) or start elsewhere with --x0", err)
-		}
-		return usageErrorf("%v", err)
-	}
-	if err := checkOutDir(sf.out); err != nil {
-		return err
-	}
+	r := runs[0]
 
-	ens := &sde.Ensemble{
-		N:       sf.n,
-		Seed:    sf.seed,
-		Workers: sf.workers,
-		Record:  sf.record,
-		Every:   sf.every,
-		Bound:   sf.bound,
-	}
-	total := int64(sf.n) * int64(sf.steps+sf.burnIn)
-	var bar *progress
-	if float64(total) > progressMinWork && a.stderrIsTerminal() {
-		bar = newProgress(a.stderr, total, "simulate")
-		ens.Progress = bar.add
-	}
-	res, err := ens.Run(cmd.Context(), prob)
-	if bar != nil {
-		bar.finish()
-	}
+	res, err := sf.run(cmd.Context(), a, prob, sf.record, sf.every, "simulate", sf.out)
 	if err != nil {
-		if ctxErr := cmd.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return failureErrorf("simulate interrupted (%v); nothing was written to %s", err, sf.out)
-		}
-		msg := err.Error()
-		if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-			msg += "; try a smaller --dt"
-		}
-		return failureErrorf("simulate: %s", msg)
+		return err
 	}
 	if res.Diverged > 0 {
 		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
@@ -216,13 +145,13 @@ func runSimulate(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlag
 	sum := simulateSummary{
 		Command:         "simulate",
 		Version:         version,
-		modelInfo:       minfo,
-		temperatureInfo: tinfo,
+		modelInfo:       r.minfo,
+		temperatureInfo: r.tinfo,
 		N:               sf.n,
 		Steps:           sf.steps,
 		BurnIn:          sf.burnIn,
 		Dt:              sf.dt,
-		X0:              x0,
+		X0:              prob.X0,
 		Seed:            sf.seed,
 		Workers:         sf.workers,
 		Record:          sf.record,

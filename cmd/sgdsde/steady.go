@@ -16,7 +16,6 @@ import (
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/internal/output"
-	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // defaultSteadyOut is the default --out of 'sgdsde steady'.
@@ -81,16 +80,11 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
   sgdsde steady --landscape double-well --set noise=0 --grid 128
   sgdsde steady --temperature 0.1,0.2,0.4 --grid 128
   sgdsde steady --loss "(x^2-1)^2/4" --dim 1 --diffusion "1 + x^2/2" --out out/steady1d`,
-		Args: noArgs,
 	}
-	fs := cmd.Flags()
-	fs.SortFlags = false
-	mf := addModelFlags(fs)
-	tf := addTemperatureListFlags(fs)
-	gf := addGridFlags(fs)
-	fs.StringVar(&out, "out", defaultSteadyOut, "output `directory` (created after a successful run; existing files of the same names are replaced)")
+	fs, in := addInputFlags(cmd, temperatureList|withGrid)
+	addOutFlag(fs, &out, defaultSteadyOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runSteady(cmd, a, mf, tf, gf, out)
+		return runSteady(cmd, a, in, out)
 	}
 	return cmd
 }
@@ -98,48 +92,23 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 // runSteady validates everything, solves and writes the outputs: for one
 // temperature into --out, for a list into one subdirectory per temperature
 // plus a summary.json across temperatures.
-func runSteady(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags, gf *gridFlags, out string) error {
-	// Validation, before any work and before --out is touched.
-	scheme, err := gf.validate()
+func runSteady(cmd *cobra.Command, a *app, in *inputFlags, out string) error {
+	scheme, runs, err := in.resolve(out, runChecks{})
 	if err != nil {
 		return err
 	}
-	tinfos, err := tf.resolveList()
-	if err != nil {
-		return err
-	}
-	var runs []steadyRun
-	for _, tinfo := range tinfos {
-		model, minfo, err := mf.build(tinfo.Temperature)
-		if err != nil {
-			return err
-		}
-		g, ginfo, err := gf.build(model)
-		if err != nil {
-			return err
-		}
-		runs = append(runs, steadyRun{model, minfo, tinfo, g, ginfo})
-	}
-	if err := checkOutDir(out); err != nil {
-		return err
-	}
+	tol := in.grid.tol
 	if len(runs) == 1 {
-		_, err := solveSteady(cmd.Context(), a, &runs[0], scheme, gf.tol, out)
+		_, err := solveSteady(cmd.Context(), a, &runs[0], scheme, tol, out)
 		return err
 	}
-	var sums []*steadySummary
-	var dirs []string
-	for i := range runs {
-		dir := temperatureDir(runs[i].tinfo.Temperature)
-		if i > 0 {
-			fmt.Fprintln(a.stdout)
-		}
-		sum, err := solveSteady(cmd.Context(), a, &runs[i], scheme, gf.tol, filepath.Join(out, dir))
-		if err != nil {
-			return err
-		}
-		sums = append(sums, sum)
-		dirs = append(dirs, dir)
+	sums := make([]*steadySummary, len(runs))
+	dirs, err := eachTemperature(a, runs, out, func(i int, dir string) (err error) {
+		sums[i], err = solveSteady(cmd.Context(), a, &runs[i], scheme, tol, dir)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	sweep := steadySweep{
 		Command: "steady", Version: version, modelInfo: runs[0].minfo, gridInfo: runs[0].ginfo,
@@ -161,23 +130,6 @@ func runSteady(cmd *cobra.Command, a *app, mf *modelFlags, tf *temperatureFlags,
 	printTracks(a.stdout, "minima of Phi (grid)", sweep.Temperatures, sweep.MinimaPhi)
 	fmt.Fprintf(a.stdout, "output             %s (summary.json, %s)\n", out, strings.Join(dirs, ", "))
 	return nil
-}
-
-// steadyRun is the validated input of one steady-state solve.
-type steadyRun struct {
-	model potentials.Model
-	minfo modelInfo
-	tinfo temperatureInfo
-	g     *fokkerplanck.Grid
-	ginfo gridInfo
-}
-
-func temperaturesOf(runs []steadyRun) []float64 {
-	ts := make([]float64, len(runs))
-	for i, r := range runs {
-		ts[i] = r.tinfo.Temperature
-	}
-	return ts
 }
 
 // temperatureDir names the subdirectory of temperature T, e.g. "T_0.1".
@@ -321,53 +273,37 @@ func printTracks(w io.Writer, title string, ts []float64, tracks []minimumTrack)
 		fmt.Fprintln(w, "  none in the interior")
 		return
 	}
+	// row prints one row: label, then cell(tr) of each track ("-" for nil).
+	row := func(label string, cell func(tr minimumTrack) []float64) {
+		fmt.Fprintf(w, "  %-8s", label)
+		for _, tr := range tracks {
+			s := "-"
+			if x := cell(tr); x != nil {
+				s = vec(x)
+			}
+			fmt.Fprintf(w, "  %-22s", s)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "  %-8s", "T")
 	for k := range tracks {
 		fmt.Fprintf(w, "  %-22s", fmt.Sprintf("minimum %d", k+1))
 	}
 	fmt.Fprintln(w)
 	for i, T := range ts {
-		fmt.Fprintf(w, "  %-8.4g", T)
-		for _, tr := range tracks {
-			s := "-"
-			if tr.X[i] != nil {
-				s = vec(tr.X[i])
-			}
-			fmt.Fprintf(w, "  %-22s", s)
-		}
-		fmt.Fprintln(w)
+		row(fmt.Sprintf("%.4g", T), func(tr minimumTrack) []float64 { return tr.X[i] })
 	}
-	fmt.Fprintf(w, "  %-8s", "slope")
-	for _, tr := range tracks {
-		s := "-"
-		if tr.Slope != nil {
-			s = vec(tr.Slope)
-		}
-		fmt.Fprintf(w, "  %-22s", s)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %-8s", "T -> 0")
-	for _, tr := range tracks {
-		s := "-"
-		if tr.Intercept != nil {
-			s = vec(tr.Intercept)
-		}
-		fmt.Fprintf(w, "  %-22s", s)
-	}
-	fmt.Fprintln(w)
+	row("slope", func(tr minimumTrack) []float64 { return tr.Slope })
+	row("T -> 0", func(tr minimumTrack) []float64 { return tr.Intercept })
 }
 
 // solveSteady assembles and solves one steady state, writes it into out
 // and prints its summary.
-func solveSteady(ctx context.Context, a *app, r *steadyRun, scheme fokkerplanck.Scheme, tol float64, out string) (*steadySummary, error) {
+func solveSteady(ctx context.Context, a *app, r *modelRun, scheme fokkerplanck.Scheme, tol float64, out string) (*steadySummary, error) {
 	g := r.g
-	op, assembleSeconds, err := assemble(ctx, r.model, r.tinfo.Temperature, g, scheme, "steady", out)
+	_, st, assembleSeconds, err := r.steadyState(ctx, scheme, tol, "steady", out)
 	if err != nil {
 		return nil, err
-	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: tol})
-	if err != nil {
-		return nil, steadyFailure(ctx.Err(), err, "steady", out)
 	}
 	sum := newSteadySummary(r, st, assembleSeconds)
 	if err := writeSteady(out, g, st, sum); err != nil {
@@ -379,7 +315,7 @@ func solveSteady(ctx context.Context, a *app, r *steadyRun, scheme fokkerplanck.
 }
 
 // newSteadySummary fills summary.json of a steady state.
-func newSteadySummary(r *steadyRun, st *fokkerplanck.Steady, assembleSeconds float64) *steadySummary {
+func newSteadySummary(r *modelRun, st *fokkerplanck.Steady, assembleSeconds float64) *steadySummary {
 	sum := &steadySummary{
 		Command:           "steady",
 		Version:           version,
