@@ -5,12 +5,17 @@
 //
 // of Chaudhari & Soatto, "Stochastic gradient descent performs variational
 // inference, converges to limit cycles for deep networks" (ICLR 2018,
-// arXiv:1710.11029), on built-in landscapes or models typed as formulas.
+// arXiv:1710.11029), on built-in landscapes or models typed as formulas, and
+// solves its Fokker–Planck equation on grids.
 //
 // Usage:
 //
 //	sgdsde landscapes              list the built-in landscapes and the formula syntax
 //	sgdsde simulate [flags]        Euler–Maruyama ensemble; writes summary.json, final.npy, traj.npy
+//	sgdsde steady [flags]          grid steady state: rho, Phi, current, force, Pi, L, minima
+//	sgdsde evolve [flags]          implicit Euler evolution of a density and its free energy
+//	sgdsde cycles [flags]          orbits of the force j and of the drift b, classified
+//	sgdsde compare [flags]         ensemble against grid: TV distance, moments, L, minima
 //	sgdsde --version
 //
 // Every command that computes writes its results into --out DIR; see
