@@ -435,7 +435,7 @@ func printEvolve(w io.Writer, s *evolveSummary, g *fokkerplanck.Grid, dir string
 		init = fmt.Sprintf("Gaussian at %s, width %g", vec(s.Center), s.Width)
 	}
 	fmt.Fprintf(w, "initial density    %s\n", init)
-	fmt.Fprintf(w, "steady state       residual %.2g, %d iterations, %.3g s (assembly %.3g s)\n",
+	fmt.Fprintf(w, "steady state       residual ||L p||_1 = %.2g, %d iterations, %.3g s (assembly %.3g s)\n",
 		s.SteadyResidual, s.SteadyIterations, s.SteadySolveSeconds, s.AssembleSeconds)
 	fmt.Fprintf(w, "evolution          %d steps of dt = %g (time %g), %d iterations, %.3g s\n",
 		s.Steps, s.Dt, float64(s.Steps)*s.Dt, s.Iterations, s.SolveSeconds)

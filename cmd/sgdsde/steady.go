@@ -452,7 +452,7 @@ func writeFields(dir string, names []string, axes, fields map[string][]float64, 
 func printSteady(w io.Writer, s *steadySummary, g *fokkerplanck.Grid, dir string) {
 	fmt.Fprintf(w, "model              %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
 	fmt.Fprintf(w, "grid               %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
-	fmt.Fprintf(w, "solve              residual %.2g (tol %g), %d iterations, %.3g s (assembly %.3g s)\n",
+	fmt.Fprintf(w, "solve              residual ||L p||_1 = %.2g (relative tolerance %g), %d iterations, %.3g s (assembly %.3g s)\n",
 		s.Residual, s.Tol, s.Iterations, s.SolveSeconds, s.AssembleSeconds)
 	fmt.Fprintf(w, "mass               %.12g, min rho %.3g, %d nodes underflow\n", s.Mass, s.MinRho, s.UnderflowNodes)
 	fmt.Fprintf(w, "entropy production Pi = %.6g\n", s.EntropyProduction)
