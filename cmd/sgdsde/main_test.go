@@ -568,6 +568,10 @@ func TestHelpExamplesRun(t *testing.T) {
 				args = append(args, "--grid", "32", "--n", "200", "--steps", "20", "--burn-in", "20")
 			case "evolve":
 				args = append(args, "--grid", "32", "--steps", "4", "--every", "2")
+			case "observe":
+				args[1] = observeRunDir(t) // DIR: a small linreg run
+			case "sgd":
+				args = append(args, "--n", "4", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5")
 			}
 			if c.Name() != "landscapes" {
 				args = append(args, "--out", t.TempDir())

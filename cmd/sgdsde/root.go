@@ -147,6 +147,7 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newLandscapesCmd(a), newSimulateCmd(a), newSteadyCmd(a), newEvolveCmd(a), newCyclesCmd(a), newCompareCmd(a))
+	root.AddCommand(newLandscapesCmd(a), newSimulateCmd(a), newSteadyCmd(a), newEvolveCmd(a), newCyclesCmd(a), newCompareCmd(a), newSGDCmd(a))
+	root.AddCommand(newObserveCmd(a))
 	return root
 }

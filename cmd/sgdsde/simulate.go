@@ -19,6 +19,9 @@ type simulateFlags struct {
 	ensembleFlags
 	record, every int
 	out           string
+	// model selects a finite-sum model (the SDE of SGD on it); noise is
+	// "exact" or "isotropic".
+	model, noise string
 }
 
 // Defaults of 'sgdsde simulate'.
@@ -79,7 +82,9 @@ The same --seed gives bit-identical output for any --workers.`,
 		Example: `  sgdsde simulate
   sgdsde simulate --landscape gyrator --temperature 0.5 --n 2000 --out out/gyrator
   sgdsde simulate --landscape gyrator --lr 0.1 --batch 10 --set d12=0.5
-  sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"`,
+  sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"
+  sgdsde simulate --model linreg --lr 0.2 --batch 10 --out out/sde-linreg
+  sgdsde simulate --model linreg --lr 0.2 --batch 10 --noise isotropic`,
 	}
 	fs, in := addInputFlags(cmd, 0)
 	addEnsembleFlags(fs, &sf.ensembleFlags, ensembleDefaults{
@@ -87,8 +92,18 @@ The same --seed gives bit-identical output for any --workers.`,
 	})
 	fs.IntVar(&sf.record, "record", defaultSimRecord, "`number` of trajectories (the first ones) saved to traj.npy; 0 writes no traj.npy; lowered to --n when --n is smaller")
 	fs.IntVar(&sf.every, "every", defaultSimEvery, "save a recorded trajectory's state every this many `steps` (traj.npy has steps/every states)")
+	fs.StringVar(&sf.model, "model", "",
+		"finite-sum model `name` (linreg, logreg, mlp; parameters with --set): simulate the SDE of 'sgdsde sgd' with the same flags, T from --lr (default 0.1) and --batch (default 32), dt = lr; conflicts with --landscape, the formula flags, --temperature and --dt. --x0 takes init|zeros|x1,x2,...; unset --n, --steps, --burn-in, --record, --every take the defaults of 'sgdsde sgd'")
+	fs.StringVar(&sf.noise, "noise", "exact",
+		"noise of the SDE of a --model: exact (sqrt(2 T D(x)), sampled from the per-sample gradients) or isotropic (sqrt(2 T tr D(x)/d) times white noise: the equilibrium null)")
 	addOutFlag(fs, &sf.out, defaultSimOut)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if cmd.Flags().Changed("model") {
+			return runSimulateFiniteSum(cmd, a, in, &sf)
+		}
+		if cmd.Flags().Changed("noise") {
+			return usageErrorf("--noise applies only with --model (a finite-sum model)")
+		}
 		return runSimulate(cmd, a, in, &sf)
 	}
 	return cmd

@@ -1,0 +1,146 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sgdsde/sgdsde/potentials"
+)
+
+// DSpectrum holds the eigenvalue statistics of the SGD diffusion matrix D(x)
+// of a finite sum at one state x.
+type DSpectrum struct {
+	// Chain and Time say where x was taken (recorded time index); both are
+	// -1 for a state given directly.
+	Chain, Time int
+	// Eigenvalues lists all d eigenvalues, largest first.
+	Eigenvalues []float64
+	// Threshold is lambda_max * d * eps (eps = 2^-52): eigenvalues above it
+	// count towards Rank, the numerical rank of D.
+	Threshold float64
+	// Rank is the number of eigenvalues above Threshold; RankFraction is
+	// Rank/d.
+	Rank         int
+	RankFraction float64
+	// Mean and Std are the mean and the (population) standard deviation of
+	// the eigenvalues; Trace is their sum, tr D = d Mean.
+	Mean, Std, Trace float64
+	// ParticipationRatio is (tr D)^2 / tr(D^2), the effective number of
+	// directions the noise uses (d for D = c I, 1 for rank one).
+	ParticipationRatio float64
+	// Top holds the largest eigenvalues (at most the number asked for).
+	Top []float64
+}
+
+// Diffusion returns the eigenvalue statistics of the SGD diffusion matrix
+//
+//	D(x) = (1/N) sum_k g_k g_k^T - g g^T
+//
+// of fs at x (potentials.Diffusion, by direct summation), with the top
+// largest eigenvalues listed in Top. The eigenvalues come from
+// mat.EigenSym (LAPACK dsyev: tridiagonal reduction and implicit QL/QR),
+// whose absolute errors are of order |D|_2 d eps, hence the rank threshold
+// lambda_max d eps of numerical linear algebra (Golub & Van Loan, section
+// 5.4.1; the default of numpy.linalg.matrix_rank). Tiny negative eigenvalues
+// from round-off are kept as they are. The cost is N d^2 flops for D and
+// about 4/3 d^3 for the eigenvalues, with d^2 words of memory: for the
+// default mlp (d = 1002) about a second.
+//
+// Chaudhari & Soatto (section on deep networks of arXiv:1710.11029) find that
+// the rank of D is a few percent of d for deep networks, and that its
+// eigenvalues have a small mean and a much larger spread: the gradient noise
+// is highly anisotropic. D has rank at most N - 1 by construction.
+func Diffusion(fs potentials.FiniteSum, x []float64, top int) (*DSpectrum, error) {
+	d := fs.Dim()
+	if len(x) != d {
+		return nil, fmt.Errorf("state has %d coordinates, the model has d = %d", len(x), d)
+	}
+	buf := make([]float64, d*d)
+	potentials.Diffusion(fs, buf, x)
+	for _, v := range buf {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("D(x) is not finite at this state")
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(mat.NewSymDense(d, buf), false) {
+		return nil, fmt.Errorf("the eigenvalues of D(x) (d = %d) did not converge", d)
+	}
+	ev := eig.Values(nil)
+	sort.Sort(sort.Reverse(sort.Float64Slice(ev)))
+	return spectrumStats(ev, top), nil
+}
+
+// spectrumStats fills a DSpectrum from eigenvalues sorted largest first.
+func spectrumStats(ev []float64, top int) *DSpectrum {
+	d := len(ev)
+	s := &DSpectrum{Chain: -1, Time: -1, Eigenvalues: ev}
+	lmax := math.Max(ev[0], 0)
+	s.Threshold = lmax * float64(d) * 0x1p-52
+	sq := 0.0
+	for _, v := range ev {
+		if v > s.Threshold {
+			s.Rank++
+		}
+		s.Trace += v
+		sq += v * v
+	}
+	s.RankFraction = float64(s.Rank) / float64(d)
+	s.Mean, s.Std = meanStd(ev)
+	if sq > 0 {
+		s.ParticipationRatio = s.Trace * s.Trace / sq
+	}
+	s.Top = ev[:min(max(top, 0), d)]
+	return s
+}
+
+// DiffusionAt returns Diffusion at the recorded states (chain, times[j]) of
+// tr, the times computed concurrently on up to workers goroutines (<= 0:
+// GOMAXPROCS; each needs d^2 words). Times must lie in [0, L).
+func DiffusionAt(fs potentials.FiniteSum, tr *Traj, chain int, times []int, top, workers int) ([]DSpectrum, error) {
+	if tr.Dim != fs.Dim() {
+		return nil, fmt.Errorf("trajectories of dimension %d for a model of dimension %d", tr.Dim, fs.Dim())
+	}
+	if chain < 0 || chain >= tr.Chains {
+		return nil, fmt.Errorf("chain %d: the trajectories have chains 0 to %d", chain, tr.Chains-1)
+	}
+	for _, t := range times {
+		if t < 0 || t >= tr.Len {
+			return nil, fmt.Errorf("recorded time %d: want 0 to %d", t, tr.Len-1)
+		}
+	}
+	out := make([]DSpectrum, len(times))
+	errs := make([]error, len(times))
+	parallel(len(times), workers, func(_, j int) {
+		s, err := Diffusion(fs, tr.State(chain, times[j]), top)
+		if err != nil {
+			errs[j] = fmt.Errorf("chain %d, recorded time %d: %w", chain, times[j], err)
+			return
+		}
+		s.Chain, s.Time = chain, times[j]
+		out[j] = *s
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// DefaultDTimes returns the recorded times first, middle and last, L >= 1
+// (fewer when L < 3).
+func DefaultDTimes(length int) []int {
+	switch {
+	case length < 1:
+		return nil
+	case length == 1:
+		return []int{0}
+	case length == 2:
+		return []int{0, 1}
+	}
+	return []int{0, (length - 1) / 2, length - 1}
+}
