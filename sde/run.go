@@ -218,15 +218,14 @@ func notPSDError(m potentials.Model, i int, x []float64) error {
 
 // worker integrates trajectories with its own generator and scratch space.
 type worker struct {
-	rs  *runState
-	pcg *rand.PCG
-	rng *rand.Rand
-	em  *EulerMaruyama
-	x   []float64
-	xp  []float64
-	z   []float64
-	s1  []float64 // running sums of x - x0
-	s2  []float64 // running sums of (x - x0)(x - x0)^T
+	rs    *runState
+	pcg   *rand.PCG
+	rng   *rand.Rand
+	em    *EulerMaruyama
+	x     []float64
+	xp    []float64
+	z     []float64
+	tally *tally // running sums and recorder of the general kernel
 
 	pcg2  *rand.PCG // second generator for paired 2-D trajectories
 	lanes [2]lane2
@@ -241,7 +240,7 @@ func newWorker(rs *runState) *worker {
 		noise: math.Sqrt(2 * rs.p.Temperature * rs.p.Dt),
 		em:    NewEulerMaruyama(rs.p.Model, rs.p.Temperature),
 		x:     make([]float64, d), xp: make([]float64, d), z: make([]float64, d),
-		s1: make([]float64, d), s2: make([]float64, d*d),
+		tally: newTally(d, true),
 	}
 	w.lanes[0].rng = w.rng
 	w.lanes[1].rng = rand.New(pcg2)
@@ -485,17 +484,15 @@ func (w *worker) trajectoryN(ctx context.Context, i int) {
 	d := rs.d
 	h := p.Dt
 	sh := math.Sqrt(h)
-	x, xp, z, s1, s2 := w.x, w.xp, w.z, w.s1, w.s2
+	x, xp, z, tl := w.x, w.xp, w.z, w.tally
 	copy(x, p.X0)
-	clear(s1)
-	clear(s2)
-	lsum := 0.0
-	status := uint8(statusOK)
 	var rec []float64
 	if i < rs.e.Record {
 		rec = rs.traj[i*rs.rlen*d : (i+1)*rs.rlen*d]
 	}
-	countdown, written := rs.every, 0
+	tl.reset(p.X0, rec, rs.every)
+	lsum := 0.0
+	status := uint8(statusOK)
 	total := p.BurnIn + p.Steps
 	for k0 := 0; k0 < total && status == statusOK; k0 += chunkSteps {
 		k1 := min(k0+chunkSteps, total)
@@ -521,23 +518,7 @@ func (w *worker) trajectoryN(ctx context.Context, i int) {
 				if d == 2 {
 					lsum += xp[0]*x[1] - xp[1]*x[0]
 				}
-				for a := 0; a < d; a++ {
-					da := x[a] - p.X0[a]
-					s1[a] += da
-					for b := 0; b < d; b++ {
-						s2[a*d+b] += da * (x[b] - p.X0[b])
-					}
-				}
-				if rec != nil {
-					countdown--
-					if countdown == 0 {
-						countdown = rs.every
-						if written < rs.rlen {
-							copy(rec[written*d:(written+1)*d], x)
-							written++
-						}
-					}
-				}
+				tl.add(x)
 			}
 		}
 		if rs.e.Progress != nil {
@@ -550,16 +531,10 @@ func (w *worker) trajectoryN(ctx context.Context, i int) {
 	copy(rs.final[i*d:(i+1)*d], x)
 	rs.status[i] = status
 	if status != statusOK {
-		fillRecord(rec, d, written, x...)
+		tl.diverged(x)
 		return
 	}
 	n := float64(p.Steps)
-	for a := 0; a < d; a++ {
-		ma := s1[a] / n
-		rs.tmean[i*d+a] = p.X0[a] + ma
-		for b := 0; b < d; b++ {
-			rs.tm2[i*d*d+a*d+b] = s2[a*d+b] - s1[a]*s1[b]/n
-		}
-	}
+	tl.moments(rs.tmean[i*d:(i+1)*d], rs.tm2[i*d*d:(i+1)*d*d], n)
 	rs.tL[i] = lsum / (n * h)
 }

@@ -418,7 +418,7 @@ type sgdWorker struct {
 	batch   []int
 	perm    []int // permutation of the samples (without replacement)
 	pos     int   // next position in perm
-	s1, s2  []float64
+	tally   *tally
 	m2      []float64 // this chain's M2 (d x d)
 }
 
@@ -429,10 +429,9 @@ func newSGDWorker(st *sgdState) *sgdWorker {
 		st: st, pcg: pcg, rng: rand.New(pcg),
 		x: make([]float64, d), xp: make([]float64, d), v: make([]float64, d),
 		g: make([]float64, d), gk: make([]float64, d), xi: make([]float64, d),
-		s1: make([]float64, d),
+		tally: newTally(d, st.cov),
 	}
 	if st.cov {
-		w.s2 = make([]float64, d*d)
 		w.m2 = make([]float64, d*d)
 	}
 	switch st.kind {
@@ -457,11 +456,9 @@ func (w *sgdWorker) chain(ctx context.Context, i int) {
 	p := st.p
 	d := st.d
 	w.pcg.Seed(TrajectorySeed(st.r.Seed, i))
-	x, xp, s1, s2 := w.x, w.xp, w.s1, w.s2
+	x, xp, tl := w.x, w.xp, w.tally
 	copy(x, p.X0)
 	clear(w.v)
-	clear(s1)
-	clear(s2)
 	if w.perm != nil {
 		for k := range w.perm {
 			w.perm[k] = k
@@ -472,7 +469,7 @@ func (w *sgdWorker) chain(ctx context.Context, i int) {
 	if i < st.r.Record {
 		rec = st.traj[i*st.rlen*d : (i+1)*st.rlen*d]
 	}
-	countdown, written := st.every, 0
+	tl.reset(p.X0, rec, st.every)
 	status := uint8(statusOK)
 	total := p.BurnIn + p.Steps
 	for k0 := 0; k0 < total && status == statusOK; k0 += sgdChunkSteps {
@@ -493,26 +490,7 @@ func (w *sgdWorker) chain(ctx context.Context, i int) {
 			if k < p.BurnIn {
 				continue
 			}
-			for a := 0; a < d; a++ {
-				da := x[a] - p.X0[a]
-				s1[a] += da
-				if s2 != nil {
-					row := s2[a*d : (a+1)*d]
-					for b := range row {
-						row[b] += da * (x[b] - p.X0[b])
-					}
-				}
-			}
-			if rec != nil {
-				countdown--
-				if countdown == 0 {
-					countdown = st.every
-					if written < st.rlen {
-						copy(rec[written*d:(written+1)*d], x)
-						written++
-					}
-				}
-			}
+			tl.add(x)
 		}
 		if st.r.Progress != nil {
 			st.r.Progress(int64(k1 - k0))
@@ -524,18 +502,11 @@ func (w *sgdWorker) chain(ctx context.Context, i int) {
 	copy(st.final[i*d:(i+1)*d], x)
 	st.status[i] = status
 	if status != statusOK {
-		fillRecord(rec, d, written, x...)
+		tl.diverged(x)
 		return
 	}
 	n := float64(p.Steps)
-	for a := 0; a < d; a++ {
-		st.tmean[i*d+a] = p.X0[a] + s1[a]/n
-		if s2 != nil {
-			for b := 0; b < d; b++ {
-				w.m2[a*d+b] = s2[a*d+b] - s1[a]*s1[b]/n
-			}
-		}
-	}
+	tl.moments(st.tmean[i*d:(i+1)*d], w.m2, n)
 }
 
 // mergeGroup merges chain i (just integrated) into the statistics of its
