@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -354,22 +353,11 @@ func runFiniteSum(ctx context.Context, a *app, r *sde.SGDRun, p *sde.SGDProblem,
 // a stale one is removed) and, last, summary.json into dir, each
 // atomically, then prints the human summary.
 func finishFiniteSum(a *app, dir string, res *sde.Result, sum *finiteSumSummary) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return failureErrorf("cannot create --out directory: %v", err)
+	files, err := writeEnsemble(dir, res)
+	if err != nil {
+		return err
 	}
-	sum.Files = []string{"summary.json", "final.npy"}
-	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), res.Final, res.N, res.Dim); err != nil {
-		return failureErrorf("%v", err)
-	}
-	trajPath := filepath.Join(dir, "traj.npy")
-	if res.Record > 0 && res.RecordLen > 0 {
-		if err := output.WriteNPY(trajPath, res.Traj, res.Record, res.RecordLen, res.Dim); err != nil {
-			return failureErrorf("%v", err)
-		}
-		sum.Files = append(sum.Files, "traj.npy")
-	} else if err := os.Remove(trajPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return failureErrorf("remove stale %s: %v", trajPath, err)
-	}
+	sum.Files = files
 	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return failureErrorf("%v", err)
 	}

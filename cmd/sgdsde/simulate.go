@@ -193,31 +193,43 @@ func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) 
 	return nil
 }
 
-// writeSimulate writes final.npy, traj.npy (when trajectories were
-// recorded) and, last, summary.json into dir, each atomically. A traj.npy
-// left in dir by an earlier run without recorded trajectories is removed so
-// that the directory describes one run.
+// writeSimulate writes the ensemble's files and, last, summary.json into
+// dir, each atomically.
 func writeSimulate(dir string, res *sde.Result, sum *simulateSummary) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return failureErrorf("cannot create --out directory: %v", err)
+	files, err := writeEnsemble(dir, res)
+	if err != nil {
+		return err
 	}
-	sum.Files = []string{"summary.json", "final.npy"}
-	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), res.Final, res.N, res.Dim); err != nil {
-		return failureErrorf("%v", err)
-	}
-	trajPath := filepath.Join(dir, "traj.npy")
-	if res.Record > 0 && res.RecordLen > 0 {
-		if err := output.WriteNPY(trajPath, res.Traj, res.Record, res.RecordLen, res.Dim); err != nil {
-			return failureErrorf("%v", err)
-		}
-		sum.Files = append(sum.Files, "traj.npy")
-	} else if err := os.Remove(trajPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return failureErrorf("remove stale %s: %v", trajPath, err)
-	}
+	sum.Files = files
 	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return failureErrorf("%v", err)
 	}
 	return nil
+}
+
+// writeEnsemble writes final.npy (n, d) and traj.npy (record, steps/every,
+// d) when trajectories were recorded into dir, each atomically, and returns
+// the file names with summary.json, which the caller writes last. A
+// traj.npy left in dir by an earlier run without recorded trajectories is
+// removed so that the directory describes one run.
+func writeEnsemble(dir string, res *sde.Result) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, failureErrorf("cannot create --out directory: %v", err)
+	}
+	files := []string{"summary.json", "final.npy"}
+	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), res.Final, res.N, res.Dim); err != nil {
+		return nil, failureErrorf("%v", err)
+	}
+	trajPath := filepath.Join(dir, "traj.npy")
+	if res.Record > 0 && res.RecordLen > 0 {
+		if err := output.WriteNPY(trajPath, res.Traj, res.Record, res.RecordLen, res.Dim); err != nil {
+			return nil, failureErrorf("%v", err)
+		}
+		files = append(files, "traj.npy")
+	} else if err := os.Remove(trajPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, failureErrorf("remove stale %s: %v", trajPath, err)
+	}
+	return files, nil
 }
 
 // rows splits the row-major d x d matrix m into rows for JSON.
