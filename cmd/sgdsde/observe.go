@@ -35,30 +35,7 @@ type observeFlags struct {
 
 // runSummary is what observe reads from the summary.json of a finite-sum
 // run ('sgdsde sgd' or 'sgdsde simulate --model').
-type runSummary struct {
-	Command            string             `json:"command"`
-	Model              string             `json:"model"`
-	Params             map[string]float64 `json:"params"`
-	FiniteSum          bool               `json:"finite_sum"`
-	Dim                int                `json:"dim"`
-	Samples            int                `json:"samples"`
-	LR                 float64            `json:"lr"`
-	Batch              int                `json:"batch"`
-	WithoutReplacement bool               `json:"without_replacement"`
-	IndependentBatches bool               `json:"independent_batches"`
-	Momentum           float64            `json:"momentum"`
-	Temperature        float64            `json:"temperature"`
-	Dt                 float64            `json:"dt"`
-	Noise              string             `json:"noise,omitempty"`
-	N                  int                `json:"n"`
-	Steps              int                `json:"steps"`
-	BurnIn             int                `json:"burn_in"`
-	Every              int                `json:"every"`
-	Record             int                `json:"record"`
-	Seed               uint64             `json:"seed"`
-	X0                 json.RawMessage    `json:"x0"`
-	Bound              float64            `json:"bound,omitempty"`
-}
+type runSummary = finiteSumInputs
 
 // observeSummary is observables.json.
 type observeSummary struct {
@@ -223,9 +200,9 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 	if err != nil {
 		return usageErrorf("%s/summary.json: %v", dir, err)
 	}
-	if fs.Dim() != rs.Dim || fs.Samples() != rs.Samples && rs.Samples != 0 {
+	if fs.Dim() != rs.Dim || fs.Samples() != rs.SampleCount && rs.SampleCount != 0 {
 		return usageErrorf("%s/summary.json: model %q rebuilt from its params has d = %d, N = %d, but the summary says d = %d, N = %d",
-			dir, rs.Model, fs.Dim(), fs.Samples(), rs.Dim, rs.Samples)
+			dir, rs.Model, fs.Dim(), fs.Samples(), rs.Dim, rs.SampleCount)
 	}
 	tr, err := readTraj(filepath.Join(dir, "traj.npy"), rs)
 	if err != nil {
@@ -607,7 +584,7 @@ func printObserve(a *app, s *observeSummary, out string) {
 	w := a.stdout
 	r := s.Run
 	fmt.Fprintf(w, "run               %s: %s on %s (d = %d, N = %d), lr %g, batch %d, T = %.4g; %d chains x %d recorded states (every %d)\n",
-		filepath.Clean(s.Dir), r.Command, r.Model, r.Dim, r.Samples, r.LR, r.Batch, r.Temperature, r.Record, r.Steps/r.Every, r.Every)
+		filepath.Clean(s.Dir), r.Command, r.Model, r.Dim, r.SampleCount, r.LR, r.Batch, r.Temperature, r.Record, r.Steps/r.Every, r.Every)
 	null := s.Null != nil
 	col := func(name, run, nul string) {
 		if null {

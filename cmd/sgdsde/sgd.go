@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -60,13 +61,11 @@ type finiteSumRun struct {
 	temp   float64 // the matching SDE's T (0 for full-batch GD without replacement)
 }
 
-// finiteSumSummary is summary.json of 'sgdsde sgd' and of 'sgdsde simulate
-// --model': the inputs, then the results. 'sgdsde observe' reads these keys.
-type finiteSumSummary struct {
+// finiteSumInputs are the inputs a finite-sum run echoes in summary.json;
+// 'sgdsde observe' reads them back to rebuild the run and its null.
+type finiteSumInputs struct {
 	Command            string             `json:"command"`
-	Version            string             `json:"version"`
 	Model              string             `json:"model"`
-	Formula            string             `json:"formula"`
 	Params             map[string]float64 `json:"params"`
 	FiniteSum          bool               `json:"finite_sum"`
 	Dim                int                `json:"dim"`
@@ -85,9 +84,18 @@ type finiteSumSummary struct {
 	Every              int                `json:"every"`
 	Record             int                `json:"record"`
 	Seed               uint64             `json:"seed"`
-	X0                 any                `json:"x0"`
-	Workers            int                `json:"workers_requested"`
-	Bound              float64            `json:"bound"`
+	// X0 is "init", "zeros" or the list of coordinates.
+	X0    json.RawMessage `json:"x0"`
+	Bound float64         `json:"bound"`
+}
+
+// finiteSumSummary is summary.json of 'sgdsde sgd' and of 'sgdsde simulate
+// --model': the inputs, then the results.
+type finiteSumSummary struct {
+	Version string `json:"version"`
+	Formula string `json:"formula"`
+	finiteSumInputs
+	Workers int `json:"workers_requested"`
 
 	Mean            []float64   `json:"mean"`
 	MeanStderr      []float64   `json:"mean_stderr"`
@@ -302,14 +310,19 @@ func runSGD(cmd *cobra.Command, a *app, f *sgdFlags) error {
 func (fr *finiteSumRun) summary(command string, r *sde.SGDRun, res *sde.Result) *finiteSumSummary {
 	p := fr.prob
 	spec, _ := potentials.LookupFiniteSum(fr.name)
+	x0, _ := json.Marshal(fr.x0Echo) // a string or a list of floats
 	s := &finiteSumSummary{
-		Command: command, Version: version, Model: fr.name, Formula: spec.Formula, Params: fr.params,
-		FiniteSum: true, Dim: p.Model.Dim(), SampleCount: p.Model.Samples(),
-		LR: p.LR, Batch: p.Batch, WithoutReplacement: p.WithoutReplacement, IndependentBatches: p.IndependentBatches,
-		Momentum: p.Momentum, Temperature: fr.temp, Dt: p.LR,
-		N: r.N, Steps: p.Steps, BurnIn: p.BurnIn, Every: r.Every, Record: r.Record, Seed: r.Seed, X0: fr.x0Echo,
-		Workers: r.Workers, Bound: r.Bound,
-		Mean: res.Mean, MeanStderr: res.MeanStderr, Diverged: res.Diverged, SamplesAveraged: res.Samples,
+		Version: version, Formula: spec.Formula,
+		finiteSumInputs: finiteSumInputs{
+			Command: command, Model: fr.name, Params: fr.params,
+			FiniteSum: true, Dim: p.Model.Dim(), SampleCount: p.Model.Samples(),
+			LR: p.LR, Batch: p.Batch, WithoutReplacement: p.WithoutReplacement, IndependentBatches: p.IndependentBatches,
+			Momentum: p.Momentum, Temperature: fr.temp, Dt: p.LR,
+			N: r.N, Steps: p.Steps, BurnIn: p.BurnIn, Every: r.Every, Record: r.Record, Seed: r.Seed, X0: x0,
+			Bound: r.Bound,
+		},
+		Workers: r.Workers,
+		Mean:    res.Mean, MeanStderr: res.MeanStderr, Diverged: res.Diverged, SamplesAveraged: res.Samples,
 		RecordLen: res.RecordLen, WorkersUsed: res.Workers, ElapsedSeconds: res.Elapsed.Seconds(),
 		StepsPerSecond: res.StepsPerSecond,
 	}
@@ -394,14 +407,19 @@ func finishFiniteSum(a *app, dir string, res *sde.Result, sum *finiteSumSummary)
 }
 
 // x0Text formats the x0 echo for the human summary.
-func x0Text(x any) string {
-	if v, ok := x.([]float64); ok {
+func x0Text(raw json.RawMessage) string {
+	var v []float64
+	if err := json.Unmarshal(raw, &v); err == nil {
 		if len(v) > 8 {
 			return "(" + strconv.Itoa(len(v)) + " coordinates)"
 		}
 		return vec(v)
 	}
-	return fmt.Sprint(x)
+	var name string
+	if err := json.Unmarshal(raw, &name); err == nil {
+		return name
+	}
+	return string(raw)
 }
 
 // runSimulateFiniteSum is 'sgdsde simulate --model NAME': the SDE of the
