@@ -392,10 +392,22 @@ func defaultX0(m potentials.Model) []float64 {
 	return x
 }
 
+// validateOnlyOut is an --out value that no directory has (it holds a NUL
+// byte). checkOutDir, which every command calls last in its validation,
+// returns errValidateOnly for it: 'sgdsde sweep' runs a command with it to
+// validate a point's arguments without doing any work.
+const validateOnlyOut = "\x00validate-only"
+
+// errValidateOnly is the error of checkOutDir(validateOnlyOut).
+var errValidateOnly = errors.New("validation only")
+
 // checkOutDir verifies, before any work, that dir can be created as (or
 // already is) a directory: dir itself, if it exists, and its nearest
 // existing ancestor must be directories. It creates nothing.
 func checkOutDir(dir string) error {
+	if dir == validateOnlyOut {
+		return errValidateOnly
+	}
 	if dir == "" {
 		return usageErrorf("--out must name a directory")
 	}

@@ -16,6 +16,9 @@
 //	sgdsde evolve [flags]          implicit Euler evolution of a density and its free energy
 //	sgdsde cycles [flags]          orbits of the force j and of the drift b, classified
 //	sgdsde compare [flags]         ensemble against grid: TV distance, moments, L, minima
+//	sgdsde sgd [flags]             mini-batch SGD on a finite-sum model, as independent chains
+//	sgdsde observe DIR             trajectory observables of a finite-sum run and its null
+//	sgdsde sweep RUN --vary ...    parameter sweeps of simulate, steady, cycles, compare or sgd
 //	sgdsde --version
 //
 // Every command that computes writes its results into --out DIR; see

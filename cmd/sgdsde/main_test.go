@@ -572,6 +572,12 @@ func TestHelpExamplesRun(t *testing.T) {
 				args[1] = observeRunDir(t) // DIR: a small linreg run
 			case "sgd":
 				args = append(args, "--n", "4", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5")
+			case "sweep": // the swept command's flags, made small as above
+				args = append(args, map[string][]string{
+					"simulate": {"--n", "20", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5"},
+					"steady":   {"--grid", "32"},
+					"sgd":      {"--n", "4", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5"},
+				}[args[1]]...)
 			}
 			if c.Name() != "landscapes" {
 				args = append(args, "--out", t.TempDir())

@@ -1,0 +1,489 @@
+package main
+
+// 'sgdsde sweep RUN ...' runs a command over a grid of parameter values
+// (package sweep) in process, one point per directory, and 'sgdsde sweep
+// merge' joins the directories of shards.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/sweep"
+)
+
+// defaultSweepOut is the default --out of 'sgdsde sweep'.
+const defaultSweepOut = "out/sweep"
+
+// sweepCommands are the commands a sweep runs, in the order of the help,
+// with the file each writes its scalar results into.
+var sweepCommands = []struct{ name, summary string }{
+	{"simulate", "summary.json"},
+	{"steady", "summary.json"},
+	{"cycles", "summary.json"},
+	{"compare", "compare.json"},
+	{"sgd", "summary.json"},
+}
+
+// sweepFlags are the sweep's own flags; every other argument goes to RUN.
+type sweepFlags struct {
+	vary        []string
+	out         string
+	workers     int
+	shard       string
+	shards      int
+	keepFields  bool
+	retryFailed bool
+}
+
+// newSweepCmd builds 'sgdsde sweep' and 'sgdsde sweep merge'.
+func newSweepCmd(a *app) *cobra.Command {
+	var sf sweepFlags
+	cmd := &cobra.Command{
+		Use:   "sweep RUN [flags of RUN] --vary NAME=SPEC ... [--out DIR]",
+		Short: "Run simulate, steady, cycles, compare or sgd over a grid of parameters, resumable and shardable",
+		Long: `Run RUN (simulate, steady, cycles, compare or sgd) at every point of a grid of parameter values and
+tabulate the results. Arguments: RUN first; then the sweep's own flags (below) are taken out wherever they
+appear and everything else is passed to RUN at every point. RUN's own --workers (simulate, compare, sgd) goes
+after '--': everything after '--' is RUN's (sgdsde sweep simulate --vary seed=1:8:8 --workers 4 -- --workers 2).
+RUN's --out is set per point.
+--vary NAME=START:STOP:COUNT[:log] gives COUNT values from START to STOP (evenly spaced, or in log; rounded
+to 12 digits, to integers for integer flags); --vary NAME=a,b,c a list (a;b;c when items hold commas).
+NAME is a flag of RUN (temperature, lr, batch, dt, grid, seed, n, steps, tol, landscape, ...) or a --set
+parameter of the model (d12, c, hidden, ...). Several --vary make the full grid, numbered with the first
+--vary varying slowest and the last fastest.
+Writes into --out DIR: sweep.json (the definition), points/NNNN/ per point with point.json (status ok or
+failed, written last) and RUN's summary (summary.json; compare.json for compare; --keep-fields keeps the
+arrays too), and results.csv: one row per point, sorted by point, with the columns point, the varied
+values, status, error, then every scalar of the summary (nested keys dotted, short lists as key.0, key.1;
+long lists skipped). Run times (*seconds, *per_second) and workers, workers_requested, files are left out
+so that the table is reproducible. A point that fails is recorded with its error and the sweep goes on.
+Killed at any moment (even kill -9) and started again with the same command, a sweep redoes only the points
+without point.json and ends with the same results.csv; another sweep in the same DIR is an error.
+--workers K runs K points at once; each run already uses every core in its parallel parts (ensembles,
+the grid solver's products), so K > 1 pays for small runs (grids up to about 256 x 256, small ensembles),
+at K times the memory; the ensemble commands then get RUN --workers cores/K (same results).
+--shard i/n runs the points with index % n == i (round robin: the cost of a growing axis is spread);
+--shard auto takes i and n from a Slurm job array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN,
+SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, n from --shards or
+SGDSDE_SHARDS). Shards may share one DIR (the shard that finishes the last point writes results.csv) or
+use their own, joined by 'sgdsde sweep merge'. See docs/slurm-sweep.sh and docs/k8s-sweep.yaml.`,
+		Example: `  sgdsde sweep steady --vary temperature=0.1:0.8:8 --grid 64 --out out/sweep-T
+  sgdsde sweep steady --landscape gyrator --vary d12=0,0.4,0.8 --vary temperature=0.2:0.8:3:log --grid 48
+  sgdsde sweep simulate --landscape gyrator --vary seed=1:4:4 --n 500 --workers 2
+  sgdsde sweep sgd --model linreg --vary batch=4,8,16 --vary lr=0.05,0.1 --n 4 --steps 200`,
+		DisableFlagParsing: true,
+		Args:               cobra.ArbitraryArgs,
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringArrayVar(&sf.vary, "vary", nil, "`NAME=SPEC`: NAME=START:STOP:COUNT[:log] or NAME=a,b,c; repeatable (full grid)")
+	fs.StringVar(&sf.out, "out", defaultSweepOut, "sweep `directory` (resumed when it holds the same sweep)")
+	fs.IntVar(&sf.workers, "workers", 1, "`number` of points run at once (0 = one per CPU core)")
+	fs.StringVar(&sf.shard, "shard", "", "run only shard `i/n` (points with index % n == i), or auto (Slurm job array or Kubernetes Indexed Job)")
+	fs.IntVar(&sf.shards, "shards", 0, "shard `count` for --shard auto in a Kubernetes Indexed Job (default $SGDSDE_SHARDS)")
+	fs.BoolVar(&sf.keepFields, "keep-fields", false, "keep every file of each point (the .npy arrays); default only the summary")
+	fs.BoolVar(&sf.retryFailed, "retry-failed", false, "run again the points that failed in an earlier run")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return runSweep(cmd, a, &sf, args)
+	}
+	cmd.AddCommand(newSweepMergeCmd(a))
+	return cmd
+}
+
+// splitSweepArgs separates the sweep's own flags (those of fs, in the
+// forms --name value and --name=value) from RUN's arguments; everything
+// after "--" is RUN's. help reports -h or --help among the sweep's.
+func splitSweepArgs(fs *pflag.FlagSet, args []string) (own, rest []string, help bool, err error) {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if arg == "-h" || arg == "--help" {
+			help = true
+			continue
+		}
+		if strings.HasPrefix(arg, "--") {
+			name, _, hasValue := strings.Cut(arg[2:], "=")
+			if f := fs.Lookup(name); f != nil {
+				own = append(own, arg)
+				if !hasValue && f.NoOptDefVal == "" {
+					if i+1 == len(args) {
+						return nil, nil, false, usageErrorf("flag needs an argument: --%s (see 'sgdsde sweep --help')", name)
+					}
+					i++
+					own = append(own, args[i])
+				}
+				continue
+			}
+		}
+		rest = append(rest, arg)
+	}
+	return own, rest, help, nil
+}
+
+// sweepPlan is a validated sweep: the definition and how to run a point.
+type sweepPlan struct {
+	def     sweep.Definition
+	isFlag  []bool   // per axis: a flag of RUN (else a --set parameter)
+	workers []string // "--workers=W" for the runs, or nil
+}
+
+// pointArgs is the command line of a point with values, writing into out.
+func (p *sweepPlan) pointArgs(values []string, out string) []string {
+	args := append([]string{p.def.Command}, p.def.Args...)
+	for k, ax := range p.def.Vary {
+		if p.isFlag[k] {
+			args = append(args, "--"+ax.Name+"="+values[k])
+		} else {
+			args = append(args, "--set="+ax.Name+"="+values[k])
+		}
+	}
+	args = append(args, p.workers...)
+	return append(args, "--out="+out)
+}
+
+// execute runs the command line args in process and returns its error.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRootCmd(&app{stdout: stdout, stderr: stderr})
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+// errorCode is the exit code of an error of execute.
+func errorCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitUsage
+}
+
+// planSweep validates the sweep and RUN's arguments, before anything is
+// written: the RUN, the sweep flags, RUN's flags, the --vary names and
+// values, and that at least one point is a valid run (RUN's whole
+// validation, without work). Points whose values RUN rejects are run and
+// recorded as failed.
+func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sweep.Shard, error) {
+	runName, summary := args[0], ""
+	names := make([]string, len(sweepCommands))
+	for i, c := range sweepCommands {
+		names[i] = c.name
+		if c.name == runName {
+			summary = c.summary
+		}
+	}
+	if summary == "" {
+		return nil, sweep.Shard{}, usageErrorf("sweep: cannot sweep %q: give one of %s first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5'", runName, strings.Join(names, ", "))
+	}
+	own, base, _, err := splitSweepArgs(fs, args[1:])
+	if err != nil {
+		return nil, sweep.Shard{}, err
+	}
+	if err := fs.Parse(own); err != nil {
+		return nil, sweep.Shard{}, usageErrorf("%v (see 'sgdsde sweep --help')", err)
+	}
+	switch {
+	case sf.workers < 0:
+		return nil, sweep.Shard{}, usageErrorf("--workers must be non-negative (0 = one per core), got %d", sf.workers)
+	case sf.shards < 0:
+		return nil, sweep.Shard{}, usageErrorf("--shards must be positive, got %d", sf.shards)
+	case len(sf.vary) == 0:
+		return nil, sweep.Shard{}, usageErrorf("sweep: no --vary: give at least one, e.g. --vary temperature=0.1:0.5:5")
+	}
+	if sf.workers == 0 {
+		sf.workers = runtime.NumCPU()
+	}
+	shard, err := sweep.ParseShard(sf.shard, sf.shards, os.Getenv)
+	if err != nil {
+		return nil, sweep.Shard{}, usageErrorf("%v", err)
+	}
+	if fs.Changed("shards") && sf.shard != "auto" {
+		return nil, sweep.Shard{}, usageErrorf("--shards applies only with --shard auto")
+	}
+
+	// RUN's flags, parsed once on a command of their own.
+	var rc *cobra.Command
+	for _, c := range newRootCmd(&app{stdout: io.Discard, stderr: io.Discard}).Commands() {
+		if c.Name() == runName {
+			rc = c
+		}
+	}
+	rf := rc.Flags()
+	if err := rf.Parse(base); err != nil {
+		return nil, sweep.Shard{}, usageErrorf("sweep %s: %v (see 'sgdsde %s --help')", runName, err, runName)
+	}
+	if rest := rf.Args(); len(rest) > 0 {
+		return nil, sweep.Shard{}, usageErrorf("sweep %s: unexpected argument %q: %s takes flags only", runName, rest[0], runName)
+	}
+	if rf.Changed("out") {
+		return nil, sweep.Shard{}, usageErrorf("sweep %s: --out after '--' is set per point by the sweep: give the sweep's --out DIR before '--'", runName)
+	}
+	plan := &sweepPlan{def: sweep.Definition{Command: runName, Args: base, Summary: summary}}
+	set, _ := rf.GetStringSlice("set")
+	for _, s := range sf.vary {
+		v, err := sweep.ParseVary(s)
+		if err != nil {
+			return nil, sweep.Shard{}, usageErrorf("%v", err)
+		}
+		kind, isFlag := sweep.Real, false
+		switch f := rf.Lookup(v.Name); {
+		case v.Name == "out" || v.Name == "set" || v.Name == "help":
+			return nil, sweep.Shard{}, usageErrorf("--vary %s: cannot vary --%s; vary a flag of %s or a --set parameter", v.Name, v.Name, runName)
+		case f != nil:
+			isFlag = true
+			if f.Changed {
+				return nil, sweep.Shard{}, usageErrorf("--vary %s: --%s is also given to %s; drop one of them", v.Name, v.Name, runName)
+			}
+			switch f.Value.Type() {
+			case "int", "int32", "int64", "uint", "uint64":
+				kind = sweep.Integer
+			case "float", "float32", "float64":
+			default:
+				kind = sweep.Text
+			}
+			if v.Name == "grid" {
+				kind = sweep.Integer
+			}
+		default:
+			for _, it := range set {
+				if name, _, _ := strings.Cut(it, "="); strings.TrimSpace(name) == v.Name {
+					return nil, sweep.Shard{}, usageErrorf("--vary %s: --set %s is also given; drop one of them", v.Name, it)
+				}
+			}
+		}
+		vals, err := v.Values(kind)
+		if err != nil {
+			return nil, sweep.Shard{}, usageErrorf("%v", err)
+		}
+		plan.def.Vary = append(plan.def.Vary, sweep.Axis{Name: v.Name, Spec: v.Spec, Values: vals})
+		plan.isFlag = append(plan.isFlag, isFlag)
+	}
+	if err := plan.def.Vary.Check(); err != nil {
+		return nil, sweep.Shard{}, usageErrorf("%v", err)
+	}
+	plan.def.Points = plan.def.Vary.Len()
+	if f := rf.Lookup("workers"); f != nil && !f.Changed && sf.workers > 1 {
+		plan.workers = []string{"--workers=" + strconv.Itoa(max(1, runtime.NumCPU()/sf.workers))}
+	}
+
+	// RUN's validation at each point until one passes.
+	var first error
+	for i := 0; i < plan.def.Points; i++ {
+		err := execute(ctx, plan.pointArgs(plan.def.Vary.Point(i), validateOnlyOut), io.Discard, io.Discard)
+		if errors.Is(err, errValidateOnly) {
+			first = nil
+			break
+		}
+		if first == nil {
+			first = fmt.Errorf("point %s (%s): %s", sweep.PointName(i, plan.def.Points), valuesText(plan.def.Vary, plan.def.Vary.Point(i)), oneLine(err.Error()))
+		}
+	}
+	if first != nil {
+		return nil, sweep.Shard{}, usageErrorf("sweep %s: no point is a valid run; %v", runName, first)
+	}
+	if err := checkOutDir(sf.out); err != nil {
+		return nil, sweep.Shard{}, err
+	}
+	return plan, shard, nil
+}
+
+// valuesText formats a point's values as "name=value name=value".
+func valuesText(g sweep.Grid, values []string) string {
+	parts := make([]string, len(g))
+	for k, ax := range g {
+		parts[k] = ax.Name + "=" + values[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// runSweep validates everything, runs the shard's unfinished points and,
+// when every point of the sweep is finished, writes results.csv.
+func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
+	_, _, help, err := splitSweepArgs(cmd.Flags(), args)
+	if err != nil {
+		return err
+	}
+	if help || len(args) == 0 {
+		if len(args) == 0 {
+			return usageErrorf("sweep needs a command: sgdsde sweep RUN [flags of RUN] --vary NAME=SPEC (see 'sgdsde sweep --help')")
+		}
+		return cmd.Help()
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return usageErrorf("sweep: give the command to sweep first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5' (see 'sgdsde sweep --help')")
+	}
+	ctx := cmd.Context()
+	plan, shard, err := planSweep(ctx, cmd.Flags(), sf, args)
+	if err != nil {
+		return err
+	}
+	dir, err := sweep.Create(sf.out, plan.def)
+	if err != nil {
+		var me *sweep.MismatchError
+		if errors.As(err, &me) {
+			return usageErrorf("--out %v: use another --out, or remove it to start over", err)
+		}
+		return failureErrorf("cannot create --out directory: %v", err)
+	}
+
+	def := plan.def
+	var bar *progress
+	start := time.Now()
+	opts := sweep.Options{
+		Workers: sf.workers, Shard: shard, KeepFields: sf.keepFields, RetryFailed: sf.retryFailed,
+		Start: func(run, finished int) {
+			fmt.Fprintf(a.stdout, "sweep      %s, %d points (%s), shard %s: %d to run, %d already finished, %d at a time\n",
+				def.Command, def.Points, axesText(def.Vary), shard, run, finished, sf.workers)
+			if run > 0 && a.stderrIsTerminal() {
+				bar = newProgress(a.stderr, int64(run), "sweep "+def.Command)
+			}
+		},
+		Done: func(m sweep.Marker) {
+			if bar != nil {
+				bar.add(1)
+				return
+			}
+			line := fmt.Sprintf("point %s  %-6s  %s", sweep.PointName(m.Point, def.Points), m.Status, valuesText(def.Vary, m.Values))
+			if m.Error != "" {
+				line += "  " + m.Error
+			}
+			fmt.Fprintln(a.stdout, line)
+		},
+	}
+	st, err := dir.Run(ctx, func(ctx context.Context, p sweep.Point) sweep.Outcome {
+		args := plan.pointArgs(p.Values, p.Dir)
+		var stdout, stderr bytes.Buffer
+		out := sweep.Outcome{Args: args[1:]}
+		if err := execute(ctx, args, &stdout, &stderr); err != nil {
+			out.Err, out.ExitCode = oneLine(err.Error()), errorCode(err)
+		}
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			if w, ok := strings.CutPrefix(l, "sgdsde: warning: "); ok {
+				out.Warnings = append(out.Warnings, w)
+			}
+		}
+		return out
+	}, opts)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return failureErrorf("sweep interrupted (%v) after %d of the %d points to run; run the same command again to resume", ctx.Err(), st.Ran, st.Shard-st.Finished)
+		}
+		return failureErrorf("sweep: %v", err)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "ran        %d points (%d ok, %d failed) in %.3g s\n", st.Ran, st.OK, st.Failed, time.Since(start).Seconds())
+	if missing := dir.Missing(sweep.All); len(missing) > 0 {
+		fmt.Fprintf(w, "shard      %s done; %d of the %d points of the sweep are not finished yet (first: %s): when every shard is done, run 'sgdsde sweep merge %s'\n",
+			shard, len(missing), def.Points, sweep.PointName(missing[0], def.Points), sf.out)
+		if st.Failed > 0 {
+			a.warnf("%d of %d points failed; their errors are in their point.json", st.Failed, st.Ran)
+		}
+		return nil
+	}
+	return writeSweepResults(a, []*sweep.Dir{dir}, sf.out)
+}
+
+// axesText describes the axes as "temperature: 16 values, d12: 3 values".
+func axesText(g sweep.Grid) string {
+	parts := make([]string, len(g))
+	for k, ax := range g {
+		parts[k] = fmt.Sprintf("%s: %d values", ax.Name, len(ax.Values))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeSweepResults writes results.csv of dirs into out (its sweep.json is
+// created when out is not one of dirs) and reports the failed points.
+func writeSweepResults(a *app, dirs []*sweep.Dir, out string) error {
+	header, rows, missing, err := sweep.Table(dirs)
+	if err != nil {
+		return failureErrorf("results: %v", err)
+	}
+	def := dirs[0].Def
+	if len(missing) > 0 {
+		return failureErrorf("%d of the %d points are not finished (first: points/%s): run the missing shards (the same command with their --shard), then merge again",
+			len(missing), def.Points, sweep.PointName(missing[0], def.Points))
+	}
+	if _, err := sweep.Create(out, def); err != nil {
+		var me *sweep.MismatchError
+		if errors.As(err, &me) {
+			return usageErrorf("--out %v: use another --out", err)
+		}
+		return failureErrorf("cannot create --out directory: %v", err)
+	}
+	if err := output.WriteCSV(filepath.Join(out, sweep.ResultsFile), header, rows); err != nil {
+		return failureErrorf("%v", err)
+	}
+	failed := 0
+	for _, r := range rows {
+		if r[len(def.Vary)+1] == sweep.StatusFailed {
+			failed++
+		}
+	}
+	if failed > 0 {
+		a.warnf("%d of the %d points failed; their errors are in the error column of %s", failed, len(rows), filepath.Join(out, sweep.ResultsFile))
+	}
+	fmt.Fprintf(a.stdout, "results    %s (%d points, %d ok, %d failed; %d columns)\n", filepath.Join(out, sweep.ResultsFile), len(rows), len(rows)-failed, failed, len(header))
+	return nil
+}
+
+// newSweepMergeCmd builds 'sgdsde sweep merge'.
+func newSweepMergeCmd(a *app) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge DIR...",
+		Short: "Join the directories of a sweep's shards into one results.csv",
+		Long: `Check that the sweep directories DIR... hold the same sweep (sweep.json), that every point is finished
+in one of them, and write results.csv (the same bytes as an unsharded run) and sweep.json into --out: by
+default the single DIR (one directory shared by all shards); --out is needed with several DIRs. The point
+files stay where they are.`,
+		Example: `  sgdsde sweep merge out/sweep
+  sgdsde sweep merge out/shard-0 out/shard-1 --out out/sweep`,
+	}
+	cmd.Flags().StringVar(&out, "out", "", "`directory` of the merged results.csv (default: the DIR when there is one)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("sweep merge needs the sweep directories: sgdsde sweep merge DIR... [--out DIR]")
+		}
+		if out == "" {
+			if len(args) > 1 {
+				return usageErrorf("sweep merge of %d directories needs --out DIR for the merged results.csv", len(args))
+			}
+			out = args[0]
+		}
+		var dirs []*sweep.Dir
+		for _, p := range args {
+			d, err := sweep.Open(p)
+			if err != nil {
+				return usageErrorf("sweep merge: %v", err)
+			}
+			dirs = append(dirs, d)
+		}
+		if err := sweep.CheckSame(dirs); err != nil {
+			return usageErrorf("sweep merge: %v", err)
+		}
+		if err := checkOutDir(out); err != nil {
+			return err
+		}
+		return writeSweepResults(a, dirs, out)
+	}
+	return cmd
+}

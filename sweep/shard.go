@@ -1,0 +1,101 @@
+package sweep
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Shard selects the points a process runs: those whose index is Index
+// modulo Count.
+type Shard struct {
+	Index, Count int
+}
+
+// All is the shard of an unsharded run.
+var All = Shard{Index: 0, Count: 1}
+
+// Has reports whether point i belongs to the shard.
+func (s Shard) Has(i int) bool { return i%s.Count == s.Index }
+
+// String formats the shard as "i/n".
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Environment variables read by ParseShard("auto").
+const (
+	// EnvSlurmID and EnvSlurmCount are set by Slurm in every task of a job
+	// array (sbatch --array); EnvSlurmMin is the array's first index.
+	EnvSlurmID    = "SLURM_ARRAY_TASK_ID"
+	EnvSlurmCount = "SLURM_ARRAY_TASK_COUNT"
+	EnvSlurmMin   = "SLURM_ARRAY_TASK_MIN"
+	// EnvK8sIndex is set by Kubernetes in every pod of an Indexed Job.
+	EnvK8sIndex = "JOB_COMPLETION_INDEX"
+	// EnvShards gives the shard count of an Indexed Job (its completions)
+	// when --shards is not given.
+	EnvShards = "SGDSDE_SHARDS"
+)
+
+// ParseShard parses "" (all points), "i/n" (0 <= i < n), or "auto": a
+// Slurm job array (index SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, count
+// SLURM_ARRAY_TASK_COUNT; the array must be contiguous, step 1), else a
+// Kubernetes Indexed Job (index JOB_COMPLETION_INDEX, count the argument
+// count when positive, else SGDSDE_SHARDS). getenv reads the environment.
+func ParseShard(s string, count int, getenv func(string) string) (Shard, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return All, nil
+	}
+	if s != "auto" {
+		a, b, ok := strings.Cut(s, "/")
+		i, err1 := strconv.Atoi(strings.TrimSpace(a))
+		n, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if !ok || err1 != nil || err2 != nil {
+			return Shard{}, fmt.Errorf("--shard %q: want i/n (e.g. 0/4) or auto", s)
+		}
+		return checkShard(Shard{i, n}, "--shard "+s)
+	}
+	if id := getenv(EnvSlurmID); id != "" {
+		i, err := strconv.Atoi(id)
+		if err != nil {
+			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvSlurmID, id)
+		}
+		if m := getenv(EnvSlurmMin); m != "" {
+			mi, err := strconv.Atoi(m)
+			if err != nil {
+				return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvSlurmMin, m)
+			}
+			i -= mi
+		}
+		c := getenv(EnvSlurmCount)
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number (run inside sbatch --array)", EnvSlurmCount, c)
+		}
+		return checkShard(Shard{i, n}, "--shard auto (Slurm job array; the array must be contiguous with step 1)")
+	}
+	if id := getenv(EnvK8sIndex); id != "" {
+		i, err := strconv.Atoi(id)
+		if err != nil {
+			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvK8sIndex, id)
+		}
+		n := count
+		if n <= 0 {
+			c := getenv(EnvShards)
+			if c == "" {
+				return Shard{}, fmt.Errorf("--shard auto: %s is set but not the shard count: give --shards N or set %s to the Job's completions", EnvK8sIndex, EnvShards)
+			}
+			if n, err = strconv.Atoi(c); err != nil {
+				return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvShards, c)
+			}
+		}
+		return checkShard(Shard{i, n}, "--shard auto (Kubernetes Indexed Job)")
+	}
+	return Shard{}, fmt.Errorf("--shard auto: neither %s (Slurm job array) nor %s (Kubernetes Indexed Job) is set: give --shard i/n", EnvSlurmID, EnvK8sIndex)
+}
+
+func checkShard(s Shard, what string) (Shard, error) {
+	if s.Count < 1 || s.Index < 0 || s.Index >= s.Count {
+		return Shard{}, fmt.Errorf("%s: shard %d of %d: want 0 <= i < n", what, s.Index, s.Count)
+	}
+	return s, nil
+}
