@@ -19,6 +19,7 @@
 //	sgdsde sgd [flags]             mini-batch SGD on a finite-sum model, as independent chains
 //	sgdsde observe DIR             trajectory observables of a finite-sum run and its null
 //	sgdsde sweep RUN --vary ...    parameter sweeps of simulate, steady, cycles, compare or sgd
+//	sgdsde plot sweep DIR ...      a figure of a sweep's results.csv
 //	sgdsde --version
 //
 // Every command that computes writes its results into --out DIR; see

@@ -150,5 +150,6 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 	root.AddCommand(newLandscapesCmd(a), newSimulateCmd(a), newSteadyCmd(a), newEvolveCmd(a), newCyclesCmd(a), newCompareCmd(a), newSGDCmd(a))
 	root.AddCommand(newObserveCmd(a))
 	root.AddCommand(newSweepCmd(a))
+	root.AddCommand(newPlotCmd(a))
 	return root
 }
