@@ -13,5 +13,9 @@
 //
 // The first kind of figure is SweepCurves: one scalar of a parameter sweep
 // (results.csv of package sweep) against a varied parameter, one curve per
-// value of another.
+// value of another. FieldPanel and FieldPanels draw heat maps of grid
+// fields (viridis, NaN left blank) with contour lines, a shared colour bar
+// and markers and orbits overlaid; StreamPlot draws evenly spaced
+// streamlines (Jobard & Lefer, 1997) of a vector field with arrow heads
+// and width proportional to speed.
 package plots
