@@ -22,10 +22,9 @@ bench:
 	$(GO) test -run '^$$' -bench . ./potentials/...
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./fokkerplanck/
 
-## demo: representative runs (write out/demo/...); print their summaries
+## demo: the teaching gallery (out/demo/index.html and its figures; opens offline)
 demo: build
-	./$(BIN) simulate --landscape double-well --n 20000 --steps 5000 --out out/demo/simulate
-	./$(BIN) steady --landscape double-well --out out/demo/steady
+	./$(BIN) demo --out out/demo
 
 ## lint: gofmt and go vet must be clean
 lint:

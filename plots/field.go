@@ -507,6 +507,7 @@ func (b *ColourBar) draw(c draw.Canvas, y0, y1 vg.Length) {
 	c.Stroke(r.Path())
 	var lw vg.Length
 	ts := barFont
+	ts.XAlign = draw.XLeft // the x axis's tick labels, barFont's origin, are centred
 	ts.YAlign = draw.YCenter
 	for _, t := range b.tickLabels() {
 		y := y0 + (y1-y0)*vg.Length((t.Value-b.Min)/(b.Max-b.Min))

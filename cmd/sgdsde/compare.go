@@ -95,8 +95,16 @@ Writes into --out: compare.json (inputs and results).`,
 	fs.Float64Var(&cf.minCount, "min-count", compare.DefaultMinCount,
 		"expected `count` of a bulk bin for the automatic --block; the TV floor is about sqrt(1/(2 pi count))")
 	addOutFlag(fs, &cf.out, defaultCmpOut)
+	var pf plotFlags
+	addPlotFlags(fs, &pf)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runCompare(cmd, a, in, &cf)
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := runCompare(cmd, a, in, &cf); err != nil {
+			return err
+		}
+		return pf.draw(a, "compare", cf.out)
 	}
 	return cmd
 }

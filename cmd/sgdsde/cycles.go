@@ -83,7 +83,8 @@ A closed orbit needs a closure error below the RK4 error (step doubling) and the
 on a grid with half the nodes). phi_variation is (max Phi - min Phi) / mean Phi along the orbit: 0 when
 j . grad Phi = 0. The force is first compared with its two-grid error: when j is zero within that error
 (detailed balance, e.g. D = I) there are no orbits of j, and force_vanishes is true. 2-D models only.
-Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json.`,
+Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; with --plot also phi.npy
+(ny, nx), x.npy and y.npy, the background of the figure.`,
 		Example: `  sgdsde cycles --landscape gyrator
   sgdsde cycles --landscape paper-fig4 --set lambda=1.5 --temperature 1 --box -3:3,-3:3 --from 0.5,0
   sgdsde cycles --landscape quadratic --field force`,
@@ -95,15 +96,25 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json.`,
 	fs.Float64Var(&maxTime, "max-time", 0,
 		"integration time `limit` per orbit (units of t); 0 means 10 period estimates 2 pi |x0 - m| / |v(x0)|, m the nearest minimum of Phi")
 	addOutFlag(fs, &out, defaultCyclesOut)
+	var pf plotFlags
+	addPlotFlags(fs, &pf)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runCycles(cmd, a, in, from, field, maxTime, out)
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := runCycles(cmd, a, in, from, field, maxTime, out, pf.plot); err != nil {
+			return err
+		}
+		return pf.draw(a, "cycles", out)
 	}
 	return cmd
 }
 
 // runCycles validates everything, solves, follows the orbits and writes
 // the outputs.
-func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string) error {
+// With withPhi (--plot) it also writes Phi and the axes, the background
+// of the figure.
+func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string, withPhi bool) error {
 	// Validation, before any work and before --out is touched.
 	var kinds []string
 	var seeds [][2]float64
@@ -185,7 +196,11 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 	for i, o := range orbits {
 		sum.Orbits = append(sum.Orbits, orbitSummary(i, o))
 	}
-	if err := writeCycles(out, orbits, &sum); err != nil {
+	var phi []float64
+	if withPhi {
+		phi = st.Phi
+	}
+	if err := writeCycles(out, orbits, &sum, run.g, phi); err != nil {
 		return err
 	}
 	warnWallRho(a, st.WallRho)
@@ -209,9 +224,10 @@ func orbitSummary(i int, o fokkerplanck.Orbit) orbitJS {
 	return e
 }
 
-// writeCycles writes orbits.csv and, last, summary.json into dir, each
-// atomically.
-func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary) error {
+// writeCycles writes orbits.csv, with phi (not nil) phi.npy (ny, nx) and
+// the axes x.npy, y.npy, and, last, summary.json into dir, each
+// atomically. Without phi, those of an earlier run are removed.
+func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary, g *fokkerplanck.Grid, phi []float64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return failureErrorf("cannot create --out directory: %v", err)
 	}
@@ -225,7 +241,15 @@ func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary) er
 	if err := output.WriteCSV(filepath.Join(dir, "orbits.csv"), []string{"orbit", "field", "t", "x", "y", "phi"}, rows); err != nil {
 		return failureErrorf("%v", err)
 	}
-	sum.Files = []string{"summary.json", "orbits.csv"}
+	axes, fields := map[string][]float64{}, map[string][]float64{}
+	if phi != nil {
+		axes["x.npy"], axes["y.npy"], fields["phi.npy"] = g.Axis(0), g.Axis(1), phi
+	}
+	extra, err := writeFields(dir, []string{"x.npy", "y.npy", "phi.npy"}, axes, fields, gridShape(g))
+	if err != nil {
+		return err
+	}
+	sum.Files = append([]string{"summary.json", "orbits.csv"}, extra...)
 	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return failureErrorf("%v", err)
 	}

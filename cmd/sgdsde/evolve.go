@@ -114,10 +114,18 @@ with snapshot_times.npy (k,), the final rho.npy, the steady rho_ss.npy and the a
 	fs.StringVar(&ef.center, "center", "", "centre `x,y` of the initial Gaussian (default (1, 0) for 2-D boxes that contain it, otherwise the centre of the box)")
 	fs.Float64Var(&ef.width, "width", defaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
 	addOutFlag(fs, &ef.out, defaultEvolveOut)
+	var pf plotFlags
+	addPlotFlags(fs, &pf)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
 		ef.centerChanged = cmd.Flags().Changed("center")
 		ef.widthChanged = cmd.Flags().Changed("width")
-		return runEvolve(cmd, a, in, &ef)
+		if err := runEvolve(cmd, a, in, &ef); err != nil {
+			return err
+		}
+		return pf.draw(a, "evolve", ef.out)
 	}
 	return cmd
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,8 +165,16 @@ acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 	fs.BoolVar(&of.noNull, "no-null", false, "skip the equilibrium null (the isotropic-noise SDE run)")
 	fs.IntVar(&of.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.StringVar(&of.out, "out", "", "output `directory` (default DIR; existing files of the same names are replaced)")
+	var pf plotFlags
+	addPlotFlags(fs, &pf)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runObserve(cmd, a, args[0], &of)
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := runObserve(cmd, a, args[0], &of); err != nil {
+			return err
+		}
+		return pf.draw(a, "observe", cmp.Or(of.out, args[0]))
 	}
 	return cmd
 }

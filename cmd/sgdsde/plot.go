@@ -1,9 +1,11 @@
 package main
 
 // 'sgdsde plot KIND DIR' draws figures from the saved outputs of other
-// commands (package plots); it computes nothing. The first kind is sweep.
+// commands (package plots); it computes nothing: sweep, and the standard
+// figures of steady, simulate, cycles, compare, evolve and observe.
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,8 +15,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/plots"
+	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sweep"
 )
 
@@ -37,6 +41,9 @@ PDF with --format. KIND is one of the subcommands below.`,
 		},
 	}
 	cmd.AddCommand(newPlotSweepCmd(a))
+	for _, k := range plotKindHelp {
+		cmd.AddCommand(newPlotKindCmd(a, k.kind, k.short, k.long))
+	}
 	return cmd
 }
 
@@ -204,4 +211,172 @@ func fileSafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// plotKindHelp describes the standard figures of each kind, for 'sgdsde
+// plot KIND --help'.
+var plotKindHelp = []struct{ kind, short, long string }{
+	{"steady", "Figures of a steady state: f | Phi | Phi - f, streamlines of the force j and of the current J",
+		`Read the files of 'sgdsde steady' in DIR and write steady_potentials (f - min f, Phi and Phi - f on one
+colour scale with the minima of f and Phi), steady_force (evenly spaced streamlines of the force j = J/rho,
+width by speed, over contours of Phi) and steady_current (streamlines of J over contours of rho). A
+directory of a temperature list is drawn per temperature, into each T_<T>/.`},
+	{"simulate", "Figure of an ensemble: recorded trajectories and the final states",
+		`Read summary.json, final.npy and traj.npy of 'sgdsde simulate' in DIR and write simulate_trajectories:
+the recorded trajectories with their starts beside the final states of the ensemble, on the model's box
+(built-in landscapes; the data's range otherwise); the first two coordinates of a --model run.`},
+	{"cycles", "Figure of the orbits of the force and of the drift, coloured by class, with their seeds",
+		`Read summary.json and orbits.csv of 'sgdsde cycles' in DIR and write cycles_orbits: one panel per
+field (force j, drift b), orbits coloured by class, over a heat map of Phi when DIR has phi.npy (written
+by 'cycles --plot'), on the box otherwise.`},
+	{"compare", "Figure of the ensemble's marginals against the grid steady state's",
+		`Read compare.json of 'sgdsde compare' in DIR and write compare_marginals: the ensemble's marginal
+histograms against the grid steady state's marginals on the same bins, as densities, one panel per axis.`},
+	{"evolve", "Figure of the density's snapshots and the steady state on one colour scale",
+		`Read snapshots.npy, snapshot_times.npy, rho_ss.npy, x.npy (and y.npy) of 'sgdsde evolve' in DIR and
+write evolve_snapshots: up to four snapshots of rho and rho_ss in a row of panels on one colour scale
+(1-D: curves).`},
+	{"observe", "Figures of trajectory observables: autocorrelation, increment spectrum, eigenvalues of D, gradient norm",
+		`Read acf.csv, spectrum.csv, d_spectrum.csv and gradnorm.csv of 'sgdsde observe' in DIR and write
+observe_acf (with the 99% white-noise band and the null), observe_spectrum, observe_d and
+observe_gradnorm (the equilibrium null dashed when it was computed).`},
+}
+
+// stdFigureFlags are the flags of the standard-figure plot kinds.
+type stdFigureFlags struct {
+	format        string
+	width, height float64
+	dpi           int
+}
+
+// options checks the flags and returns the figure options.
+func (sf *stdFigureFlags) options() (plots.FigureOptions, error) {
+	o := plots.FigureOptions{Format: sf.format, Size: plots.Size{WidthCM: sf.width, HeightCM: sf.height, DPI: sf.dpi}}
+	if !slices.Contains(plots.Formats, sf.format) {
+		return o, usageErrorf("--format %q: want png, svg or pdf", sf.format)
+	}
+	if (sf.width != 0 || sf.height != 0) && (!(sf.width > 0 && sf.width <= 200) || !(sf.height > 0 && sf.height <= 200)) {
+		return o, usageErrorf("--width %g --height %g: want both, in cm between 0 and 200 (or neither: each figure's own size)", sf.width, sf.height)
+	}
+	if sf.dpi < 10 || sf.dpi > 2400 {
+		return o, usageErrorf("--dpi %d: want 10 to 2400", sf.dpi)
+	}
+	return o, nil
+}
+
+// newPlotKindCmd builds 'sgdsde plot KIND' for a standard-figure kind.
+func newPlotKindCmd(a *app, kind, short, long string) *cobra.Command {
+	var sf stdFigureFlags
+	cmd := &cobra.Command{
+		Use:     kind + " DIR [--format png|svg|pdf]",
+		Short:   short,
+		Long:    long + "\nThe figures are written into DIR, one line per figure on stdout; nothing is recomputed.",
+		Example: fmt.Sprintf("  sgdsde plot %s out/%s\n  sgdsde plot %s out/%s --format pdf", kind, kind, kind, kind),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&sf.format, "format", "png", "figure `format`: png, svg or pdf")
+	fs.Float64Var(&sf.width, "width", 0, "figure width in `cm` (with --height; default each figure's own size)")
+	fs.Float64Var(&sf.height, "height", 0, "figure height in `cm` (with --width)")
+	fs.IntVar(&sf.dpi, "dpi", plots.DefaultDPI, "PNG resolution in `dots per inch`")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageErrorf("plot %s needs one directory: sgdsde plot %s DIR (got %d arguments)", kind, kind, len(args))
+		}
+		o, err := sf.options()
+		if err != nil {
+			return err
+		}
+		dir := args[0]
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageErrorf("plot %s: %s is not a directory", kind, dir)
+		}
+		return drawFigures(a, kind, dir, o)
+	}
+	return cmd
+}
+
+// drawFigures draws the standard figures of kind from dir and prints one
+// line per figure. Errors about the saved files are bad input (exit 2),
+// failures to write a figure run failures (exit 1).
+func drawFigures(a *app, kind, dir string, o plots.FigureOptions) error {
+	if kind == "simulate" && o.Box == nil {
+		o.Box = landscapeBox(dir)
+	}
+	files, err := plots.StandardFigures(kind, dir, o)
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "figure     %s\n", f)
+	}
+	if err != nil {
+		if errors.Is(err, plots.ErrInput) {
+			if errors.Is(err, fs.ErrNotExist) {
+				return usageErrorf("plot %s: %s lacks the files of '%s': %v", kind, dir, kind, err)
+			}
+			return usageErrorf("plot %s: %v", kind, err)
+		}
+		return failureErrorf("plot %s: %v", kind, err)
+	}
+	return nil
+}
+
+// landscapeBox returns the default box of the built-in landscape a
+// simulate run in dir used (the axes of its figure), nil for other models
+// and 1-D ones.
+func landscapeBox(dir string) *[4]float64 {
+	var s struct {
+		Model  string             `json:"model"`
+		Params map[string]float64 `json:"params"`
+		Dim    int                `json:"dim"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil || json.Unmarshal(b, &s) != nil || s.Dim != 2 {
+		return nil
+	}
+	for _, l := range potentials.Landscapes() {
+		if l.Name != s.Model {
+			continue
+		}
+		m, err := l.Build(s.Params)
+		if err != nil || len(m.Box.Min) != 2 || len(m.Box.Max) != 2 {
+			return nil
+		}
+		return &[4]float64{m.Box.Min[0], m.Box.Max[0], m.Box.Min[1], m.Box.Max[1]}
+	}
+	return nil
+}
+
+// plotFlags are --plot and --format of the computing commands.
+type plotFlags struct {
+	plot   bool
+	format string
+}
+
+// addPlotFlags registers --plot and --format on fs.
+func addPlotFlags(fs *pflag.FlagSet, pf *plotFlags) {
+	fs.BoolVar(&pf.plot, "plot", false, "after writing the results, draw the standard figures into --out (see 'sgdsde plot KIND --help')")
+	fs.StringVar(&pf.format, "format", "png", "`format` of the --plot figures: png, svg or pdf")
+}
+
+// validate checks --format (before any work).
+func (pf *plotFlags) validate(fs *pflag.FlagSet) error {
+	if !slices.Contains(plots.Formats, pf.format) {
+		return usageErrorf("--format %q: want png, svg or pdf", pf.format)
+	}
+	if fs.Changed("format") && !pf.plot {
+		return usageErrorf("--format applies to the figures of --plot: add --plot")
+	}
+	return nil
+}
+
+// draw draws the standard figures of kind into dir when --plot is set.
+// The results are written already, so any error is a run failure.
+func (pf *plotFlags) draw(a *app, kind, dir string) error {
+	if !pf.plot {
+		return nil
+	}
+	err := drawFigures(a, kind, dir, plots.FigureOptions{Format: pf.format})
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return failureErrorf("%v (the results are in %s)", ee.err, dir)
+	}
+	return err
 }

@@ -151,5 +151,6 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 	root.AddCommand(newObserveCmd(a))
 	root.AddCommand(newSweepCmd(a))
 	root.AddCommand(newPlotCmd(a))
+	root.AddCommand(newDemoCmd(a))
 	return root
 }

@@ -22,6 +22,7 @@ type simulateFlags struct {
 	// model selects a finite-sum model (the SDE of SGD on it); noise is
 	// "exact" or "isotropic".
 	model, noise string
+	plotFlags
 }
 
 // Defaults of 'sgdsde simulate'.
@@ -97,14 +98,24 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.StringVar(&sf.noise, "noise", "exact",
 		"noise of the SDE of a --model: exact (sqrt(2 T D(x)), sampled from the per-sample gradients) or isotropic (sqrt(2 T tr D(x)/d) times white noise: the equilibrium null)")
 	addOutFlag(fs, &sf.out, defaultSimOut)
+	addPlotFlags(fs, &sf.plotFlags)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if cmd.Flags().Changed("model") {
-			return runSimulateFiniteSum(cmd, a, in, &sf)
+		if err := sf.plotFlags.validate(cmd.Flags()); err != nil {
+			return err
 		}
-		if cmd.Flags().Changed("noise") {
+		var err error
+		switch {
+		case cmd.Flags().Changed("model"):
+			err = runSimulateFiniteSum(cmd, a, in, &sf)
+		case cmd.Flags().Changed("noise"):
 			return usageErrorf("--noise applies only with --model (a finite-sum model)")
+		default:
+			err = runSimulate(cmd, a, in, &sf)
 		}
-		return runSimulate(cmd, a, in, &sf)
+		if err != nil {
+			return err
+		}
+		return sf.plotFlags.draw(a, "simulate", sf.out)
 	}
 	return cmd
 }

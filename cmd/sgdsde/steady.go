@@ -63,6 +63,7 @@ type steadySummary struct {
 // newSteadyCmd builds 'sgdsde steady'.
 func newSteadyCmd(a *app) *cobra.Command {
 	var out string
+	var pf plotFlags
 	cmd := &cobra.Command{
 		Use:   "steady",
 		Short: "Steady state of the Fokker–Planck equation on a grid: rho, Phi, current, force, entropy production",
@@ -83,8 +84,15 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 	}
 	fs, in := addInputFlags(cmd, temperatureList|withGrid)
 	addOutFlag(fs, &out, defaultSteadyOut)
+	addPlotFlags(fs, &pf)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runSteady(cmd, a, in, out)
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := runSteady(cmd, a, in, out); err != nil {
+			return err
+		}
+		return pf.draw(a, "steady", out)
 	}
 	return cmd
 }
