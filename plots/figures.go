@@ -2,9 +2,11 @@ package plots
 
 import (
 	"cmp"
+	"encoding/csv"
 	"fmt"
 	"image/color"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -857,7 +859,52 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []string{p}, nil
+	out := []string{p}
+	// The free energy against time, from free_energy.csv (columns step,
+	// time, free_energy, ...), on a log axis.
+	t, fe, err := readFreeEnergy(filepath.Join(dir, "free_energy.csv"))
+	if err != nil {
+		return nil, err
+	}
+	marks := make([]float64, 0, len(times))
+	for _, i := range pick {
+		marks = append(marks, times[i])
+	}
+	ff, err := FreeEnergyCurve(t, fe, FreeEnergyOptions{LogY: true, YLabel: "free energy F = T KL(ρ‖ρ_ss)", Marks: marks})
+	if err != nil {
+		return nil, &inputError{err}
+	}
+	if p, err = o.save(ff, dir, "evolve_free_energy", DefaultSize); err != nil {
+		return nil, err
+	}
+	return append(out, p), nil
+}
+
+// readFreeEnergy reads the time and free_energy columns of an evolve run's
+// free_energy.csv.
+func readFreeEnergy(path string) (t, fe []float64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		return nil, nil, inputErrorf("%s: not a free-energy table (%v)", path, err)
+	}
+	ti, fi := slices.Index(rows[0], "time"), slices.Index(rows[0], "free_energy")
+	if ti < 0 || fi < 0 {
+		return nil, nil, inputErrorf("%s: no time or free_energy column in %v", path, rows[0])
+	}
+	for _, r := range rows[1:] {
+		a, err1 := strconv.ParseFloat(r[ti], 64)
+		b, err2 := strconv.ParseFloat(r[fi], 64)
+		if err1 != nil || err2 != nil {
+			return nil, nil, inputErrorf("%s: row %v is not numeric", path, r)
+		}
+		t, fe = append(t, a), append(fe, b)
+	}
+	return t, fe, nil
 }
 
 // evenPick returns up to m indices of 0..k-1, evenly spread, the first and

@@ -104,8 +104,8 @@ func TestPlotFlagAndKinds(t *testing.T) {
 	checkFigures(t, sgdsde(t, "plot", "compare", dir("cmp")), dir("cmp"), "compare_marginals.png")
 
 	r = sgdsde(t, "evolve", "--landscape", "gyrator", "--grid", "16", "--steps", "4", "--every", "2", "--plot", "--out", dir("ev"))
-	checkFigures(t, r, dir("ev"), "evolve_snapshots.png")
-	checkFigures(t, sgdsde(t, "plot", "evolve", dir("ev")), dir("ev"), "evolve_snapshots.png")
+	checkFigures(t, r, dir("ev"), "evolve_snapshots.png", "evolve_free_energy.png")
+	checkFigures(t, sgdsde(t, "plot", "evolve", dir("ev")), dir("ev"), "evolve_snapshots.png", "evolve_free_energy.png")
 
 	obsFigs := []string{"observe_acf.png", "observe_spectrum.png", "observe_d.png", "observe_gradnorm.png"}
 	r = sgdsde(t, "observe", observeRunDir(t), "--grad-times", "10", "--plot", "--out", dir("obs"))

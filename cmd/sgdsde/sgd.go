@@ -50,6 +50,7 @@ type sgdFlags struct {
 	workers, record, every    int
 	bound                     float64
 	out                       string
+	plotFlags
 }
 
 // finiteSumRun is the validated input of a finite-sum run.
@@ -143,8 +144,16 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.Float64Var(&f.momentum, "momentum", 0, "heavy-ball momentum `beta` in [0, 1)")
 	addFiniteSumRunFlags(cmd, &f.n, &f.steps, &f.burnIn, &f.x0, &f.seed, &f.workers, &f.record, &f.every, &f.bound)
 	addOutFlag(fs, &f.out, defaultSGDOut)
+	addPlotFlags(fs, &f.plotFlags)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runSGD(cmd, a, &f)
+		if err := f.plotFlags.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := runSGD(cmd, a, &f); err != nil {
+			return err
+		}
+		// The chains' first two coordinates and final states, as for simulate.
+		return f.plotFlags.draw(a, "simulate", f.out)
 	}
 	return cmd
 }
