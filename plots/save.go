@@ -3,7 +3,6 @@ package plots
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/sgdsde/sgdsde/internal/output"
 )
 
 // Default figure size and PNG resolution.
@@ -86,36 +87,10 @@ func Save(fig Drawer, path string, size Size) (err error) {
 	return writeAtomic(path, c)
 }
 
-// writeAtomic writes src to a temporary file ".<base>.*.tmp" next to path,
-// syncs it and renames it to path. On error the temporary file is removed.
-func writeAtomic(path string, src io.WriterTo) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("write %s: %w", path, err)
-		}
-	}()
-	if _, err = src.WriteTo(f); err != nil {
+// writeAtomic writes src to path atomically (internal/output.WriteFile).
+func writeAtomic(path string, src io.WriterTo) error {
+	return output.WriteFile(path, func(w io.Writer) error {
+		_, err := src.WriteTo(w)
 		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
+	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/potentials"
 )
@@ -872,35 +873,5 @@ footer { margin-top: 3em; font-size: 0.85em; color: #777; }
 // writeDemoIndex writes index.html atomically.
 func writeDemoIndex(path string, sections []demoSection, s demoSettings, mode string, seconds float64) error {
 	page := demoPage{Version: version, Mode: mode, Grid: s.grid, Seconds: strconv.FormatFloat(seconds, 'f', 1, 64), Sections: sections}
-	return writeFileAtomic(path, func(w io.Writer) error { return demoTemplate.Execute(w, page) })
-}
-
-// writeFileAtomic writes a file through fill into a temporary file next to
-// path, syncs it and renames it over path.
-func writeFileAtomic(path string, fill func(w io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("write %s: %w", path, err)
-		}
-	}()
-	if err = fill(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return output.WriteFile(path, func(w io.Writer) error { return demoTemplate.Execute(w, page) })
 }

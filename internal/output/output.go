@@ -131,9 +131,13 @@ func WriteCSV(path string, header []string, rows [][]string) error {
 	})
 }
 
-// writeAtomic creates a temporary file ".<base>.*.tmp" next to path, lets
-// fill write its contents through a buffer, syncs and closes it, and renames
-// it to path. On error the temporary file is removed.
+// WriteFile writes a file atomically: it creates a temporary file
+// ".<base>.*.tmp" next to path, lets fill write the contents through a
+// buffer, syncs and closes it, and renames it to path. On error the
+// temporary file is removed and path is left as it was. The other writers
+// of this package, the figures and the gallery use it.
+func WriteFile(path string, fill func(w io.Writer) error) error { return writeAtomic(path, fill) }
+
 func writeAtomic(path string, fill func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
