@@ -51,29 +51,9 @@ func (e *Ensemble) run(ctx context.Context, p *Problem) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if e.N < 1 {
-		return nil, fmt.Errorf("number of trajectories must be at least 1, got %d", e.N)
-	}
-	every := e.Every
-	if every == 0 {
-		every = 1
-	}
-	if every < 0 {
-		return nil, fmt.Errorf("recording stride must be positive, got %d", e.Every)
-	}
-	if e.Record < 0 || e.Record > e.N {
-		return nil, fmt.Errorf("cannot record %d of %d trajectories", e.Record, e.N)
-	}
-	bound := e.Bound
-	if bound == 0 {
-		bound = 1e8
-	}
-	if !(bound > 0) {
-		return nil, fmt.Errorf("divergence bound must be positive, got %g", e.Bound)
-	}
-	workers := e.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	every, bound, workers, err := runSettings("trajectories", e.N, e.Every, e.Record, e.Bound, e.Workers)
+	if err != nil {
+		return nil, err
 	}
 	d := p.Model.Dim
 	n := e.N
@@ -124,6 +104,35 @@ func (e *Ensemble) run(ctx context.Context, p *Problem) (*Result, error) {
 	}
 	elapsed := time.Since(start)
 	return rs.reduce(workers, elapsed)
+}
+
+// runSettings checks the settings shared by ensembles and SGD runs and
+// fills their defaults: stride 1, bound 1e8, GOMAXPROCS workers. noun
+// names the runs in errors ("trajectories", "chains").
+func runSettings(noun string, n, every, record int, bound float64, workers int) (int, float64, int, error) {
+	if n < 1 {
+		return 0, 0, 0, fmt.Errorf("number of %s must be at least 1, got %d", noun, n)
+	}
+	if every == 0 {
+		every = 1
+	}
+	if every < 0 {
+		return 0, 0, 0, fmt.Errorf("recording stride must be positive, got %d", every)
+	}
+	if record < 0 || record > n {
+		return 0, 0, 0, fmt.Errorf("cannot record %d of %d %s", record, n, noun)
+	}
+	b := bound
+	if b == 0 {
+		b = 1e8
+	}
+	if !(b > 0) {
+		return 0, 0, 0, fmt.Errorf("divergence bound must be positive, got %g", bound)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return every, b, workers, nil
 }
 
 // reduce merges the per-trajectory statistics in trajectory order.

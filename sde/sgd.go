@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -247,29 +246,9 @@ type sgdState struct {
 }
 
 func (r *SGDRun) run(ctx context.Context, p *SGDProblem, kind sgdKind, T float64) (*Result, error) {
-	if r.N < 1 {
-		return nil, fmt.Errorf("number of chains must be at least 1, got %d", r.N)
-	}
-	every := r.Every
-	if every == 0 {
-		every = 1
-	}
-	if every < 0 {
-		return nil, fmt.Errorf("recording stride must be positive, got %d", r.Every)
-	}
-	if r.Record < 0 || r.Record > r.N {
-		return nil, fmt.Errorf("cannot record %d of %d chains", r.Record, r.N)
-	}
-	bound := r.Bound
-	if bound == 0 {
-		bound = 1e8
-	}
-	if !(bound > 0) {
-		return nil, fmt.Errorf("divergence bound must be positive, got %g", r.Bound)
-	}
-	workers := r.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	every, bound, workers, err := runSettings("chains", r.N, r.Every, r.Record, r.Bound, r.Workers)
+	if err != nil {
+		return nil, err
 	}
 	d, n := p.Model.Dim(), r.N
 	gsize := sgdGroupSize(n)

@@ -367,11 +367,7 @@ var wellWindow = window{-2, 2, -1.5, 1.5}
 // Scenario 1: isotropic noise.
 func demoIsotropic(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
 	const T = 0.5
-	m, err := demoModel("double-well", map[string]float64{"noise": 0})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	op, st, err := demoSolve(ctx, m, T, s.grid)
+	op, st, err := demoSteady(ctx, "double-well", map[string]float64{"noise": 0}, T, s.grid)
 	if err != nil {
 		return demoSection{}, "", err
 	}
@@ -413,14 +409,19 @@ func demoIsotropic(ctx context.Context, s demoSettings, g *gallery) (demoSection
 	return sec, fmt.Sprintf("Pi = %s, max|Phi - f| = %s", g3(pi), g3(dmax)), nil
 }
 
+// demoSteady builds a landscape and solves its steady state.
+func demoSteady(ctx context.Context, name string, set map[string]float64, T float64, n int) (*fokkerplanck.Operator, *fokkerplanck.Steady, error) {
+	m, err := demoModel(name, set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return demoSolve(ctx, m, T, n)
+}
+
 // Scenario 2: constant anisotropic noise, the Brownian gyrator.
 func demoGyrator(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
 	const T = 0.5
-	m, err := demoModel("gyrator", nil)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	op, st, err := demoSolve(ctx, m, T, s.grid)
+	op, st, err := demoSteady(ctx, "gyrator", nil, T, s.grid)
 	if err != nil {
 		return demoSection{}, "", err
 	}
@@ -467,8 +468,8 @@ func demoGyrator(ctx context.Context, s demoSettings, g *gallery) (demoSection, 
 	}
 	pi, L := st.EntropyProduction, st.AngularMomentum
 	exact := ""
-	if m.AngularMomentum != nil {
-		if v, ok := m.AngularMomentum(T); ok {
+	if op.Model.AngularMomentum != nil {
+		if v, ok := op.Model.AngularMomentum(T); ok {
 			exact = fmt.Sprintf(" (closed form %s)", g3(v))
 		}
 	}
@@ -683,11 +684,7 @@ func demoPaperFig4(ctx context.Context, s demoSettings, g *gallery) (demoSection
 // Scenario 5: the free energy of an evolving density.
 func demoFreeEnergy(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
 	const T = 0.5
-	m, err := demoModel("double-well", nil)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	op, st, err := demoSolve(ctx, m, T, s.evolveGrid)
+	op, st, err := demoSteady(ctx, "double-well", nil, T, s.evolveGrid)
 	if err != nil {
 		return demoSection{}, "", err
 	}
