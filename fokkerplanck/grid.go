@@ -103,3 +103,14 @@ func (g *Grid) String() string {
 	}
 	return fmt.Sprintf("%d x %d nodes on [%g, %g] x [%g, %g]", g.N[0], g.N[1], g.Min[0], g.Max[0], g.Min[1], g.Max[1])
 }
+
+// SquareCells returns the node counts of a 2-D grid on box with n nodes
+// along the longer side and cells as nearly square as the box allows (at
+// least MinNodes along the shorter side).
+func SquareCells(box potentials.Box, n int) []int {
+	wx, wy := box.Max[0]-box.Min[0], box.Max[1]-box.Min[1]
+	if wx >= wy {
+		return []int{n, max(MinNodes, int(math.Round(float64(n)*wy/wx)))}
+	}
+	return []int{max(MinNodes, int(math.Round(float64(n)*wx/wy))), n}
+}

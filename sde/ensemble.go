@@ -26,6 +26,13 @@ type Ensemble struct {
 	// Bound: a trajectory with a coordinate of magnitude above Bound, or not
 	// finite, is counted as diverged and left out of the statistics. 0 means 1e8.
 	Bound float64
+	// Starts, if not nil, holds one initial state per trajectory, N x d
+	// row-major: trajectory i starts at Starts[i*d:(i+1)*d] instead of at
+	// Problem.X0, which then serves only as the reference point of the
+	// running sums. It lets a caller continue an ensemble from the final
+	// states of an earlier run (with another Seed), as the live particle
+	// cloud of 'sgdsde serve' does.
+	Starts []float64
 	// Progress, if not nil, is called from the workers with the number of
 	// trajectory-steps completed since its previous call; it must be safe for
 	// concurrent use.

@@ -47,6 +47,14 @@ type runState struct {
 	status []uint8
 }
 
+// start returns the initial state of trajectory i.
+func (rs *runState) start(i int) []float64 {
+	if rs.e.Starts != nil {
+		return rs.e.Starts[i*rs.d : (i+1)*rs.d]
+	}
+	return rs.p.X0
+}
+
 func (e *Ensemble) run(ctx context.Context, p *Problem) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -57,6 +65,16 @@ func (e *Ensemble) run(ctx context.Context, p *Problem) (*Result, error) {
 	}
 	d := p.Model.Dim
 	n := e.N
+	if e.Starts != nil {
+		if len(e.Starts) != n*d {
+			return nil, fmt.Errorf("starts hold %d values, want N x d = %d x %d", len(e.Starts), n, d)
+		}
+		for i, v := range e.Starts {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("start of trajectory %d is not finite", i/d)
+			}
+		}
+	}
 	rs := &runState{
 		e: e, p: p, d: d, bound: bound, every: every, rlen: p.Steps / every,
 		final:  make([]float64, n*d),
@@ -290,7 +308,8 @@ type lane2 struct {
 func (w *worker) initLane(l *lane2, i int, pcg *rand.PCG) {
 	rs := w.rs
 	pcg.Seed(TrajectorySeed(rs.e.Seed, i))
-	*l = lane2{i: i, rng: l.rng, x: rs.p.X0[0], y: rs.p.X0[1], countdown: rs.every}
+	x0 := rs.start(i)
+	*l = lane2{i: i, rng: l.rng, x: x0[0], y: x0[1], countdown: rs.every}
 	if i < rs.e.Record {
 		l.rec = rs.traj[i*rs.rlen*2 : (i+1)*rs.rlen*2]
 	}
@@ -494,7 +513,7 @@ func (w *worker) trajectoryN(ctx context.Context, i int) {
 	h := p.Dt
 	sh := math.Sqrt(h)
 	x, xp, z, tl := w.x, w.xp, w.z, w.tally
-	copy(x, p.X0)
+	copy(x, rs.start(i))
 	var rec []float64
 	if i < rs.e.Record {
 		rec = rs.traj[i*rs.rlen*d : (i+1)*rs.rlen*d]

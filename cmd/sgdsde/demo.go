@@ -193,21 +193,11 @@ func plural(n int) string {
 	return "s"
 }
 
-// demoNodes returns the node counts of a box: n along the longer side and
-// about square cells.
-func demoNodes(b potentials.Box, n int) []int {
-	wx, wy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
-	if wx >= wy {
-		return []int{n, max(fokkerplanck.MinNodes, int(math.Round(float64(n)*wy/wx)))}
-	}
-	return []int{max(fokkerplanck.MinNodes, int(math.Round(float64(n)*wx/wy))), n}
-}
-
 // demoSolve assembles the operator of m at temperature T on a grid of n
 // nodes along the longer side of the model's box and solves its steady
 // state.
 func demoSolve(ctx context.Context, m potentials.Model, T float64, n int) (*fokkerplanck.Operator, *fokkerplanck.Steady, error) {
-	g, err := fokkerplanck.NewGrid(m.Box, demoNodes(m.Box, n), false)
+	g, err := fokkerplanck.NewGrid(m.Box, fokkerplanck.SquareCells(m.Box, n), false)
 	if err != nil {
 		return nil, nil, err
 	}

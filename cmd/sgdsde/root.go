@@ -152,5 +152,6 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 	root.AddCommand(newSweepCmd(a))
 	root.AddCommand(newPlotCmd(a))
 	root.AddCommand(newDemoCmd(a))
+	root.AddCommand(newServeCmd(a))
 	return root
 }

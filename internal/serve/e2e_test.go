@@ -1,0 +1,198 @@
+package serve
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// chromium returns the path of a Chromium (or Chrome) binary: $SGDSDE_CHROME,
+// or the first of Debian's chromium and the usual names on PATH.
+func chromium() string {
+	if p := os.Getenv("SGDSDE_CHROME"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// pageState is what the test reads off the page.
+type pageState struct {
+	Draws     int
+	Latency   float64
+	Status    string
+	T         string
+	Pi        string
+	MinimaPhi string
+	PhiHash   string
+}
+
+// TestBrowser is the end-to-end test in a real browser: Debian's Chromium,
+// headless, driven by chromedp. It loads the page, waits for the first
+// draw, moves the temperature slider (a mouse click on the track, then
+// arrow keys, as a teacher would), and checks that the diagnostics and
+// the Phi figure change; it logs the latency from the slider move to the
+// end of the redraw as the page measures it, and saves a screenshot
+// (to $SGDSDE_SCREENSHOT if set, else to the test's artifact directory).
+//
+// Without a browser the test is skipped, except under CI=true, where
+// .ci/run installs Debian's chromium and a missing browser is a failure.
+func TestBrowser(t *testing.T) {
+	exe := chromium()
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no chromium on PATH: .ci/run installs Debian's chromium")
+		}
+		t.Skip("no chromium on PATH (apt-get install chromium); set SGDSDE_CHROME to use another")
+	}
+	ts := httptest.NewServer(New(Config{LoopbackOnly: true}))
+	defer ts.Close()
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 950),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	read := func() pageState {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](`(() => {
+			const text = id => document.getElementById(id).textContent.trim();
+			return {Draws: +(document.body.dataset.draws || 0), Latency: +(document.body.dataset.latency || 0),
+				Status: text("status"), T: document.getElementById("temperature").value,
+				Pi: text("diag-pi"), MinimaPhi: text("diag-minima-phi"),
+				PhiHash: document.getElementById("phi-canvas").toDataURL()};
+		})()`))
+		if err != nil {
+			t.Fatalf("reading the page: %v", err)
+		}
+		s.PhiHash = fmt.Sprintf("%x", sha256.Sum256([]byte(s.PhiHash)))[:12]
+		return s
+	}
+	// waitDraw waits until the page has drawn more than n times and no
+	// solve is in flight.
+	waitDraw := func(n int) pageState {
+		t.Helper()
+		js := fmt.Sprintf(`(+(document.body.dataset.draws || 0) > %d) && document.getElementById("status").textContent.trim() === "ready"`, n)
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+			status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+			t.Fatalf("waiting for draw %d: %v (status %q)", n+1, err, status)
+		}
+		return read()
+	}
+
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
+		t.Fatalf("loading the page: %v", err)
+	}
+	// Hide the moving particles so that the Phi canvas changes only when
+	// the figure is redrawn.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("show-particles"))); err != nil {
+		t.Fatal(err)
+	}
+	first := waitDraw(0)
+	t.Logf("first draw %.0f ms after navigation; T = %s, Pi = %s, minima of Phi %s", float64(time.Since(start).Milliseconds()), first.T, first.Pi, first.MinimaPhi)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("show-particles")), chromedp.Sleep(100*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	before := read()
+
+	// Move the temperature slider: click on the track at 80% of its width.
+	box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.getElementById("temperature").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(box[0]+0.8*box[2], box[1]+box[3]/2)); err != nil {
+		t.Fatal(err)
+	}
+	after := waitDraw(before.Draws)
+	t.Logf("slider click: T %s -> %s; Pi %s -> %s; minima of Phi %s -> %s; redrawn %.1f ms after the move", before.T, after.T, before.Pi, after.Pi, before.MinimaPhi, after.MinimaPhi, after.Latency)
+	if after.T == before.T {
+		t.Fatalf("the click did not move the temperature slider (T = %s)", after.T)
+	}
+	if after.Pi == before.Pi || after.MinimaPhi == before.MinimaPhi {
+		t.Errorf("diagnostics did not change with T: Pi %q -> %q, minima %q -> %q", before.Pi, after.Pi, before.MinimaPhi, after.MinimaPhi)
+	}
+	if after.PhiHash == before.PhiHash {
+		t.Error("the Phi figure did not change with T")
+	}
+
+	// A burst of key presses, each an input event whose solve cancels the
+	// previous one; the last must win.
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("temperature"))); err != nil {
+		t.Fatal(err)
+	}
+	var lat []float64
+	for range 5 {
+		prev := read()
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent(kb.ArrowLeft)); err != nil {
+			t.Fatal(err)
+		}
+		s := waitDraw(prev.Draws)
+		lat = append(lat, s.Latency)
+	}
+	burst := read()
+	for range 10 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final := waitDraw(burst.Draws)
+	want, _ := strconv.ParseFloat(burst.T, 64)
+	got, _ := strconv.ParseFloat(final.T, 64)
+	if d := want - 0.10 - got; d > 1e-9 || d < -1e-9 {
+		t.Errorf("after 10 key presses from T = %s the slider reads %s", burst.T, final.T)
+	}
+	shownT, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("temperature-value")))
+	t.Logf("key presses: redraw latencies %v ms; burst of 10 presses: %d draws for 10 inputs, last redrawn %.1f ms after the last press, slider %s, label %q",
+		lat, final.Draws-burst.Draws, final.Latency, final.T, shownT)
+	slices.Sort(lat)
+	t.Logf("median latency %.1f ms (128^2 grid, double well with state-dependent D)", lat[len(lat)/2])
+
+	// Screenshot with the particles back on.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("show-particles")), chromedp.Sleep(1500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := os.Getenv("SGDSDE_SCREENSHOT")
+	if path == "" {
+		path = filepath.Join(t.ArtifactDir(), "serve.png")
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}

@@ -1,0 +1,432 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// post sends body (a value or a string) to path and returns the status
+// and the body.
+func post(t *testing.T, h http.Handler, path string, body any) (int, []byte) {
+	t.Helper()
+	var b []byte
+	switch v := body.(type) {
+	case string:
+		b = []byte(v)
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(b))
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code, w.Body.Bytes()
+}
+
+// solveOK posts a solve request that must succeed.
+func solveOK(t *testing.T, h http.Handler, req map[string]any) *solveResponse {
+	t.Helper()
+	code, body := post(t, h, "/api/solve", req)
+	if code != http.StatusOK {
+		t.Fatalf("solve %v: status %d: %s", req, code, body)
+	}
+	var res solveResponse
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatalf("solve answer: %v", err)
+	}
+	return &res
+}
+
+func TestPage(t *testing.T) {
+	s := New(Config{})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %d %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	page := w.Body.String()
+	for _, want := range []string{"<canvas", `id="temperature"`, `id="phi-canvas"`, `id="f-canvas"`, `id="diagnostics"`, "/api/solve", "/api/particles"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// Offline: nothing is loaded from elsewhere.
+	for _, bad := range []string{`src="http`, `href="http`, "@import", "cdn.", "googleapis"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page refers to an external resource (%q)", bad)
+		}
+	}
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/nothing", nil))
+	if w.Code != http.StatusNotFound {
+		t.Errorf("GET /nothing: %d", w.Code)
+	}
+}
+
+func TestModels(t *testing.T) {
+	s := New(Config{})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/models", nil))
+	var res modelsResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("GET /api/models: %d %v", w.Code, err)
+	}
+	constant := map[string]bool{}
+	for _, l := range res.Landscapes {
+		constant[l.Name] = l.ConstantDiffusion
+		if len(l.Box) != 4 || !(l.Box[0] < l.Box[1] && l.Box[2] < l.Box[3]) {
+			t.Errorf("%s: box %v", l.Name, l.Box)
+		}
+	}
+	for name, want := range map[string]bool{"gyrator": true, "quadratic": true, "muller-brown": true, "double-well": false, "paper-fig4": false} {
+		got, ok := constant[name]
+		if !ok || got != want {
+			t.Errorf("%s: listed %v, constant_diffusion %v, want %v", name, ok, got, want)
+		}
+	}
+	if res.Limits != DefaultLimits || res.Defaults.Grid != 128 {
+		t.Errorf("limits %+v defaults %+v", res.Limits, res.Defaults)
+	}
+}
+
+// TestSolveScience checks the answers against closed forms: the quadratic
+// bowl A = diag(1, 4) with isotropic D is in equilibrium (Phi = f, j = 0,
+// no streamlines or orbits), and with the anisotropic D of the sliders it
+// carries a current whose angular momentum matches the closed form of
+// VALIDATION.md case 6 and whose orbits close.
+func TestSolveScience(t *testing.T) {
+	s := New(Config{})
+	iso := solveOK(t, s, map[string]any{"landscape": "quadratic", "temperature": 0.5, "grid": 96, "anisotropy": map[string]float64{"ratio": 1, "angle": 30}})
+	if !iso.Vanishes || len(iso.Streamlines) != 0 || len(iso.Orbits) != 0 {
+		t.Errorf("isotropic D: force_vanishes %v, %d streamlines, %d orbits; want true, 0, 0", iso.Vanishes, len(iso.Streamlines), len(iso.Orbits))
+	}
+	if d := iso.Diagnostics.MaxPhiMinusLoss; d == nil || *d > 1e-8 {
+		t.Errorf("isotropic D: max |Phi - f| = %v, want 0", d)
+	}
+	if got := iso.Model.Diffusion; len(got) != 3 || math.Abs(got[0]-1) > 1e-12 || math.Abs(got[1]) > 1e-12 || math.Abs(got[2]-1) > 1e-12 {
+		t.Errorf("ratio 1 gives D = %v, want the identity", got)
+	}
+	if n := iso.Grid.NX * iso.Grid.NY; len(iso.Phi) != n || len(iso.F) != n {
+		t.Fatalf("%d x %d grid with %d Phi and %d f values", iso.Grid.NX, iso.Grid.NY, len(iso.Phi), len(iso.F))
+	}
+
+	an := solveOK(t, s, map[string]any{"landscape": "quadratic", "temperature": 0.5, "grid": 128, "particles": 50, "anisotropy": map[string]float64{"ratio": 4, "angle": 45}})
+	if an.Vanishes || len(an.Streamlines) == 0 {
+		t.Fatalf("anisotropic D: force_vanishes %v with %d streamlines", an.Vanishes, len(an.Streamlines))
+	}
+	// ratio 4 at 45 degrees: eigenvalues 1.6 and 0.4, D = [[1, 0.6], [0.6, 1]].
+	if d := an.Model.Diffusion; math.Abs(d[0]-1) > 1e-12 || math.Abs(d[1]-0.6) > 1e-12 || math.Abs(d[2]-1) > 1e-12 {
+		t.Errorf("ratio 4, angle 45: D = %v, want (1, 0.6, 1)", d)
+	}
+	L, exact := an.Diagnostics.AngularMomentum, an.Diagnostics.AngularMomentumExact
+	if exact == nil || math.Abs(L-*exact) > 0.01*math.Abs(*exact) {
+		t.Errorf("L = %g, closed form %v: want within 1%% (second-order grid error at h = 1/32 is about 0.3%%)", L, exact)
+	}
+	closed := 0
+	for _, o := range an.Orbits {
+		if o.Class == "closed" {
+			closed++
+		}
+	}
+	if closed != len(an.Orbits) || closed == 0 {
+		t.Errorf("orbits of the Brownian gyrator: %d of %d closed, want all", closed, len(an.Orbits))
+	}
+	if len(an.Particles) != 100 {
+		t.Errorf("%d particle coordinates, want 100", len(an.Particles))
+	}
+	if !(an.Dt > 0 && an.Dt <= 0.01) || an.Steps < 1 {
+		t.Errorf("dt %g, steps %d", an.Dt, an.Steps)
+	}
+	for k, lv := range an.Levels {
+		if !(lv > 0 && lv < an.Cap) || (k > 0 && lv <= an.Levels[k-1]) {
+			t.Fatalf("levels %v with cap %g", an.Levels, an.Cap)
+		}
+	}
+}
+
+// TestTemperatureMovesPhi checks what the demo's temperature slider shows
+// on the double well with state-dependent D: the minima of Phi move in from
+// |x| = 1 as |x| = sqrt(1 - T) (VALIDATION.md case 15), while f's stay.
+func TestTemperatureMovesPhi(t *testing.T) {
+	s := New(Config{})
+	for _, T := range []float64{0.2, 0.4} {
+		res := solveOK(t, s, map[string]any{"landscape": "double-well", "temperature": T, "grid": 128})
+		for _, m := range res.Diagnostics.MinimaPhi {
+			if got, want := math.Abs(m.X[0]), math.Sqrt(1-T); math.Abs(got-want) > 0.02 {
+				t.Errorf("T = %g: minimum of Phi at |x| = %.4f, want about %.4f", T, got, want)
+			}
+		}
+		for _, m := range res.Diagnostics.MinimaLoss {
+			if math.Abs(math.Abs(m.X[0])-1) > 1e-3 {
+				t.Errorf("T = %g: minimum of f at x = %v, want ±1", T, m.X)
+			}
+		}
+		if len(res.Diagnostics.MinimaPhi) != 2 {
+			t.Errorf("T = %g: %d minima of Phi, want 2", T, len(res.Diagnostics.MinimaPhi))
+		}
+	}
+}
+
+// TestCloud checks the particle cloud: drawn from rho, its covariance is
+// the gyrator's T Sigma_0 (VALIDATION.md case 6) within 4 standard errors,
+// and it stays so after a chunk of Euler–Maruyama steps; the same request
+// gives the same bytes.
+func TestCloud(t *testing.T) {
+	s := New(Config{})
+	spec := map[string]any{"landscape": "gyrator", "temperature": 0.5}
+	req := map[string]any{"grid": 128, "particles": 2000, "seed": 7}
+	for k, v := range spec {
+		req[k] = v
+	}
+	res := solveOK(t, s, req)
+	// Sigma at T = 0.5 (landscape summary): [[0.5, 0.16], [0.16, 0.125]].
+	want := [3]float64{0.5, 0.16, 0.125}
+	checkCov := func(name string, xy []float64) {
+		t.Helper()
+		n := float64(len(xy) / 2)
+		var c [3]float64
+		for i := 0; i < len(xy); i += 2 {
+			x, y := xy[i], xy[i+1]
+			c[0] += x * x / n
+			c[1] += x * y / n
+			c[2] += y * y / n
+		}
+		se := [3]float64{
+			math.Sqrt(2 * want[0] * want[0] / n),
+			math.Sqrt((want[0]*want[2] + want[1]*want[1]) / n),
+			math.Sqrt(2 * want[2] * want[2] / n),
+		}
+		for k := range c {
+			if math.Abs(c[k]-want[k]) > 4*se[k] {
+				t.Errorf("%s: covariance %v, want %v within 4 s.e. %v", name, c, want, se)
+				return
+			}
+		}
+	}
+	checkCov("cloud drawn from rho", res.Particles)
+	preq := map[string]any{"positions": res.Particles, "seed": 3, "frames": 100, "steps": 20, "dt": 0.001}
+	for k, v := range spec {
+		preq[k] = v
+	}
+	code, body := post(t, s, "/api/particles", preq)
+	if code != http.StatusOK {
+		t.Fatalf("particles: %d %s", code, body)
+	}
+	var pr particlesResponse
+	if err := json.Unmarshal(body, &pr); err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Frames) != 100 || len(pr.Frames[99]) != len(res.Particles) || math.Abs(pr.TimePerFrame-0.02) > 1e-15 {
+		t.Fatalf("%d frames of %d coordinates, %g per frame", len(pr.Frames), len(pr.Frames[0]), pr.TimePerFrame)
+	}
+	checkCov("cloud after 2 time units", pr.Frames[99])
+	_, again := post(t, s, "/api/particles", preq)
+	var pr2 particlesResponse
+	json.Unmarshal(again, &pr2)
+	if fmt.Sprint(pr.Frames) != fmt.Sprint(pr2.Frames) {
+		t.Error("the same particles request gave different frames")
+	}
+}
+
+// TestBadRequests checks the bounds and bad input: every bad request gets
+// a 4xx status and a one-line error naming the problem.
+func TestBadRequests(t *testing.T) {
+	s := New(Config{})
+	long := strings.Repeat("x+", 200) + "x"
+	for _, tc := range []struct {
+		name, path string
+		body       any
+		code       int
+		want       string
+	}{
+		{"grid small", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"grid":8}`, 400, "grid 8"},
+		{"grid large", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"grid":100000}`, 400, "grid 100000"},
+		{"particles negative", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"particles":-1}`, 400, "particles -1"},
+		{"particles many", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"particles":1000000}`, 400, "particles 1000000"},
+		{"temperature zero", "/api/solve", `{"landscape":"gyrator","temperature":0}`, 400, "temperature"},
+		{"temperature high", "/api/solve", `{"landscape":"gyrator","temperature":1e9}`, 400, "temperature"},
+		{"unknown landscape", "/api/solve", `{"landscape":"volcano","temperature":0.5}`, 400, "unknown landscape"},
+		{"unknown parameter", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"params":{"zz":1}}`, 400, "no parameter"},
+		{"not PSD", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"params":{"d12":3}}`, 400, "semi-definite"},
+		{"huge parameter", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"params":{"a11":1e300}}`, 400, "magnitude"},
+		{"anisotropy on state-dependent D", "/api/solve", `{"landscape":"double-well","temperature":0.5,"anisotropy":{"ratio":2,"angle":0}}`, 400, "no constant D"},
+		{"ratio below 1", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"anisotropy":{"ratio":0.5,"angle":0}}`, 400, "ratio"},
+		{"ratio large", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"anisotropy":{"ratio":1000,"angle":0}}`, 400, "ratio"},
+		{"bad formula", "/api/solve", `{"formula":{"loss":"(x+"},"temperature":0.5}`, 400, "column"},
+		{"unknown function", "/api/solve", `{"formula":{"loss":"foo(x)"},"temperature":0.5}`, 400, "foo"},
+		{"formula too long", "/api/solve", `{"formula":{"loss":"` + long + `"},"temperature":0.5}`, 400, "at most 300"},
+		{"diffusion only", "/api/solve", `{"formula":{"diffusion":"1"},"temperature":0.5}`, 400, "loss or a drift"},
+		{"unused formula parameter", "/api/solve", `{"formula":{"loss":"x^2+y^2"},"params":{"a":1},"temperature":0.5}`, 400, "a"},
+		{"bad box", "/api/solve", `{"formula":{"loss":"x^2+y^2","box":[1,-1,0,1]},"temperature":0.5}`, 400, "box"},
+		{"short box", "/api/solve", `{"formula":{"loss":"x^2+y^2","box":[1]},"temperature":0.5}`, 400, "box"},
+		{"client id long", "/api/solve", `{"client":"` + strings.Repeat("c", 100) + `","landscape":"gyrator","temperature":0.5}`, 400, "client id"},
+		{"unknown field", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"grdi":64}`, 400, "unknown field"},
+		{"not JSON", "/api/solve", `landscape=gyrator`, 400, "bad JSON"},
+		{"two values", "/api/solve", `{"landscape":"gyrator","temperature":0.5} {}`, 400, "more than one"},
+		{"odd positions", "/api/particles", `{"landscape":"gyrator","temperature":0.5,"positions":[1,2,3],"dt":0.01}`, 400, "pairs"},
+		{"too many particles", "/api/particles", map[string]any{"landscape": "gyrator", "temperature": 0.5, "positions": make([]float64, 4002), "dt": 0.01}, 400, "at most 2000"},
+		{"frames", "/api/particles", `{"landscape":"gyrator","temperature":0.5,"positions":[0,0],"dt":0.01,"frames":1000}`, 400, "frames"},
+		{"steps", "/api/particles", `{"landscape":"gyrator","temperature":0.5,"positions":[0,0],"dt":0.01,"steps":-2}`, 400, "steps"},
+		{"dt zero", "/api/particles", `{"landscape":"gyrator","temperature":0.5,"positions":[0,0]}`, 400, "dt"},
+		{"dt large", "/api/particles", `{"landscape":"gyrator","temperature":0.5,"positions":[0,0],"dt":1}`, 400, "dt"},
+		{"work", "/api/particles", map[string]any{"landscape": "gyrator", "temperature": 0.5, "positions": make([]float64, 4000), "dt": 0.01, "frames": 120, "steps": 200}, 400, "per request"},
+		{"particles bad formula", "/api/particles", `{"formula":{"loss":"x^^2"},"temperature":0.5,"positions":[0,0],"dt":0.01}`, 400, "column"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := post(t, s, tc.path, tc.body)
+			var e struct{ Error string }
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatalf("status %d, body %q is not an error object", code, body)
+			}
+			if code != tc.code || !strings.Contains(e.Error, tc.want) || strings.Contains(e.Error, "\n") || strings.Contains(e.Error, "panic") {
+				t.Errorf("status %d, error %q; want %d and an error line containing %q", code, e.Error, tc.code, tc.want)
+			}
+		})
+	}
+
+	// Content type, body size, method.
+	r := httptest.NewRequest(http.MethodPost, "/api/solve", strings.NewReader(`{"landscape":"gyrator","temperature":0.5}`))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if w.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("form post: status %d, want 415", w.Code)
+	}
+	big := `{"landscape":"gyrator","temperature":0.5,"client":"` + strings.Repeat(" ", maxBodyBytes) + `"}`
+	if code, _ := post(t, s, "/api/solve", big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("large body: status %d, want 413", code)
+	}
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/solve", nil))
+	if w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /api/solve: status %d, want 405", w.Code)
+	}
+}
+
+// TestFormulaModel checks a formula model with the anisotropy sliders.
+func TestFormulaModel(t *testing.T) {
+	s := New(Config{})
+	res := solveOK(t, s, map[string]any{
+		"formula": map[string]any{"loss": "a*x^2/2 + 2*y^2", "box": []float64{-2.5, 2.5, -2.5, 2.5}},
+		"params":  map[string]float64{"a": 1}, "temperature": 0.5, "grid": 64,
+		"anisotropy": map[string]float64{"ratio": 9, "angle": 45},
+	})
+	if res.Vanishes || res.Model.Name != "formula" || res.Grid.XMin != -2.5 {
+		t.Errorf("formula model: vanishes %v, name %q, grid %+v", res.Vanishes, res.Model.Name, res.Grid)
+	}
+}
+
+// TestLatestWins checks that a newer request of the same client cancels
+// an older one still waiting or running, and that the concurrency cap and
+// the deadline hold. The test holds the only computation slot so that the
+// requests wait deterministically.
+func TestLatestWins(t *testing.T) {
+	s := New(Config{MaxConcurrent: 1, Timeout: 5 * time.Second})
+	s.sem <- struct{}{} // the only slot is taken
+	req := `{"client":"tab","landscape":"gyrator","temperature":0.5,"grid":32}`
+	first := make(chan int)
+	go func() {
+		code, _ := post(t, s, "/api/solve", req)
+		first <- code
+	}()
+	// Wait until the first request is registered, then send the second.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		s.mu.Lock()
+		n := len(s.running)
+		s.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first request never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan int)
+	go func() {
+		code, _ := post(t, s, "/api/solve", req)
+		second <- code
+	}()
+	if code := <-first; code != http.StatusConflict {
+		t.Errorf("older request: status %d, want 409 (superseded)", code)
+	}
+	<-s.sem // free the slot: the newer request runs
+	if code := <-second; code != http.StatusOK {
+		t.Errorf("newer request: status %d, want 200", code)
+	}
+
+	// Another client is not cancelled; with the slot held it times out.
+	s2 := New(Config{MaxConcurrent: 1, Timeout: 50 * time.Millisecond})
+	s2.sem <- struct{}{}
+	code, body := post(t, s2, "/api/solve", req)
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "busy") {
+		t.Errorf("busy server: status %d %s, want 503 busy", code, body)
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	s := New(Config{LoopbackOnly: true})
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "LOCALHOST": 200,
+		"evil.example:8080": 403, "10.0.0.1": 403,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/api/models", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %q: status %d, want %d", host, w.Code, want)
+		}
+	}
+}
+
+// TestWritesNoFiles runs the API in an empty working directory and checks
+// it stays empty.
+func TestWritesNoFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := New(Config{})
+	res := solveOK(t, s, map[string]any{"landscape": "paper-fig4", "temperature": 1, "grid": 48, "particles": 20})
+	code, body := post(t, s, "/api/particles", map[string]any{"landscape": "paper-fig4", "temperature": 1, "positions": res.Particles, "dt": res.Dt, "steps": res.Steps})
+	if code != http.StatusOK {
+		t.Fatalf("particles: %d %s", code, body)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != 0 {
+		t.Errorf("working directory holds %d entries after serving (%v)", len(ents), err)
+	}
+	if res.F != nil {
+		t.Errorf("paper-fig4 has no loss, but f has %d values", len(res.F))
+	}
+}
+
+// TestRealServer serves over a real loopback socket, as 'sgdsde serve'
+// does, and checks a round trip.
+func TestRealServer(t *testing.T) {
+	ts := httptest.NewServer(New(Config{LoopbackOnly: true}))
+	defer ts.Close()
+	resp, err := http.Post(ts.URL+"/api/solve", "application/json", strings.NewReader(`{"landscape":"gyrator","temperature":0.5,"grid":64}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"force_vanishes":false`)) {
+		t.Errorf("status %d: %.200s", resp.StatusCode, b)
+	}
+}
