@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/sgdsde
 PKGS    := ./...
 
-.PHONY: all build test bench demo lint fuzz clean
+.PHONY: all build test bench demo serve lint fuzz clean
 
 all: build
 
@@ -21,10 +21,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./sde/
 	$(GO) test -run '^$$' -bench . ./potentials/...
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./fokkerplanck/
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/serve/
 
 ## demo: the teaching gallery (out/demo/index.html and its figures; opens offline)
 demo: build
 	./$(BIN) demo --out out/demo
+
+## serve: the interactive demo in the browser at http://127.0.0.1:8080/ (Ctrl-C stops)
+serve: build
+	./$(BIN) serve
 
 ## lint: gofmt and go vet must be clean
 lint:

@@ -8,9 +8,9 @@ import (
 
 // Param describes one parameter of a landscape.
 type Param struct {
-	Name    string
-	Default float64
-	Doc     string
+	Name    string  `json:"name"`
+	Default float64 `json:"default"`
+	Doc     string  `json:"doc"`
 }
 
 // Landscape describes a built-in model: its name, formulas, parameters with

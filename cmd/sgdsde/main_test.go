@@ -551,6 +551,9 @@ func TestHelpExamplesRun(t *testing.T) {
 			if !strings.HasPrefix(line, "sgdsde ") {
 				continue
 			}
+			if i := strings.Index(line, "  #"); i >= 0 { // a shell comment
+				line = strings.TrimSpace(line[:i])
+			}
 			args, err := splitArgs(strings.TrimPrefix(line, "sgdsde "))
 			if err != nil {
 				t.Fatalf("%q: %v", line, err)
@@ -578,6 +581,12 @@ func TestHelpExamplesRun(t *testing.T) {
 					"steady":   {"--grid", "32"},
 					"sgd":      {"--n", "4", "--steps", "50", "--burn-in", "10", "--record", "2", "--every", "5"},
 				}[args[1]]...)
+			}
+			if c.Name() == "serve" { // serves until stopped: start it on a free port, then stop it
+				if code, out, errs := serveBriefly(t, append(args, "--addr", "127.0.0.1:0")); code != 0 {
+					t.Errorf("example %q: exit %d: %s%s", line, code, out, errs)
+				}
+				continue
 			}
 			if c.Name() != "landscapes" {
 				args = append(args, "--out", t.TempDir())

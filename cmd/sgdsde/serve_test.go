@@ -99,3 +99,27 @@ func TestServe(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// serveBriefly runs 'sgdsde ARGS' (a serve command line), waits until it
+// prints its address, stops it as Ctrl-C would, and returns its exit code
+// and output.
+func serveBriefly(t *testing.T, args []string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- runContext(ctx, args, &out, &errb) }()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "open http://"); time.Sleep(5 * time.Millisecond) {
+		select {
+		case code := <-done:
+			return code, out.String(), errb.String()
+		default:
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	cancel()
+	return <-done, out.String(), errb.String()
+}

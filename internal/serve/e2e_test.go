@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,7 +180,28 @@ func TestBrowser(t *testing.T) {
 	slices.Sort(lat)
 	t.Logf("median latency %.1f ms (128^2 grid, double well with state-dependent D)", lat[len(lat)/2])
 
-	// Screenshot with the particles back on.
+	// Switch to the Brownian gyrator, the model whose loops the page is
+	// for: its orbits of j close and L has a closed form.
+	prev := read()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("model"), "gyrator"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("model").dispatchEvent(new Event("change", {bubbles: true}))`)); err != nil {
+		t.Fatal(err)
+	}
+	gyr := waitDraw(prev.Draws)
+	orbits, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("diag-orbits")))
+	lExact, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("diag-L-exact")))
+	t.Logf("gyrator: Pi %s, orbits %q, L closed form %q, redrawn %.1f ms after the change", gyr.Pi, orbits, lExact, gyr.Latency)
+	if !strings.Contains(orbits, "closed") || strings.TrimSpace(lExact) == "—" || gyr.PhiHash == prev.PhiHash {
+		t.Errorf("gyrator: orbits %q, L closed form %q: want closed orbits and a closed form", orbits, lExact)
+	}
+
+	// Screenshot at T = 0.5 with the particles back on.
+	prev = read()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("temperature"), "0.5"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("temperature").dispatchEvent(new Event("input", {bubbles: true}))`)); err != nil {
+		t.Fatal(err)
+	}
+	waitDraw(prev.Draws)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("show-particles")), chromedp.Sleep(1500*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}

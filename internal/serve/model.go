@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -33,7 +34,11 @@ type anisotropy struct {
 type modelSpec struct {
 	// Client identifies the browser tab: a newer request of the same
 	// client and kind cancels an older one still running.
-	Client      string             `json:"client"`
+	Client string `json:"client"`
+	// Seq, if not 0, orders the requests of a client: one that arrives
+	// after a request of the same client and kind with a larger Seq (an
+	// aborted fetch can arrive late) is refused instead of cancelling it.
+	Seq         uint64             `json:"seq"`
 	Landscape   string             `json:"landscape"`
 	Formula     *formulaSpec       `json:"formula"`
 	Params      map[string]float64 `json:"params"`
@@ -179,7 +184,7 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 		}
 		m, err = potentials.FromFormulas(potentials.Formulas{Dim: 2, Loss: f.Loss, Drift: f.Drift, Diffusion: diff, Params: s.Params})
 		if err != nil {
-			return potentials.Model{}, err
+			return potentials.Model{}, errors.New(pageWords.Replace(err.Error()))
 		}
 		if f.Box != nil {
 			m.Box = potentials.NewBox(f.Box...)
@@ -212,6 +217,11 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 	}
 	return m, nil
 }
+
+// pageWords rewords the command line's formula errors for the page, where
+// the formulas are boxes, not flags.
+var pageWords = strings.NewReplacer("--loss", "loss", "--drift", "drift", "--diffusion", "diffusion",
+	"give it with --set ", "give it in the parameters box, e.g. ", "--set", "the parameters box")
 
 // constantLandscapes lists the landscapes with a constant D.
 func constantLandscapes() string {

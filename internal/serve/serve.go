@@ -71,12 +71,18 @@ type Server struct {
 
 	mu      sync.Mutex
 	running map[string]*runningCall
+	lastSeq map[string]uint64 // largest Seq seen per client and kind
 }
 
 // runningCall is the latest computation of a client and kind.
 type runningCall struct {
+	seq    uint64
 	cancel context.CancelCauseFunc
 }
+
+// maxClients bounds the memory of lastSeq: when more clients than this have
+// been seen, it is cleared.
+const maxClients = 10_000
 
 // errSuperseded is the cause given to a computation cancelled by a newer
 // request of the same client.
@@ -118,7 +124,7 @@ func New(cfg Config) *Server {
 		panic("serve: the embedded page is missing: " + err.Error())
 	}
 	s := &Server{cfg: cfg, lim: lim, sem: make(chan struct{}, cfg.MaxConcurrent), page: page,
-		running: map[string]*runningCall{}}
+		running: map[string]*runningCall{}, lastSeq: map[string]uint64{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handlePage)
 	mux.HandleFunc("GET /api/models", s.handleModels)
@@ -269,7 +275,7 @@ func (s *Server) handleSolve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	s.compute(w, r, "solve", req.Client, func(ctx context.Context) (any, error) {
+	s.compute(w, r, "solve", req.Client, req.Seq, func(ctx context.Context) (any, error) {
 		return solve(ctx, &req, m)
 	})
 }
@@ -322,24 +328,36 @@ func (s *Server) handleParticles(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	s.compute(w, r, "particles", req.Client, func(ctx context.Context) (any, error) {
+	s.compute(w, r, "particles", req.Client, req.Seq, func(ctx context.Context) (any, error) {
 		return particles(ctx, &req, m)
 	})
 }
 
 // compute runs work under the concurrency cap and the deadline, as the
 // latest computation of (client, kind): it cancels an older one still
-// running and is cancelled by a newer one. It writes the result or the
-// error.
-func (s *Server) compute(w http.ResponseWriter, r *http.Request, kind, client string, work func(context.Context) (any, error)) {
+// running and is cancelled by a newer one. Newer means later in Seq when
+// the client numbers its requests, else later to arrive. It writes the
+// result or the error.
+func (s *Server) compute(w http.ResponseWriter, r *http.Request, kind, client string, seq uint64, work func(context.Context) (any, error)) {
 	ctx, cancelTimeout := context.WithTimeoutCause(r.Context(), s.cfg.Timeout, fmt.Errorf("took longer than %v", s.cfg.Timeout))
 	defer cancelTimeout()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if client != "" {
 		key := kind + "\x00" + client
-		me := &runningCall{cancel: cancel}
+		me := &runningCall{seq: seq, cancel: cancel}
 		s.mu.Lock()
+		if seq != 0 && seq < s.lastSeq[key] {
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, errSuperseded)
+			return
+		}
+		if seq != 0 {
+			if len(s.lastSeq) >= maxClients {
+				clear(s.lastSeq)
+			}
+			s.lastSeq[key] = seq
+		}
 		if old := s.running[key]; old != nil {
 			old.cancel(errSuperseded)
 		}

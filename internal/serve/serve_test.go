@@ -16,7 +16,7 @@ import (
 
 // post sends body (a value or a string) to path and returns the status
 // and the body.
-func post(t *testing.T, h http.Handler, path string, body any) (int, []byte) {
+func post(t testing.TB, h http.Handler, path string, body any) (int, []byte) {
 	t.Helper()
 	var b []byte
 	switch v := body.(type) {
@@ -267,7 +267,8 @@ func TestBadRequests(t *testing.T) {
 		{"anisotropy on state-dependent D", "/api/solve", `{"landscape":"double-well","temperature":0.5,"anisotropy":{"ratio":2,"angle":0}}`, 400, "no constant D"},
 		{"ratio below 1", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"anisotropy":{"ratio":0.5,"angle":0}}`, 400, "ratio"},
 		{"ratio large", "/api/solve", `{"landscape":"gyrator","temperature":0.5,"anisotropy":{"ratio":1000,"angle":0}}`, 400, "ratio"},
-		{"bad formula", "/api/solve", `{"formula":{"loss":"(x+"},"temperature":0.5}`, 400, "column"},
+		{"bad formula", "/api/solve", `{"formula":{"loss":"(x+"},"temperature":0.5}`, 400, "loss: column"},
+		{"missing formula parameter", "/api/solve", `{"formula":{"loss":"a*x^2+y^2"},"temperature":0.5}`, 400, "parameters box"},
 		{"unknown function", "/api/solve", `{"formula":{"loss":"foo(x)"},"temperature":0.5}`, 400, "foo"},
 		{"formula too long", "/api/solve", `{"formula":{"loss":"` + long + `"},"temperature":0.5}`, 400, "at most 300"},
 		{"diffusion only", "/api/solve", `{"formula":{"diffusion":"1"},"temperature":0.5}`, 400, "loss or a drift"},
@@ -368,6 +369,34 @@ func TestLatestWins(t *testing.T) {
 	<-s.sem // free the slot: the newer request runs
 	if code := <-second; code != http.StatusOK {
 		t.Errorf("newer request: status %d, want 200", code)
+	}
+
+	// A request that arrives after one of the same client with a larger
+	// seq (an aborted fetch arriving late) is refused and cancels nothing.
+	s3 := New(Config{MaxConcurrent: 1, Timeout: 5 * time.Second})
+	s3.sem <- struct{}{}
+	newer := make(chan int)
+	go func() {
+		code, _ := post(t, s3, "/api/solve", `{"client":"tab","seq":5,"landscape":"gyrator","temperature":0.5,"grid":32}`)
+		newer <- code
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s3.mu.Lock()
+		n := len(s3.running)
+		s3.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the seq 5 request never started")
+		}
+	}
+	if code, body := post(t, s3, "/api/solve", `{"client":"tab","seq":3,"landscape":"gyrator","temperature":0.5,"grid":32}`); code != http.StatusConflict {
+		t.Errorf("late older request (seq 3 after 5): status %d %s, want 409", code, body)
+	}
+	<-s3.sem
+	if code := <-newer; code != http.StatusOK {
+		t.Errorf("newer request (seq 5): status %d, want 200", code)
 	}
 
 	// Another client is not cancelled; with the slot held it times out.

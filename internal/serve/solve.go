@@ -325,9 +325,13 @@ func streamlines(g *fokkerplanck.Grid, st *fokkerplanck.Steady) ([]streamJSON, e
 	return out, nil
 }
 
-// orbitSeeds returns the seeds of the orbits: on the ray in +x from each
-// of the lowest orbitMinima minima of Phi, the first node where
-// Phi - Phi_min reaches k^2 T / 2 for k in orbitSigmas.
+// orbitSeeds returns the seeds of the orbits: on a horizontal ray from
+// each of the lowest orbitMinima minima of Phi, the first node where
+// Phi - Phi_min reaches k^2 T / 2 for k in orbitSigmas. The ray points
+// away from the middle of the box (in +x from a minimum in the middle), so
+// that the seeds of a minimum stay on its side: on the double well, a ray
+// from the left minimum towards the right would seed orbits around the
+// right one.
 func orbitSeeds(g *fokkerplanck.Grid, st *fokkerplanck.Steady, T float64) [][2]float64 {
 	type centre struct{ x, y, phi float64 }
 	var cs []centre
@@ -340,11 +344,16 @@ func orbitSeeds(g *fokkerplanck.Grid, st *fokkerplanck.Steady, T float64) [][2]f
 	}
 	var seeds [][2]float64
 	x := make([]float64, 2)
+	mid := (g.Min[0] + g.Max[0]) / 2
 	for _, c := range cs {
+		dir := 1.0
+		if c.x < mid-g.H[0] {
+			dir = -1
+		}
 		k := 0
 		for r := g.H[0] / 2; k < len(orbitSigmas); r += g.H[0] / 2 {
-			x[0], x[1] = c.x+r, c.y
-			if x[0] > g.Max[0]-g.H[0] {
+			x[0], x[1] = c.x+dir*r, c.y
+			if x[0] > g.Max[0]-g.H[0] || x[0] < g.Min[0]+g.H[0] {
 				break
 			}
 			p := st.Phi[g.Nearest(x)]
