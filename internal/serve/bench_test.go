@@ -24,6 +24,22 @@ func BenchmarkSolve(b *testing.B) {
 	}
 }
 
+// BenchmarkSolveGrid measures the solve of the double well at the grid
+// sizes of the page's grid slider.
+func BenchmarkSolveGrid(b *testing.B) {
+	s := New(Config{})
+	for _, n := range []int{64, 128, 256} {
+		body := fmt.Sprintf(`{"landscape":"double-well","temperature":0.5,"grid":%d,"particles":300}`, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				if code, out := post(b, s, "/api/solve", body); code != http.StatusOK {
+					b.Fatalf("%d %s", code, out)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkParticles measures one POST /api/particles chunk of the page:
 // 300 particles, 30 frames of 2 steps on the gyrator.
 func BenchmarkParticles(b *testing.B) {
