@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +69,15 @@ func TestPage(t *testing.T) {
 			t.Errorf("page refers to an external resource (%q)", bad)
 		}
 	}
-	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self'") {
+	// The policy names the inline script and style by hash, so the page
+	// must hold no other inline code: no style attributes, no handlers.
+	csp := w.Header().Get("Content-Security-Policy")
+	if !strings.Contains(csp, "connect-src 'self'") || !strings.Contains(csp, "script-src 'sha256-") ||
+		!strings.Contains(csp, "style-src 'sha256-") || strings.Contains(csp, "unsafe") {
 		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if m := regexp.MustCompile(`\s(style|on[a-z]+)="`).FindString(page); m != "" {
+		t.Errorf("page has an inline attribute %q that the policy blocks", m)
 	}
 	w = httptest.NewRecorder()
 	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/nothing", nil))
