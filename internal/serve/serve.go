@@ -94,29 +94,14 @@ var errSuperseded = errors.New("superseded by a newer request")
 
 // New returns a Server.
 func New(cfg Config) *Server {
-	lim := cfg.Limits
-	def := DefaultLimits
-	if lim.GridMin == 0 {
-		lim.GridMin = def.GridMin
-	}
-	if lim.GridMax == 0 {
-		lim.GridMax = def.GridMax
-	}
-	if lim.ParticlesMax == 0 {
-		lim.ParticlesMax = def.ParticlesMax
-	}
-	if lim.FormulaMax == 0 {
-		lim.FormulaMax = def.FormulaMax
-	}
-	if lim.TemperatureMin == 0 {
-		lim.TemperatureMin = def.TemperatureMin
-	}
-	if lim.TemperatureMax == 0 {
-		lim.TemperatureMax = def.TemperatureMax
-	}
-	if lim.RatioMax == 0 {
-		lim.RatioMax = def.RatioMax
-	}
+	lim, def := cfg.Limits, DefaultLimits
+	orDefault(&lim.GridMin, def.GridMin)
+	orDefault(&lim.GridMax, def.GridMax)
+	orDefault(&lim.ParticlesMax, def.ParticlesMax)
+	orDefault(&lim.FormulaMax, def.FormulaMax)
+	orDefault(&lim.TemperatureMin, def.TemperatureMin)
+	orDefault(&lim.TemperatureMax, def.TemperatureMax)
+	orDefault(&lim.RatioMax, def.RatioMax)
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 2
 	}
@@ -136,6 +121,13 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("POST /api/particles", s.handleParticles)
 	s.mux = mux
 	return s
+}
+
+// orDefault sets a zero *v to def.
+func orDefault[T int | float64](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }
 
 // Limits returns the limits in force.

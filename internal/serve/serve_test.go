@@ -36,6 +36,29 @@ func post(t testing.TB, h http.Handler, path string, body any) (int, []byte) {
 	return w.Code, w.Body.Bytes()
 }
 
+// get sends GET path to h.
+func get(h http.Handler, path string) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+	return w
+}
+
+// waitRunning waits until s has n computations registered as running.
+func waitRunning(t *testing.T, s *Server, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		got := len(s.running)
+		s.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d computations running after 5 s, want %d", got, n)
+		}
+	}
+}
+
 // solveOK posts a solve request that must succeed.
 func solveOK(t *testing.T, h http.Handler, req map[string]any) *solveResponse {
 	t.Helper()
@@ -52,8 +75,7 @@ func solveOK(t *testing.T, h http.Handler, req map[string]any) *solveResponse {
 
 func TestPage(t *testing.T) {
 	s := New(Config{})
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	w := get(s, "/")
 	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /: %d %q", w.Code, w.Header().Get("Content-Type"))
 	}
@@ -79,17 +101,14 @@ func TestPage(t *testing.T) {
 	if m := regexp.MustCompile(`\s(style|on[a-z]+)="`).FindString(page); m != "" {
 		t.Errorf("page has an inline attribute %q that the policy blocks", m)
 	}
-	w = httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/nothing", nil))
-	if w.Code != http.StatusNotFound {
+	if w := get(s, "/nothing"); w.Code != http.StatusNotFound {
 		t.Errorf("GET /nothing: %d", w.Code)
 	}
 }
 
 func TestModels(t *testing.T) {
 	s := New(Config{})
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/models", nil))
+	w := get(s, "/api/models")
 	var res modelsResponse
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != http.StatusOK {
 		t.Fatalf("GET /api/models: %d %v", w.Code, err)
@@ -320,9 +339,7 @@ func TestBadRequests(t *testing.T) {
 	if code, _ := post(t, s, "/api/solve", big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("large body: status %d, want 413", code)
 	}
-	w = httptest.NewRecorder()
-	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/solve", nil))
-	if w.Code != http.StatusMethodNotAllowed {
+	if w := get(s, "/api/solve"); w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET /api/solve: status %d, want 405", w.Code)
 	}
 }
@@ -353,19 +370,7 @@ func TestLatestWins(t *testing.T) {
 		code, _ := post(t, s, "/api/solve", req)
 		first <- code
 	}()
-	// Wait until the first request is registered, then send the second.
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		s.mu.Lock()
-		n := len(s.running)
-		s.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first request never started")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitRunning(t, s, 1) // the first request waits for the slot
 	second := make(chan int)
 	go func() {
 		code, _ := post(t, s, "/api/solve", req)
@@ -388,17 +393,7 @@ func TestLatestWins(t *testing.T) {
 		code, _ := post(t, s3, "/api/solve", `{"client":"tab","seq":5,"landscape":"gyrator","temperature":0.5,"grid":32}`)
 		newer <- code
 	}()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		s3.mu.Lock()
-		n := len(s3.running)
-		s3.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the seq 5 request never started")
-		}
-	}
+	waitRunning(t, s3, 1)
 	if code, body := post(t, s3, "/api/solve", `{"client":"tab","seq":3,"landscape":"gyrator","temperature":0.5,"grid":32}`); code != http.StatusConflict {
 		t.Errorf("late older request (seq 3 after 5): status %d %s, want 409", code, body)
 	}
