@@ -195,6 +195,38 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("gyrator: orbits %q, L closed form %q: want closed orbits and a closed form", orbits, lExact)
 	}
 
+	// A formula with a syntax error: the server's one-line error is shown
+	// and the page keeps working; then a good formula draws.
+	setModel := func(v string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("model"), v),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("model").dispatchEvent(new Event("change", {bubbles: true}))`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setModel("formula")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("formula-loss")),
+		chromedp.SetValue(chromedp.ID("formula-loss"), "(x^2 - 1"), chromedp.Click(chromedp.ID("formula-apply"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("status").className === "error"`, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		t.Fatalf("no error shown for a bad formula: %v", err)
+	}
+	bad, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	if !strings.Contains(bad, "loss: column") {
+		t.Errorf("bad formula: status %q, want the server's error naming the column", bad)
+	}
+	prev = read()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("formula-loss"), "(x^2 - 1)^2/4 + y^2/2"),
+		chromedp.SetValue(chromedp.ID("formula-diffusion"), "1 + x^2/2, 0.3; 0.3, 1 + y^2/2"),
+		chromedp.Click(chromedp.ID("formula-apply"))); err != nil {
+		t.Fatal(err)
+	}
+	good := waitDraw(prev.Draws)
+	t.Logf("formula model: bad formula showed %q; the state-dependent double well typed as formulas gives Pi %s, minima of Phi %s", bad, good.Pi, good.MinimaPhi)
+	setModel("gyrator")
+	waitDraw(good.Draws)
+
 	// Screenshot at T = 0.5 with the particles back on.
 	prev = read()
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("temperature"), "0.5"),
