@@ -206,9 +206,20 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 			if !hasConstantDiffusion(l) {
 				return potentials.Model{}, fmt.Errorf("landscape %q has no constant D: the anisotropy applies to %s", l.Name, constantLandscapes())
 			}
+			// The box of a landscape may follow its D (the quadratic's spans
+			// six standard deviations); the sliders must not move the view,
+			// so the box is the one of D = I.
+			set["d11"], set["d12"], set["d22"] = 1, 0, 1
+			iso, err := potentials.New(l.Name, set)
+			if err != nil {
+				return potentials.Model{}, err
+			}
 			set["d11"], set["d12"], set["d22"] = s.Anisotropy.diffusion()
-		}
-		if m, err = potentials.New(l.Name, set); err != nil {
+			if m, err = potentials.New(l.Name, set); err != nil {
+				return potentials.Model{}, err
+			}
+			m.Box = iso.Box
+		} else if m, err = potentials.New(l.Name, set); err != nil {
 			return potentials.Model{}, err
 		}
 	}

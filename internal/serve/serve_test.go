@@ -160,6 +160,12 @@ func TestSolveScience(t *testing.T) {
 	if d := an.Model.Diffusion; math.Abs(d[0]-1) > 1e-12 || math.Abs(d[1]-0.6) > 1e-12 || math.Abs(d[2]-1) > 1e-12 {
 		t.Errorf("ratio 4, angle 45: D = %v, want (1, 0.6, 1)", d)
 	}
+	// The quadratic's own box spans six standard deviations of its D; the
+	// slider must not move it (D = diag(1.6, 0.4) at angle 0 would).
+	flat := solveOK(t, s, map[string]any{"landscape": "quadratic", "temperature": 0.5, "grid": 32, "anisotropy": map[string]float64{"ratio": 4, "angle": 0}})
+	if flat.Grid.XMin != iso.Grid.XMin || flat.Grid.YMax != iso.Grid.YMax {
+		t.Errorf("the anisotropy slider moved the box: %+v at ratio 1, %+v at ratio 4, angle 0", iso.Grid, flat.Grid)
+	}
 	L, exact := an.Diagnostics.AngularMomentum, an.Diagnostics.AngularMomentumExact
 	if exact == nil || math.Abs(L-*exact) > 0.01*math.Abs(*exact) {
 		t.Errorf("L = %g, closed form %v: want within 1%% (second-order grid error at h = 1/32 is about 0.3%%)", L, exact)
