@@ -170,10 +170,15 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 						rab = (wx + wy) / 2
 						rba = rab
 					}
+					rab, rba = rab*T*bernoulli(z), rba*T*bernoulli(-z)
+					if !(rab <= maxRate && rba <= maxRate) {
+						return fmt.Errorf("jump rates overflow near (%s): the drift there is %.3g times the diffusion over the grid spacing (the cell Peclet number); scale the loss or the drift down",
+							fmtCoords(a.mid), math.Abs(z))
+					}
 					pt.a = append(pt.a, int32(x))
 					pt.b = append(pt.b, int32(y))
-					pt.ab = append(pt.ab, rab*T*bernoulli(z))
-					pt.ba = append(pt.ba, rba*T*bernoulli(-z))
+					pt.ab = append(pt.ab, rab)
+					pt.ba = append(pt.ba, rba)
 					pt.off = append(pt.off, v)
 				}
 			}
@@ -204,6 +209,11 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	op.buildCSR()
 	return op, nil
 }
+
+// maxRate bounds a jump rate: beyond it the solver's norms (sums of
+// squared rates) would overflow. Only absurd scales reach it (a loss of
+// 1e300 x^2, say): rates of sane models stay below 1e20 on any grid.
+const maxRate = 1e100
 
 func workerCount(n int) int { return min(runtime.GOMAXPROCS(0), max(1, n/4096)) }
 
