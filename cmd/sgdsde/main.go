@@ -19,7 +19,9 @@
 //	sgdsde sgd [flags]             mini-batch SGD on a finite-sum model, as independent chains
 //	sgdsde observe DIR             trajectory observables of a finite-sum run and its null
 //	sgdsde sweep RUN --vary ...    parameter sweeps of simulate, steady, cycles, compare or sgd
-//	sgdsde plot sweep DIR ...      a figure of a sweep's results.csv
+//	sgdsde plot KIND DIR           redraw the standard figures of a saved run
+//	sgdsde demo --out DIR          the offline teaching gallery
+//	sgdsde serve [--addr A]        the interactive teaching demo in the browser
 //	sgdsde --version
 //
 // Every command that computes writes its results into --out DIR; see
