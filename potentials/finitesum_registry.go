@@ -96,13 +96,19 @@ func intParams(p map[string]float64, min float64, names ...string) ([]int, error
 	return out, nil
 }
 
-// seedParam returns the parameter "seed" as a uint64.
-func seedParam(p map[string]float64) (uint64, error) {
+// sizesAndSeed converts the named parameters to whole numbers >= 1 (see
+// intParams) and returns them with the parameter "seed" as a uint64: the
+// shape and the data seed of a finite-sum model.
+func sizesAndSeed(p map[string]float64, names ...string) ([]int, uint64, error) {
+	iv, err := intParams(p, 1, names...)
+	if err != nil {
+		return nil, 0, err
+	}
 	s, err := intParams(p, 0, "seed")
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return uint64(s[0]), nil
+	return iv, uint64(s[0]), nil
 }
 
 var seedDoc = Param{Name: "seed", Default: 1, Doc: "seed of the PCG generator that makes the data (whole number >= 0)"}
@@ -121,11 +127,7 @@ func init() {
 			seedDoc,
 		},
 		Build: func(p map[string]float64) (FiniteSum, error) {
-			iv, err := intParams(p, 1, "n", "d")
-			if err != nil {
-				return nil, err
-			}
-			seed, err := seedParam(p)
+			iv, seed, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return nil, err
 			}
@@ -144,11 +146,7 @@ func init() {
 			seedDoc,
 		},
 		Build: func(p map[string]float64) (FiniteSum, error) {
-			iv, err := intParams(p, 1, "n", "d")
-			if err != nil {
-				return nil, err
-			}
-			seed, err := seedParam(p)
+			iv, seed, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return nil, err
 			}
@@ -170,11 +168,7 @@ func init() {
 			seedDoc,
 		},
 		Build: func(p map[string]float64) (FiniteSum, error) {
-			iv, err := intParams(p, 1, "n", "hidden", "classes")
-			if err != nil {
-				return nil, err
-			}
-			seed, err := seedParam(p)
+			iv, seed, err := sizesAndSeed(p, "n", "hidden", "classes")
 			if err != nil {
 				return nil, err
 			}

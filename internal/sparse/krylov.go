@@ -227,13 +227,31 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 		}
 		return nil
 	}
+	rho, alpha, omega := 1.0, 1.0, 1.0
+	// restart starts the recurrences afresh from the current residual.
 	restart := func() {
 		copy(rh, r)
 		clear(p)
 		clear(vv)
+		rho, alpha, omega = 1, 1, 1
 	}
 	restart()
-	rho, alpha, omega := 1.0, 1.0, 1.0
+	// confirm is called when the updated residual falls below the
+	// tolerance: it reports convergence if the true residual agrees, and
+	// otherwise restarts from the true residual (or fails at the floor).
+	confirm := func() (bool, error) {
+		st.Residual = residual()
+		if st.Residual <= opts.Tol {
+			st.Converged = true
+			return true, nil
+		}
+		if err := drift(); err != nil {
+			return false, err
+		}
+		restarts++
+		restart()
+		return false, nil
+	}
 	for st.Iterations < opts.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return st, fmt.Errorf("sparse: BiCGStab stopped after %d iterations (relative residual %.3g): %w", st.Iterations, st.Residual, err)
@@ -244,7 +262,6 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 			if restarts < 5 && finite(rhoNew) {
 				restarts++
 				restart()
-				rho, alpha, omega = 1, 1, 1
 				rhoNew = dot(rh, r)
 			} else {
 				return st, fmt.Errorf("%w: BiCGStab: rho = %g at iteration %d (relative residual %.3g)", ErrBreakdown, rhoNew, st.Iterations, st.Residual)
@@ -262,7 +279,6 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 			if restarts < 5 && finite(den) {
 				restarts++
 				restart()
-				rho, alpha, omega = 1, 1, 1
 				continue
 			}
 			return st, fmt.Errorf("%w: BiCGStab: (r̂,v) = %g at iteration %d (relative residual %.3g)", ErrBreakdown, den, st.Iterations, st.Residual)
@@ -275,17 +291,9 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 			for i := range x {
 				x[i] += alpha * ph[i]
 			}
-			st.Residual = residual()
-			if st.Residual <= opts.Tol {
-				st.Converged = true
-				return st, nil
-			}
-			if err := drift(); err != nil {
+			if done, err := confirm(); done || err != nil {
 				return st, err
 			}
-			restarts++
-			restart()
-			rho, alpha, omega = 1, 1, 1
 			continue
 		}
 		m.Apply(sh, s)
@@ -304,17 +312,9 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 			return st, fmt.Errorf("%w: BiCGStab: non-finite residual at iteration %d", ErrBreakdown, st.Iterations)
 		}
 		if st.Residual <= opts.Tol {
-			st.Residual = residual()
-			if st.Residual <= opts.Tol {
-				st.Converged = true
-				return st, nil
-			}
-			if err := drift(); err != nil {
+			if done, err := confirm(); done || err != nil {
 				return st, err
 			}
-			restarts++
-			restart()
-			rho, alpha, omega = 1, 1, 1
 			continue
 		}
 		if stag.stalled(st.Residual, st.Iterations) {
@@ -324,7 +324,6 @@ func BiCGStab(ctx context.Context, a Operator, b, x []float64, m Preconditioner,
 			if restarts < 5 {
 				restarts++
 				restart()
-				rho, alpha, omega = 1, 1, 1
 				continue
 			}
 			return st, fmt.Errorf("%w: BiCGStab: omega = 0 at iteration %d (relative residual %.3g)", ErrBreakdown, st.Iterations, st.Residual)
