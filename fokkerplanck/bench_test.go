@@ -22,7 +22,7 @@ func BenchmarkSteadyState(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			g, _ := NewGrid(m.Box, []int{n, n}, false)
 			var ms0, ms1 runtime.MemStats
-			iters := 0
+			iters, fine := 0, 0
 			runtime.GC()
 			runtime.ReadMemStats(&ms0)
 			for i := 0; i < b.N; i++ {
@@ -34,10 +34,11 @@ func BenchmarkSteadyState(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				iters = st.Iterations
+				iters, fine = st.Iterations, st.FineIterations
 			}
 			runtime.ReadMemStats(&ms1)
 			b.ReportMetric(float64(iters), "iters")
+			b.ReportMetric(float64(fine), "fine-iters")
 			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(b.N)/float64(g.Len()), "B/node")
 		})
 	}

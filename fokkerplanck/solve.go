@@ -2,6 +2,7 @@ package fokkerplanck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -12,8 +13,25 @@ import (
 // state reduction: the base of the nested-grid recursion.
 const denseNodes = 600
 
+// solveInfo is how a pinned solve went.
+type solveInfo struct {
+	iters        int     // Krylov iterations, all passes and coarse levels included
+	fineIters    int     // Krylov iterations on this grid
+	passes       int     // scaled passes on this grid
+	residual     float64 // relative residual (see relResidual) of the result
+	lastResidual float64 // that of the last pass
+}
+
+// maxPasses bounds the scaled passes of one grid: each one rescales by the
+// result of the previous one (iterative refinement), which converges in one
+// or two passes when the first scaling is within a modest factor of p and
+// recovers in a few more when the coarse grid misjudged the tails.
+const maxPasses = 6
+
 // solvePinned returns the steady node probabilities (unnormalised, p[pin]
-// near 1) and the Krylov iterations spent.
+// near 1), how the solve went, and an error when the relative residual of
+// the unscaled system L p = 0 (relResidual) did not reach opt.Tol; the
+// result closest to convergence is returned with that error.
 //
 // The solution of L p = 0 spans many orders of magnitude (exp(-Phi/T):
 // 1e-120 between the minimum and the corners of a steep landscape), far too
@@ -23,18 +41,31 @@ const denseNodes = 600
 // model on a grid twice as coarse (recursively, down to a dense solve),
 // interpolated in log space. B is the generator of the time-reversed chain
 // when w = p: its null vector is the constant, which multigrid represents
-// exactly, and its residual weighs every node's balance equation by that
-// node's probability, so every entry of p, also deep in the tails, gets a
-// relative accuracy of about tol. One more pass with w from the first
-// result (the same preconditioner) removes the interpolation error.
-func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions) ([]float64, int, error) {
+// exactly, and its rows, divided by their diagonals, are the balance
+// equations of the nodes relative to each node's own flux, so every entry
+// of p, also deep in the tails, gets a relative accuracy of about tol.
+// Further passes rescale by the previous result (iterative refinement)
+// until the residual of the unscaled system meets the tolerance and no node
+// outside the frozen tail came out zero or negative.
+func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions) ([]float64, solveInfo, error) {
 	n := op.Grid.Len()
+	var info solveInfo
 	if n <= denseNodes {
-		return op.solveDense(pin)
+		p, _, err := op.solveDense(pin)
+		if err == nil {
+			info.residual = relResidual(op.L, p)
+		}
+		return p, info, err
 	}
-	w, iters, err := op.coarseScaling(ctx, opt)
+	w, it, err := op.coarseScaling(ctx, opt)
+	info.iters += it
 	if err != nil {
-		return nil, iters, err
+		if ctx.Err() != nil {
+			return nil, info, ctx.Err()
+		}
+		// A coarse grid that does not resolve the model: start from the
+		// unscaled system and let the passes find the scaling.
+		w = ones(n)
 	}
 	a := op.L.Clone()
 	d := math.Abs(a.At(pin, pin))
@@ -42,37 +73,104 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 		d = 1
 	}
 	if err := a.PinRow(pin, d); err != nil {
-		return nil, iters, err
+		return nil, info, err
 	}
-	p, it, err := op.scaledSolve(ctx, a, d, pin, w, opt)
-	iters += it
+	var best []float64
+	bestRes := math.Inf(1)
+	var lastErr error
+	unscaledTried := false
+	for info.passes < maxPasses {
+		info.passes++
+		pr, err := op.scaledSolve(ctx, a, d, pin, w, opt)
+		info.iters += pr.iters
+		if ctx.Err() != nil {
+			return nil, info, ctx.Err()
+		}
+		if pr.p == nil {
+			lastErr = err
+			if best == nil && !unscaledTried {
+				// The first scaling can be too rough: try the unscaled
+				// system before giving up.
+				unscaledTried = true
+				w = ones(n)
+				continue
+			}
+			break
+		}
+		info.fineIters += pr.iters
+		res := relResidual(op.L, pr.p)
+		info.lastResidual = res
+		if pr.lost > 0 {
+			// Not an answer yet, whatever the flux residual says: the
+			// pass made p zero at nodes outside the tail.
+			res = math.Inf(1)
+		}
+		if res < bestRes {
+			best, bestRes = pr.p, res
+		}
+		if err != nil {
+			lastErr = err
+		}
+		if bestRes <= opt.Tol {
+			break
+		}
+		w = pr.next
+	}
+	info.residual = bestRes
+	if math.IsInf(bestRes, 1) {
+		info.residual = info.lastResidual
+	}
+	if best == nil {
+		if lastErr == nil {
+			lastErr = errors.New("no pass produced a solution")
+		}
+		return nil, info, lastErr
+	}
+	if bestRes > opt.Tol {
+		return best, info, fmt.Errorf("relative residual %.3g after %d passes", bestRes, info.passes)
+	}
+	return best, info, nil
+}
 
-	if err != nil && ctx.Err() == nil {
-		// The coarse scaling can be too rough (a coarse grid that does not
-		// resolve the model); start again from the unscaled system.
-		for i := range w {
-			w[i] = 1
-		}
-		var err2 error
-		p, it, err2 = op.scaledSolve(ctx, a, d, pin, w, opt)
-		iters += it
-		if err2 == nil {
-			err = nil
-		}
+func ones(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
 	}
-	return p, iters, err
+	return w
+}
+
+// relResidual returns the relative residual of L p = 0 used to accept a
+// steady state: ||L p||_1 / sum_i |L_ii| p_i, the probability flux out of
+// balance as a fraction of the total flux out of the nodes. It lies in
+// [0, 2] for p >= 0, is independent of the normalisation of p and of the
+// time unit, and weighs each node's balance by its probability. It returns
+// +Inf for a p that is zero, negative somewhere or not finite.
+func relResidual(l *sparse.CSR, p []float64) float64 {
+	num, den := 0.0, 0.0
+	for i := 0; i < l.Rows; i++ {
+		if !(p[i] >= 0) || math.IsInf(p[i], 0) {
+			return math.Inf(1)
+		}
+		var s, diag float64
+		for q := l.RowPtr[i]; q < l.RowPtr[i+1]; q++ {
+			c := int(l.Col[q])
+			s += l.Val[q] * p[c]
+			if c == i {
+				diag = l.Val[q]
+			}
+		}
+		num += math.Abs(s)
+		den += math.Abs(diag) * p[i]
+	}
+	if !(den > 0) || math.IsInf(num, 0) || math.IsNaN(num) {
+		return math.Inf(1)
+	}
+	return num / den
 }
 
 // coarseTol is the tolerance of the coarse solves that provide the scaling.
 const coarseTol = 1e-4
-
-// passes returns the number of scaled passes. One is enough: with w from
-// the coarse grid, within a modest factor of p everywhere, the solve gives
-// every entry a relative accuracy of about tol times that factor. (A second
-// pass with w = p, measured on the double well at 512^2, cost 7 more
-// iterations and a second multigrid set-up and changed Phi by less than
-// 1e-9.)
-func (o SteadyOptions) passes() int { return 1 }
 
 // tailCutoff: nodes whose estimated probability is below this fraction of
 // the largest are frozen at the estimate during a Krylov solve and relaxed
@@ -83,66 +181,130 @@ func (o SteadyOptions) passes() int { return 1 }
 const tailCutoff = 1e-30
 
 // scaledSolve solves the pinned system a p = d e_pin in the unknowns
-// q = p / w, then once more with w = p. Nodes below tailCutoff are held at
-// w (identity rows of the scaled system) and relaxed afterwards by
-// Gauss–Seidel sweeps of the true balance equations.
-func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, pin int, w []float64, opt SteadyOptions) ([]float64, int, error) {
+// q = p / w, as a correction q = 1 + delta from the scaling itself. Nodes
+// below tailCutoff are held at w (identity rows of the scaled system) and
+// relaxed afterwards by Gauss–Seidel sweeps of the true balance equations.
+// The Krylov solver sees the scaled rows divided by their diagonals, so its
+// residual is the vector of node-wise relative imbalances and opt.Tol bounds
+// each node's, in the tails as at the minimum. On a Krylov failure it
+// returns the iterate reached (clamped to p >= 0) with the error.
+func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, pin int, w []float64, opt SteadyOptions) (*passResult, error) {
 	g := op.Grid
 	n := a.Rows
-	iters := 0
-	p := make([]float64, n)
-	for pass := 0; pass < opt.passes(); pass++ {
-		wmax := 0.0
-		for _, v := range w {
-			wmax = math.Max(wmax, v)
-		}
-		cut := tailCutoff * wmax
-		for i, v := range w {
-			// Keep every ratio w_j / w_i finite.
-			w[i] = math.Max(v, 1e-200*wmax)
-		}
-		b := similar(a, w)
-		rhs := make([]float64, n)
-		rhs[pin] = d / w[pin]
-		var tail []int
-		for i, v := range w {
-			if v < cut && i != pin {
-				tail = append(tail, i)
-				for q := b.RowPtr[i]; q < b.RowPtr[i+1]; q++ {
-					b.Val[q] = 0
-					if int(b.Col[q]) == i {
-						b.Val[q] = 1
-					}
-				}
-				rhs[i] = 1
-			}
-		}
-		q := make([]float64, n)
-		popt := opt
-		if pass+1 < opt.passes() {
-			// This pass only provides the scaling of the next one.
-			popt.Tol = math.Max(opt.Tol, coarseTol)
-		}
-		st, err := krylov(ctx, b, rhs, q, g, popt)
-		iters += st.Iterations
-
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, iters, ctx.Err()
-			}
-			if pass == 0 {
-				return nil, iters, fmt.Errorf("steady state: %w (relative residual %.2g after %d iterations)", err, st.Residual, iters)
-			}
-			break // the first pass met the tolerance: keep it
-		}
-		for i := range p {
-			p[i] = math.Max(w[i]*q[i], 0)
-		}
-		relax(op.L, p, tail, 4)
-		// Next pass: scale by the result itself.
-		copy(w, p)
+	wmax := 0.0
+	for _, v := range w {
+		wmax = math.Max(wmax, v)
 	}
-	return p, iters, nil
+	cut := tailCutoff * wmax
+	for i, v := range w {
+		// Keep every ratio w_j / w_i finite.
+		w[i] = math.Max(v, 1e-200*wmax)
+	}
+	b := similar(a, w)
+	var tail []int
+	for i, v := range w {
+		if v < cut && i != pin {
+			tail = append(tail, i)
+			for q := b.RowPtr[i]; q < b.RowPtr[i+1]; q++ {
+				b.Val[q] = 0
+				if int(b.Col[q]) == i {
+					b.Val[q] = 1
+				}
+			}
+		}
+	}
+	// r0 = rhs - B 1: the pinned row asks for q_pin = 1 / w_pin, the tail
+	// rows for q = 1, every other row for B q = 0.
+	r0 := make([]float64, n)
+	b.MulVec(r0, ones(n))
+	for i := range r0 {
+		r0[i] = -r0[i]
+	}
+	r0[pin] += d / w[pin]
+	for _, i := range tail {
+		r0[i] = 0
+	}
+	// Row normalisation: S = |diag B|^-1 B, so that a residual component is
+	// the imbalance of a node relative to its own flux. (Weighting the rows
+	// by a power of the flux, which would favour the bulk, measured no
+	// faster.)
+	scale := b.Diagonal(nil)
+	for i, v := range scale {
+		scale[i] = math.Abs(v)
+	}
+	bs := b.Clone()
+	for i := 0; i < n; i++ {
+		for q := bs.RowPtr[i]; q < bs.RowPtr[i+1]; q++ {
+			bs.Val[q] /= scale[i]
+		}
+		r0[i] /= scale[i]
+	}
+	rn := 0.0
+	for _, v := range r0 {
+		rn += v * v
+	}
+	rn = math.Sqrt(rn)
+	delta := make([]float64, n)
+	var st sparse.Stats
+	var err error
+	// The Krylov target is a tenth of the acceptance tolerance: a weighted
+	// RMS of node-wise imbalances at tol leaves the flux-weighted residual
+	// of the acceptance test near tol, sometimes just above it.
+	if target := krylovMargin * opt.Tol; rn > target {
+		kopt := opt
+		kopt.Tol = target / rn
+		st, err = krylov(ctx, bs, b, scale, r0, delta, g, kopt)
+	}
+	res := &passResult{iters: st.Iterations}
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		err = fmt.Errorf("steady state: %w (relative residual %.2g after %d iterations)", err, st.Residual, st.Iterations)
+		for _, v := range delta {
+			if !(math.Abs(v) < math.Inf(1)) {
+				return res, err
+			}
+		}
+	}
+	p := make([]float64, n)
+	next := make([]float64, n)
+	istail := make([]bool, n)
+	for _, i := range tail {
+		istail[i] = true
+	}
+	for i := range p {
+		f := 1 + delta[i]
+		if !(f > 0) && !istail[i] {
+			res.lost++
+		}
+		p[i] = math.Max(w[i]*f, 0)
+		// A node the pass lost (f <= 0) was overestimated by the
+		// scaling: the next pass starts it far lower, not at zero.
+		next[i] = w[i] * math.Max(f, lostFactor)
+	}
+	res.p, res.next = p, next
+	relax(op.L, p, tail, 4)
+	for _, i := range tail {
+		next[i] = math.Max(p[i], next[i]*lostFactor)
+	}
+	return res, err
+}
+
+// krylovMargin is the Krylov target as a fraction of the acceptance
+// tolerance.
+const krylovMargin = 0.1
+
+// lostFactor is the factor by which the next pass scales a node whose
+// probability the previous pass made zero or negative.
+const lostFactor = 1e-8
+
+// passResult is the outcome of one scaled pass.
+type passResult struct {
+	p     []float64 // the result, clamped to p >= 0
+	next  []float64 // the scaling for the next pass (positive)
+	lost  int       // nodes outside the tail with p <= 0
+	iters int
 }
 
 // relax applies k alternating Gauss–Seidel sweeps of L p = 0 to the listed
@@ -199,8 +361,10 @@ func (op *Operator) coarseScaling(ctx context.Context, opt SteadyOptions) ([]flo
 	copt := opt
 	copt.Tol = math.Max(opt.Tol, coarseTol)
 	copt.coarse = true
-	cp, iters, err := cop.solvePinned(ctx, cop.PinNode(), copt)
-	if err != nil {
+	cp, info, err := cop.solvePinned(ctx, cop.PinNode(), copt)
+	iters := info.iters
+	if cp == nil {
+		// (An unconverged coarse result still scales the fine system.)
 		return nil, iters, err
 	}
 	// Log density on the coarse grid, floored far below anything that
@@ -235,12 +399,17 @@ func (g *Grid) interpolate(u []float64, x []float64) float64 {
 		f[a] = s - float64(k[a])
 	}
 	if g.Dim == 1 {
-		return (1-f[0])*u[k[0]] + f[0]*u[k[0]+1]
+		v := (1-f[0])*u[k[0]] + f[0]*u[k[0]+1]
+		return math.Min(v, math.Max(u[k[0]], u[k[0]+1]))
 	}
 	nx := g.N[0]
 	i, j := k[0], k[1]
-	return (1-f[0])*(1-f[1])*u[j*nx+i] + f[0]*(1-f[1])*u[j*nx+i+1] +
-		(1-f[0])*f[1]*u[(j+1)*nx+i] + f[0]*f[1]*u[(j+1)*nx+i+1]
+	u00, u10, u01, u11 := u[j*nx+i], u[j*nx+i+1], u[(j+1)*nx+i], u[(j+1)*nx+i+1]
+	v := (1-f[0])*(1-f[1])*u00 + f[0]*(1-f[1])*u10 + (1-f[0])*f[1]*u01 + f[0]*f[1]*u11
+	// Extrapolation may fall, never rise above the nodes it uses: a log
+	// density that falls steeply towards a wall would otherwise be
+	// extrapolated to a spurious maximum at the wall.
+	return math.Min(v, math.Max(math.Max(u00, u10), math.Max(u01, u11)))
 }
 
 // box returns the grid's box.
@@ -329,34 +498,50 @@ func similar(a *sparse.CSR, w []float64) *sparse.CSR {
 	return b
 }
 
-// krylov solves b q = rhs from q = 1 by restarted GMRES(50) preconditioned
-// with one multigrid cycle, which measured robust on steep landscapes where
-// BiCGStab with the same preconditioner breaks down (Rosenbrock at 256^2:
-// 89 GMRES iterations against no convergence); if that fails, by BiCGStab
-// with ILU(0), slower but tolerant of unresolved drift.
-func krylov(ctx context.Context, b *sparse.CSR, rhs, q []float64, g *Grid, opt SteadyOptions) (sparse.Stats, error) {
-	reset := func() {
-		for i := range q {
-			q[i] = 1
-		}
-	}
-	reset()
+// krylov solves bs x = rhs from x = 0, where bs = diag(scale)^-1 b is the
+// row-normalised system, by restarted GMRES(50) preconditioned with one
+// multigrid cycle built on b (applied to scale * r), which measured robust on
+// steep landscapes where BiCGStab with the same preconditioner breaks down
+// (Rosenbrock at 256^2: 89 GMRES iterations against no convergence); if that
+// fails, by BiCGStab with ILU(0) of bs, slower but tolerant of unresolved
+// drift.
+func krylov(ctx context.Context, bs, b *sparse.CSR, scale, rhs, x []float64, g *Grid, opt SteadyOptions) (sparse.Stats, error) {
 	var total sparse.Stats
-	mg, err := sparse.NewGridMultigrid(b, g.N[0], g.N[1], g.Periodic, g.Periodic && g.Dim == 2, sparse.MultigridOptions{})
+	// Lumped coarse operators: Galerkin products of the scaled generator
+	// lose the M-matrix signs where the drift dominates (wrong-sign entries
+	// up to 100 times the diagonal on the three-hole landscape at T = 0.05),
+	// and their corrections then cost hundreds of iterations.
+	mgo := sparse.MultigridOptions{Lump: true}
+	mg, err := sparse.NewGridMultigrid(b, g.N[0], g.N[1], g.Periodic, g.Periodic && g.Dim == 2, mgo)
 	if err == nil {
-		st, err := sparse.GMRES(ctx, b, rhs, q, mg, sparse.Options{Tol: opt.Tol, MaxIter: opt.MaxIter, Restart: 50})
+		pre := &rowScaled{mg: mg, scale: scale, tmp: make([]float64, len(x))}
+		st, err := sparse.GMRES(ctx, bs, rhs, x, pre, sparse.Options{Tol: opt.Tol, MaxIter: opt.MaxIter, Restart: 50})
 		total.Iterations += st.Iterations
 		if err == nil || ctx.Err() != nil {
 			st.Iterations = total.Iterations
 			return st, err
 		}
 	}
-	ilu, err := sparse.NewILU0(b)
+	ilu, err := sparse.NewILU0(bs)
 	if err != nil {
 		return total, err
 	}
-	reset()
-	st, err := sparse.BiCGStab(ctx, b, rhs, q, ilu, sparse.Options{Tol: opt.Tol, MaxIter: 20 * opt.MaxIter})
+	clear(x)
+	st, err := sparse.BiCGStab(ctx, bs, rhs, x, ilu, sparse.Options{Tol: opt.Tol, MaxIter: 20 * opt.MaxIter})
 	st.Iterations += total.Iterations
 	return st, err
+}
+
+// rowScaled preconditions diag(scale)^-1 b with a preconditioner of b.
+type rowScaled struct {
+	mg    sparse.Preconditioner
+	scale []float64
+	tmp   []float64
+}
+
+func (r *rowScaled) Apply(dst, v []float64) {
+	for i, s := range r.scale {
+		r.tmp[i] = s * v[i]
+	}
+	r.mg.Apply(dst, r.tmp)
 }

@@ -26,11 +26,28 @@ type Steady struct {
 	Diagnostics
 	// Mass is the integral of Rho (1 up to round-off) and MinRho its minimum.
 	Mass, MinRho float64
-	// Residual is ||L p||_1 for the node probabilities p (sum 1).
+	// Residual is the relative residual ||L p||_1 / sum_i |L_ii| p_i of the
+	// node probabilities p: the probability flux out of balance as a
+	// fraction of the total flux out of the nodes. A Steady is returned only
+	// when it meets the tolerance.
 	Residual float64
-	// Iterations of the Krylov solver; SolveSeconds its wall time.
-	Iterations   int
-	SolveSeconds float64
+	// AbsResidual is ||L p||_1 for p summing to 1 (units of 1/time).
+	AbsResidual float64
+	// Converged is true for every Steady that SteadyState returns: the
+	// residual met the tolerance, p >= 0 and the mass is 1.
+	Converged bool
+	// CellPeclet is the largest cell Peclet number where rho is above
+	// RegionFraction of its maximum (see [Operator.CellPeclet]).
+	CellPeclet float64
+	// Iterations of the Krylov solver (all passes and the coarse grids of the
+	// scaling included), Passes the scaled passes on the final grid, and
+	// SolveSeconds the wall time.
+	Iterations int
+	// FineIterations are those on this grid alone, which measure how the
+	// solver scales with the grid.
+	FineIterations int
+	Passes         int
+	SolveSeconds   float64
 	// Pin is the node held at 1 during the solve.
 	Pin int
 }
@@ -57,9 +74,71 @@ func (op *Operator) PinNode() int {
 	return g.Nearest(x)
 }
 
+// NotConvergedError reports a steady-state solve whose result did not
+// meet the tolerance: the relative residual (see [Steady].Residual) reached,
+// the tolerance, the work spent and the largest cell Peclet number where the
+// density is not negligible, which tells whether the grid resolves the
+// model.
+type NotConvergedError struct {
+	Residual, Tol      float64
+	Iterations, Passes int
+	Nodes              [2]int
+	// CellPeclet is the largest |z| = |b . h| / (T h . D^-1 ... ) of the
+	// exponentially fitted rates (log of the ratio of the two rates of an
+	// edge) over the edges where the best result has rho > RegionFraction
+	// max rho; above about 10 the grid does not resolve the drift.
+	CellPeclet float64
+	// Err is the underlying solver error, if any.
+	Err error
+}
+
+func (e *NotConvergedError) Error() string {
+	hint := "try more grid nodes, a smaller box, a higher temperature or a looser tolerance"
+	if e.CellPeclet > pecletLimit {
+		hint = fmt.Sprintf("the cell Peclet number reaches %.3g where rho is not negligible, so the grid does not resolve the drift at this temperature: use more grid nodes, a smaller box or a higher temperature", e.CellPeclet)
+	}
+	return fmt.Sprintf("steady state did not converge: relative residual %.3g, tolerance %.3g, after %d iterations on %d x %d nodes; %s",
+		e.Residual, e.Tol, e.Iterations, e.Nodes[0], e.Nodes[1], hint)
+}
+
+// Unwrap returns the underlying solver error.
+func (e *NotConvergedError) Unwrap() error { return e.Err }
+
+// pecletLimit is the cell Peclet number above which a failure is blamed on
+// the grid's resolution.
+const pecletLimit = 10
+
+// CellPeclet returns the largest cell Peclet number |z| over the edges whose
+// two end nodes have p >= frac max p, where z is the exponent of the
+// exponentially fitted (Scharfetter–Gummel) rates: rate(A->B) /
+// rate(B->A) = exp(-z), z = -delta . D^-1 (b - T div D) / T at the edge
+// midpoint. |z| << 1 means diffusion dominates on the scale of one cell;
+// |z| >> 1 means the grid does not resolve the drift (the density changes by
+// a factor exp(|z|) from node to node). With p = nil every edge counts.
+func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
+	pmax := 0.0
+	for _, v := range p {
+		pmax = math.Max(pmax, v)
+	}
+	cut := frac * pmax
+	z := 0.0
+	for e := range op.A {
+		if p != nil && (p[op.A[e]] < cut || p[op.B[e]] < cut) {
+			continue
+		}
+		if ab, ba := op.RateAB[e], op.RateBA[e]; ab > 0 && ba > 0 {
+			z = math.Max(z, math.Abs(math.Log(ab/ba)))
+		}
+	}
+	return z
+}
+
 // SteadyState solves L p = 0 with one node pinned to 1 (a full
 // normalisation row would ruin sparsity), normalises p to sum 1, and
-// derives the fields and diagnostics.
+// derives the fields and diagnostics. The result is accepted only when the
+// relative residual of the unscaled system, ||L p||_1 / sum_i |L_ii| p_i,
+// meets opt.Tol, p >= 0 and the mass is 1; otherwise the error is a
+// *NotConvergedError with the residual reached.
 func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady, error) {
 	if opt.Tol == 0 {
 		opt.Tol = 1e-10
@@ -69,30 +148,42 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	}
 	pin := op.PinNode()
 	start := time.Now()
-	p, iters, err := op.solvePinned(ctx, pin, opt)
-	if err != nil {
-		return nil, err
+	p, info, err := op.solvePinned(ctx, pin, opt)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
-	st := &Steady{Iterations: iters, SolveSeconds: time.Since(start).Seconds(), Pin: pin}
+	fail := func(res float64, err error) error {
+		return &NotConvergedError{Residual: res, Tol: opt.Tol, Iterations: info.iters, Passes: info.passes,
+			Nodes: op.Grid.N, CellPeclet: op.CellPeclet(p, RegionFraction), Err: err}
+	}
+	if p == nil {
+		return nil, fail(info.residual, err)
+	}
+	st := &Steady{Iterations: info.iters, FineIterations: info.fineIters, Passes: info.passes, SolveSeconds: time.Since(start).Seconds(), Pin: pin}
 	sum := 0.0
-	for i, v := range p {
-		if v < 0 {
-			// Round-off far in the tails: the exact solution is positive.
-			if v < -1e-12*p[pin] {
-				return nil, fmt.Errorf("steady state has a negative entry %g at node %d: the solve did not converge (residual too large)", v, i)
-			}
-			p[i] = 0
+	for _, v := range p {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fail(math.Inf(1), fmt.Errorf("negative or non-finite probability %g", v))
 		}
-		sum += p[i]
+		sum += v
+	}
+	if !(sum > 0) || math.IsInf(sum, 0) {
+		return nil, fail(math.Inf(1), fmt.Errorf("total probability %g", sum))
 	}
 	for i := range p {
 		p[i] /= sum
 	}
+	// The acceptance check, on the normalised result whatever path gave it.
+	st.Residual = relResidual(op.L, p)
 	r := make([]float64, len(p))
 	op.Apply(r, p)
 	for _, v := range r {
-		st.Residual += math.Abs(v)
+		st.AbsResidual += math.Abs(v)
 	}
+	if !(st.Residual <= opt.Tol) {
+		return nil, fail(st.Residual, err)
+	}
+	st.Converged = true
 	st.Fields = op.Fields(p)
 	st.Diagnostics = op.Diagnose(st.Fields)
 	vol := op.Grid.CellVolume()
@@ -101,5 +192,9 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 		st.Mass += v * vol
 		st.MinRho = math.Min(st.MinRho, v)
 	}
+	if math.Abs(st.Mass-1) > 1e-9 {
+		return nil, fail(st.Residual, fmt.Errorf("mass %.15g instead of 1", st.Mass))
+	}
+	st.CellPeclet = op.CellPeclet(p, RegionFraction)
 	return st, nil
 }

@@ -87,6 +87,13 @@ type MultigridOptions struct {
 	CoarsestSize int
 	// MaxLevels bounds the number of levels; zero means no bound.
 	MaxLevels int
+	// Lump moves every off-diagonal entry of a coarse operator that has the
+	// sign of its row's diagonal onto the diagonal, which keeps the row sums
+	// and makes the coarse operators of a generator (or of its similarity
+	// transforms) M-matrices again. Galerkin products of convection-dominated
+	// operators lose that property, and their coarse-grid corrections then
+	// hurt more than they help.
+	Lump bool
 }
 
 // maxDense is the largest coarsest level solved by dense LU; larger ones
@@ -242,6 +249,9 @@ func NewGridMultigrid(a *CSR, nx, ny int, periodicX, periodicY bool, opts Multig
 		}
 		if ac, err = fixEmptyRows(ac); err != nil {
 			return nil, fmt.Errorf("sparse: NewGridMultigrid: coarse level %d: %w", len(mg.levels), err)
+		}
+		if opts.Lump {
+			lumpWrongSign(ac)
 		}
 		l.res = make([]float64, cur.Rows)
 		cur, cnx, cny = ac, ncx, ncy
@@ -889,5 +899,59 @@ func (l *mgLevel) solveCoarsest() {
 	for s := 0; s < l.coarseIter; s++ {
 		l.gsSweep(true)
 		l.gsSweep(false)
+	}
+}
+
+// SignDefect returns, for each level from the finest, the largest ratio over
+// the rows of the off-diagonal entries with the diagonal's sign (summed in
+// absolute value) to the diagonal: 0 for an M-matrix (or the negative of
+// one), and a measure of how far a Galerkin coarse operator has drifted
+// from one.
+func (m *Multigrid) SignDefect() []float64 {
+	out := make([]float64, len(m.levels))
+	for k, l := range m.levels {
+		a := l.a
+		worst := 0.0
+		for i := 0; i < a.Rows; i++ {
+			var d, bad float64
+			for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+				if int(a.Col[q]) == i {
+					d = a.Val[q]
+				}
+			}
+			for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+				if v := a.Val[q]; int(a.Col[q]) != i && v*d > 0 {
+					bad += math.Abs(v)
+				}
+			}
+			if d != 0 {
+				worst = math.Max(worst, bad/math.Abs(d))
+			}
+		}
+		out[k] = worst
+	}
+	return out
+}
+
+// lumpWrongSign moves the off-diagonal entries of a that have the sign of
+// their row's diagonal onto the diagonal (row sums are kept).
+func lumpWrongSign(a *CSR) {
+	for i := 0; i < a.Rows; i++ {
+		di := -1
+		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+			if int(a.Col[q]) == i {
+				di = q
+			}
+		}
+		if di < 0 {
+			continue
+		}
+		d := a.Val[di]
+		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+			if q != di && a.Val[q]*d > 0 {
+				a.Val[di] += a.Val[q]
+				a.Val[q] = 0
+			}
+		}
 	}
 }
