@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/sgdsde
 PKGS    := ./...
 
-.PHONY: all build test bench demo serve lint fuzz clean
+.PHONY: all build test bench stress demo serve lint fuzz clean
 
 all: build
 
@@ -22,6 +22,10 @@ bench:
 	$(GO) test -run '^$$' -bench . ./potentials/...
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./fokkerplanck/
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/serve/
+
+## stress: the steady-state stress suite on every grid from 32^2 to 1024^2, with its table
+stress:
+	$(GO) test -count=1 -run '^TestStress$$' -v -timeout 60m ./fokkerplanck/ -stress
 
 ## demo: the teaching gallery (out/demo/index.html and its figures; opens offline)
 demo: build

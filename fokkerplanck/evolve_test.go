@@ -63,6 +63,11 @@ func TestCase9FreeEnergy(t *testing.T) {
 					t.Fatalf("step %d: free energy rose from %.15g to %.15g", k, ev.Frames[k-1].FreeEnergy, fr.FreeEnergy)
 				}
 			}
+			// The evidence of every step: within the step limit, and the
+			// mass reset no larger than the solver's tolerance allows.
+			if ev.MaxStepResidual > StepResidualLimit || ev.MaxMassCorrection > 1e-9 {
+				t.Errorf("max step residual %.3g, max mass correction %.3g", ev.MaxStepResidual, ev.MaxMassCorrection)
+			}
 			last := ev.Frames[len(ev.Frames)-1]
 			if !(last.FreeEnergy < f0) {
 				t.Errorf("free energy did not fall: %g -> %g", f0, last.FreeEnergy)

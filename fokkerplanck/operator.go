@@ -104,11 +104,19 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	if m.GradientDrift {
 		loss = make([]float64, n)
 	}
+	// Along-wall weights (see wallWeights), on bounded 2-D grids.
+	var wall [][2]float64
+	if g.Dim == 2 && !g.Periodic {
+		wall = make([][2]float64, n)
+	}
 	// Pass 1: the decomposition (and the loss) at every node.
 	if err := parallel(ctx, n, func(a *assembler, lo, hi int) error {
 		for idx := lo; idx < hi; idx++ {
 			if err := a.decompose(&sten[idx], idx); err != nil {
 				return err
+			}
+			if wall != nil {
+				wall[idx] = a.wallWeights(&sten[idx], idx)
 			}
 			if loss != nil {
 				g.Point(a.x, idx)
@@ -135,6 +143,45 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	}
 	if err := parallelN(ctx, n, workers, func(w int, a *assembler, lo, hi int) error {
 		pt := &parts[w]
+		// add appends the edge x -> y = x + v with the stencil weights wx
+		// of its offset at x and wy at y.
+		add := func(x, y int, v [2]int8, wx, wy float64, along bool) error {
+			fx, fy := 0.0, 0.0
+			if loss != nil {
+				fx, fy = loss[x], loss[y]
+				if g.Periodic {
+					// f need not be periodic (a tilted
+					// landscape): take it at the unwrapped end.
+					fy = a.lossAt(x, v)
+				}
+			}
+			if !along && wall != nil {
+				along = a.pressedWallEdge(x, v)
+			}
+			z, err := a.edgeZ(x, v, fx, fy)
+			if along {
+				z, err = a.wallZ(x, v, fx, fy)
+			}
+			if err != nil {
+				return err
+			}
+			rab, rba := wx, wy
+			if scheme == Symmetric {
+				rab = (wx + wy) / 2
+				rba = rab
+			}
+			rab, rba = rab*T*bernoulli(z), rba*T*bernoulli(-z)
+			if !(rab <= maxRate && rba <= maxRate) {
+				return fmt.Errorf("jump rates overflow near (%s): the drift there is %.3g times the diffusion over the grid spacing (the cell Peclet number); scale the loss or the drift down",
+					fmtCoords(a.mid), math.Abs(z))
+			}
+			pt.a = append(pt.a, int32(x))
+			pt.b = append(pt.b, int32(y))
+			pt.ab = append(pt.ab, rab)
+			pt.ba = append(pt.ba, rba)
+			pt.off = append(pt.off, v)
+			return nil
+		}
 		for x := lo; x < hi; x++ {
 			i0, j0 := x%g.N[0], x/g.N[0]
 			for k := 0; k < 3; k++ {
@@ -152,34 +199,23 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 					if wy > 0 && y < x {
 						continue // y owns the edge
 					}
-					fx, fy := 0.0, 0.0
-					if loss != nil {
-						fx, fy = loss[x], loss[y]
-						if g.Periodic {
-							// f need not be periodic (a tilted
-							// landscape): take it at the unwrapped end.
-							fy = a.lossAt(x, v)
-						}
-					}
-					z, err := a.edgeZ(x, v, fx, fy)
-					if err != nil {
+					if err := add(x, y, v, wx, wy, false); err != nil {
 						return err
 					}
-					rab, rba := wx, wy
-					if scheme == Symmetric {
-						rab = (wx + wy) / 2
-						rba = rab
-					}
-					rab, rba = rab*T*bernoulli(z), rba*T*bernoulli(-z)
-					if !(rab <= maxRate && rba <= maxRate) {
-						return fmt.Errorf("jump rates overflow near (%s): the drift there is %.3g times the diffusion over the grid spacing (the cell Peclet number); scale the loss or the drift down",
-							fmtCoords(a.mid), math.Abs(z))
-					}
-					pt.a = append(pt.a, int32(x))
-					pt.b = append(pt.b, int32(y))
-					pt.ab = append(pt.ab, rab)
-					pt.ba = append(pt.ba, rba)
-					pt.off = append(pt.off, v)
+				}
+			}
+			if wall == nil {
+				continue
+			}
+			for ax := 0; ax < 2; ax++ {
+				v := [2]int8{}
+				v[ax] = 1
+				y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
+				if !inside || (wall[x][ax] == 0 && wall[y][ax] == 0) {
+					continue
+				}
+				if err := add(x, y, v, wall[x][ax], wall[y][ax], true); err != nil {
+					return err
 				}
 			}
 		}
@@ -370,6 +406,87 @@ func (a *assembler) edgeZ(x int, v [2]int8, fx, fy float64) (float64, error) {
 	return z, nil
 }
 
+// wallZ is edgeZ for an along-wall edge (see wallWeights) by the unit
+// offset v along axis a: the exponent of the one-dimensional flux
+// J_a = c_a rho - T D_aa d_a rho along the wall, z = -h_a c_a / (T D_aa),
+// with c = b (Source) or b - T div D (Symmetric) at the edge midpoint, and
+// for a gradient drift the difference (f(y) - f(x)) / (T D_aa) in place of
+// h_a grad_a f / (T D_aa). The oblique edges that would carry the rest of
+// the drift are the ones the wall removed, so the edge takes the drift's
+// component along itself alone (edgeZ's share, delta . D^-1 c, can point
+// the other way).
+func (a *assembler) wallZ(x int, v [2]int8, fx, fy float64) (float64, error) {
+	op := a.op
+	g, m := op.Grid, op.Model
+	ax := 0
+	if v[1] != 0 {
+		ax = 1
+	}
+	g.Point(a.x, x)
+	copy(a.mid, a.x)
+	a.mid[ax] += g.H[ax] / 2
+	m.Diffusion(a.dm, a.mid)
+	daa := a.dm[ax*3]
+	if !(daa > 0) {
+		return 0, singular(a.mid, a.dm)
+	}
+	var z float64
+	if m.GradientDrift {
+		z = (fy - fx) / daa
+	} else {
+		m.Drift(a.b, a.mid)
+		z = -g.H[ax] * a.b[ax] / daa
+	}
+	if op.Scheme == Symmetric {
+		m.DivDiffusion(a.div, a.mid)
+		z += g.H[ax] * op.T * a.div[ax] / daa
+	}
+	z /= op.T
+	if math.IsNaN(z) || math.IsInf(z, 0) {
+		return 0, fmt.Errorf("drift or loss is not finite near (%s)", fmtCoords(a.mid))
+	}
+	return z, nil
+}
+
+// pressedWallEdge reports whether the edge from node x by the unit offset v
+// runs along a wall on that wall's row of nodes where the drift at its
+// midpoint presses into the wall. Its share of the drift in edgeZ,
+// delta . D^-1 c, is balanced by oblique edges that the wall removed (with
+// an anisotropic D it can point against the drift along the wall, and trap
+// probability in a corner), so it takes the drift along the wall alone
+// (wallZ).
+func (a *assembler) pressedWallEdge(x int, v [2]int8) bool {
+	g, m := a.op.Grid, a.op.Model
+	var ax, nrm int // the edge's axis and the wall's normal axis
+	switch {
+	case v[1] == 0 && (v[0] == 1 || v[0] == -1):
+		ax, nrm = 0, 1
+	case v[0] == 0 && (v[1] == 1 || v[1] == -1):
+		ax, nrm = 1, 0
+	default:
+		return false
+	}
+	idx := [2]int{x % g.N[0], x / g.N[0]}
+	side := 0
+	switch idx[nrm] {
+	case 0:
+		side = -1
+	case g.N[nrm] - 1:
+		side = 1
+	default:
+		return false
+	}
+	g.Point(a.mid, x)
+	a.mid[ax] += float64(v[ax]) * g.H[ax] / 2
+	if m.GradientDrift {
+		m.Grad(a.b, a.mid)
+		a.b[0], a.b[1] = -a.b[0], -a.b[1]
+	} else {
+		m.Drift(a.b, a.mid)
+	}
+	return a.b[nrm]*float64(side) > 0
+}
+
 // posDef2 reports whether [[a, b], [b, c]] is positive definite, beyond a
 // relative round-off margin.
 func posDef2(a, b, c float64) bool {
@@ -390,6 +507,61 @@ func fmtCoords(x []float64) string {
 		s += fmt.Sprintf("%.6g", v)
 	}
 	return s
+}
+
+// wallWeights returns the along-wall weights of node idx on a bounded 2-D
+// grid (a method of the assembler, which evaluates the drift). A node next
+// to a wall whose stencil holds only oblique offsets
+// (strongly anisotropic D in index units) can lose every jump with a
+// component along an axis a, or most of them, because they cross the wall;
+// where the drift presses into the wall the discrete chain then traps
+// probability there (rho grew by a factor 480 per node into a corner of the
+// Rosenbrock valley at T = 0.5). For such a node the part along a of the
+// diffusion of each dropped offset v (weight w), w v_a^2 / 2, is given to
+// jumps by the unit offsets +-e_a instead, whose rates wallZ fits to the
+// drift along the wall. Each axis' weight is shared by the edges to both
+// neighbours along it. Only walls that the drift at the node presses
+// into get them: elsewhere the density at the wall is pushed away and the
+// scheme keeps its second order.
+func (a *assembler) wallWeights(s *stencil, idx int) [2]float64 {
+	g, m := a.op.Grid, a.op.Model
+	var out [2]float64
+	i0, j0 := idx%g.N[0], idx/g.N[0]
+	if i0 > 0 && i0 < g.N[0]-1 && j0 > 0 && j0 < g.N[1]-1 {
+		// Stencil offsets are short: only nodes near a wall lose any,
+		// and those with offsets of length 2 or more are rare.
+		far := false
+		for k := 0; k < 3; k++ {
+			far = far || s.v[k][0] > 1 || s.v[k][0] < -1 || s.v[k][1] > 1 || s.v[k][1] < -1
+		}
+		if !far {
+			return out
+		}
+	}
+	g.Point(a.x, idx)
+	if m.GradientDrift {
+		m.Grad(a.b, a.x)
+		a.b[0], a.b[1] = -a.b[0], -a.b[1]
+	} else {
+		m.Drift(a.b, a.x)
+	}
+	for k := 0; k < 3; k++ {
+		if s.w[k] <= 0 {
+			continue
+		}
+		for _, sg := range [2]int{1, -1} {
+			vx, vy := sg*int(s.v[k][0]), sg*int(s.v[k][1])
+			outX := i0+vx < 0 || i0+vx >= g.N[0]
+			outY := j0+vy < 0 || j0+vy >= g.N[1]
+			switch {
+			case outX && !outY && vy != 0 && a.b[0]*float64(vx) > 0:
+				out[1] += s.w[k] * float64(vy*vy) / 2
+			case outY && !outX && vx != 0 && a.b[1]*float64(vy) > 0:
+				out[0] += s.w[k] * float64(vx*vx) / 2
+			}
+		}
+	}
+	return out
 }
 
 // neighbour returns the index of node (i + di, j + dj), wrapping on a

@@ -26,7 +26,7 @@ type solveInfo struct {
 // result of the previous one (iterative refinement), which converges in one
 // or two passes when the first scaling is within a modest factor of p and
 // recovers in a few more when the coarse grid misjudged the tails.
-const maxPasses = 6
+const maxPasses = 8
 
 // solvePinned returns the steady node probabilities (unnormalised, p[pin]
 // near 1), how the solve went, and an error when the relative residual of
@@ -115,6 +115,14 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 			break
 		}
 		w = pr.next
+		if pr.iters == 0 && !unscaledTried {
+			// The scaled system is already solved but the true residual
+			// is not: the scaling froze the nodes that matter (a coarse
+			// grid with its maximum in a wrong place). Start again from
+			// the unscaled system.
+			unscaledTried = true
+			w = ones(n)
+		}
 	}
 	info.residual = bestRes
 	if math.IsInf(bestRes, 1) {
