@@ -1,16 +1,14 @@
 package plots
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 
-	"codeberg.org/sbinet/npyio/npy"
+	"github.com/sgdsde/sgdsde/internal/output"
 )
 
 // ErrInput marks errors about the saved results a figure is drawn from: a
@@ -27,40 +25,16 @@ func (e *inputError) Error() string        { return e.err.Error() }
 func (e *inputError) Unwrap() []error      { return []error{e.err, ErrInput} }
 func inputErrorf(f string, a ...any) error { return &inputError{fmt.Errorf(f, a...)} }
 
-// ReadNPY reads a NumPy .npy array of float64 ('<f8') and returns its shape
-// and its values in C (row-major) order; a Fortran-ordered 2-D array is
-// transposed into C order. Errors match ErrInput, and fs.ErrNotExist for a
-// missing file.
+// ReadNPY reads a NumPy .npy array of floating-point numbers (float64,
+// dtype '<f8', or float32) and returns its shape and its values in C
+// (row-major) order; a Fortran-ordered array is transposed into C order. A
+// file whose data do not hold exactly the values of its header's shape
+// (truncated, header only, or longer) is refused (see output.ReadNPY).
+// Errors match ErrInput, and fs.ErrNotExist for a missing file.
 func ReadNPY(path string) (shape []int, data []float64, err error) {
-	f, err := os.Open(path)
+	shape, data, err = output.ReadNPY(path)
 	if err != nil {
 		return nil, nil, &inputError{err}
-	}
-	defer f.Close()
-	r, err := npy.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, nil, inputErrorf("%s is not a NumPy .npy file: %v", path, err)
-	}
-	shape = append([]int(nil), r.Header.Descr.Shape...)
-	if err := r.Read(&data); err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, inputErrorf("%s: %v (want float64, dtype '<f8')", path, err)
-	}
-	n := 1
-	for _, s := range shape {
-		n *= s
-	}
-	if n != len(data) {
-		return nil, nil, inputErrorf("%s: shape %v holds %d values, the file %d", path, shape, n, len(data))
-	}
-	if r.Header.Descr.Fortran && len(shape) == 2 {
-		rows, cols := shape[0], shape[1]
-		c := make([]float64, len(data))
-		for i := 0; i < rows; i++ {
-			for j := 0; j < cols; j++ {
-				c[i*cols+j] = data[j*rows+i]
-			}
-		}
-		data = c
 	}
 	return shape, data, nil
 }

@@ -68,6 +68,9 @@ func NewLinReg(n, d int, cond, noise float64, seed uint64) (*LinReg, error) {
 	case !(noise >= 0) || math.IsInf(noise, 0):
 		return nil, fmt.Errorf("noise = %g, want a finite number >= 0", noise)
 	}
+	if _, err := linRegBytes(n, d); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x1f0a_11e6))
 	sd := make([]float64, d) // sqrt(s_i)
 	for i := range sd {
@@ -109,6 +112,18 @@ func NewLinReg(n, d int, cond, noise float64, seed uint64) (*LinReg, error) {
 		l.Y[k] = y + noise*rng.NormFloat64()
 	}
 	return l, nil
+}
+
+// linRegBytes returns the bytes of the data of a LinReg with n samples in d
+// dimensions: the inputs (n x d), the targets and |a_k|^2 (n each) and four
+// vectors of length d; an error wraps ErrTooLarge for arrays that cannot be
+// allocated.
+func linRegBytes(n, d int) (int64, error) {
+	return sumBytes(
+		func() (int64, error) { return arrayBytes("inputs", 8, n, d) },
+		func() (int64, error) { return arrayBytes("targets and norms", 8, 2, n) },
+		func() (int64, error) { return arrayBytes("vectors", 8, 4, d) },
+	)
 }
 
 // Dim returns d.

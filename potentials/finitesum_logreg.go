@@ -55,6 +55,9 @@ func NewLogReg(n, d int, sep, lambda float64, seed uint64) (*LogReg, error) {
 	case !(lambda >= 0) || math.IsInf(lambda, 0):
 		return nil, fmt.Errorf("lambda = %g, want a finite number >= 0", lambda)
 	}
+	if _, err := logRegBytes(n, d); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x109_7e6))
 	mu := 0.5 * sep / math.Sqrt(float64(d))
 	l := &LogReg{A: make([]float64, n*d), Y: make([]float64, n), Lambda: lambda, d: d}
@@ -69,6 +72,16 @@ func NewLogReg(n, d int, sep, lambda float64, seed uint64) (*LogReg, error) {
 		}
 	}
 	return l, nil
+}
+
+// logRegBytes returns the bytes of the data of a LogReg with n samples in d
+// dimensions: the inputs (n x d) and the labels (n); an error wraps
+// ErrTooLarge for arrays that cannot be allocated.
+func logRegBytes(n, d int) (int64, error) {
+	return sumBytes(
+		func() (int64, error) { return arrayBytes("inputs", 8, n, d) },
+		func() (int64, error) { return arrayBytes("labels", 8, n) },
+	)
 }
 
 // Dim returns d.

@@ -66,17 +66,19 @@ type MLP struct {
 // classes, spiral turns and input noise, for a network of hidden tanh units
 // (see MLP), from a PCG generator seeded with seed.
 func NewMLP(n, hidden, classes int, turns, noise float64, seed uint64) (*MLP, error) {
+	if _, err := mlpDim(hidden, classes); err != nil {
+		return nil, err
+	}
 	switch {
 	case n < 2:
 		return nil, fmt.Errorf("n = %d samples, want at least 2", n)
-	case hidden < 1:
-		return nil, fmt.Errorf("hidden = %d units, want at least 1", hidden)
-	case classes < 2 || classes > MLPMaxClasses:
-		return nil, fmt.Errorf("classes = %d, want 2 to %d", classes, MLPMaxClasses)
 	case !(turns >= 0) || math.IsInf(turns, 0):
 		return nil, fmt.Errorf("turns = %g, want a finite number >= 0", turns)
 	case !(noise >= 0) || math.IsInf(noise, 0):
 		return nil, fmt.Errorf("noise = %g, want a finite number >= 0", noise)
+	}
+	if _, err := mlpBytes(n); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5b1_7a15))
 	m := &MLP{U: make([]float64, 2*n), Class: make([]int, n), Hidden: hidden, Classes: classes}
@@ -90,6 +92,28 @@ func NewMLP(n, hidden, classes int, turns, noise float64, seed uint64) (*MLP, er
 		m.U[2*k+1] = t*s + noise*rng.NormFloat64()
 	}
 	return m, nil
+}
+
+// mlpDim returns the number of weights d = 3H + C(H + 1) of a network with
+// hidden units and classes, or the error of NewMLP for invalid values or a
+// d beyond 2^62.
+func mlpDim(hidden, classes int) (int, error) {
+	switch {
+	case hidden < 1:
+		return 0, fmt.Errorf("hidden = %d units, want at least 1", hidden)
+	case classes < 2 || classes > MLPMaxClasses:
+		return 0, fmt.Errorf("classes = %d, want 2 to %d", classes, MLPMaxClasses)
+	case hidden > (1<<62)/(3+MLPMaxClasses):
+		return 0, fmt.Errorf("%w: hidden = %d units", ErrTooLarge, hidden)
+	}
+	return 3*hidden + classes*(hidden+1), nil
+}
+
+// mlpBytes returns the bytes of the data of an MLP with n samples: the
+// inputs (n x 2) and the labels (n); an error wraps ErrTooLarge for arrays
+// that cannot be allocated.
+func mlpBytes(n int) (int64, error) {
+	return arrayBytes("inputs and labels", 8, n, 3)
 }
 
 // Dim returns the number of weights d = 3H + C(H + 1).

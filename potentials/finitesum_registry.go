@@ -1,9 +1,11 @@
 package potentials
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -22,6 +24,71 @@ type FiniteSumSpec struct {
 	// Build returns the model for a full set of parameter values (every name
 	// in Params is present).
 	Build func(p map[string]float64) (FiniteSum, error)
+	// Size returns, for a full set of parameter values and without
+	// allocating the data, the dimension, the number of samples and the
+	// bytes of the model's data, or the error Build would give for invalid
+	// values.
+	Size func(p map[string]float64) (FiniteSumSize, error)
+}
+
+// FiniteSumSize is the shape of a finite-sum model and the memory its data
+// take, known before it is built.
+type FiniteSumSize struct {
+	// Dim is the dimension d of x; Samples the number N of samples.
+	Dim, Samples int
+	// Bytes is the memory of the model's data (inputs, targets and
+	// precomputed per-sample values).
+	Bytes int64
+}
+
+// ErrTooLarge reports sizes whose arrays cannot be allocated at all: an
+// array longer than an int indexes or larger than 2^47 bytes (128 TiB,
+// below the Go runtime's limit for one allocation), so that such sizes give
+// an error instead of a panic.
+var ErrTooLarge = errors.New("too large to allocate")
+
+// maxArrayBytes is the largest array the constructors allocate.
+const maxArrayBytes = 1 << 47
+
+// arrayBytes returns the bytes of an array of elemBytes-byte elements with
+// the given dimensions (at least 0 each), or an error wrapping ErrTooLarge
+// that names the array (what) and its sizes.
+func arrayBytes(what string, elemBytes int64, dims ...int) (int64, error) {
+	n := int64(1)
+	over := false
+	for _, v := range dims {
+		switch {
+		case v <= 0:
+			return 0, nil
+		case !over && n > math.MaxInt64/int64(v):
+			over = true
+		case !over:
+			n *= int64(v)
+		}
+	}
+	if over || n > math.MaxInt || n > maxArrayBytes/elemBytes {
+		parts := make([]string, len(dims))
+		for i, v := range dims {
+			parts[i] = strconv.Itoa(v)
+		}
+		return 0, fmt.Errorf("%w: %s of %s values, more than one array can hold (%d bytes)",
+			ErrTooLarge, what, strings.Join(parts, " x "), int64(maxArrayBytes))
+	}
+	return n * elemBytes, nil
+}
+
+// sumBytes adds the bytes of arrays given as (bytes, error) pairs computed by
+// arrayBytes, returning the first error.
+func sumBytes(parts ...func() (int64, error)) (int64, error) {
+	total := int64(0)
+	for _, p := range parts {
+		b, err := p()
+		if err != nil {
+			return 0, err
+		}
+		total += b // each at most 2^47 bytes
+	}
+	return total, nil
 }
 
 var finiteSums = map[string]FiniteSumSpec{}
@@ -53,14 +120,61 @@ func LookupFiniteSum(name string) (FiniteSumSpec, bool) {
 // NewFiniteSum builds the named finite-sum model with its default parameters
 // overridden by set. Unknown models, unknown parameter names and invalid
 // values are errors that say what is available or allowed.
+//
+// Sizes whose arrays cannot be allocated at all are an error wrapping
+// ErrTooLarge, given before anything is allocated; to check the memory a
+// model needs against what a machine has, call SizeOfFiniteSum first.
 func NewFiniteSum(name string, set map[string]float64) (FiniteSum, error) {
+	s, p, err := finiteSumParams(name, set)
+	if err != nil {
+		return nil, err
+	}
+	if s.Size != nil {
+		if _, err := s.Size(p); err != nil {
+			return nil, fmt.Errorf("finite-sum model %q: %w", name, err)
+		}
+	}
+	fs, err := s.Build(p)
+	if err != nil {
+		return nil, fmt.Errorf("finite-sum model %q: %w", name, err)
+	}
+	return fs, nil
+}
+
+// SizeOfFiniteSum returns the dimension, the number of samples and the
+// bytes of the data of the named finite-sum model with its default
+// parameters overridden by set, without building it: nothing large is
+// allocated. Its errors are those of NewFiniteSum for the same arguments.
+func SizeOfFiniteSum(name string, set map[string]float64) (FiniteSumSize, error) {
+	s, p, err := finiteSumParams(name, set)
+	if err != nil {
+		return FiniteSumSize{}, err
+	}
+	if s.Size == nil {
+		fs, err := s.Build(p)
+		if err != nil {
+			return FiniteSumSize{}, fmt.Errorf("finite-sum model %q: %w", name, err)
+		}
+		return FiniteSumSize{Dim: fs.Dim(), Samples: fs.Samples()}, nil
+	}
+	z, err := s.Size(p)
+	if err != nil {
+		return FiniteSumSize{}, fmt.Errorf("finite-sum model %q: %w", name, err)
+	}
+	return z, nil
+}
+
+// finiteSumParams returns the named model's spec and its parameter values:
+// the defaults overridden by set. Unknown models and parameter names are
+// errors.
+func finiteSumParams(name string, set map[string]float64) (FiniteSumSpec, map[string]float64, error) {
 	s, ok := finiteSums[name]
 	if !ok {
 		names := make([]string, 0, len(finiteSums))
 		for _, s := range FiniteSums() {
 			names = append(names, s.Name)
 		}
-		return nil, fmt.Errorf("unknown finite-sum model %q (known: %s)", name, strings.Join(names, ", "))
+		return FiniteSumSpec{}, nil, fmt.Errorf("unknown finite-sum model %q (known: %s)", name, strings.Join(names, ", "))
 	}
 	p := make(map[string]float64, len(s.Params))
 	for _, q := range s.Params {
@@ -68,15 +182,11 @@ func NewFiniteSum(name string, set map[string]float64) (FiniteSum, error) {
 	}
 	for k, v := range set {
 		if _, ok := p[k]; !ok {
-			return nil, fmt.Errorf("finite-sum model %q has no parameter %q (parameters: %s)", name, k, paramNames(s.Params))
+			return FiniteSumSpec{}, nil, fmt.Errorf("finite-sum model %q has no parameter %q (parameters: %s)", name, k, paramNames(s.Params))
 		}
 		p[k] = v
 	}
-	fs, err := s.Build(p)
-	if err != nil {
-		return nil, fmt.Errorf("finite-sum model %q: %w", name, err)
-	}
-	return fs, nil
+	return s, p, nil
 }
 
 // maxExactInt is 2^53, the end of the exactly representable integers.
@@ -133,6 +243,15 @@ func init() {
 			}
 			return NewLinReg(iv[0], iv[1], p["cond"], p["noise"], seed)
 		},
+		Size: func(p map[string]float64) (FiniteSumSize, error) {
+			iv, _, err := sizesAndSeed(p, "n", "d")
+			if err != nil {
+				return FiniteSumSize{}, err
+			}
+			n, d := iv[0], iv[1]
+			b, err := linRegBytes(n, d)
+			return FiniteSumSize{Dim: d, Samples: n, Bytes: b}, err
+		},
 	})
 	registerFiniteSum(FiniteSumSpec{
 		Name:    "logreg",
@@ -151,6 +270,15 @@ func init() {
 				return nil, err
 			}
 			return NewLogReg(iv[0], iv[1], p["sep"], p["lambda"], seed)
+		},
+		Size: func(p map[string]float64) (FiniteSumSize, error) {
+			iv, _, err := sizesAndSeed(p, "n", "d")
+			if err != nil {
+				return FiniteSumSize{}, err
+			}
+			n, d := iv[0], iv[1]
+			b, err := logRegBytes(n, d)
+			return FiniteSumSize{Dim: d, Samples: n, Bytes: b}, err
 		},
 	})
 	registerFiniteSum(FiniteSumSpec{
@@ -173,6 +301,19 @@ func init() {
 				return nil, err
 			}
 			return NewMLP(iv[0], iv[1], iv[2], p["turns"], p["noise"], seed)
+		},
+		Size: func(p map[string]float64) (FiniteSumSize, error) {
+			iv, _, err := sizesAndSeed(p, "n", "hidden", "classes")
+			if err != nil {
+				return FiniteSumSize{}, err
+			}
+			n, hidden, classes := iv[0], iv[1], iv[2]
+			d, err := mlpDim(hidden, classes)
+			if err != nil {
+				return FiniteSumSize{}, err
+			}
+			b, err := mlpBytes(n)
+			return FiniteSumSize{Dim: d, Samples: n, Bytes: b}, err
 		},
 	})
 }

@@ -85,8 +85,21 @@ func (m MullerBrown) Drift(dst, x []float64) {
 }
 
 // Box returns [-1.5, 1.2] x [-0.5, 2], the customary window around the three
-// minima.
+// minima (for plots; grids use BoxAt).
 func (m MullerBrown) Box() Box { return NewBox(-1.5, 1.2, -0.5, 2) }
+
+// BoxAt returns the default box at temperature T: the bounding box of the
+// sublevel set {f - min f <= 18 lambda_max(D) T} (see sublevelBoxFor). With
+// the defaults it holds only the deep well at low T ([-0.85, -0.30] x
+// [1.15, 1.70] at T = 0.05), all three wells from T = 0.1 on ([-1.33, 1.05]
+// x [-0.21, 1.96] at T = 0.2) and grows to [-3.69, 1.75] x [-1.71, 3.72] at
+// T = 2, bounded by the rising fourth term.
+func (m MullerBrown) BoxAt(T float64) Box {
+	return sublevelBoxFor(m.loss2, m.maxEigen(), T, m.Box())
+}
+
+// loss2 returns f(x, y).
+func (m MullerBrown) loss2(x, y float64) float64 { return m.Loss([]float64{x, y}) }
 
 // Model returns the model with every field set; its Name is "muller-brown".
 func (m MullerBrown) Model() Model {
@@ -104,6 +117,7 @@ func (m MullerBrown) Model() Model {
 		Drift2:        m.Drift2,
 		Diffusion2:    m.Diffusion2,
 		Box:           m.Box(),
+		BoxAt:         m.BoxAt,
 	}
 }
 
@@ -169,8 +183,18 @@ func (h ThreeHole) Drift(dst, x []float64) {
 	fill2(dst, bx, by)
 }
 
-// Box returns [-2, 2] x [-1.5, 2.5].
+// Box returns [-2, 2] x [-1.5, 2.5], the customary window (for plots; grids
+// use BoxAt).
 func (h ThreeHole) Box() Box { return NewBox(-2, 2, -1.5, 2.5) }
+
+// BoxAt returns the default box at temperature T: the bounding box of the
+// sublevel set {f - min f <= 18 lambda_max(D) T} (see sublevelBoxFor).
+func (h ThreeHole) BoxAt(T float64) Box {
+	return sublevelBoxFor(h.loss2, h.maxEigen(), T, h.Box())
+}
+
+// loss2 returns f(x, y).
+func (h ThreeHole) loss2(x, y float64) float64 { return h.Loss([]float64{x, y}) }
 
 // Model returns the model with every field set; its Name is "three-hole".
 func (h ThreeHole) Model() Model {
@@ -189,6 +213,7 @@ func (h ThreeHole) Model() Model {
 		Drift2:        h.Drift2,
 		Diffusion2:    h.Diffusion2,
 		Box:           h.Box(),
+		BoxAt:         h.BoxAt,
 	}
 }
 
@@ -253,6 +278,17 @@ func (r Rosenbrock) Box() Box {
 	return NewBox(r.A-3, r.A+1.5, -1, r.A*r.A+3)
 }
 
+// BoxAt returns the default box at temperature T: the bounding box of the
+// sublevel set {f <= 18 lambda_max(D) T} (see sublevelBoxFor), which
+// follows the valley y = x^2 up both arms: |x - A| <= sqrt(18 lambda_max T)
+// and y up to about (|A| + sqrt(18 lambda_max T))^2.
+func (r Rosenbrock) BoxAt(T float64) Box {
+	return sublevelBoxFor(r.loss2, r.maxEigen(), T, r.Box())
+}
+
+// loss2 returns f(x, y).
+func (r Rosenbrock) loss2(x, y float64) float64 { return r.Loss([]float64{x, y}) }
+
 // Model returns the model with every field set; its Name is "rosenbrock".
 func (r Rosenbrock) Model() Model {
 	return Model{
@@ -269,6 +305,7 @@ func (r Rosenbrock) Model() Model {
 		Drift2:        r.Drift2,
 		Diffusion2:    r.Diffusion2,
 		Box:           r.Box(),
+		BoxAt:         r.BoxAt,
 	}
 }
 
@@ -280,6 +317,9 @@ func classicD(p map[string]float64) (ConstDiffusion, error) {
 	d := ConstDiffusion{D11: p["d11"], D12: p["d12"], D22: p["d22"]}
 	return d, checkConstD(d.D11, d.D12, d.D22)
 }
+
+// classicBoxRule describes the BoxAt of the classic landscapes.
+const classicBoxRule = "bounding box of the sublevel set f - min f <= 18 lambda_max(D) T (found on a lattice)"
 
 const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic, so Phi != f and a current flows"
 
@@ -293,6 +333,7 @@ func init() {
 		Params: append([]Param{
 			{Name: "scale", Default: 0.05, Doc: "factor on the potential; 0.05 gives barriers of 5.3 (deep well) and 0.43 (shallow wells), for T from 0.2 to 1"},
 		}, constDiffParams(1, 0.5, 1)...),
+		BoxRule: classicBoxRule,
 		Build: func(p map[string]float64) (Model, error) {
 			d, err := classicD(p)
 			if err != nil {
@@ -309,7 +350,8 @@ func init() {
 		Summary: "three-hole potential of Metzner, Schütte & Vanden-Eijnden (two deep minima, one shallow)" + classicDDoc,
 		Formula: "f = 3 exp(-x^2 - (y - 1/3)^2) - 3 exp(-x^2 - (y - 5/3)^2) - 5 exp(-(x - 1)^2 - y^2) " +
 			"- 5 exp(-(x + 1)^2 - y^2) + 0.2 x^4 + 0.2 (y - 1/3)^4; b = -grad f; D = [[d11, d12], [d12, d22]] constant",
-		Params: constDiffParams(1, 0.5, 1),
+		Params:  constDiffParams(1, 0.5, 1),
+		BoxRule: classicBoxRule,
 		Build: func(p map[string]float64) (Model, error) {
 			d, err := classicD(p)
 			if err != nil {
@@ -326,6 +368,7 @@ func init() {
 			{Name: "a", Default: 1, Doc: "minimum at (a, a^2)"},
 			{Name: "b", Default: 1, Doc: "stiffness of the valley walls; b > 0 (1 rather than the classic 100 keeps the valley resolvable by grids and ensembles at T = 0.5)"},
 		}, constDiffParams(1, 0.5, 1)...),
+		BoxRule: classicBoxRule,
 		Build: func(p map[string]float64) (Model, error) {
 			d, err := classicD(p)
 			if err != nil {

@@ -116,12 +116,85 @@ func (w DoubleWell) DivDiffusion(dst, x []float64) {
 	fill2(dst, 0, 0)
 }
 
-// Box returns [-2.5, 2.5] x [-4, 4]. With constant D the density at
-// T = 0.5 falls below 1e-6 of its maximum at the walls; with the
-// state-dependent D its tails in y are heavy, rho ~ (1 + s y^2/2)^-3 far
-// out, and the walls hold about 1e-3 of the maximum (0.2% of the mass lies
-// beyond |y| = 4).
+// Box returns [-2.5, 2.5] x [-4, 4], the customary view of the wells (for
+// plots; grids use BoxAt). With constant D the density at T = 0.5 falls
+// below 1e-6 of its maximum at its walls; with the state-dependent D its
+// tails in y are heavy, rho ~ (1 + s y^2/2)^-3 far out, and the walls hold
+// about 1e-3 of the maximum (0.2% of the mass lies beyond |y| = 4).
 func (w DoubleWell) Box() Box { return NewBox(-2.5, 2.5, -4, 4) }
+
+// BoxAt returns the default box at temperature T, [-X, X] x [-Y, Y], where
+// the 1-D steady states along each axis, of the drift b_i(x_i) with the
+// diffusion D_ii = d0 + s x_i^2 (J = b rho - T d(D rho)/dx = 0),
+//
+//	rho_1(x) ~ exp(F(x)/T) / (d0 + s x^2),
+//	F(x)     = integral_0^x u (1 - u^2) / (d0 + s u^2) du
+//	         = -x^2/(2s) + (1 + d0/s)/(2s) log(1 + s x^2/d0)   ((x^2/2 - x^4/4)/d0 for s = 0),
+//	rho_2(y) ~ (1 + s y^2/d0)^-(1 + 1/(2 s T))                 (exp(-y^2/(2 d0 T)) for s = 0),
+//
+// fall to exp(-18) = 1.5e-8 (x) and 5e-7 (y) of their maxima; s = S for the
+// state-dependent noise and 0 otherwise, d0 = 1 + |C|/4 (1 for D = I). So
+//
+//	Y = sqrt(d0 (5e-7^(-1/(1 + 1/(2 s T))) - 1) / s)   (sqrt(2 d0 T log(2e6)) for s = 0),
+//
+// and X is the root of log rho_1(X) = log rho_1(xm) - 18 beyond the maximum
+// of rho_1 at xm = sqrt(max(0, 1 - 2 s T)) (the minima of Phi, which move
+// in as sqrt(1 - T) for s = 0.5), found by bisection. The y cut is closer
+// to the warning threshold 1e-6 because the y tail of the state-dependent
+// noise is a power law, for which a lower cut costs a much larger box (at
+// T = 2, Y grows as cut^(-1/3)). These profiles are those of the 2-D steady
+// state without the coupling C, which widens the tails slightly (measured
+// on 256^2 grids: by up to 6% in y at |C| = 0.9, s = 0.5; d0 covers it).
+// With D = I they are exact, rho = exp(-f/T).
+//
+// For the defaults s = 0.5, C = 0.3 the y tail is the power law
+// (1 + y^2/2.15)^-(1 + 1/T), and the box is [-1.99, 1.99] x [-1.46, 1.46]
+// at T = 0.05, [-3.79, 3.79] x [-16.4, 16.4] at T = 0.5 and [-6.28, 6.28] x
+// [-185, 185] at T = 2. At high T the box is much larger than the core of
+// the density (its half-width in y is about sqrt(T)): resolving both takes a
+// fine grid, 192^2 at T = 2.
+func (w DoubleWell) BoxAt(T float64) Box {
+	d0, s := 1.0, 0.0
+	if w.Noise != DoubleWellIsotropic {
+		d0 += math.Abs(w.C) / 4
+	}
+	if w.Noise == DoubleWellStateDependent {
+		s = w.S
+	}
+	const tail = doubleWellBoxTail
+	var hy float64
+	if s > 0 {
+		hy = math.Sqrt(d0 * (math.Pow(tail, -1/(1+1/(2*s*T))) - 1) / s)
+	} else {
+		hy = math.Sqrt(2 * d0 * T * math.Log(1/tail))
+	}
+	if !(T > 0) || math.IsInf(hy, 0) || math.IsNaN(hy) {
+		return w.Box()
+	}
+	// log rho_1 up to a constant; decreasing beyond its maximum at xm.
+	logRho := func(x float64) float64 {
+		if s == 0 {
+			return (x*x/2-x*x*x*x/4)/(d0*T) - math.Log(d0)
+		}
+		u := s * x * x
+		return (-x*x/(2*s)+(1+d0/s)/(2*s)*math.Log1p(u/d0))/T - math.Log(d0+u)
+	}
+	xm := math.Sqrt(math.Max(0, 1-2*s*T))
+	cut := logRho(xm) - gaussianBoxSD*gaussianBoxSD/2
+	lo, hi := xm, xm+1
+	for logRho(hi) > cut && hi < 1e6 {
+		lo, hi = hi, 2*hi
+	}
+	for k := 0; k < 60; k++ {
+		mid := (lo + hi) / 2
+		if logRho(mid) > cut {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return NewBox(-hi, hi, -hy, hy)
+}
 
 // Model returns the model with every field set; its Name is "double-well".
 func (w DoubleWell) Model() Model {
@@ -148,6 +221,7 @@ func (w DoubleWell) Model() Model {
 		Drift2:        w.Drift2,
 		Diffusion2:    w.Diffusion2,
 		Box:           w.Box(),
+		BoxAt:         w.BoxAt,
 	}
 }
 
@@ -181,6 +255,9 @@ func init() {
 			{Name: "c", Default: 0.3, Doc: "off-diagonal D_12 for noise 1 and 2; |c| <= 1"},
 			{Name: "s", Default: 0.5, Doc: "state dependence of the diagonal of D for noise 2; s >= 0"},
 		},
+		BoxRule: "[-X, X] x [-Y, Y] where the 1-D steady states along x and y, with D_ii = d0 + s x_i^2 " +
+			"(d0 = 1 + |c|/4, 1 for noise 0; s = 0 unless noise 2), fall to exp(-18) (x) and 5e-7 (y) of their maxima; " +
+			"for noise 2, Y = sqrt(d0 (5e-7^(-1/(1 + 1/(2 s T))) - 1) / s): the y tail is a power law, so the box grows fast with T",
 		Build: buildDoubleWell,
 	})
 }

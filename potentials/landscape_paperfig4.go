@@ -108,8 +108,35 @@ func (p PaperFig4) AngularMomentum(T float64) (L float64, ok bool) {
 	return 2 * math.Pi * p.Lambda / p.Z(), true
 }
 
-// Box returns [-2.5, 2.5]^2.
+// Box returns [-2.5, 2.5]^2, the view of the paper's figure (for plots;
+// grids use BoxAt).
 func (p PaperFig4) Box() Box { return NewBox(-2.5, 2.5, -2.5, 2.5) }
+
+// BoxAt returns the default box at temperature T, [-X, X] x [-Y, Y] with
+//
+//	X = sqrt(1 + sqrt(72 T)),   Y = 6 sqrt(T)   (Lambda = 0),
+//	                            Y = max(6 sqrt(T), 1.15 X)   (Lambda != 0):
+//
+// X and 6 sqrt(T) bound the sublevel set {Phi0 - min Phi0 <= 18 T} (see
+// sublevelBoxFor, with D = I), which holds the steady state exp(-Phi0/T)/Z
+// of Lambda = 0 and of every Lambda at T = 1, to exp(-18) = 1.5e-8 of its
+// maximum at the walls. Far out the rotational part of the drift decays
+// like exp(-r^4/4 + ...) and the drift is -grad Phi0; but at low T the
+// rotation carries the density around the ring r = 1 of the wells, and its
+// extent in y (where Phi0 grows only as y^2/2) exceeds that of the sublevel
+// set: measured on 256^2 grids, rho falls to 1e-6 of its maximum at
+// |y| = 1.45, 1.86 (Lambda = 0.5) and 1.77, 2.08 (Lambda = 5) for T = 0.05,
+// 0.1, at most 1.09 X, hence the 1.15 X.
+func (p PaperFig4) BoxAt(T float64) Box {
+	if !(T > 0) || math.IsInf(T, 0) {
+		return p.Box()
+	}
+	hx, hy := math.Sqrt(1+math.Sqrt(4*sublevelBoxLevel*T)), math.Sqrt(2*sublevelBoxLevel*T)
+	if p.Lambda != 0 {
+		hy = math.Max(hy, 1.15*hx)
+	}
+	return NewBox(-hx, hx, -hy, hy)
+}
 
 // Model returns the model with every field set except Loss and Grad, which
 // stay nil (see PaperFig4); its Name is "paper-fig4".
@@ -126,6 +153,7 @@ func (p PaperFig4) Model() Model {
 		Drift2:       p.Drift2,
 		Diffusion2:   p.Diffusion2,
 		Box:          p.Box(),
+		BoxAt:        p.BoxAt,
 
 		AngularMomentum: p.AngularMomentum,
 	}
@@ -141,6 +169,8 @@ func init() {
 		Params: []Param{
 			{Name: "lambda", Default: 0.5, Doc: "strength of the rotation; drift zeros ±(0.9024, 0.3888) and (0, 0) at 0.5, only (0, 0) at 1.5"},
 		},
+		BoxRule: "[-X, X] x [-Y, Y], X = sqrt(1 + sqrt(72 T)), Y = 6 sqrt(T) for lambda = 0, max(6 sqrt(T), 1.15 X) otherwise " +
+			"(Phi0 - min Phi0 <= 18 T, widened in y for the rotation at low T)",
 		Build: func(q map[string]float64) (Model, error) {
 			if err := checkFinite(q, "lambda"); err != nil {
 				return Model{}, err

@@ -103,22 +103,37 @@ func (q Quadratic) AngularMomentum(T float64) (L float64, ok bool) {
 	return q.A12*(s22-s11) + s12*(q.A11-q.A22), true
 }
 
-// Box returns ±6 stationary standard deviations at T = 0.5 in each
-// coordinate, from Covariance; VALIDATION.md case 6 asks for at least 8
-// standard deviations of width, this box is 12 wide. If A is not positive
-// definite, or a variance vanishes, the half-width of that axis is 4.
-func (q Quadratic) Box() Box {
+// BoxAt returns the default box at temperature T: ±6 stationary standard
+// deviations in each coordinate,
+//
+//	[-6 sqrt(s11(T)), 6 sqrt(s11(T))] x [-6 sqrt(s22(T)), 6 sqrt(s22(T))],
+//
+// with Sigma(T) = T Sigma(1) from Covariance, so the half-widths grow as
+// sqrt(T). The steady state is the Gaussian N(0, Sigma), whose density at
+// x_1 = h, maximised over x_2, is exp(-h^2 / (2 s11)) of its maximum: at
+// the walls it is exp(-18) = 1.5e-8 of the maximum, at every T.
+// VALIDATION.md case 6 asks for at least 8 standard deviations of width,
+// this box is 12 wide. If A is not positive definite, or a variance
+// vanishes (below 5.6e-8 T, a half-width below 1e-3 at T = 0.5), the
+// half-width of that axis is 4.
+func (q Quadratic) BoxAt(T float64) Box {
 	hx, hy := 4.0, 4.0
-	if s11, _, s22, err := q.Covariance(0.5); err == nil {
-		if w := 6 * math.Sqrt(s11); w > 1e-3 && !math.IsInf(w, 0) {
-			hx = w
+	if s11, _, s22, err := q.Covariance(T); err == nil {
+		if s11 > 5.6e-8*T && !math.IsInf(s11, 0) {
+			hx = gaussianBoxSD * math.Sqrt(s11)
 		}
-		if w := 6 * math.Sqrt(s22); w > 1e-3 && !math.IsInf(w, 0) {
-			hy = w
+		if s22 > 5.6e-8*T && !math.IsInf(s22, 0) {
+			hy = gaussianBoxSD * math.Sqrt(s22)
 		}
 	}
 	return NewBox(-hx, hx, -hy, hy)
 }
+
+// Box returns BoxAt(0.5), the box at the default temperature.
+func (q Quadratic) Box() Box { return q.BoxAt(0.5) }
+
+// quadraticBoxRule describes Quadratic.BoxAt for the listing.
+const quadraticBoxRule = "±6 stationary standard deviations per axis, 6 sqrt(Sigma_ii), Sigma = T Sigma(1) solving A Sigma + Sigma A = 2 T D"
 
 // quadraticFormula is the generic formula of quadratic and gyrator.
 const quadraticFormula = "f = x^T A x / 2, A = [[a11, a12], [a12, a22]]; b = -A x; D = [[d11, d12], [d12, d22]] constant"
@@ -143,6 +158,7 @@ func (q Quadratic) Model() Model {
 		Drift2:        q.Drift2,
 		Diffusion2:    q.Diffusion2,
 		Box:           q.Box(),
+		BoxAt:         q.BoxAt,
 
 		AngularMomentum: q.AngularMomentum,
 	}
@@ -181,6 +197,7 @@ func init() {
 			"(A and D commute: equilibrium, Phi = f, no current)",
 		Formula: quadraticFormula,
 		Params:  quadraticParams(0),
+		BoxRule: quadraticBoxRule,
 		Build:   buildQuadratic("quadratic"),
 	})
 	register(Landscape{
@@ -189,6 +206,7 @@ func init() {
 			"A D != D A, so Phi != f and the current circulates (at T = 0.5, Sigma = [[0.5, 0.16], [0.16, 0.125]])",
 		Formula: quadraticFormula,
 		Params:  quadraticParams(0.8),
+		BoxRule: quadraticBoxRule,
 		Build:   buildQuadratic("gyrator"),
 	})
 }

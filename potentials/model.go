@@ -51,8 +51,20 @@ type Model struct {
 	Drift2     func(x, y float64) (bx, by float64)
 	Diffusion2 func(x, y float64) (dxx, dxy, dyy float64)
 
-	// Box is the default region for grids and plots.
+	// Box is the default region for plots and, for a model without BoxAt,
+	// for grids; it does not depend on T. The built-in landscapes keep
+	// their customary view here (for the Gaussian ones, BoxAt(0.5)).
 	Box Box
+	// BoxAt, if not nil, returns the default grid box at temperature T > 0
+	// (use DefaultBox, which falls back to Box): one that holds the
+	// stationary density, rho at the walls below 1e-6 of its maximum (the
+	// threshold at which the grid commands warn), and no larger than that
+	// needs, so that a grid still resolves the density at low T. For a
+	// Gaussian steady state N(0, T Sigma_1) it is natural to scale the box
+	// as sqrt(T); each built-in landscape documents its rule on its BoxAt
+	// method. A model derived by changing the drift or the diffusion should
+	// reset it unless the box still holds the new steady state.
+	BoxAt func(T float64) Box
 
 	// AngularMomentum, if not nil, is the closed form of the stationary
 	// angular momentum (2-D models)
@@ -65,6 +77,26 @@ type Model struct {
 	// changing the drift or the diffusion must reset it: the value belongs to
 	// this drift and diffusion only.
 	AngularMomentum func(T float64) (L float64, ok bool)
+}
+
+// DefaultBox returns the default grid box of the model at temperature T:
+// BoxAt(T) when the model sets BoxAt, T is positive and finite, and the box
+// it returns is a valid box of the model's dimension (finite, Min < Max);
+// otherwise the T-independent Box.
+func (m *Model) DefaultBox(T float64) Box {
+	if m.BoxAt == nil || !(T > 0) || math.IsInf(T, 1) {
+		return m.Box
+	}
+	b := m.BoxAt(T)
+	if len(b.Min) != m.Dim || len(b.Max) != m.Dim {
+		return m.Box
+	}
+	for i := range b.Min {
+		if !(b.Min[i] < b.Max[i]) || math.IsInf(b.Min[i], 0) || math.IsInf(b.Max[i], 0) {
+			return m.Box
+		}
+	}
+	return b
 }
 
 // Box is an axis-aligned box [Min_i, Max_i] in each dimension.
@@ -147,6 +179,77 @@ func (m *Model) CheckDiffusion(x []float64) error {
 	lmin := minEigenSym(dm, d)
 	if lmin < -1e-12*scale {
 		return fmt.Errorf("%w: D%s has eigenvalue %.6g < 0", ErrNotPSD, fmtPoint(x), lmin)
+	}
+	return nil
+}
+
+// ErrNotFinite reports a model whose loss, gradient, drift, diffusion or
+// divergence of the diffusion is not finite (NaN or infinite) at a point;
+// CheckFinite wraps it with the point and the values.
+var ErrNotFinite = errors.New("model is not finite")
+
+// CheckFinite evaluates at x every function the model has (the loss and its
+// gradient if set, the drift, the diffusion, the divergence of the
+// diffusion if set, and the 2-D fast paths if set) and returns an error
+// wrapping ErrNotFinite, naming the function, x and its value, for the first
+// that is not finite. It checks the functions themselves, not only the
+// derivatives an integrator uses: a loss such as 1/(x - x), whose symbolic
+// gradient simplifies to 0, is refused. It allocates scratch of d^2 values.
+func (m *Model) CheckFinite(x []float64) error {
+	d := m.Dim
+	bad := func(what string, v []float64) error {
+		for _, e := range v {
+			if math.IsNaN(e) || math.IsInf(e, 0) {
+				if len(v) == 1 {
+					return fmt.Errorf("%w: the %s%s = %g", ErrNotFinite, what, fmtPoint(x), v[0])
+				}
+				return fmt.Errorf("%w: the %s%s = %s", ErrNotFinite, what, fmtPoint(x), fmtPoint(v))
+			}
+		}
+		return nil
+	}
+	if m.Loss != nil {
+		if err := bad("loss f", []float64{m.Loss(x)}); err != nil {
+			return err
+		}
+	}
+	v := make([]float64, d)
+	if m.Grad != nil {
+		m.Grad(v, x)
+		if err := bad("gradient of the loss, grad f", v); err != nil {
+			return err
+		}
+	}
+	if m.Drift != nil {
+		m.Drift(v, x)
+		if err := bad("drift b", v); err != nil {
+			return err
+		}
+	}
+	if m.Drift2 != nil && d == 2 {
+		bx, by := m.Drift2(x[0], x[1])
+		if err := bad("drift b", []float64{bx, by}); err != nil {
+			return err
+		}
+	}
+	if m.DivDiffusion != nil {
+		m.DivDiffusion(v, x)
+		if err := bad("divergence of the diffusion, div D", v); err != nil {
+			return err
+		}
+	}
+	if m.Diffusion != nil {
+		dm := make([]float64, d*d)
+		m.Diffusion(dm, x)
+		if err := bad("diffusion D", dm); err != nil {
+			return err
+		}
+	}
+	if m.Diffusion2 != nil && d == 2 {
+		a, b, c := m.Diffusion2(x[0], x[1])
+		if err := bad("diffusion (D11, D12, D22)", []float64{a, b, c}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

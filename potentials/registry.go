@@ -24,6 +24,9 @@ type Landscape struct {
 	Formula string
 	// Params lists the parameters with their defaults.
 	Params []Param
+	// BoxRule states in words and formulas how the default grid box
+	// depends on the temperature and the parameters (Model.BoxAt).
+	BoxRule string
 	// Build returns the model for a full set of parameter values (every name
 	// in Params is present).
 	Build func(p map[string]float64) (Model, error)

@@ -76,7 +76,9 @@ type Result struct {
 }
 
 // Run integrates the ensemble. It returns an error if the problem is invalid,
-// the context is cancelled, or every trajectory diverged.
+// the sizes cannot be allocated at all (ErrTooLarge, checked before
+// anything is allocated; see MemoryEstimate), the context is cancelled, or
+// every trajectory diverged.
 func (e *Ensemble) Run(ctx context.Context, p *Problem) (*Result, error) {
 	return e.run(ctx, p)
 }

@@ -21,8 +21,10 @@ type Problem struct {
 }
 
 // Validate checks the problem before any work is done: a valid model, T > 0,
-// dt > 0, steps > 0, burn-in >= 0, x0 of the model's dimension and finite,
-// and D(x0) symmetric positive semi-definite.
+// dt > 0, steps > 0, burn-in >= 0 (steps + burn-in within an int), x0 of
+// the model's dimension and finite, the model finite at x0 (loss, gradient,
+// drift, diffusion and its divergence: see potentials.Model.CheckFinite) and
+// D(x0) symmetric positive semi-definite.
 func (p *Problem) Validate() error {
 	if err := p.Model.Validate(); err != nil {
 		return err
@@ -39,6 +41,9 @@ func (p *Problem) Validate() error {
 	if p.BurnIn < 0 {
 		return fmt.Errorf("burn-in must be non-negative, got %d", p.BurnIn)
 	}
+	if p.BurnIn > math.MaxInt-p.Steps {
+		return fmt.Errorf("%d steps plus %d burn-in steps overflow an int", p.Steps, p.BurnIn)
+	}
 	if len(p.X0) != p.Model.Dim {
 		return fmt.Errorf("x0 has %d coordinates, the model has dimension %d", len(p.X0), p.Model.Dim)
 	}
@@ -46,6 +51,9 @@ func (p *Problem) Validate() error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("x0 must be finite, got %v", p.X0)
 		}
+	}
+	if err := p.Model.CheckFinite(p.X0); err != nil {
+		return fmt.Errorf("at x0: %w", err)
 	}
 	if err := p.Model.CheckDiffusion(p.X0); err != nil {
 		return fmt.Errorf("at x0: %w", err)

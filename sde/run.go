@@ -65,6 +65,9 @@ func (e *Ensemble) run(ctx context.Context, p *Problem) (*Result, error) {
 	}
 	d := p.Model.Dim
 	n := e.N
+	if _, err := e.MemoryEstimate(d, p.Steps); err != nil {
+		return nil, err
+	}
 	if e.Starts != nil {
 		if len(e.Starts) != n*d {
 			return nil, fmt.Errorf("starts hold %d values, want N x d = %d x %d", len(e.Starts), n, d)

@@ -62,8 +62,8 @@ type SGDProblem struct {
 }
 
 // Validate checks the problem: a model, a positive finite learning rate,
-// 1 <= Batch <= N, 0 <= Momentum < 1, Steps >= 1, BurnIn >= 0 and a finite
-// X0 of the model's dimension.
+// 1 <= Batch <= N, 0 <= Momentum < 1, Steps >= 1, BurnIn >= 0 (their sum
+// within an int) and a finite X0 of the model's dimension.
 func (p *SGDProblem) Validate() error {
 	if p.Model == nil {
 		return fmt.Errorf("no finite-sum model")
@@ -80,6 +80,8 @@ func (p *SGDProblem) Validate() error {
 		return fmt.Errorf("steps must be at least 1, got %d", p.Steps)
 	case p.BurnIn < 0:
 		return fmt.Errorf("burn-in must be non-negative, got %d", p.BurnIn)
+	case p.BurnIn > math.MaxInt-p.Steps:
+		return fmt.Errorf("%d steps plus %d burn-in steps overflow an int", p.Steps, p.BurnIn)
 	case p.IndependentBatches && !p.WithoutReplacement:
 		return fmt.Errorf("independent batches apply only without replacement")
 	case len(p.X0) != d:
@@ -189,7 +191,9 @@ const (
 
 // SGD runs the discrete mini-batch SGD of p (with momentum if p.Momentum >
 // 0). It returns an error if the problem or the run settings are invalid,
-// the context is cancelled, or every chain diverged.
+// the sizes cannot be allocated at all (ErrTooLarge, checked before
+// anything is allocated; see MemoryEstimate), the context is cancelled, or
+// every chain diverged.
 func (r *SGDRun) SGD(ctx context.Context, p *SGDProblem) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -251,6 +255,9 @@ func (r *SGDRun) run(ctx context.Context, p *SGDProblem, kind sgdKind, T float64
 		return nil, err
 	}
 	d, n := p.Model.Dim(), r.N
+	if _, err := r.MemoryEstimate(d, p.Model.Samples(), p.Batch, p.Steps); err != nil {
+		return nil, err
+	}
 	gsize := sgdGroupSize(n)
 	groups := (n + gsize - 1) / gsize
 	st := &sgdState{

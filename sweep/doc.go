@@ -28,7 +28,10 @@
 // status ok or failed and, for a failed point, its one-line error. A point
 // directory without point.json is the remnant of an interrupted run and is
 // emptied and run again. A run that is cancelled (an interrupt) writes no
-// point.json for the points in flight. Failed points are finished too:
+// point.json for the points in flight. A point is ok only when the command
+// succeeded, wrote its summary and the summary reports no convergence flag
+// ("converged" or a key ending in "_converged") as false; otherwise it is
+// failed with its one-line error. Failed points are finished too:
 // resuming does not redo them unless asked (Options.RetryFailed).
 //
 // Starting a sweep in a directory that holds another definition is an

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/sgdsde/sgdsde/internal/output"
@@ -165,6 +166,8 @@ func (d *Dir) runPoint(ctx context.Context, fn RunFunc, i int, keep bool) (*Mark
 		m.Status, m.Error = StatusFailed, out.Err
 	} else if _, err := os.Stat(filepath.Join(dir, d.Def.Summary)); err != nil {
 		m.Status, m.Error = StatusFailed, fmt.Sprintf("%s wrote no %s", d.Def.Command, d.Def.Summary)
+	} else if key := Unconverged(filepath.Join(dir, d.Def.Summary)); key != "" {
+		m.Status, m.Error = StatusFailed, fmt.Sprintf("%s: %s is false in %s: a result that did not converge is not a result", d.Def.Command, key, d.Def.Summary)
 	} else {
 		m.Summary = d.Def.Summary
 	}
@@ -194,4 +197,30 @@ func prune(dir, keep string, all bool) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Unconverged returns the first key of the summary file at path that
+// reports a convergence flag as false ("converged", or a key ending in
+// "_converged" such as "steady_converged", at any depth), or "" when there
+// is none or the file cannot be read (the table reports that). A point
+// whose summary says so is recorded as failed, never as ok.
+func Unconverged(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	fields, err := Flatten(b, nil)
+	if err != nil {
+		return ""
+	}
+	for _, f := range fields {
+		last := f.Key
+		if i := strings.LastIndexByte(last, '.'); i >= 0 {
+			last = last[i+1:]
+		}
+		if (last == "converged" || strings.HasSuffix(last, "_converged")) && f.Value != "true" {
+			return f.Key
+		}
+	}
+	return ""
 }

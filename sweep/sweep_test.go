@@ -216,3 +216,44 @@ func TestRunResumeAndMismatch(t *testing.T) {
 		t.Errorf("different definition: %v", err)
 	}
 }
+
+// TestRunUnconverged: a point whose command exits 0 but whose summary says
+// that its result did not converge is recorded as failed with that line,
+// never as ok; converged summaries are ok.
+func TestRunUnconverged(t *testing.T) {
+	summaries := map[string]string{
+		"1": `{"converged": true, "relative_residual": 1e-12}`,
+		"2": `{"converged": false, "relative_residual": 3.5}`,
+		"3": `{"steady_converged": false}`,
+		"4": `{"inner": {"solver_converged": false}}`,
+		"5": `{"converged": true, "orbits": [{"class": "closed"}]}`,
+	}
+	dir := t.TempDir()
+	def := Definition{Command: "fake", Summary: "summary.json",
+		Vary: Grid{{Name: "t", Spec: "1,2,3,4,5", Values: []string{"1", "2", "3", "4", "5"}}}, Points: 5}
+	d, err := Create(dir, def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := d.Run(context.Background(), func(ctx context.Context, p Point) Outcome {
+		os.WriteFile(filepath.Join(p.Dir, "summary.json"), []byte(summaries[p.Values[0]]), 0o644)
+		return Outcome{}
+	}, Options{})
+	if err != nil || st.OK != 2 || st.Failed != 3 {
+		t.Fatalf("run: %+v, %v; want 2 ok and 3 failed", st, err)
+	}
+	for i, want := range []struct{ status, key string }{
+		{StatusOK, ""}, {StatusFailed, "converged"}, {StatusFailed, "steady_converged"}, {StatusFailed, "inner.solver_converged"}, {StatusOK, ""},
+	} {
+		m, ok := d.Finished(i)
+		if !ok || m.Status != want.status || (want.key != "" && !strings.Contains(m.Error, "fake: "+want.key+" is false in summary.json")) {
+			t.Errorf("point %d: %+v, want status %s naming %q", i, m, want.status, want.key)
+		}
+		if _, err := os.Stat(filepath.Join(d.PointDir(i), "summary.json")); (err == nil) != (want.status == StatusOK) {
+			t.Errorf("point %d (%s): summary.json kept: %v", i, want.status, err == nil)
+		}
+	}
+	if got := Unconverged(filepath.Join(dir, "no such file")); got != "" {
+		t.Errorf("missing file: %q", got)
+	}
+}

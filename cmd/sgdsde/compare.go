@@ -140,8 +140,12 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 		},
 		run: func(r *modelRun) error {
 			prob, err := cf.problem(r.model, r.tinfo.Temperature)
+			if err != nil {
+				return err
+			}
 			probs = append(probs, prob)
-			return err
+			nodes := r.g.Len()
+			return cf.checkMemory(r.model.Dim, 0, 1, fokkerplanck.MemoryEstimate(nodes), fmt.Sprintf("a grid of %d nodes", nodes))
 		},
 	})
 	if err != nil {
@@ -254,7 +258,7 @@ func compareOne(ctx context.Context, a *app, r *modelRun, prob *sde.Problem, sch
 	if err := output.WriteJSON(filepath.Join(out, "compare.json"), sum); err != nil {
 		return nil, failureErrorf("%v", err)
 	}
-	warnWallRho(a, st.WallRho)
+	warnWallRhoAt(a, st.WallRho, r.tinfo.Temperature)
 	printCompare(a.stdout, sum, r.g, out)
 	return sum, nil
 }

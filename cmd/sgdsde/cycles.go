@@ -33,6 +33,14 @@ type cyclesSummary struct {
 	MaxTime float64 `json:"max_time"` // 0: automatic, per orbit
 	CFL     float64 `json:"cfl"`
 
+	// The steady state the force comes from (see steadySummary): always
+	// converged, since a solve that misses --tol is an error.
+	SteadyConverged        bool    `json:"steady_converged"`
+	SteadyRelativeResidual float64 `json:"steady_relative_residual"`
+	SteadyResidual         float64 `json:"steady_residual"`
+	SteadyIterations       int     `json:"steady_iterations"`
+	SteadyCellPeclet       float64 `json:"steady_cell_peclet"`
+
 	ForceVanishes bool         `json:"force_vanishes"`
 	ForceCheck    forceCheckJS `json:"force_check"`
 	Orbits        []orbitJS    `json:"orbits"`
@@ -172,6 +180,8 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 		Command: "cycles", Version: version,
 		modelInfo: run.minfo, temperatureInfo: run.tinfo, gridInfo: run.ginfo,
 		Field: strings.ToLower(strings.TrimSpace(field)), Seeds: "auto", MaxTime: maxTime, CFL: fokkerplanck.DefaultCFL,
+		SteadyConverged: st.Converged, SteadyRelativeResidual: st.Residual, SteadyResidual: st.AbsResidual,
+		SteadyIterations: st.Iterations, SteadyCellPeclet: st.CellPeclet,
 		ForceVanishes: fc.Vanishes,
 		ForceCheck: forceCheckJS{
 			MaxForce: fc.MaxForce, ForceError: fc.ForceError, MaxDrift: fc.MaxDrift, CoarseGrid: fc.CoarseGrid,
@@ -203,7 +213,7 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 	if err := writeCycles(out, orbits, &sum, run.g, phi); err != nil {
 		return err
 	}
-	warnWallRho(a, st.WallRho)
+	warnWallRhoAt(a, st.WallRho, run.tinfo.Temperature)
 	printCycles(a.stdout, &sum, run.g, out, kinds)
 	return nil
 }
@@ -260,6 +270,8 @@ func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary, g 
 func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string, kinds []string) {
 	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
 	fmt.Fprintf(w, "grid     %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
+	fmt.Fprintf(w, "steady   relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations\n",
+		s.SteadyRelativeResidual, s.Tol, s.SteadyResidual, s.SteadyIterations)
 	fc := s.ForceCheck
 	if s.ForceVanishes {
 		fmt.Fprintf(w, "force    no orbits: j vanishes (max |j| = %.3g, two-grid error %.3g, max |b| = %.3g)\n", fc.MaxForce, fc.ForceError, fc.MaxDrift)

@@ -47,7 +47,7 @@ func TestCycles(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			r := runOK(t, append([]string{"cycles", "--out", dir}, c.args...)...)
-			for _, want := range append(c.stdout, "orbit", dir) {
+			for _, want := range append(c.stdout, "orbit", dir, "steady   relative residual ") {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("stdout does not mention %q:\n%s", want, r.stdout)
 				}
@@ -57,13 +57,17 @@ func TestCycles(t *testing.T) {
 			}
 			s := readSummary(t, dir)
 			for _, k := range []string{"command", "version", "model", "params", "temperature", "grid", "box", "scheme",
-				"field", "seeds", "max_time", "force_vanishes", "force_check", "orbits", "files"} {
+				"field", "seeds", "max_time", "steady_converged", "steady_relative_residual", "steady_residual", "steady_cell_peclet",
+				"force_vanishes", "force_check", "orbits", "files"} {
 				if _, ok := s[k]; !ok {
 					t.Errorf("summary.json has no key %q", k)
 				}
 			}
 			if s["command"] != "cycles" {
 				t.Errorf("command = %v", s["command"])
+			}
+			if rel, _ := s["steady_relative_residual"].(float64); s["steady_converged"] != true || !(rel <= s["tol"].(float64)) {
+				t.Errorf("steady_converged %v, steady_relative_residual %v, tol %v", s["steady_converged"], s["steady_relative_residual"], s["tol"])
 			}
 			if v, _ := s["force_vanishes"].(bool); v != c.vanishes {
 				t.Errorf("force_vanishes = %v, want %v (force_check %v)", s["force_vanishes"], c.vanishes, s["force_check"])

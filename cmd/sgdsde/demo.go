@@ -25,6 +25,7 @@ import (
 	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/potentials"
+	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // defaultDemoOut is the default --out of 'sgdsde demo'.
@@ -195,7 +196,8 @@ func plural(n int) string {
 
 // demoSolve assembles the operator of m at temperature T on a grid of n
 // nodes along the longer side of the model's box and solves its steady
-// state.
+// state. A solve that does not converge is an error naming the model and
+// T (the gallery draws no unconverged point).
 func demoSolve(ctx context.Context, m potentials.Model, T float64, n int) (*fokkerplanck.Operator, *fokkerplanck.Steady, error) {
 	g, err := fokkerplanck.NewGrid(m.Box, fokkerplanck.SquareCells(m.Box, n), false)
 	if err != nil {
@@ -206,8 +208,14 @@ func demoSolve(ctx context.Context, m potentials.Model, T float64, n int) (*fokk
 		return nil, nil, err
 	}
 	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{})
+	if err == nil && !st.Converged {
+		err = fmt.Errorf("steady state not marked converged (relative residual %.3g)", st.Residual)
+	}
 	if err != nil {
-		return nil, nil, err
+		if ctx.Err() != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%s at T = %g on %d x %d nodes: %w", m.Name, T, g.N[0], g.N[1], err)
 	}
 	return op, st, nil
 }
@@ -513,7 +521,7 @@ func demoStateDependent(ctx context.Context, s demoSettings, g *gallery) (demoSe
 	for _, T := range ts {
 		op, st, err := demoSolve(ctx, m, T, s.grid)
 		if err != nil {
-			return demoSection{}, "", fmt.Errorf("T = %g: %w", T, err)
+			return demoSection{}, "", err
 		}
 		pos := math.NaN()
 		for _, q := range st.MinimaPhi {
@@ -878,6 +886,9 @@ func demoSweep(ctx context.Context, s demoSettings, g *gallery) (demoSection, st
 	if err != nil {
 		return demoSection{}, "", failureErrorf("%v", err)
 	}
+	if err := sweepAllConverged(t); err != nil {
+		return demoSection{}, "", err
+	}
 	figT, _, err := plots.SweepCurves(t, plots.SweepOptions{X: "temperature", Y: "entropy_production", Hue: "d12",
 		Title: "entropy production against T"})
 	if err != nil {
@@ -920,6 +931,34 @@ func demoSweep(ctx context.Context, s demoSettings, g *gallery) (demoSection, st
 		},
 	}
 	return sec, strings.Join(facts, "; "), nil
+}
+
+// sweepAllConverged returns an error naming the first point of a sweep's
+// results table that failed or whose steady state is not marked converged:
+// the gallery draws no such point as data.
+func sweepAllConverged(t *plots.Table) error {
+	status, msg, conv, point := t.Column("status"), t.Column("error"), t.Column("converged"), t.Column("point")
+	if status < 0 || conv < 0 || point < 0 {
+		return fmt.Errorf("sweep results lack the columns point, status and converged (header %s)", strings.Join(t.Header, ","))
+	}
+	for _, r := range t.Rows {
+		var vals []string
+		for j := point + 1; j < status; j++ {
+			vals = append(vals, t.Header[j]+"="+r[j])
+		}
+		where := "sweep point " + r[point] + " (" + strings.Join(vals, " ") + ")"
+		switch {
+		case r[status] != sweep.StatusOK:
+			e := "no error recorded"
+			if msg >= 0 && r[msg] != "" {
+				e = r[msg]
+			}
+			return fmt.Errorf("%s failed: %s", where, e)
+		case r[conv] != "true":
+			return fmt.Errorf("%s: converged is %q, not true", where, r[conv])
+		}
+	}
+	return nil
 }
 
 // mustFloat parses a number written by the program itself.

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sgdsde/sgdsde/plots"
 )
 
 // TestDemoQuickGallery runs 'demo --quick' and checks the gallery: one
@@ -164,6 +168,50 @@ func TestDemoBadInput(t *testing.T) {
 			}
 			if r.stdout != "" {
 				t.Errorf("stdout %q: want nothing before the error", r.stdout)
+			}
+		})
+	}
+}
+
+// TestDemoRefusesUnconvergedSweepPoint: the gallery's sweep scenario draws
+// its figures from results.csv only when every point is ok and converged;
+// otherwise it fails with one line naming the point and its error. The
+// real case is a sweep whose second point cannot reach its tolerance.
+func TestDemoRefusesUnconvergedSweepPoint(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	args := []string{"sweep", "steady", "--landscape", "gyrator", "--grid", "16", "--vary", "temperature=0.5", "--vary", "tol=1e-10,1e-30", "--out", dir}
+	if err := execute(context.Background(), args, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	real, err := plots.ReadTable(filepath.Join(dir, "results.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := []string{"point", "temperature", "d12", "status", "error", "command", "converged", "entropy_production"}
+	for _, tc := range []struct {
+		name  string
+		table *plots.Table
+		want  string // substring of the error; "" for none
+	}{
+		{"real sweep with a point that did not converge", real,
+			"sweep point 1 (temperature=0.5 tol=1e-30) failed: steady: steady state did not converge: relative residual "},
+		{"all ok", &plots.Table{Header: header, Rows: [][]string{
+			{"0", "0.1", "0", "ok", "", "steady", "true", "0"}, {"1", "0.1", "0.9", "ok", "", "steady", "true", "7.5"}}}, ""},
+		{"failed point", &plots.Table{Header: header, Rows: [][]string{
+			{"0", "0.1", "0", "ok", "", "steady", "true", "0"}, {"1", "0.1", "0.9", "failed", "steady: steady state did not converge: x", "", "", ""}}},
+			"sweep point 1 (temperature=0.1 d12=0.9) failed: steady: steady state did not converge: x"},
+		{"ok but not converged", &plots.Table{Header: header, Rows: [][]string{
+			{"0", "0.1", "0.9", "ok", "", "steady", "false", "407"}}}, `sweep point 0 (temperature=0.1 d12=0.9): converged is "false"`},
+		{"no converged column", &plots.Table{Header: []string{"point", "temperature", "status", "error", "entropy_production"}, Rows: [][]string{
+			{"0", "0.1", "ok", "", "407"}}}, "lack the columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := sweepAllConverged(tc.table)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n")):
+				t.Errorf("error %v, want one line with %q", err, tc.want)
 			}
 		})
 	}

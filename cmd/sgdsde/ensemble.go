@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 
@@ -61,6 +62,8 @@ func (ef *ensembleFlags) validate() error {
 		return usageErrorf("--steps must be at least 1, got %d", ef.steps)
 	case ef.burnIn < 0:
 		return usageErrorf("--burn-in must be non-negative, got %d", ef.burnIn)
+	case ef.burnIn > math.MaxInt-ef.steps:
+		return usageErrorf("--steps %d plus --burn-in %d overflow an integer: lower them", ef.steps, ef.burnIn)
 	case !(ef.dt > 0) || math.IsInf(ef.dt, 0):
 		return usageErrorf("--dt must be positive and finite, got %g", ef.dt)
 	case ef.workers < 0:
@@ -91,12 +94,51 @@ func (ef *ensembleFlags) problem(m potentials.Model, T float64) (*sde.Problem, e
 	return prob, nil
 }
 
+// checkMemory refuses, before anything is allocated, an ensemble of the
+// flags' size on a d-dimensional model saving record trajectories every
+// every steps that cannot be allocated at all, or that does not fit in the
+// available memory together with extra bytes (the grid of 'sgdsde compare',
+// described by extraWhat). All errors are bad-input errors.
+func (ef *ensembleFlags) checkMemory(d, record, every int, extra int64, extraWhat string) error {
+	ens := &sde.Ensemble{N: ef.n, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
+	hint := "lower --n"
+	if record > 0 {
+		hint = "lower --n or --record, or raise --every"
+	}
+	need, err := ens.MemoryEstimate(d, ef.steps)
+	if err != nil {
+		return sizeError(err, hint)
+	}
+	what := fmt.Sprintf("an ensemble of %d trajectories in %d-D", ef.n, d)
+	if record > 0 {
+		what += fmt.Sprintf(" saving %d x %d states", record, ef.steps/every)
+	}
+	if extraWhat != "" {
+		what += " and " + extraWhat
+	}
+	return checkMemory(float64(need)+float64(extra), what, hint)
+}
+
+// workTotal returns the product of the factors (trajectories, steps,
+// gradients per step) for a progress bar, saturated at math.MaxInt64
+// instead of overflowing.
+func workTotal(factors ...int) int64 {
+	t := 1.0
+	for _, f := range factors {
+		t *= float64(f)
+	}
+	if t >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(t)
+}
+
 // run runs the ensemble of prob, saving the first record trajectories
 // every every steps, with a progress bar on a terminal. Its errors are run
 // failures of command, which writes into out.
 func (ef *ensembleFlags) run(ctx context.Context, a *app, prob *sde.Problem, record, every int, command, out string) (*sde.Result, error) {
 	ens := &sde.Ensemble{N: ef.n, Seed: ef.seed, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
-	total := int64(ef.n) * int64(ef.steps+ef.burnIn)
+	total := workTotal(ef.n, ef.steps+ef.burnIn)
 	var bar *progress
 	if float64(total) > progressMinWork && a.stderrIsTerminal() {
 		bar = newProgress(a.stderr, total, command)

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"codeberg.org/sbinet/npyio/npy"
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
@@ -81,11 +80,16 @@ type evolveSummary struct {
 	Iterations            int     `json:"iterations"`
 	SolveSeconds          float64 `json:"solve_seconds"`
 	// The steady state the free energy is measured against.
-	SteadyResidual     float64  `json:"steady_residual"`
-	SteadyIterations   int      `json:"steady_iterations"`
-	SteadySolveSeconds float64  `json:"steady_solve_seconds"`
-	AssembleSeconds    float64  `json:"assemble_seconds"`
-	Files              []string `json:"files"`
+	// SteadyConverged is always true (a steady state that misses --tol is
+	// an error); SteadyRelativeResidual is the residual --tol bounds and
+	// SteadyResidual ||L p||_1.
+	SteadyConverged        bool     `json:"steady_converged"`
+	SteadyRelativeResidual float64  `json:"steady_relative_residual"`
+	SteadyResidual         float64  `json:"steady_residual"`
+	SteadyIterations       int      `json:"steady_iterations"`
+	SteadySolveSeconds     float64  `json:"steady_solve_seconds"`
+	AssembleSeconds        float64  `json:"assemble_seconds"`
+	Files                  []string `json:"files"`
 }
 
 // newEvolveCmd builds 'sgdsde evolve'.
@@ -193,43 +197,20 @@ func (ef *evolveFlags) initialDensity(g *fokkerplanck.Grid, defaultCenter []floa
 }
 
 // readGridNPY reads a float64 .npy array of the shape of a grid field of g,
-// (ny, nx) or (nx,) in 1-D, in node order. The shape is checked from the
-// header before the data are read.
+// (ny, nx) or (nx,) in 1-D, in node order. The file's data must hold
+// exactly the values of its header's shape (output.ReadNPY), which must be
+// the grid's.
 func readGridNPY(path string, g *fokkerplanck.Grid) ([]float64, error) {
-	f, err := os.Open(path)
+	shape, data, err := output.ReadNPY(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", path, err)
 		}
 		return nil, usageErrorf("--init: %v", err)
 	}
-	defer f.Close()
-	r, err := npy.NewReader(f)
-	if err != nil {
-		return nil, usageErrorf("--init %s: not a readable .npy file: %v", path, err)
-	}
-	shape := r.Header.Descr.Shape
 	want := gridShape(g)
 	if !equalInts(shape, want) {
 		return nil, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", path, shapeString(shape), shapeString(want))
-	}
-	var data []float64
-	if err := r.Read(&data); err != nil && !errors.Is(err, io.EOF) {
-		return nil, usageErrorf("--init %s: %v (want float64, dtype '<f8')", path, err)
-	}
-	if len(data) != g.Len() {
-		return nil, usageErrorf("--init %s holds %d values, the grid has %d nodes", path, len(data), g.Len())
-	}
-	if r.Header.Descr.Fortran && g.Dim == 2 {
-		// Column-major: element (j, i) is at i*ny + j.
-		nx, ny := g.N[0], g.N[1]
-		c := make([]float64, len(data))
-		for i := 0; i < nx; i++ {
-			for j := 0; j < ny; j++ {
-				c[j*nx+i] = data[i*ny+j]
-			}
-		}
-		data = c
 	}
 	return data, nil
 }
@@ -312,23 +293,25 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 	}
 
 	sum := evolveSummary{
-		Command:            "evolve",
-		Version:            version,
-		modelInfo:          run.minfo,
-		temperatureInfo:    run.tinfo,
-		gridInfo:           run.ginfo,
-		Dt:                 ef.dt,
-		Steps:              ef.steps,
-		Every:              ef.every,
-		Init:               ef.init,
-		Center:             center,
-		Snapshots:          len(ev.Snapshots),
-		Iterations:         ev.Iterations,
-		SolveSeconds:       ev.SolveSeconds,
-		SteadyResidual:     st.Residual,
-		SteadyIterations:   st.Iterations,
-		SteadySolveSeconds: st.SolveSeconds,
-		AssembleSeconds:    assembleSeconds,
+		Command:                "evolve",
+		Version:                version,
+		modelInfo:              run.minfo,
+		temperatureInfo:        run.tinfo,
+		gridInfo:               run.ginfo,
+		Dt:                     ef.dt,
+		Steps:                  ef.steps,
+		Every:                  ef.every,
+		Init:                   ef.init,
+		Center:                 center,
+		Snapshots:              len(ev.Snapshots),
+		Iterations:             ev.Iterations,
+		SolveSeconds:           ev.SolveSeconds,
+		SteadyConverged:        st.Converged,
+		SteadyRelativeResidual: st.Residual,
+		SteadyResidual:         st.AbsResidual,
+		SteadyIterations:       st.Iterations,
+		SteadySolveSeconds:     st.SolveSeconds,
+		AssembleSeconds:        assembleSeconds,
 	}
 	if center != nil {
 		sum.Width = ef.width
@@ -340,7 +323,7 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 	if tol := 1e-12*math.Abs(sum.FreeEnergyInitial) + 1e-15; sum.MaxFreeEnergyIncrease > tol {
 		a.warnf("the free energy increased by %.3g in one step (more than round-off): try a smaller --tol or --dt", sum.MaxFreeEnergyIncrease)
 	}
-	warnWallRho(a, st.WallRho)
+	warnWallRhoAt(a, st.WallRho, run.tinfo.Temperature)
 	printEvolve(a.stdout, &sum, g, ef.out)
 	return nil
 }
@@ -443,8 +426,8 @@ func printEvolve(w io.Writer, s *evolveSummary, g *fokkerplanck.Grid, dir string
 		init = fmt.Sprintf("Gaussian at %s, width %g", vec(s.Center), s.Width)
 	}
 	fmt.Fprintf(w, "initial density    %s\n", init)
-	fmt.Fprintf(w, "steady state       residual ||L p||_1 = %.2g, %d iterations, %.3g s (assembly %.3g s)\n",
-		s.SteadyResidual, s.SteadyIterations, s.SteadySolveSeconds, s.AssembleSeconds)
+	fmt.Fprintf(w, "steady state       relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations, %.3g s (assembly %.3g s)\n",
+		s.SteadyRelativeResidual, s.Tol, s.SteadyResidual, s.SteadyIterations, s.SteadySolveSeconds, s.AssembleSeconds)
 	fmt.Fprintf(w, "evolution          %d steps of dt = %g (time %g), %d iterations, %.3g s\n",
 		s.Steps, s.Dt, float64(s.Steps)*s.Dt, s.Iterations, s.SolveSeconds)
 	fmt.Fprintf(w, "free energy        %.6g -> %.6g (largest one-step change %+.3g)\n", s.FreeEnergyInitial, s.FreeEnergy, s.MaxFreeEnergyIncrease)

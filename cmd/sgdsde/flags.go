@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -402,8 +403,11 @@ const validateOnlyOut = "\x00validate-only"
 var errValidateOnly = errors.New("validation only")
 
 // checkOutDir verifies, before any work, that dir can be created as (or
-// already is) a directory: dir itself, if it exists, and its nearest
-// existing ancestor must be directories. It creates nothing.
+// already is) a directory the command can write into: dir itself, if it
+// exists, and its nearest existing ancestor must be directories, and a
+// directory must be creatable in the nearest existing one (probeDir: one
+// is created and removed at once; /proc, a read-only file system or a
+// directory without write permission fail here). It leaves nothing behind.
 func checkOutDir(dir string) error {
 	if dir == validateOnlyOut {
 		return errValidateOnly
@@ -421,9 +425,12 @@ func checkOutDir(dir string) error {
 				}
 				return usageErrorf("--out %s: %s is not a directory", dir, p)
 			}
+			if err := probeDir(p); err != nil {
+				return usageErrorf("--out %s: cannot create anything in %s: %v", dir, p, err)
+			}
 			return nil
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return usageErrorf("--out %s: %v", dir, err)
 		}
 		parent := filepath.Dir(p)
@@ -432,4 +439,22 @@ func checkOutDir(dir string) error {
 		}
 		p = parent
 	}
+}
+
+// probeDir checks that entries can be created in the existing directory p
+// by creating a uniquely named temporary directory in it and removing it
+// at once. Its error is the system's reason, without the probe's name.
+func probeDir(p string) error {
+	tmp, err := os.MkdirTemp(p, ".sgdsde-probe-*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	if err := os.Remove(tmp); err != nil {
+		return fmt.Errorf("cannot remove the probe %s: %w", tmp, err)
+	}
+	return nil
 }

@@ -45,7 +45,7 @@ func addGridFlags(fs *pflag.FlagSet) *gridFlags {
 		fmt.Sprintf("`NX[,NY]` nodes along x and y (one number gives a square grid; at least %d per axis) (default %d x %d nodes in 2-D, %d in 1-D; second order, error about 1e-3 on the default models)",
 			fokkerplanck.MinNodes, defaultGrid2D, defaultGrid2D, defaultGrid1D))
 	fs.StringVar(&gf.box, "box", "",
-		"`xmin:xmax[,ymin:ymax]` ranges of the grid box (units of x; default the model's box, see 'sgdsde landscapes'); it must hold the density: a warning says when rho at the walls is not negligible")
+		"`xmin:xmax[,ymin:ymax]` ranges of the grid box (units of x; default the model's box at the temperature, chosen to hold the density, see 'sgdsde landscapes'; formula models [-3, 3] per axis); it must hold the density: a warning says when rho at the walls is not negligible")
 	fs.BoolVar(&gf.periodic, "periodic", false,
 		"periodic in every axis instead of zero-flux walls (for periodic models such as a tilted washboard)")
 	fs.StringVar(&gf.scheme, "scheme", "symmetric",
@@ -80,10 +80,19 @@ func (gf *gridFlags) validate() (fokkerplanck.Scheme, error) {
 	return 0, usageErrorf("--scheme %q: want symmetric or source", gf.scheme)
 }
 
-// build returns the grid selected by the flags for model m, after checking
-// (before allocating anything) that the solve fits in the available memory.
-// All errors are bad-input errors.
+// build returns the grid selected by the flags for model m with the
+// T-independent default box m.Box; buildAt is the same at a temperature.
 func (gf *gridFlags) build(m potentials.Model) (*fokkerplanck.Grid, gridInfo, error) {
+	return gf.buildAt(m, math.NaN())
+}
+
+// buildAt returns the grid selected by the flags for model m at temperature
+// T, after checking (before allocating anything) that the solve fits in the
+// available memory. Without --box the box is m.DefaultBox(T): the model's
+// box at T (potentials.Model.BoxAt), which holds the steady state at T, or
+// m.Box for a model without one or for T = NaN. All errors are bad-input
+// errors.
+func (gf *gridFlags) buildAt(m potentials.Model, T float64) (*fokkerplanck.Grid, gridInfo, error) {
 	scheme, err := gf.validate()
 	if err != nil {
 		return nil, gridInfo{}, err
@@ -101,7 +110,7 @@ func (gf *gridFlags) build(m potentials.Model) (*fokkerplanck.Grid, gridInfo, er
 			return nil, gridInfo{}, err
 		}
 	}
-	box := m.Box
+	box := m.DefaultBox(T)
 	if gf.fs.Changed("box") {
 		if box, err = parseBox(gf.box, d); err != nil {
 			return nil, gridInfo{}, err

@@ -30,8 +30,10 @@ func newLandscapesCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "landscapes",
 		Short: "List the built-in landscapes, their parameters, and the formula syntax",
-		Long: `List every built-in landscape (the names accepted by --landscape) with its summary, formulas
-and parameters (defaults, changed with --set name=value), then explain how to give a model as formulas.`,
+		Long: `List every built-in landscape (the names accepted by --landscape) with its summary, formulas,
+parameters (defaults, changed with --set name=value) and default grid box (it depends on the temperature:
+it holds the steady state, rho at the walls below 1e-6 of its maximum), then explain how to give a model
+as formulas.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return writeLandscapes(a.stdout, potentials.Landscapes())
@@ -46,6 +48,7 @@ func writeLandscapes(w io.Writer, ls []potentials.Landscape) error {
 		fmt.Fprintf(&b, "%s\n", l.Name)
 		fmt.Fprintf(&b, "  %s\n", l.Summary)
 		fmt.Fprintf(&b, "  formula: %s\n", l.Formula)
+		writeBoxRule(&b, l)
 		if len(l.Params) == 0 {
 			b.WriteString("  parameters: none\n\n")
 			continue
@@ -63,4 +66,30 @@ func writeLandscapes(w io.Writer, ls []potentials.Landscape) error {
 	b.WriteString(formulaHelp)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// boxTemperatures are the temperatures at which the listing shows the
+// default box of each landscape.
+var boxTemperatures = []float64{0.1, 0.5, 2}
+
+// writeBoxRule prints the default grid box of l: its rule, and the box of
+// the default parameters at boxTemperatures.
+func writeBoxRule(b *strings.Builder, l potentials.Landscape) {
+	m, err := potentials.New(l.Name, nil)
+	if err != nil || m.Dim != 2 {
+		return
+	}
+	b.WriteString("  default box (without --box):")
+	if l.BoxRule != "" {
+		fmt.Fprintf(b, " %s;", l.BoxRule)
+	}
+	for i, T := range boxTemperatures {
+		x := m.DefaultBox(T)
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(b, "%s T = %g: [%.3g, %.3g] x [%.3g, %.3g]", sep, T, x.Min[0], x.Max[0], x.Min[1], x.Max[1])
+	}
+	b.WriteString("\n")
 }

@@ -4,20 +4,16 @@ package main
 // (package analysis) against its equilibrium null. Parsing and wiring only.
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npy"
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/analysis"
@@ -201,9 +197,15 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 	if out == "" {
 		out = dir
 	}
+	if err := checkOutDir(out); err != nil {
+		return err
+	}
 	rs, err := readRunSummary(dir)
 	if err != nil {
 		return err
+	}
+	if err := checkFiniteSumMemory(rs.Model, rs.Params, nil, 0, 0); err != nil {
+		return usageErrorf("%s/summary.json: %v", dir, err)
 	}
 	fs, err := potentials.NewFiniteSum(rs.Model, rs.Params)
 	if err != nil {
@@ -233,9 +235,6 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 		if prob, err = nullProblem(fs, rs, dir); err != nil {
 			return err
 		}
-	}
-	if err := checkOutDir(out); err != nil {
-		return err
 	}
 
 	// The work.
@@ -317,25 +316,15 @@ func readRunSummary(dir string) (*runSummary, error) {
 }
 
 // readTraj reads traj.npy and checks its shape (record, steps/every, dim)
-// against the summary. All errors are bad-input errors.
+// against the summary; its data must hold exactly the values of its
+// header's shape (output.ReadNPY). All errors are bad-input errors.
 func readTraj(path string, rs *runSummary) (*analysis.Traj, error) {
-	f, err := os.Open(path)
+	shape, data, err := output.ReadNPY(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usageErrorf("%s has no traj.npy: observe needs recorded trajectories (run with --record >= 1)", filepath.Dir(path))
 	}
 	if err != nil {
-		return nil, usageErrorf("open %s: %v", path, err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
-	r, err := npy.NewReader(br)
-	if err != nil {
-		return nil, usageErrorf("%s is not a NumPy .npy file: %v", path, err)
-	}
-	h := r.Header.Descr
-	shape := h.Shape
-	if typ := strings.Trim(h.Type, `'"`); typ != "<f8" || h.Fortran {
-		return nil, usageErrorf("%s holds %q (Fortran order %v): want little-endian float64 in C order", path, h.Type, h.Fortran)
+		return nil, usageErrorf("%v", err)
 	}
 	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
 		return nil, usageErrorf("%s has shape %v: want (record, steps/every, d) = (%d, %d, %d)", path, shape, rs.Record, rs.Steps/rs.Every, rs.Dim)
@@ -343,33 +332,11 @@ func readTraj(path string, rs *runSummary) (*analysis.Traj, error) {
 	if shape[2] != rs.Dim || shape[0] != rs.Record || (rs.Steps > 0 && shape[1] != rs.Steps/rs.Every) {
 		return nil, usageErrorf("%s has shape %v, but summary.json says (record, steps/every, d) = (%d, %d, %d)", path, shape, rs.Record, rs.Steps/rs.Every, rs.Dim)
 	}
-	n := shape[0] * shape[1] * shape[2]
-	buf := make([]byte, 1<<16)
-	data := make([]float64, 0, n)
-	for len(data) < n {
-		m := min(len(buf), 8*(n-len(data)))
-		if _, err := io.ReadFull(br, buf[:m]); err != nil {
-			return nil, usageErrorf("%s is truncated: %d of %d values (%v)", path, len(data), n, err)
-		}
-		for i := 0; i < m; i += 8 {
-			data = append(data, math.Float64frombits(leUint64(buf[i:])))
-		}
-	}
-	if _, err := br.ReadByte(); err != io.EOF {
-		return nil, usageErrorf("%s holds more data than its shape %v", path, shape)
-	}
 	tr, err := analysis.NewTraj(data, shape[0], shape[1], shape[2])
 	if err != nil {
 		return nil, usageErrorf("%s: %v", path, err)
 	}
 	return tr, nil
-}
-
-// leUint64 decodes a little-endian uint64.
-func leUint64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // parseTimes parses --times: recorded time indices in [0, L).
@@ -423,10 +390,10 @@ func nullProblem(fs potentials.FiniteSum, rs *runSummary, dir string) (*sde.SGDP
 func runNull(cmd *cobra.Command, a *app, fs potentials.FiniteSum, p *sde.SGDProblem, rs *runSummary, opts analysis.Options, out string) (*analysis.Observables, *nullInfo, error) {
 	ctx := cmd.Context()
 	run := &sde.SGDRun{N: rs.Record, Seed: rs.Seed, Workers: opts.Workers, Record: rs.Record, Every: rs.Every, Bound: rs.Bound}
-	total := int64(rs.Record) * int64(p.Steps+p.BurnIn) * int64(fs.Samples())
+	total := workTotal(rs.Record, p.Steps+p.BurnIn, fs.Samples())
 	var bar *progress
 	if float64(total) > progressMinWork && a.stderrIsTerminal() {
-		bar = newProgress(a.stderr, int64(rs.Record)*int64(p.Steps+p.BurnIn), "observe: null")
+		bar = newProgress(a.stderr, workTotal(rs.Record, p.Steps+p.BurnIn), "observe: null")
 		run.Progress = bar.add
 	}
 	t0 := time.Now()

@@ -111,6 +111,9 @@ func (ff *figureFlags) path(dir, base string) (string, plots.Size, error) {
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
 		return "", size, usageErrorf("--out %s: directory %s does not exist", out, filepath.Dir(out))
 	}
+	if err := probeDir(filepath.Dir(out)); err != nil {
+		return "", size, usageErrorf("--out %s: cannot create files in %s: %v", out, filepath.Dir(out), err)
+	}
 	return out, size, nil
 }
 
@@ -289,6 +292,9 @@ func newPlotKindCmd(a *app, kind, short, long string) *cobra.Command {
 		dir := args[0]
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return usageErrorf("plot %s: %s is not a directory", kind, dir)
+		}
+		if err := probeDir(dir); err != nil {
+			return usageErrorf("plot %s: cannot write figures into %s: %v", kind, dir, err)
 		}
 		return drawFigures(a, kind, dir, o)
 	}

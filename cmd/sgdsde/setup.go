@@ -117,7 +117,7 @@ func (in *inputFlags) resolve(out string, check runChecks) (fokkerplanck.Scheme,
 			}
 		}
 		if in.grid != nil {
-			if r.g, r.ginfo, err = in.grid.build(r.model); err != nil {
+			if r.g, r.ginfo, err = in.grid.buildAt(r.model, tinfo.Temperature); err != nil {
 				return 0, nil, err
 			}
 		}

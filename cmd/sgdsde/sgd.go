@@ -181,6 +181,8 @@ func checkRunFlags(n, steps, burnIn, workers int, record *int, recordChanged boo
 		return usageErrorf("--steps must be at least 1, got %d", steps)
 	case burnIn < 0:
 		return usageErrorf("--burn-in must be non-negative, got %d", burnIn)
+	case burnIn > math.MaxInt-steps:
+		return usageErrorf("--steps %d plus --burn-in %d overflow an integer: lower them", steps, burnIn)
 	case workers < 0:
 		return usageErrorf("--workers must be non-negative (0 = all cores), got %d", workers)
 	case !(bound > 0):
@@ -203,11 +205,21 @@ func checkRunFlags(n, steps, burnIn, workers int, record *int, recordChanged boo
 }
 
 // buildFiniteSum builds the named finite-sum model with the --set values
-// and returns it with every parameter value. Errors are bad-input errors.
-func buildFiniteSum(name string, set []string) (potentials.FiniteSum, map[string]float64, string, error) {
+// and returns it with every parameter value. Before building, it refuses a
+// model whose data and the chains of run (batch size batch, steps recorded
+// steps) cannot be allocated or do not fit in the available memory. Errors
+// are bad-input errors.
+func buildFiniteSum(name string, set []string, run *sde.SGDRun, batch, steps int) (potentials.FiniteSum, map[string]float64, string, error) {
 	params, err := parseSet(set)
 	if err != nil {
 		return nil, nil, "", err
+	}
+	if err := checkFiniteSumMemory(name, params, run, batch, steps); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return nil, nil, "", err
+		}
+		return nil, nil, "", usageErrorf("--model: %v", err)
 	}
 	m, err := potentials.NewFiniteSum(name, params)
 	if err != nil {
@@ -222,6 +234,41 @@ func buildFiniteSum(name string, set []string) (potentials.FiniteSum, map[string
 		all[k] = v
 	}
 	return m, all, spec.Formula, nil
+}
+
+// checkFiniteSumMemory refuses, before anything is allocated, the named
+// finite-sum model with parameters params whose data, initial state and
+// (run not nil) chains of run, with batch size batch and steps recorded
+// steps, cannot be allocated at all or do not fit in the available memory.
+// Unknown models and invalid parameters give the error of
+// potentials.NewFiniteSum, for the caller to turn into a bad-input error;
+// the other errors are bad-input errors.
+func checkFiniteSumMemory(name string, params map[string]float64, run *sde.SGDRun, batch, steps int) error {
+	hint := "the run's model does not fit in this machine's memory"
+	if run != nil {
+		hint = "lower --n, --record or the model's sizes (--set)"
+	}
+	size, err := potentials.SizeOfFiniteSum(name, params)
+	if err != nil {
+		if errors.Is(err, potentials.ErrTooLarge) {
+			return sizeError(err, hint)
+		}
+		return err
+	}
+	what := fmt.Sprintf("model %s (d = %d, N = %d samples)", name, size.Dim, size.Samples)
+	need := float64(size.Bytes) + 8*float64(size.Dim) // the data and x0
+	if run != nil {
+		chains, err := run.MemoryEstimate(size.Dim, size.Samples, batch, steps)
+		if err != nil {
+			return sizeError(err, hint)
+		}
+		need += float64(chains)
+		what += fmt.Sprintf(" with %d chains", run.N)
+		if run.Record > 0 {
+			what += fmt.Sprintf(" saving %d x %d states", run.Record, steps/max(run.Every, 1))
+		}
+	}
+	return checkMemory(need, what, hint)
 }
 
 // finiteSumX0 parses --x0 for a finite-sum model: "init" (the model's Init,
@@ -257,10 +304,11 @@ func abbreviate(s string) string {
 	return s
 }
 
-// finiteSumProblem builds and validates the SGD problem. Errors are
-// bad-input errors.
-func finiteSumProblem(name string, set []string, lr float64, batch int, without, indep bool, momentum float64, x0 string, steps, burnIn int) (*finiteSumRun, error) {
-	m, params, _, err := buildFiniteSum(name, set)
+// finiteSumProblem builds and validates the SGD problem whose chains run
+// will integrate, after checking that they fit in memory (see
+// buildFiniteSum). Errors are bad-input errors.
+func finiteSumProblem(run *sde.SGDRun, name string, set []string, lr float64, batch int, without, indep bool, momentum float64, x0 string, steps, burnIn int) (*finiteSumRun, error) {
+	m, params, _, err := buildFiniteSum(name, set, run, batch, steps)
 	if err != nil {
 		return nil, err
 	}
@@ -297,14 +345,14 @@ func runSGD(cmd *cobra.Command, a *app, f *sgdFlags) error {
 	if err := checkRunFlags(f.n, f.steps, f.burnIn, f.workers, &f.record, cmd.Flags().Changed("record"), f.every, f.bound); err != nil {
 		return err
 	}
-	fr, err := finiteSumProblem(f.model, f.set, f.lr, f.batch, f.withoutReplacement, f.indep, f.momentum, f.x0, f.steps, f.burnIn)
+	r := &sde.SGDRun{N: f.n, Seed: f.seed, Workers: f.workers, Record: f.record, Every: f.every, Bound: f.bound}
+	fr, err := finiteSumProblem(r, f.model, f.set, f.lr, f.batch, f.withoutReplacement, f.indep, f.momentum, f.x0, f.steps, f.burnIn)
 	if err != nil {
 		return err
 	}
 	if err := checkOutDir(f.out); err != nil {
 		return err
 	}
-	r := &sde.SGDRun{N: f.n, Seed: f.seed, Workers: f.workers, Record: f.record, Every: f.every, Bound: f.bound}
 	res, err := runFiniteSum(cmd.Context(), a, r, fr.prob, f.batch, "sgd", f.out, func(ctx context.Context) (*sde.Result, error) {
 		return r.SGD(ctx, fr.prob)
 	})
@@ -344,7 +392,7 @@ func (fr *finiteSumRun) summary(command string, r *sde.SGDRun, res *sde.Result) 
 // runFiniteSum runs one finite-sum run with a progress bar on a terminal
 // (gradsPerStep sizes the work); its errors are run failures of command.
 func runFiniteSum(ctx context.Context, a *app, r *sde.SGDRun, p *sde.SGDProblem, gradsPerStep int, command, out string, do func(context.Context) (*sde.Result, error)) (*sde.Result, error) {
-	total := int64(r.N) * int64(p.Steps+p.BurnIn)
+	total := workTotal(r.N, p.Steps+p.BurnIn)
 	var bar *progress
 	if float64(total)*float64(gradsPerStep)*float64(p.Model.Dim()) > progressMinWork && a.stderrIsTerminal() {
 		bar = newProgress(a.stderr, total, command)
@@ -481,7 +529,8 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	if err := checkRunFlags(sf.n, sf.steps, sf.burnIn, sf.workers, &sf.record, fl.Changed("record"), sf.every, sf.bound); err != nil {
 		return err
 	}
-	fr, err := finiteSumProblem(sf.model, in.model.set, lr, batch, in.temp.withoutReplacement, false, 0, sf.x0, sf.steps, sf.burnIn)
+	r := &sde.SGDRun{N: sf.n, Seed: sf.seed, Workers: sf.workers, Record: sf.record, Every: sf.every, Bound: sf.bound}
+	fr, err := finiteSumProblem(r, sf.model, in.model.set, lr, batch, in.temp.withoutReplacement, false, 0, sf.x0, sf.steps, sf.burnIn)
 	if err != nil {
 		return err
 	}
@@ -491,7 +540,6 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	if err := checkOutDir(sf.out); err != nil {
 		return err
 	}
-	r := &sde.SGDRun{N: sf.n, Seed: sf.seed, Workers: sf.workers, Record: sf.record, Every: sf.every, Bound: sf.bound}
 	res, err := runFiniteSum(cmd.Context(), a, r, fr.prob, fr.prob.Model.Samples(), "simulate", sf.out, func(ctx context.Context) (*sde.Result, error) {
 		return r.SDE(ctx, fr.prob, noise)
 	})

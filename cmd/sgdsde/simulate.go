@@ -151,8 +151,10 @@ func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) 
 	}
 	var prob *sde.Problem
 	_, runs, err := in.resolve(sf.out, runChecks{run: func(r *modelRun) (err error) {
-		prob, err = sf.problem(r.model, r.tinfo.Temperature)
-		return err
+		if prob, err = sf.problem(r.model, r.tinfo.Temperature); err != nil {
+			return err
+		}
+		return sf.checkMemory(r.model.Dim, sf.record, sf.every, 0, "")
 	}})
 	if err != nil {
 		return err

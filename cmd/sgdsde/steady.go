@@ -37,9 +37,20 @@ type steadySummary struct {
 	temperatureInfo
 	gridInfo
 
-	Mass            float64 `json:"mass"`
-	MinRho          float64 `json:"min_rho"`
-	Residual        float64 `json:"residual"`
+	Mass   float64 `json:"mass"`
+	MinRho float64 `json:"min_rho"`
+	// Converged is always true: a solve that does not reach --tol is an
+	// error, and no summary is written.
+	Converged bool `json:"converged"`
+	// RelativeResidual is ||L p||_1 / sum_i |L_ii| p_i, the probability
+	// flux out of balance as a fraction of the total flux out of the nodes:
+	// the quantity --tol bounds. Residual is ||L p||_1 itself (1/time) for
+	// the node probabilities p (sum 1).
+	RelativeResidual float64 `json:"relative_residual"`
+	Residual         float64 `json:"residual"`
+	// CellPeclet is the largest cell Peclet number where rho > 1e-6 max
+	// rho: above about 10 the grid does not resolve the drift.
+	CellPeclet      float64 `json:"cell_peclet"`
 	Iterations      int     `json:"iterations"`
 	SolveSeconds    float64 `json:"solve_seconds"`
 	AssembleSeconds float64 `json:"assemble_seconds"`
@@ -72,7 +83,9 @@ func newSteadyCmd(a *app) *cobra.Command {
 force j = J / rho (Chaudhari & Soatto, eq. 8). Reports the entropy production Pi (0 iff detailed balance),
 the angular momentum L (2-D), max |Phi - f| up to a constant (Phi = f only in equilibrium), the minima of
 f and Phi, and div j and j . grad Phi (Assumption 4 asks both to vanish), over the region where
-rho > 1e-6 max rho. Needs D positive definite on the whole grid.
+rho > 1e-6 max rho. Needs D positive definite on the whole grid. The solve is accepted only when the
+relative residual ||L p||_1 / sum_i |L_ii| p_i is at most --tol (with p >= 0 and mass 1); otherwise the run
+fails with one line naming the residual reached and the tolerance, and writes nothing.
 Writes into --out: summary.json (inputs and results) and the fields as .npy arrays of shape (ny, nx)
 (1-D: (nx,)): x, y, loss, rho, phi (NaN where rho underflows to 0), current_x, current_y, force_x, force_y.
 A comma-separated --temperature T1,T2,... solves each temperature into --out/T_<T>/ (the files above) and
@@ -110,9 +123,26 @@ func runSteady(cmd *cobra.Command, a *app, in *inputFlags, out string) error {
 		_, err := solveSteady(cmd.Context(), a, &runs[0], scheme, tol, out)
 		return err
 	}
+	// Every temperature is solved before anything is written: one that
+	// fails (a solve that does not converge) fails the run with its line
+	// and leaves no files.
+	n := runs[0].g.Len()
+	need := float64(fokkerplanck.MemoryEstimate(n)) + float64(len(runs))*float64(n)*steadyFieldBytes
+	if err := checkMemory(need, fmt.Sprintf("%d steady states of %d nodes, held until every temperature is solved", len(runs), n),
+		"use fewer temperatures or a smaller --grid"); err != nil {
+		return err
+	}
+	solved := make([]*solvedSteady, len(runs))
+	for i := range runs {
+		command := fmt.Sprintf("steady at T = %g", runs[i].tinfo.Temperature)
+		if solved[i], err = computeSteady(cmd.Context(), &runs[i], scheme, tol, command, out); err != nil {
+			return err
+		}
+	}
 	sums := make([]*steadySummary, len(runs))
 	dirs, err := eachTemperature(a, runs, out, func(i int, dir string) (err error) {
-		sums[i], err = solveSteady(cmd.Context(), a, &runs[i], scheme, tol, dir)
+		sums[i], err = writeSolved(a, &runs[i], solved[i], dir)
+		solved[i] = nil
 		return err
 	})
 	if err != nil {
@@ -305,19 +335,53 @@ func printTracks(w io.Writer, title string, ts []float64, tracks []minimumTrack)
 	row("T -> 0", func(tr minimumTrack) []float64 { return tr.Intercept })
 }
 
-// solveSteady assembles and solves one steady state, writes it into out
-// and prints its summary.
-func solveSteady(ctx context.Context, a *app, r *modelRun, scheme fokkerplanck.Scheme, tol float64, out string) (*steadySummary, error) {
-	g := r.g
-	_, st, assembleSeconds, err := r.steadyState(ctx, scheme, tol, "steady", out)
+// steadyFieldBytes bounds the bytes per grid node of the fields of one
+// solved steady state (every field file of 'sgdsde steady').
+var steadyFieldBytes = 8 * float64(len(steadyFieldFiles))
+
+// solvedSteady is a converged steady state not yet written.
+type solvedSteady struct {
+	st              *fokkerplanck.Steady
+	assembleSeconds float64
+}
+
+// solveRun assembles and solves the steady state of a run (a variable so
+// that tests can make one temperature of a list fail).
+var solveRun = (*modelRun).steadyState
+
+// computeSteady solves the steady state of r; its errors name command
+// (e.g. "steady at T = 0.1") and write nothing.
+func computeSteady(ctx context.Context, r *modelRun, scheme fokkerplanck.Scheme, tol float64, command, out string) (*solvedSteady, error) {
+	_, st, assembleSeconds, err := solveRun(r, ctx, scheme, tol, command, out)
 	if err != nil {
 		return nil, err
 	}
+	if !st.Converged {
+		// SteadyState returns only accepted solves; never write another.
+		return nil, failureErrorf("%s: steady state not marked converged (relative residual %.3g, tolerance %g)", command, st.Residual, tol)
+	}
+	return &solvedSteady{st: st, assembleSeconds: assembleSeconds}, nil
+}
+
+// solveSteady assembles and solves one steady state, writes it into out
+// and prints its summary.
+func solveSteady(ctx context.Context, a *app, r *modelRun, scheme fokkerplanck.Scheme, tol float64, out string) (*steadySummary, error) {
+	s, err := computeSteady(ctx, r, scheme, tol, "steady", out)
+	if err != nil {
+		return nil, err
+	}
+	return writeSolved(a, r, s, out)
+}
+
+// writeSolved writes a solved steady state into out and prints its
+// summary.
+func writeSolved(a *app, r *modelRun, s *solvedSteady, out string) (*steadySummary, error) {
+	g, st, assembleSeconds := r.g, s.st, s.assembleSeconds
 	sum := newSteadySummary(r, st, assembleSeconds)
 	if err := writeSteady(out, g, st, sum); err != nil {
 		return nil, err
 	}
-	warnWallRho(a, st.WallRho)
+	warnWallRhoAt(a, st.WallRho, r.tinfo.Temperature)
 	printSteady(a.stdout, sum, g, out)
 	return sum, nil
 }
@@ -332,7 +396,10 @@ func newSteadySummary(r *modelRun, st *fokkerplanck.Steady, assembleSeconds floa
 		gridInfo:          r.ginfo,
 		Mass:              st.Mass,
 		MinRho:            st.MinRho,
-		Residual:          st.Residual,
+		Converged:         st.Converged,
+		RelativeResidual:  st.Residual,
+		Residual:          st.AbsResidual,
+		CellPeclet:        st.CellPeclet,
 		Iterations:        st.Iterations,
 		SolveSeconds:      st.SolveSeconds,
 		AssembleSeconds:   assembleSeconds,
@@ -358,10 +425,17 @@ func newSteadySummary(r *modelRun, st *fokkerplanck.Steady, assembleSeconds floa
 	return sum
 }
 
-// steadyFailure turns an error of a steady-state solve into a run failure.
+// steadyFailure turns an error of a steady-state solve into a run failure:
+// one line, and for a solve that did not converge the solver's own line
+// (the residual reached, the tolerance, what to try), wrapped so that
+// errors.As finds the *fokkerplanck.NotConvergedError.
 func steadyFailure(ctxErr, err error, command, out string) error {
 	if ctxErr != nil && errors.Is(err, ctxErr) {
 		return failureErrorf("%s interrupted (%v); nothing was written to %s", command, ctxErr, out)
+	}
+	var nc *fokkerplanck.NotConvergedError
+	if errors.As(err, &nc) {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s: %w", command, err)}
 	}
 	msg := err.Error()
 	if !strings.HasPrefix(msg, "steady state") {
@@ -371,10 +445,21 @@ func steadyFailure(ctxErr, err error, command, out string) error {
 }
 
 // warnWallRho warns when the density at the walls is not negligible.
-func warnWallRho(a *app, wallRho float64) {
-	if wallRho > fokkerplanck.RegionFraction {
-		a.warnf("rho at the walls reaches %.3g of its maximum: the box cuts off density; widen --box", wallRho)
+func warnWallRho(a *app, wallRho float64) { warnWallRhoAt(a, wallRho, math.NaN()) }
+
+// warnWallRhoAt warns when the density at the walls is not negligible (above
+// fokkerplanck.RegionFraction of its maximum), naming the temperature T
+// unless it is NaN: with a list of temperatures, the run that needs a wider
+// box.
+func warnWallRhoAt(a *app, wallRho, T float64) {
+	if !(wallRho > fokkerplanck.RegionFraction) {
+		return
 	}
+	at := ""
+	if !math.IsNaN(T) {
+		at = fmt.Sprintf(" at T = %g", T)
+	}
+	a.warnf("rho at the walls reaches %.3g of its maximum%s: the box cuts off density; widen --box", wallRho, at)
 }
 
 // nonNil returns m, or an empty list for nil so that JSON has [] not null.
@@ -460,8 +545,8 @@ func writeFields(dir string, names []string, axes, fields map[string][]float64, 
 func printSteady(w io.Writer, s *steadySummary, g *fokkerplanck.Grid, dir string) {
 	fmt.Fprintf(w, "model              %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
 	fmt.Fprintf(w, "grid               %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
-	fmt.Fprintf(w, "solve              residual ||L p||_1 = %.2g (relative tolerance %g), %d iterations, %.3g s (assembly %.3g s)\n",
-		s.Residual, s.Tol, s.Iterations, s.SolveSeconds, s.AssembleSeconds)
+	fmt.Fprintf(w, "solve              relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations, %.3g s (assembly %.3g s)\n",
+		s.RelativeResidual, s.Tol, s.Residual, s.Iterations, s.SolveSeconds, s.AssembleSeconds)
 	fmt.Fprintf(w, "mass               %.12g, min rho %.3g, %d nodes underflow\n", s.Mass, s.MinRho, s.UnderflowNodes)
 	fmt.Fprintf(w, "entropy production Pi = %.6g\n", s.EntropyProduction)
 	if s.AngularMomentum != nil {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sgdsde/sgdsde/fokkerplanck"
 )
 
 // runOK runs args and fails the test unless the exit code is 0.
@@ -117,7 +119,7 @@ func TestSteady(t *testing.T) {
 			keys := []string{
 				"command", "version", "model", "formula", "params", "dim", "drift_kind", "temperature", "temperature_from",
 				"grid", "box", "periodic", "scheme", "tol",
-				"mass", "min_rho", "residual", "iterations", "solve_seconds", "assemble_seconds",
+				"mass", "min_rho", "converged", "relative_residual", "residual", "cell_peclet", "iterations", "solve_seconds", "assemble_seconds",
 				"entropy_production", "angular_momentum", "max_abs_phi_minus_loss", "minima_loss", "minima_phi",
 				"div_force", "force_dot_grad_phi", "wall_rho", "underflow_nodes", "region_fraction", "files",
 			}
@@ -143,6 +145,9 @@ func TestSteady(t *testing.T) {
 			}
 			if res, _ := s["residual"].(float64); !(res < 1e-8) {
 				t.Errorf("residual = %v", s["residual"])
+			}
+			if rel, _ := s["relative_residual"].(float64); s["converged"] != true || !(rel <= s["tol"].(float64)) {
+				t.Errorf("converged %v, relative_residual %v, tol %v", s["converged"], s["relative_residual"], s["tol"])
 			}
 			if files, _ := s["files"].([]any); len(files) != len(wantFiles) {
 				t.Errorf("files = %v, want %d names", files, len(wantFiles))
@@ -425,5 +430,155 @@ func TestSteadyTemperatures(t *testing.T) {
 		if sl := tr.(map[string]any)["slope"].([]any)[0].(float64); math.Abs(math.Abs(sl)-0.59) > 0.05 {
 			t.Errorf("slope %v", sl)
 		}
+	}
+}
+
+// gyratorClosedForm returns the entropy production and the angular
+// momentum of the stationary Brownian gyrator dX = -A X dt + sqrt(2 T D) dW
+// with A = diag(a1, a2) and D = [[1, d12], [d12, 1]] (VALIDATION.md case 6):
+// the covariance S solves A S + S A^T = 2 T D, the force is j = M x with
+// M = -A + T D S^-1, Pi = tr(M^T D^-1 M S) / T and L = (M S)_21 - (M S)_12.
+func gyratorClosedForm(a1, a2, d12, T float64) (pi, L float64) {
+	s11, s22 := T/a1, T/a2
+	s12 := 2 * T * d12 / (a1 + a2)
+	det := s11*s22 - s12*s12
+	i11, i12, i22 := s22/det, -s12/det, s11/det // S^-1
+	// M = -A + T D S^-1
+	m11 := -a1 + T*(i11+d12*i12)
+	m12 := T * (i12 + d12*i22)
+	m21 := T * (d12*i11 + i12)
+	m22 := -a2 + T*(d12*i12+i22)
+	// M S
+	ms11, ms12 := m11*s11+m12*s12, m11*s12+m12*s22
+	ms21, ms22 := m21*s11+m22*s12, m21*s12+m22*s22
+	L = ms21 - ms12
+	// tr(M^T D^-1 M S) = sum_ij (D^-1 M)_ij (M S)_ij
+	dd := 1 - d12*d12
+	n11, n12 := (m11-d12*m21)/dd, (m12-d12*m22)/dd
+	n21, n22 := (m21-d12*m11)/dd, (m22-d12*m12)/dd
+	pi = (n11*ms11 + n12*ms12 + n21*ms21 + n22*ms22) / T
+	return pi, L
+}
+
+// TestGyratorClosedForm checks the closed form against VALIDATION.md case
+// 6 (D12 = 0.8, T = 0.5: Pi = 3.2, L = -0.48) and detailed balance at
+// D12 = 0.
+func TestGyratorClosedForm(t *testing.T) {
+	if pi, L := gyratorClosedForm(1, 4, 0.8, 0.5); math.Abs(pi-3.2) > 1e-12 || math.Abs(L+0.48) > 1e-12 {
+		t.Errorf("case 6: Pi = %v, L = %v; want 3.2, -0.48", pi, L)
+	}
+	if pi, L := gyratorClosedForm(1, 4, 0, 0.5); math.Abs(pi) > 1e-12 || math.Abs(L) > 1e-12 {
+		t.Errorf("D = I: Pi = %v, L = %v; want 0", pi, L)
+	}
+}
+
+// TestSteadyIssue12Gyrator is the first example of issue 12: this command
+// once exited 0 with residual 49, Pi = 3.6e113 and 22 "minima of Phi" at
+// the walls. It must give the closed form (or fail with one line; the
+// solver now converges, so the answer is checked).
+func TestSteadyIssue12Gyrator(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := runOK(t, "steady", "--landscape", "gyrator", "--set", "d12=0.9", "--temperature", "0.15", "--grid", "128", "--out", dir)
+	if len(r.stderrLines()) != 0 {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	s := readSummary(t, dir)
+	wantPi, wantL := gyratorClosedForm(1, 4, 0.9, 0.15)
+	pi, _ := s["entropy_production"].(float64)
+	L, _ := s["angular_momentum"].(float64)
+	rel, _ := s["relative_residual"].(float64)
+	t.Logf("Pi = %.6g (closed form %.6g), L = %.6g (closed form %.6g), relative residual %.3g, cell Peclet %v", pi, wantPi, L, wantL, rel, s["cell_peclet"])
+	if s["converged"] != true || !(rel > 0 && rel <= 1e-10) {
+		t.Errorf("converged %v, relative_residual %v; want true and at most 1e-10", s["converged"], s["relative_residual"])
+	}
+	if abs, ok := s["residual"].(float64); !ok || !(abs >= 0) || math.IsInf(abs, 0) {
+		t.Errorf("residual (||L p||_1) = %v", s["residual"])
+	}
+	// Second-order grid errors: with D nearly singular (eigenvalues 1.9 and
+	// 0.1) Pi converges as 7.089, 7.503, 7.629, 7.654 on 64^2 to 384^2
+	// grids, 2.2% short of 7.674 at 128^2; L is within 0.5%.
+	if math.Abs(pi-wantPi) > 0.03*wantPi || math.Abs(L-wantL) > 0.01*math.Abs(wantL) {
+		t.Errorf("Pi = %v, L = %v; closed forms %v, %v (want within 3%% and 1%%)", pi, L, wantPi, wantL)
+	}
+	mp, _ := s["minima_phi"].([]any)
+	if len(mp) != 1 {
+		t.Fatalf("%d minima of Phi, want exactly one (at the origin): %v", len(mp), mp)
+	}
+	x := mp[0].(map[string]any)["x"].([]any)
+	if math.Hypot(x[0].(float64), x[1].(float64)) > 0.05 {
+		t.Errorf("minimum of Phi at %v, want the origin", x)
+	}
+	for _, want := range []string{"solve              relative residual ", "(tolerance 1e-10, ||L p||_1 = "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// TestSteadyNotConverged forces the failure path of every command that
+// solves a steady state with a tolerance no solve reaches: one line on
+// stderr naming the command, "did not converge", the residual reached and
+// the tolerance; exit 1 (a failed run, not bad input); nothing written.
+func TestSteadyNotConverged(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		prefix string
+	}{
+		{"steady", []string{"steady", "--landscape", "gyrator", "--grid", "32"}, "sgdsde: steady: steady state did not converge: relative residual "},
+		{"steady 1-D", []string{"steady", "--loss", "(x^2-1)^2/4", "--dim", "1", "--grid", "700"}, "sgdsde: steady: steady state did not converge: "},
+		{"steady, list of temperatures", []string{"steady", "--landscape", "gyrator", "--grid", "32", "--temperature", "0.5,1"},
+			"sgdsde: steady at T = 0.5: steady state did not converge: relative residual "},
+		{"cycles", []string{"cycles", "--landscape", "gyrator", "--grid", "32"}, "sgdsde: cycles: steady state did not converge: "},
+		{"evolve", []string{"evolve", "--grid", "32", "--steps", "2"}, "sgdsde: evolve: steady state did not converge: "},
+		{"compare", []string{"compare", "--grid", "32", "--n", "100", "--steps", "10", "--burn-in", "10"}, "sgdsde: compare: steady state did not converge: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			r := sgdsde(t, append(tc.args, "--tol", "1e-30", "--out", dir)...)
+			lines := r.stderrLines()
+			if r.code != exitFailure || len(lines) != 1 || !strings.HasPrefix(lines[0], tc.prefix) || !strings.Contains(lines[0], "tolerance 1e-30") {
+				t.Errorf("exit %d, stderr %q; want exit 1 and one line starting %q", r.code, r.stderr, tc.prefix)
+			}
+			if strings.Contains(r.stdout, "entropy production") || strings.Contains(r.stdout, "output ") {
+				t.Errorf("a result was printed:\n%s", r.stdout)
+			}
+			if ents := dirEntries(t, dir); len(ents) != 0 {
+				t.Errorf("--out holds %v, want nothing", ents)
+			}
+		})
+	}
+}
+
+// TestSteadyTemperatureListFails: with a list of temperatures, one that
+// fails fails the run with one line naming it, and nothing is written, not
+// even the temperatures solved before it.
+func TestSteadyTemperatureListFails(t *testing.T) {
+	saved := solveRun
+	t.Cleanup(func() { solveRun = saved })
+	solveRun = func(r *modelRun, ctx context.Context, scheme fokkerplanck.Scheme, tol float64, command, out string) (*fokkerplanck.Operator, *fokkerplanck.Steady, float64, error) {
+		if r.tinfo.Temperature == 0.4 {
+			tol = 1e-30
+		}
+		return saved(r, ctx, scheme, tol, command, out)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	r := sgdsde(t, "steady", "--landscape", "gyrator", "--temperature", "0.2,0.4,0.8", "--grid", "32", "--out", dir)
+	lines := r.stderrLines()
+	if r.code != exitFailure || len(lines) != 1 || !strings.HasPrefix(lines[0], "sgdsde: steady at T = 0.4: steady state did not converge: relative residual ") {
+		t.Errorf("exit %d, stderr %q; want exit 1 and one line naming T = 0.4", r.code, r.stderr)
+	}
+	if ents := dirEntries(t, dir); len(ents) != 0 {
+		t.Errorf("--out holds %v, want nothing", ents)
+	}
+	// Unhooked, the same run writes every temperature.
+	solveRun = saved
+	runOK(t, "steady", "--landscape", "gyrator", "--temperature", "0.2,0.4,0.8", "--grid", "32", "--out", dir)
+	if ents := dirEntries(t, dir); strings.Join(ents, " ") != "T_0.2 T_0.4 T_0.8 summary.json" {
+		t.Errorf("--out holds %v", ents)
+	}
+	s := readSummary(t, filepath.Join(dir, "T_0.4"))
+	if s["converged"] != true {
+		t.Errorf("T_0.4/summary.json: converged %v", s["converged"])
 	}
 }

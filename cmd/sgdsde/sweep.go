@@ -69,7 +69,8 @@ failed, written last) and RUN's summary (summary.json; compare.json for compare;
 arrays too), and results.csv: one row per point, sorted by point, with the columns point, the varied
 values, status, error, then every scalar of the summary (nested keys dotted, short lists as key.0, key.1;
 long lists skipped). Run times (*seconds, *per_second) and workers, workers_requested, files are left out
-so that the table is reproducible. A point that fails is recorded with its error and the sweep goes on.
+so that the table is reproducible. A point that fails is recorded with its error and the sweep goes on; a
+steady state that does not reach --tol is a failure (steady points carry converged and relative_residual).
 Killed at any moment (even kill -9) and started again with the same command, a sweep redoes only the points
 without point.json and ends with the same results.csv; another sweep in the same DIR is an error.
 --workers K runs K points at once; each run already uses every core in its parallel parts (ensembles,

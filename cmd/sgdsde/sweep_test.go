@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -243,5 +246,93 @@ func TestSweepBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// readResults reads results.csv of a sweep: its header and rows as maps.
+func readResults(t *testing.T, dir string) []map[string]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(readFile(t, filepath.Join(dir, "results.csv")))).ReadAll()
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("results.csv: %v, %d lines", err, len(recs))
+	}
+	var rows []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for j, k := range recs[0] {
+			m[k] = r[j]
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+// TestSweepIssue12Gyrator is the second example of issue 12: its T = 0.1
+// row once had residual 8.7 and Pi = 5e27 and was marked ok. Every row must
+// be ok with a relative residual within 1e-10 and Pi near the closed form
+// (3.2 at every T for the default D12 = 0.8), or failed with the solver's
+// line; never ok with a wrong Pi. "Near" is 2% plus the second-order grid
+// error, measured as about 0.5 (h / sigma_y)^2 with sigma_y = sqrt(T / 4)
+// the narrower standard deviation: on the box of T = 0.5 with 64 nodes
+// (h = 0.066) that is 1.2% at T = 0.8 and 8% at T = 0.1.
+func TestSweepIssue12Gyrator(t *testing.T) {
+	out := t.TempDir()
+	r := sgdsde(t, "sweep", "steady", "--vary", "temperature=0.1:0.8:12", "--landscape", "gyrator", "--grid", "64", "--workers", "2", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	ok := 0
+	num := func(row map[string]string, k string) float64 {
+		v, err := strconv.ParseFloat(row[k], 64)
+		if err != nil {
+			t.Fatalf("results.csv: %s = %q", k, row[k])
+		}
+		return v
+	}
+	for _, row := range readResults(t, out) {
+		T := num(row, "temperature")
+		if row["status"] != "ok" {
+			if !strings.Contains(row["error"], "did not converge") {
+				t.Errorf("T = %g: status %s, error %q", T, row["status"], row["error"])
+			}
+			continue
+		}
+		ok++
+		rel, pi := num(row, "relative_residual"), num(row, "entropy_production")
+		wantPi, _ := gyratorClosedForm(1, 4, 0.8, T)
+		h := (num(row, "box.1.1") - num(row, "box.1.0")) / num(row, "grid.1")
+		tol := 0.02 + 0.6*h*h/(T/4)
+		t.Logf("T = %.3g: Pi = %.4g (closed form %.4g, off by %.2g%%, allowed %.2g%%), relative residual %.2g", T, pi, wantPi, 100*math.Abs(pi/wantPi-1), 100*tol, rel)
+		if row["converged"] != "true" || !(rel <= 1e-10) || !(math.Abs(pi-wantPi) <= tol*wantPi) {
+			t.Errorf("T = %g: ok with converged %q, relative_residual %g, Pi %g; closed form %.4g within %.2g%%", T, row["converged"], rel, pi, wantPi, 100*tol)
+		}
+	}
+	if ok == 0 {
+		t.Error("no point converged")
+	}
+}
+
+// TestSweepNotConverged: a point whose steady state does not reach --tol
+// is recorded failed with the solver's line, next to an ok point that
+// carries converged and its relative residual.
+func TestSweepNotConverged(t *testing.T) {
+	out := t.TempDir()
+	r := sgdsde(t, "sweep", "steady", "--landscape", "gyrator", "--grid", "32", "--vary", "tol=1e-10,1e-30", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if lines := r.stderrLines(); len(lines) != 1 || !strings.Contains(lines[0], "warning: 1 of the 2 points failed") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	rows := readResults(t, out)
+	if rows[0]["status"] != "ok" || rows[0]["converged"] != "true" || rows[0]["relative_residual"] == "" || rows[0]["residual"] == "" {
+		t.Errorf("tol 1e-10: %v", rows[0])
+	}
+	if rows[1]["status"] != "failed" || !strings.HasPrefix(rows[1]["error"], "steady: steady state did not converge: relative residual ") ||
+		!strings.Contains(rows[1]["error"], "tolerance 1e-30") || rows[1]["entropy_production"] != "" {
+		t.Errorf("tol 1e-30: status %q, error %q, Pi %q; want failed with the solver's line and no result", rows[1]["status"], rows[1]["error"], rows[1]["entropy_production"])
+	}
+	if ents := dirEntries(t, filepath.Join(out, "points", "0001")); strings.Join(ents, " ") != "point.json" {
+		t.Errorf("failed point 0001 holds %v", ents)
 	}
 }

@@ -249,4 +249,31 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+
+	// A solve that does not converge (a server whose tolerance no solve
+	// reaches, on a small grid so that failing is quick): the page shows
+	// the server's line in place of the figures and says failed.
+	failing := httptest.NewServer(New(Config{LoopbackOnly: true, Tol: 1e-30, Limits: Limits{GridMax: 32}}))
+	defer failing.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(failing.URL)); err != nil {
+		t.Fatalf("loading the page of the failing server: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.failed === "1"`, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+		t.Fatalf("no failure shown for a solve that does not converge: %v (status %q)", err, status)
+	}
+	fail, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const el = id => document.getElementById(id);
+		return [el("status").textContent, el("status").className, el("solve-failure").textContent,
+			String(el("solve-failure").hidden), getComputedStyle(el("phi-canvas")).visibility, el("diag-pi").textContent];
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("failed solve: status %q, shown in place of the figures: %q", fail[0], fail[2])
+	if !strings.HasPrefix(fail[0], "solve failed: ") || !strings.Contains(fail[0], "did not converge") || fail[1] != "error" ||
+		!strings.Contains(fail[2], "did not converge") || fail[3] != "false" || fail[4] != "hidden" || strings.TrimSpace(fail[5]) != "—" {
+		t.Errorf("failed solve: status %q (class %q), failure box %q (hidden %s), Phi canvas %s, Pi %q; want the line in place of a hidden figure and no diagnostics",
+			fail[0], fail[1], fail[2], fail[3], fail[4], fail[5])
+	}
 }

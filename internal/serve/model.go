@@ -206,9 +206,11 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 			if !hasConstantDiffusion(l) {
 				return potentials.Model{}, fmt.Errorf("landscape %q has no constant D: the anisotropy applies to %s", l.Name, constantLandscapes())
 			}
-			// The box of a landscape may follow its D (the quadratic's spans
-			// six standard deviations); the sliders must not move the view,
-			// so the box is the one of D = I.
+			// The box of a landscape follows its D and T (the quadratic's
+			// spans six standard deviations); the sliders must not move the
+			// view, so the box is the one of D = I at this T. (D has trace 2,
+			// so its largest eigenvalue is below 2: at ratio 20 a Gaussian
+			// reaches exp(-18/1.9) = 8e-5 of its maximum at the walls.)
 			set["d11"], set["d12"], set["d22"] = 1, 0, 1
 			iso, err := potentials.New(l.Name, set)
 			if err != nil {
@@ -218,9 +220,14 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 			if m, err = potentials.New(l.Name, set); err != nil {
 				return potentials.Model{}, err
 			}
-			m.Box = iso.Box
-		} else if m, err = potentials.New(l.Name, set); err != nil {
-			return potentials.Model{}, err
+			m.Box = iso.DefaultBox(s.Temperature)
+		} else {
+			if m, err = potentials.New(l.Name, set); err != nil {
+				return potentials.Model{}, err
+			}
+			// The landscape's box at T, which holds the density (rho at the
+			// walls below 1e-6 of its maximum), as the commands use.
+			m.Box = m.DefaultBox(s.Temperature)
 		}
 	}
 	if m.Dim != 2 {

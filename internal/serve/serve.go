@@ -11,7 +11,10 @@
 //	POST /api/solve       steady state of a model at a temperature on a grid:
 //	                      f and Phi, shared contour levels, streamlines of j,
 //	                      orbits of x' = j(x), diagnostics (Pi, L, minima),
-//	                      an initial particle cloud drawn from rho, timings
+//	                      an initial particle cloud drawn from rho, timings,
+//	                      and the solver's evidence (converged, relative
+//	                      residual); a solve that does not converge is
+//	                      answered 422 with the solver's line, never 200
 //	POST /api/particles   advance a particle cloud by an Euler–Maruyama run
 //
 // Safety: the server never writes files. Request bodies, grid sizes,
@@ -62,6 +65,10 @@ type Config struct {
 	// Log, if not nil, receives one line per computation that failed on
 	// valid input (not for bad input, which only its client sees).
 	Log *log.Logger
+	// Tol is the relative residual ||L p||_1 / sum_i |L_ii| p_i a steady
+	// state must reach; 0 means fokkerplanck's default, 1e-10. A solve
+	// that does not reach it is answered 422 with its one-line error.
+	Tol float64
 }
 
 // Server is the HTTP handler of the demo.
@@ -296,7 +303,7 @@ func (s *Server) handleSolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.compute(w, r, "solve", req.Client, req.Seq, func(ctx context.Context) (any, error) {
-		return solve(ctx, &req, m)
+		return solve(ctx, &req, m, s.cfg.Tol)
 	})
 }
 

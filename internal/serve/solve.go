@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -114,6 +115,18 @@ type solveResponse struct {
 	Dt          float64         `json:"dt"`
 	Steps       int             `json:"steps"`
 	Timing      timingJSON      `json:"timing_ms"`
+
+	// Converged is always true: a steady state that does not reach the
+	// tolerance Tol is an error (422), never an answer. RelativeResidual
+	// is ||L p||_1 / sum_i |L_ii| p_i, the quantity Tol bounds; Residual
+	// is ||L p||_1; CellPeclet the largest cell Peclet number where rho is
+	// not negligible; Iterations those of the steady-state solve.
+	Converged        bool    `json:"converged"`
+	RelativeResidual float64 `json:"relative_residual"`
+	Residual         float64 `json:"residual"`
+	Tol              float64 `json:"tol"`
+	Iterations       int     `json:"iterations"`
+	CellPeclet       float64 `json:"cell_peclet"`
 }
 
 // Figure settings.
@@ -140,6 +153,10 @@ const (
 
 var orbitSigmas = [...]float64{1, 2, 3}
 
+// defaultTol is the tolerance of a steady state (its relative residual)
+// when Config.Tol is 0: fokkerplanck's default.
+const defaultTol = 1e-10
+
 // msSince returns the milliseconds since t.
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 
@@ -149,8 +166,9 @@ type errSolve struct{ err error }
 func (e errSolve) Error() string { return e.err.Error() }
 func (e errSolve) Unwrap() error { return e.err }
 
-// solve computes the response of a solve request whose model m is built.
-func solve(ctx context.Context, req *solveRequest, m potentials.Model) (*solveResponse, error) {
+// solve computes the response of a solve request whose model m is built,
+// its steady state to the relative residual tol (0: the default).
+func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float64) (*solveResponse, error) {
 	t0 := time.Now()
 	T := req.Temperature
 	g, err := fokkerplanck.NewGrid(m.Box, fokkerplanck.SquareCells(m.Box, req.Grid), false)
@@ -164,13 +182,23 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model) (*solveRe
 	res := &solveResponse{Temperature: T, Streamlines: []streamJSON{}, Orbits: []orbitJSON{}}
 	res.Timing.Assemble = msSince(t0)
 	t := time.Now()
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{})
+	if tol == 0 {
+		tol = defaultTol
+	}
+	opt := fokkerplanck.SteadyOptions{Tol: tol}
+	st, err := op.SteadyState(ctx, opt)
+	if err == nil && !st.Converged {
+		// SteadyState returns only accepted solves; never answer another.
+		err = fmt.Errorf("steady state not marked converged (relative residual %.3g)", st.Residual)
+	}
 	if err != nil {
 		return nil, errSolve{err}
 	}
+	res.Converged, res.RelativeResidual, res.Residual = st.Converged, st.Residual, st.AbsResidual
+	res.Tol, res.Iterations, res.CellPeclet = tol, st.Iterations, st.CellPeclet
 	res.Timing.Solve = msSince(t)
 	t = time.Now()
-	fc, err := op.CheckForce(ctx, st, fokkerplanck.SteadyOptions{})
+	fc, err := op.CheckForce(ctx, st, opt)
 	if err != nil {
 		return nil, errSolve{err}
 	}
