@@ -381,7 +381,7 @@ func writeSolved(a *app, r *modelRun, s *solvedSteady, out string) (*steadySumma
 	if err := writeSteady(out, g, st, sum); err != nil {
 		return nil, err
 	}
-	warnWallRhoAt(a, st.WallRho, r.tinfo.Temperature)
+	warnSteady(a, st, r.tinfo.Temperature)
 	printSteady(a.stdout, sum, g, out)
 	return sum, nil
 }
@@ -444,8 +444,6 @@ func steadyFailure(ctxErr, err error, command, out string) error {
 	return failureErrorf("%s: %s; a finer --grid, a higher --temperature or a looser --tol may help", command, msg)
 }
 
-// warnWallRho warns when the density at the walls is not negligible.
-func warnWallRho(a *app, wallRho float64) { warnWallRhoAt(a, wallRho, math.NaN()) }
 
 // warnWallRhoAt warns when the density at the walls is not negligible (above
 // fokkerplanck.RegionFraction of its maximum), naming the temperature T
@@ -460,6 +458,17 @@ func warnWallRhoAt(a *app, wallRho, T float64) {
 		at = fmt.Sprintf(" at T = %g", T)
 	}
 	a.warnf("rho at the walls reaches %.3g of its maximum%s: the box cuts off density; widen --box", wallRho, at)
+}
+
+// warnSteady gives the warnings about a steady state at temperature T: rho
+// at the walls not negligible, or a grid that does not resolve the drift
+// where the density is (cell Peclet number above fokkerplanck.PecletLimit).
+func warnSteady(a *app, st *fokkerplanck.Steady, T float64) {
+	warnWallRhoAt(a, st.WallRho, T)
+	if st.CellPeclet > fokkerplanck.PecletLimit {
+		a.warnf("the cell Peclet number reaches %.3g where rho > %g of its maximum at T = %g: the grid does not resolve the drift there, so the density is inaccurate; use more grid nodes or a smaller box",
+			st.CellPeclet, fokkerplanck.RegionFraction, T)
+	}
 }
 
 // nonNil returns m, or an empty list for nil so that JSON has [] not null.

@@ -582,3 +582,21 @@ func TestSteadyTemperatureListFails(t *testing.T) {
 		t.Errorf("T_0.4/summary.json: converged %v", s["converged"])
 	}
 }
+
+// TestSteadyPecletWarning: a solve that converges on a grid too coarse for
+// the drift (double well at T = 0.002 on 32^2 nodes over [-2, 2]^2: cell
+// Peclet number 13 where rho > 1e-6 max) is reported with a warning naming
+// the Peclet number and the temperature; the same model at T = 0.01 (Peclet
+// below 10) is not.
+func TestSteadyPecletWarning(t *testing.T) {
+	for _, c := range []struct {
+		T    string
+		warn bool
+	}{{"0.002", true}, {"0.01", false}} {
+		r := runOK(t, "steady", "--landscape", "double-well", "--temperature", c.T, "--box=-2:2,-2:2", "--grid", "32", "--out", t.TempDir())
+		got := strings.Contains(r.stderr, "cell Peclet number reaches") && strings.Contains(r.stderr, "at T = "+c.T)
+		if got != c.warn {
+			t.Errorf("T = %s: stderr %q, want a Peclet warning: %v", c.T, r.stderr, c.warn)
+		}
+	}
+}
