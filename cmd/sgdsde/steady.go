@@ -444,7 +444,6 @@ func steadyFailure(ctxErr, err error, command, out string) error {
 	return failureErrorf("%s: %s; a finer --grid, a higher --temperature or a looser --tol may help", command, msg)
 }
 
-
 // warnWallRhoAt warns when the density at the walls is not negligible (above
 // fokkerplanck.RegionFraction of its maximum), naming the temperature T
 // unless it is NaN: with a list of temperatures, the run that needs a wider
