@@ -124,16 +124,24 @@ func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 		pmax = math.Max(pmax, v)
 	}
 	cut := frac * pmax
-	z := 0.0
+	// The largest rate ratio, and one logarithm at the end.
+	ratio := 1.0
 	for e := range op.A {
 		if p != nil && (p[op.A[e]] < cut || p[op.B[e]] < cut) {
 			continue
 		}
-		if ab, ba := op.RateAB[e], op.RateBA[e]; ab > 0 && ba > 0 {
-			z = math.Max(z, math.Abs(math.Log(ab/ba)))
+		ab, ba := op.RateAB[e], op.RateBA[e]
+		if !(ab > 0 && ba > 0) {
+			continue
+		}
+		if ab < ba {
+			ab, ba = ba, ab
+		}
+		if ab > ratio*ba {
+			ratio = ab / ba
 		}
 	}
-	return z
+	return math.Log(ratio)
 }
 
 // SteadyState solves L p = 0 with one node pinned to 1 (a full
@@ -177,12 +185,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 		p[i] /= sum
 	}
 	// The acceptance check, on the normalised result whatever path gave it.
-	st.Residual = relResidual(op.L, p)
-	r := make([]float64, len(p))
-	op.Apply(r, p)
-	for _, v := range r {
-		st.AbsResidual += math.Abs(v)
-	}
+	st.Residual, st.AbsResidual = residuals(op.L, p)
 	if !(st.Residual <= opt.Tol) {
 		return nil, fail(st.Residual, err)
 	}

@@ -87,10 +87,11 @@ type MultigridOptions struct {
 	CoarsestSize int
 	// MaxLevels bounds the number of levels; zero means no bound.
 	MaxLevels int
-	// Lump moves every off-diagonal entry of a coarse operator that has the
-	// sign of its row's diagonal onto the diagonal, which keeps the row sums
-	// and makes the coarse operators of a generator (or of its similarity
-	// transforms) M-matrices again. Galerkin products of convection-dominated
+	// Lump moves the off-diagonal entries of a coarse operator that have the
+	// sign of their row's diagonal onto the diagonal, in the rows where they
+	// add up to more than half the diagonal; it keeps the row sums and
+	// brings the coarse operators of a generator (or of its similarity
+	// transforms) back towards M-matrices. Galerkin products of convection-dominated
 	// operators lose that property, and their coarse-grid corrections then
 	// hurt more than they help.
 	Lump bool
@@ -934,7 +935,9 @@ func (m *Multigrid) SignDefect() []float64 {
 }
 
 // lumpWrongSign moves the off-diagonal entries of a that have the sign of
-// their row's diagonal onto the diagonal (row sums are kept).
+// their row's diagonal onto the diagonal (row sums are kept), in the rows
+// where they add up to more than lumpThreshold times the diagonal: a small
+// defect costs the Galerkin operator little, and lumping it would.
 func lumpWrongSign(a *CSR) {
 	for i := 0; i < a.Rows; i++ {
 		di := -1
@@ -947,6 +950,15 @@ func lumpWrongSign(a *CSR) {
 			continue
 		}
 		d := a.Val[di]
+		bad := 0.0
+		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+			if q != di && a.Val[q]*d > 0 {
+				bad += math.Abs(a.Val[q])
+			}
+		}
+		if bad <= lumpThreshold*math.Abs(d) {
+			continue
+		}
 		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
 			if q != di && a.Val[q]*d > 0 {
 				a.Val[di] += a.Val[q]
@@ -955,3 +967,11 @@ func lumpWrongSign(a *CSR) {
 		}
 	}
 }
+
+// lumpThreshold is the sign defect of a row above which lumpWrongSign
+// lumps it. Measured at 512^2 (fine-grid GMRES iterations): lumping every
+// row costs the double well 21 against 15 and the three-hole landscape at
+// T = 0.05 836 against 35; lumping above 1 leaves the three-hole landscape
+// at T = 0.1 at 916 against 68; 0.3 to 0.5 keeps every case of the stress
+// suite flat.
+const lumpThreshold = 0.5

@@ -118,3 +118,42 @@ func TestStencilKernels(t *testing.T) {
 		t.Fatal("stencil built for the wrong grid shape")
 	}
 }
+
+// TestLumpWrongSign: rows whose off-diagonal entries of the diagonal's sign
+// add up to more than lumpThreshold times the diagonal have them moved onto
+// the diagonal (row sums kept, SignDefect 0); rows below the threshold are
+// untouched.
+func TestLumpWrongSign(t *testing.T) {
+	// Row 0: diagonal -4, wrong-sign -3 (defect 0.75, lumped).
+	// Row 1: diagonal -4, wrong-sign -1 (defect 0.25, kept).
+	// Row 2: an M-matrix row.
+	a, err := FromTriplets(3, 3,
+		[]int{0, 0, 0, 1, 1, 1, 2, 2},
+		[]int{0, 1, 2, 0, 1, 2, 1, 2},
+		[]float64{-4, -3, 7, 5, -4, -1, 2, -2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := func(m *CSR) []float64 {
+		s := make([]float64, m.Rows)
+		for i := range s {
+			for q := m.RowPtr[i]; q < m.RowPtr[i+1]; q++ {
+				s[i] += m.Val[q]
+			}
+		}
+		return s
+	}
+	before := sums(a)
+	lumpWrongSign(a)
+	if got := sums(a); maxAbsDiff(got, before) > 1e-15 {
+		t.Errorf("row sums %v, want %v", got, before)
+	}
+	for _, c := range []struct {
+		i, j int
+		want float64
+	}{{0, 0, -7}, {0, 1, 0}, {0, 2, 7}, {1, 1, -4}, {1, 2, -1}, {2, 2, -2}} {
+		if got := a.At(c.i, c.j); got != c.want {
+			t.Errorf("a[%d][%d] = %g, want %g", c.i, c.j, got, c.want)
+		}
+	}
+}
