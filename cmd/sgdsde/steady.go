@@ -50,10 +50,14 @@ type steadySummary struct {
 	Residual         float64 `json:"residual"`
 	// CellPeclet is the largest cell Peclet number where rho > 1e-6 max
 	// rho: above about 10 the grid does not resolve the drift.
-	CellPeclet      float64 `json:"cell_peclet"`
-	Iterations      int     `json:"iterations"`
-	SolveSeconds    float64 `json:"solve_seconds"`
-	AssembleSeconds float64 `json:"assemble_seconds"`
+	CellPeclet float64 `json:"cell_peclet"`
+	// MaxNodeImbalance is the largest |(L p)_i| / (|L_ii| p_i) over the
+	// nodes with rho above 1e-20 of its maximum: how well every such node,
+	// not only the flux as a whole, balances.
+	MaxNodeImbalance float64 `json:"max_node_imbalance"`
+	Iterations       int     `json:"iterations"`
+	SolveSeconds     float64 `json:"solve_seconds"`
+	AssembleSeconds  float64 `json:"assemble_seconds"`
 
 	EntropyProduction float64 `json:"entropy_production"`
 	// AngularMomentum is set in 2-D only.
@@ -400,6 +404,7 @@ func newSteadySummary(r *modelRun, st *fokkerplanck.Steady, assembleSeconds floa
 		RelativeResidual:  st.Residual,
 		Residual:          st.AbsResidual,
 		CellPeclet:        st.CellPeclet,
+		MaxNodeImbalance:  st.NodeImbalance,
 		Iterations:        st.Iterations,
 		SolveSeconds:      st.SolveSeconds,
 		AssembleSeconds:   assembleSeconds,
@@ -555,6 +560,8 @@ func printSteady(w io.Writer, s *steadySummary, g *fokkerplanck.Grid, dir string
 	fmt.Fprintf(w, "grid               %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
 	fmt.Fprintf(w, "solve              relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations, %.3g s (assembly %.3g s)\n",
 		s.RelativeResidual, s.Tol, s.Residual, s.Iterations, s.SolveSeconds, s.AssembleSeconds)
+	fmt.Fprintf(w, "resolution         cell Peclet number %.3g where rho > 1e-6 max; every node with rho > 1e-20 max balanced to %.2g of its flux\n",
+		s.CellPeclet, s.MaxNodeImbalance)
 	fmt.Fprintf(w, "mass               %.12g, min rho %.3g, %d nodes underflow\n", s.Mass, s.MinRho, s.UnderflowNodes)
 	fmt.Fprintf(w, "entropy production Pi = %.6g\n", s.EntropyProduction)
 	if s.AngularMomentum != nil {

@@ -119,7 +119,7 @@ func TestSteady(t *testing.T) {
 			keys := []string{
 				"command", "version", "model", "formula", "params", "dim", "drift_kind", "temperature", "temperature_from",
 				"grid", "box", "periodic", "scheme", "tol",
-				"mass", "min_rho", "converged", "relative_residual", "residual", "cell_peclet", "iterations", "solve_seconds", "assemble_seconds",
+				"mass", "min_rho", "converged", "relative_residual", "residual", "cell_peclet", "max_node_imbalance", "iterations", "solve_seconds", "assemble_seconds",
 				"entropy_production", "angular_momentum", "max_abs_phi_minus_loss", "minima_loss", "minima_phi",
 				"div_force", "force_dot_grad_phi", "wall_rho", "underflow_nodes", "region_fraction", "files",
 			}
