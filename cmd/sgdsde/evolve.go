@@ -210,7 +210,7 @@ func readGridNPY(path string, g *fokkerplanck.Grid) ([]float64, error) {
 	}
 	want := gridShape(g)
 	if !equalInts(shape, want) {
-		return nil, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", path, shapeString(shape), shapeString(want))
+		return nil, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", path, output.ShapeString(shape), output.ShapeString(want))
 	}
 	return data, nil
 }
@@ -226,18 +226,6 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
-}
-
-// shapeString formats a shape as NumPy does: (3, 4), (5,), ().
-func shapeString(s []int) string {
-	parts := make([]string, len(s))
-	for i, v := range s {
-		parts[i] = strconv.Itoa(v)
-	}
-	if len(s) == 1 {
-		return "(" + parts[0] + ",)"
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // runEvolve validates everything, solves the steady state, evolves and
