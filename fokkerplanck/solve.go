@@ -170,35 +170,29 @@ func residuals(l *sparse.CSR, p []float64, cut float64) (rel, abs, imbalance flo
 	workers := workerCount(n)
 	type part struct{ num, den, imb float64 }
 	parts := make([]part, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			var pt part
-			for i := n * w / workers; i < n*(w+1)/workers; i++ {
-				if !(p[i] >= 0) || math.IsInf(p[i], 0) {
-					pt.num = math.Inf(1)
-					break
-				}
-				var s, diag float64
-				for q := l.RowPtr[i]; q < l.RowPtr[i+1]; q++ {
-					c := int(l.Col[q])
-					s += l.Val[q] * p[c]
-					if c == i {
-						diag = l.Val[q]
-					}
-				}
-				pt.num += math.Abs(s)
-				pt.den += math.Abs(diag) * p[i]
-				if p[i] >= cut && p[i] > 0 && diag != 0 {
-					pt.imb = math.Max(pt.imb, math.Abs(s)/(math.Abs(diag)*p[i]))
+	inParallel(workers, func(w int) {
+		var pt part
+		for i := n * w / workers; i < n*(w+1)/workers; i++ {
+			if !(p[i] >= 0) || math.IsInf(p[i], 0) {
+				pt.num = math.Inf(1)
+				break
+			}
+			var s, diag float64
+			for q := l.RowPtr[i]; q < l.RowPtr[i+1]; q++ {
+				c := int(l.Col[q])
+				s += l.Val[q] * p[c]
+				if c == i {
+					diag = l.Val[q]
 				}
 			}
-			parts[w] = pt
-		}(w)
-	}
-	wg.Wait()
+			pt.num += math.Abs(s)
+			pt.den += math.Abs(diag) * p[i]
+			if p[i] >= cut && p[i] > 0 && diag != 0 {
+				pt.imb = math.Max(pt.imb, math.Abs(s)/(math.Abs(diag)*p[i]))
+			}
+		}
+		parts[w] = pt
+	})
 	var num, den float64
 	for _, pt := range parts {
 		num += pt.num
@@ -242,63 +236,13 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 		// Keep every ratio w_j / w_i finite.
 		w[i] = math.Max(v, 1e-200*wmax)
 	}
-	b := similar(a, w)
 	var tail []int
 	for i, v := range w {
 		if v < cut && i != pin {
 			tail = append(tail, i)
-			for q := b.RowPtr[i]; q < b.RowPtr[i+1]; q++ {
-				b.Val[q] = 0
-				if int(b.Col[q]) == i {
-					b.Val[q] = 1
-				}
-			}
 		}
 	}
-	// r0 = rhs - B 1: the pinned row asks for q_pin = 1 / w_pin, the tail
-	// rows for q = 1, every other row for B q = 0.
-	r0 := make([]float64, n)
-	for i := range r0 {
-		for q := b.RowPtr[i]; q < b.RowPtr[i+1]; q++ {
-			r0[i] -= b.Val[q]
-		}
-	}
-	r0[pin] += d / w[pin]
-	for _, i := range tail {
-		r0[i] = 0
-	}
-	// Row normalisation: S = |diag B|^-1 B, so that a residual component is
-	// the imbalance of a node relative to its own flux. (Weighting the rows
-	// by a power of the flux, which would favour the bulk, measured no
-	// faster.)
-	// Rows whose flux w_i |b_ii| is below deepFlux of the largest are
-	// weighted down by the square root of the ratio: their balance is asked
-	// less of, as the square root of their share of the flux. (Without it
-	// the node-wise target in the far tails of exponentially steep walls
-	// cost hundreds of iterations: Müller–Brown at T = 0.1 on
-	// [-1.5, 1.2] x [-0.5, 2], 395 and 427 on 128^2 and 256^2 against 48
-	// and 41 with it, every node above 1e-20 of the maximum still balanced
-	// to 1e-11. A threshold of 1e-15 cost the metastable three-hole
-	// landscape at T = 0.05 468 iterations at 512^2 against 25.)
-	scale := b.Diagonal(nil)
-	fmx := 0.0
-	for i, v := range scale {
-		scale[i] = math.Abs(v)
-		fmx = math.Max(fmx, w[i]*scale[i])
-	}
-	for i := range scale {
-		if f := w[i] * scale[i] / (deepFlux * fmx); f < 1 {
-			scale[i] /= math.Sqrt(f)
-		}
-	}
-	// (In place: b itself is not needed again.)
-	bs := b
-	for i := 0; i < n; i++ {
-		for q := bs.RowPtr[i]; q < bs.RowPtr[i+1]; q++ {
-			bs.Val[q] /= scale[i]
-		}
-		r0[i] /= scale[i]
-	}
+	bs, r0 := scaledSystem(a, w, cut, pin, d)
 	rn := 0.0
 	for _, v := range r0 {
 		rn += v * v
@@ -551,15 +495,93 @@ func (op *Operator) solveDense(pin int) ([]float64, int, error) {
 	return out, 0, nil
 }
 
-// similar returns W^-1 A W for W = diag(w): b_ij = a_ij w_j / w_i.
-func similar(a *sparse.CSR, w []float64) *sparse.CSR {
-	b := a.Clone()
-	for i := 0; i < b.Rows; i++ {
-		for q := b.RowPtr[i]; q < b.RowPtr[i+1]; q++ {
-			b.Val[q] *= w[b.Col[q]] / w[i]
+// scaledSystem returns, in one parallel pass over the rows of the pinned
+// matrix a (pin row d e_pin), the system of scaledSolve and its initial
+// residual: with B = W^-1 A W (b_ij = a_ij w_j / w_i) and tail rows (w_i
+// below cut, not the pin) replaced by identity rows,
+//
+//	bs = S^-1 B,  r0 = S^-1 (rhs - B 1),
+//
+// where rhs asks for q_pin = 1 / w_pin, q = 1 on the tail and B q = 0
+// elsewhere, and S = diag(s) normalises each row by its diagonal, so that a
+// residual component is the imbalance of a node relative to its own flux.
+// Rows whose flux w_i |a_ii| is below deepFlux of the largest are weighted
+// down further, by the square root of that ratio: their balance is asked
+// less of. (Without it the node-wise target in the far tails of
+// exponentially steep walls cost hundreds of iterations: Müller–Brown at
+// T = 0.1 on [-1.5, 1.2] x [-0.5, 2], 395 and 427 on 128^2 and 256^2
+// against 48 and 41 with it, every node above 1e-20 of the maximum still
+// balanced to 1e-11. A threshold of 1e-15 cost the metastable three-hole
+// landscape at T = 0.05 468 iterations at 512^2 against 25.) bs shares the
+// structure of a.
+func scaledSystem(a *sparse.CSR, w []float64, cut float64, pin int, d float64) (*sparse.CSR, []float64) {
+	n := a.Rows
+	bs := &sparse.CSR{Rows: n, Cols: n, RowPtr: a.RowPtr, Col: a.Col, Val: make([]float64, len(a.Val))}
+	r0 := make([]float64, n)
+	diagAt := func(i int) float64 {
+		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
+			if int(a.Col[q]) == i {
+				return math.Abs(a.Val[q])
+			}
 		}
+		return 0
 	}
-	return b
+	workers := workerCount(n)
+	fmxs := make([]float64, workers)
+	inParallel(workers, func(k int) {
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			if w[i] >= cut || i == pin {
+				fmxs[k] = math.Max(fmxs[k], w[i]*diagAt(i))
+			}
+		}
+	})
+	fmx := 0.0
+	for _, v := range fmxs {
+		fmx = math.Max(fmx, v)
+	}
+	inParallel(workers, func(k int) {
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			lo, hi := a.RowPtr[i], a.RowPtr[i+1]
+			if w[i] < cut && i != pin {
+				for q := lo; q < hi; q++ {
+					if int(a.Col[q]) == i {
+						bs.Val[q] = 1
+					}
+				}
+				continue // r0 = 0
+			}
+			dg := diagAt(i)
+			sc := dg
+			if f := w[i] * dg / (deepFlux * fmx); f < 1 {
+				sc /= math.Sqrt(f)
+			}
+			sum := 0.0
+			for q := lo; q < hi; q++ {
+				v := a.Val[q] * w[a.Col[q]] / w[i]
+				sum += v
+				bs.Val[q] = v / sc
+			}
+			r := -sum
+			if i == pin {
+				r += d / w[pin]
+			}
+			r0[i] = r / sc
+		}
+	})
+	return bs, r0
+}
+
+// inParallel runs f(0), ..., f(workers-1) in goroutines and waits.
+func inParallel(workers int, f func(k int)) {
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			f(k)
+		}(k)
+	}
+	wg.Wait()
 }
 
 // krylov solves bs x = rhs from x = 0, where bs is the row-normalised
