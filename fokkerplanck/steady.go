@@ -120,16 +120,19 @@ const NodeImbalanceFraction = 1e-20
 // which the grid does not resolve the drift: the density changes by a factor
 // of more than e^10 from node to node, the exponentially fitted scheme is no
 // longer accurate there, and a failure to converge is blamed on the grid.
-// The default runs of the built-in landscapes stay below 3.4.
+// The default runs of the built-in landscapes stay below 4.
 const PecletLimit = 10
 
-// CellPeclet returns the largest cell Peclet number |z| over the edges whose
-// two end nodes have p >= frac max p, where z is the exponent of the
+// CellPeclet returns the largest cell Peclet number |z| over the edges with
+// at least one end node at p >= frac max p (so that a density squeezed into
+// a single node still shows its unresolved edges), where z is the exponent
+// of the
 // exponentially fitted (Scharfetter–Gummel) rates: rate(A->B) /
 // rate(B->A) = exp(-z), z = -delta . D^-1 (b - T div D) / T at the edge
 // midpoint. |z| << 1 means diffusion dominates on the scale of one cell;
 // |z| >> 1 means the grid does not resolve the drift (the density changes by
-// a factor exp(|z|) from node to node). With p = nil every edge counts.
+// a factor exp(|z|) from node to node); an edge with one rate underflowed
+// to zero counts as log(MaxFloat64) = 709.8. With p = nil every edge counts.
 func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	pmax := 0.0
 	for _, v := range p {
@@ -139,11 +142,16 @@ func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	// The largest rate ratio, and one logarithm at the end.
 	ratio := 1.0
 	for e := range op.A {
-		if p != nil && (p[op.A[e]] < cut || p[op.B[e]] < cut) {
+		if p != nil && p[op.A[e]] < cut && p[op.B[e]] < cut {
 			continue
 		}
 		ab, ba := op.RateAB[e], op.RateBA[e]
-		if !(ab > 0 && ba > 0) {
+		if ab == 0 && ba == 0 {
+			continue
+		}
+		if ab == 0 || ba == 0 {
+			// One rate underflowed: |z| beyond 700.
+			ratio = math.MaxFloat64
 			continue
 		}
 		if ab < ba {

@@ -585,18 +585,26 @@ func TestSteadyTemperatureListFails(t *testing.T) {
 
 // TestSteadyPecletWarning: a solve that converges on a grid too coarse for
 // the drift (double well at T = 0.002 on 32^2 nodes over [-2, 2]^2: cell
-// Peclet number 13 where rho > 1e-6 max) is reported with a warning naming
-// the Peclet number and the temperature; the same model at T = 0.01 (Peclet
-// below 10) is not.
+// Peclet number 13 where rho > 1e-6 max; a bowl at T = 1e-5, all its mass
+// on four nodes) is reported with a warning naming the Peclet number and
+// the temperature; the double well at T = 0.02 (Peclet 7.5) is not.
 func TestSteadyPecletWarning(t *testing.T) {
 	for _, c := range []struct {
 		T    string
+		args []string
 		warn bool
-	}{{"0.002", true}, {"0.01", false}} {
-		r := runOK(t, "steady", "--landscape", "double-well", "--temperature", c.T, "--box=-2:2,-2:2", "--grid", "32", "--out", t.TempDir())
+	}{
+		{"0.002", []string{"--landscape", "double-well", "--box=-2:2,-2:2"}, true},
+		{"0.02", []string{"--landscape", "double-well", "--box=-2:2,-2:2"}, false},
+		// All the mass on the four nodes around the minimum: the rates out
+		// of them underflow (Peclet number beyond 700).
+		{"1e-05", []string{"--loss", "x^2+y^2"}, true},
+	} {
+		args := append([]string{"steady", "--temperature", c.T, "--grid", "32", "--out", t.TempDir()}, c.args...)
+		r := runOK(t, args...)
 		got := strings.Contains(r.stderr, "cell Peclet number reaches") && strings.Contains(r.stderr, "at T = "+c.T)
 		if got != c.warn {
-			t.Errorf("T = %s: stderr %q, want a Peclet warning: %v", c.T, r.stderr, c.warn)
+			t.Errorf("%v: stderr %q, want a Peclet warning: %v", args, r.stderr, c.warn)
 		}
 	}
 }
