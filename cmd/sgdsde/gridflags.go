@@ -51,7 +51,7 @@ func addGridFlags(fs *pflag.FlagSet) *gridFlags {
 	fs.StringVar(&gf.scheme, "scheme", "symmetric",
 		"grid `scheme`: symmetric (edge weights averaged over both ends, second order) or source (DESIGN.md's rates-at-the-source-node Ito form; first order pointwise where the Selling stencil switches)")
 	fs.Float64Var(&gf.tol, "tol", defaultGridTol,
-		"relative residual `tol` at which the steady-state solve stops")
+		"largest accepted relative residual `tol` of the steady state, ||L p||_1 / sum_i |L_ii| p_i (the flux out of balance as a fraction of all the flux); a solve that does not reach it fails")
 	return gf
 }
 
