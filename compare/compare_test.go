@@ -149,7 +149,7 @@ func run(t *testing.T, m potentials.Model, T float64, box potentials.Box, nodes 
 	return res, g, st
 }
 
-// TestCompareGyrator: VALIDATION.md case 6 (Sigma, L = -0.48 at T = 0.5)
+// TestCompareGyrator: validation case 6 (Sigma, L = -0.48 at T = 0.5)
 // and case 15 (the histogram agrees).
 func TestCompareGyrator(t *testing.T) {
 	m, _ := potentials.New("gyrator", nil)

@@ -1,7 +1,7 @@
 // Package compare measures how well the two methods of sgdsde agree: an
 // Euler–Maruyama ensemble (package sde) and the grid Fokker–Planck steady
 // state (package fokkerplanck) of the same model at the same temperature
-// (VALIDATION.md case 15, with the references of cases 6 and 8).
+// (validation case 15, with the references of cases 6 and 8).
 //
 // The samples are the final states of the n trajectories of an ensemble,
 // which are independent and, after a burn-in longer than the relaxation

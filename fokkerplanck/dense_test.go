@@ -69,7 +69,7 @@ func TestColumnSumsZero(t *testing.T) {
 	}
 }
 
-// TestDenseGibbsExact is VALIDATION.md case 1 on a small grid with the dense
+// TestDenseGibbsExact is validation case 1 on a small grid with the dense
 // reference: D = I, b = -grad f gives exp(-f/T) to round-off.
 func TestDenseGibbsExact(t *testing.T) {
 	m, _ := potentials.New("double-well", map[string]float64{"noise": 0})

@@ -12,7 +12,7 @@ import (
 
 // TestCase9FreeEnergy: from positive starts the implicit steps keep mass 1
 // to round-off and rho > 0, and the free energy F = T KL(rho_t || rho_ss)
-// never increases, step by step (VALIDATION.md case 9). The model is the
+// never increases, step by step (validation case 9). The model is the
 // default state-dependent double well, which has a current.
 func TestCase9FreeEnergy(t *testing.T) {
 	const T = 0.5
@@ -81,8 +81,8 @@ func TestCase9FreeEnergy(t *testing.T) {
 }
 
 // TestCase10Transients: for b = -A x and constant D a Gaussian stays
-// Gaussian, m' = -A m, Sigma' = -A Sigma - Sigma A^T + 2 T D (VALIDATION.md
-// case 10). The implicit Euler step maps the moments exactly as
+// Gaussian, m' = -A m, Sigma' = -A Sigma - Sigma A^T + 2 T D (validation case 10
+// of the README). The implicit Euler step maps the moments exactly as
 // m_{n+1} = (I + dt A)^-1 m_n and
 // (I + dt A) S_{n+1} + dt S_{n+1} A^T = S_n + 2 T D dt (S the second
 // moment), so comparing the grid's moments with that recursion, started

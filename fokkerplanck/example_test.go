@@ -8,7 +8,7 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// The Brownian gyrator (VALIDATION.md case 6): anisotropic constant noise
+// The Brownian gyrator (validation case 6): anisotropic constant noise
 // that does not commute with the Hessian gives a steady state with a
 // circulating current, entropy production Pi = 3.2 and angular momentum
 // L = -0.48 in the continuum.

@@ -22,11 +22,10 @@ const (
 	// drift b - T div D of the divergence form
 	// J = (b - T div D) rho - T D grad rho (the same current as the Ito form
 	// J = b rho - T div(D rho)). Every jump has its reverse. It is second
-	// order also where the Selling stencil switches (see the package note
-	// in DESIGN.md of the issue that introduced it).
+	// order also where the Selling stencil switches (README, Numerical methods).
 	Symmetric Scheme = iota
 	// Source takes the rate of a jump from the decomposition at its source
-	// node, the Ito form of DESIGN.md. Where the stencil switches from node
+	// node, the Ito form of the original design. Where the stencil switches from node
 	// to node a jump can lack its reverse, and the density is only first
 	// order accurate pointwise there.
 	Source

@@ -72,7 +72,7 @@ import (
 // point on both grids and is not. Without a ForceCheck, e_grid falls back
 // to GridClosureFactor (h / diameter)^2, h the larger grid spacing, with
 // the factor measured on the Brownian gyrator, whose orbits of j are exactly
-// closed ellipses x^T Sigma^-1 x = const (VALIDATION.md case 6): there the
+// closed ellipses x^T Sigma^-1 x = const (validation case 6): there the
 // closure error is up to about 50 (h / diameter)^2 for orbits reaching 3
 // standard deviations (orbits_test.go).
 //

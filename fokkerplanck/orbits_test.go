@@ -9,12 +9,12 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// gyratorPeriod is 2 pi / sqrt(det M) for the gyrator of VALIDATION.md
-// case 6 at T = 0.5.
+// gyratorPeriod is 2 pi / sqrt(det M) for the gyrator of validation case 6
+// (README, Validation) at T = 0.5.
 const gyratorPeriod = 5.029002
 
 // TestOrbits checks the orbit classification on the closed forms:
-//   - gyrator (VALIDATION.md case 6): the orbits of j = M x are the
+//   - gyrator (validation case 6): the orbits of j = M x are the
 //     ellipses x^T Sigma^-1 x = const, period 2 pi / sqrt(det M); the drift
 //     b = -A x is a stable node (fixed point);
 //   - quadratic with D = I: j = 0, so there are no orbits of j;

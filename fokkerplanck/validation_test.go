@@ -9,7 +9,7 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// The Fokker–Planck cases of VALIDATION.md. Each compares the discrete
+// The Fokker–Planck validation cases (the table in the README). Each compares the discrete
 // steady state with a closed form on the region rho > 1e-6 max rho:
 // the L1 error of rho (against the exact density normalised on the same
 // nodes) and the max error of Phi after the best constant shift. Every case
@@ -354,7 +354,7 @@ func TestCase7TiltedPeriodic(t *testing.T) {
 }
 
 // TestSchemeSwitchingStencil records why the Symmetric scheme replaced the
-// Source scheme of DESIGN.md (rates from the source node's decomposition):
+// Source scheme of the original design (rates from the source node's decomposition):
 // on case 5, D = I + x x^T, Selling's stencil switches from node to node and
 // the Source scheme's Phi is only first order pointwise (error ratios about
 // 2 on halving h, here measured on the same grids), while the Symmetric one

@@ -6,7 +6,7 @@ import (
 )
 
 // TestQuadraticAngularMomentum checks L = (A Sigma)_12 - (A Sigma)_21
-// against VALIDATION.md case 6 and against L = (M Sigma)_21 - (M Sigma)_12
+// against validation case 6 and against L = (M Sigma)_21 - (M Sigma)_12
 // with M = -A + T D Sigma^-1 computed independently.
 func TestQuadraticAngularMomentum(t *testing.T) {
 	gy, err := New("gyrator", nil)

@@ -48,7 +48,7 @@ func ExampleLandscapes() {
 	// three-hole    d11=1 d12=0.5 d22=1
 }
 
-// The stationary covariance of the Brownian gyrator (VALIDATION.md case 6).
+// The stationary covariance of the Brownian gyrator (validation case 6).
 func ExampleQuadratic_Covariance() {
 	g := potentials.Quadratic{A11: 1, A22: 4, ConstDiffusion: potentials.ConstDiffusion{D11: 1, D12: 0.8, D22: 1}}
 	s11, s12, s22, err := g.Covariance(0.5)

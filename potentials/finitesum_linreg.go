@@ -11,7 +11,7 @@ import (
 //
 //	f_k(x) = (a_k . x - y_k)^2 / 2,   g_k = r_k a_k,   r_k = a_k . x - y_k,
 //
-// whose SGD diffusion matrix (VALIDATION.md case 16)
+// whose SGD diffusion matrix (validation case 16)
 //
 //	D(x) = (1/N) sum_k r_k^2 a_k a_k^T - g g^T,   g = (1/N) sum_k r_k a_k,
 //

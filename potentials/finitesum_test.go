@@ -156,7 +156,7 @@ func maxAbs(a []float64) float64 {
 	return m
 }
 
-// TestDiffusionDirect is VALIDATION.md case 16, first part: Diffusion (and
+// TestDiffusionDirect is validation case 16, first part: Diffusion (and
 // the allocation-free path of ModelOf) against (1/N) sum g_k g_k^T - g g^T
 // computed with gonum mat; for LinReg the g_k = r_k a_k come from the data,
 // not from SampleGrad. Both are O(N d^2) sums of O(1) terms, so they agree to
@@ -250,7 +250,7 @@ func scaled(a []float64, s float64) []float64 {
 	return out
 }
 
-// TestDiffusionMiniBatch is VALIDATION.md case 16, second part: the
+// TestDiffusionMiniBatch is validation case 16, second part: the
 // covariance of the mini-batch gradient of batch size b is D/b when the batch
 // is drawn with replacement and D (N - b) / (b (N - 1)) without. From
 // M = 20,000 independent batches the covariance is estimated about the exact

@@ -9,7 +9,7 @@ import "fmt"
 //
 // whose Fokker–Planck steady state is exp(-f/T)/Z with zero probability
 // current for every D: the equilibrium null model that SGD is not
-// (Chaudhari & Soatto 2018, Sec. 4; DESIGN.md). m must have Grad and
+// (Chaudhari & Soatto 2018, Sec. 4). m must have Grad and
 // DivDiffusion, and T must be positive.
 func Gibbs(m Model, T float64) (Model, error) {
 	if m.Grad == nil {

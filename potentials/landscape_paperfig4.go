@@ -18,7 +18,7 @@ import "math"
 //
 // The zeros of b are (±1, 0) and (0, 0) for Lambda = 0; for Lambda = 0.5 the
 // two minima rotate to ±(0.9024, 0.3888); for Lambda = 1.5 only (0, 0) is
-// left (VALIDATION.md case 8).
+// left (validation case 8).
 //
 // The model has no loss: Phi0 is the steady-state potential at T = 1, not a
 // loss whose negative gradient is the drift, so Model leaves Loss and Grad

@@ -17,7 +17,7 @@ import (
 // A Sigma + Sigma A = 2 T D (see Covariance). If A D = D A then Phi = f and
 // the probability current vanishes; otherwise Phi = (T/2) x^T Sigma^-1 x != f
 // and the steady state carries a current that circulates around the minimum
-// (VALIDATION.md case 6).
+// (validation case 6).
 //
 // The zero value has A = D = 0: no force and no noise.
 //
@@ -85,7 +85,7 @@ func (q Quadratic) Covariance(T float64) (s11, s12, s22 float64, err error) {
 }
 
 // AngularMomentum returns the stationary angular momentum at temperature T
-// (VALIDATION.md case 6),
+// (validation case 6),
 //
 //	L = integral (x_1 J_2 - x_2 J_1) dx = (A Sigma)_12 - (A Sigma)_21,
 //
@@ -112,7 +112,7 @@ func (q Quadratic) AngularMomentum(T float64) (L float64, ok bool) {
 // sqrt(T). The steady state is the Gaussian N(0, Sigma), whose density at
 // x_1 = h, maximised over x_2, is exp(-h^2 / (2 s11)) of its maximum: at
 // the walls it is exp(-18) = 1.5e-8 of the maximum, at every T.
-// VALIDATION.md case 6 asks for at least 8 standard deviations of width,
+// validation case 6 asks for at least 8 standard deviations of width,
 // this box is 12 wide. If A is not positive definite, or a variance
 // vanishes (below 5.6e-8 T, a half-width below 1e-3 at T = 0.5), the
 // half-width of that axis is 4.

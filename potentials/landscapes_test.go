@@ -339,7 +339,7 @@ func TestMullerBrownConstants(t *testing.T) {
 	}
 }
 
-// TestPaperFig4Zeros checks VALIDATION.md case 8: the zeros of the drift of
+// TestPaperFig4Zeros checks validation case 8: the zeros of the drift of
 // Example 19 at lambda = 0, 0.5 and 1.5. Zeros are found by Newton's method
 // from nearby points; at lambda = 1.5 Newton is started from a 15 x 15 grid
 // over the box and every start that converges must reach the origin.
@@ -464,7 +464,7 @@ func lyapunovGonum(t *testing.T, A, D *mat.Dense, T float64) *mat.Dense {
 	return S
 }
 
-// TestGyratorCovariance checks VALIDATION.md case 6: for the gyrator defaults
+// TestGyratorCovariance checks validation case 6: for the gyrator defaults
 // at T = 0.5, Sigma = [[0.5, 0.16], [0.16, 0.125]] (exact rationals, so to
 // round-off, 1e-12), both from Covariance and from an independent gonum
 // solve; the quadratic defaults commute (A D = D A) and give Sigma = T A^-1;

@@ -11,13 +11,13 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// Gyrator of VALIDATION.md case 6: A = diag(1, 4), D = [[1, .8], [.8, 1]].
+// Gyrator of validation case 6: A = diag(1, 4), D = [[1, .8], [.8, 1]].
 var (
 	gyrA = [4]float64{1, 0, 0, 4}
 	gyrD = [4]float64{1, 0.8, 0.8, 1}
 )
 
-// TestStationaryCovariance checks VALIDATION.md case 11: for b = -A x and
+// TestStationaryCovariance checks validation case 11: for b = -A x and
 // constant D, Euler–Maruyama with step h has the stationary covariance C_h
 // of C = (I - hA) C (I - hA)^T + 2 h T D exactly. The step h = 0.05 is
 // large so that C_h differs from the continuous Sigma by many standard
@@ -64,7 +64,7 @@ func TestStationaryCovariance(t *testing.T) {
 // at stationarity E[x_n x x_{n+1}] / h = E[x x b(x)] = (A C_h)_12 - (A C_h)_21
 // exactly, so the estimate has no step bias and the comparison is with the
 // Monte Carlo standard error the ensemble reports (4 of them). At h -> 0
-// this tends to the closed form L = -0.48 of VALIDATION.md case 6.
+// this tends to the closed form L = -0.48 of validation case 6.
 func TestAngularMomentumRate(t *testing.T) {
 	const (
 		T = 0.5
@@ -90,7 +90,7 @@ func TestAngularMomentumRate(t *testing.T) {
 	}
 }
 
-// TestWeakOrder checks VALIDATION.md case 12 (Rößler's non-commutative test):
+// TestWeakOrder checks validation case 12 (Rößler's non-commutative test):
 // E[X1(3)^2] = e^-3 from X0 = (1, 1). Under EM the second moment obeys
 // m_{n+1} = ((1 + a h)^2 + c h) m_n exactly (a = -273/512, c = 17/256), so
 // the ensemble must match that recursion within 4 standard errors at every
@@ -137,7 +137,7 @@ func TestWeakOrder(t *testing.T) {
 	}
 }
 
-// TestStrongOrder checks VALIDATION.md case 13: for geometric Brownian
+// TestStrongOrder checks validation case 13: for geometric Brownian
 // motion dX = mu X dt + s X dW the EM error E|X_h(1) - X(1)| with the same
 // Brownian path on nested grids falls like h^(1/2). The fitted slope over
 // h = 2^-4 ... 2^-9 must lie in [0.4, 0.6] (standard error of the slope
@@ -196,7 +196,7 @@ func TestStrongOrder(t *testing.T) {
 	}
 }
 
-// TestReproducible checks VALIDATION.md case 14: the same seed gives
+// TestReproducible checks validation case 14: the same seed gives
 // bit-identical results for 1, 2 and 7 workers, on both kernels.
 func TestReproducible(t *testing.T) {
 	for _, tc := range []struct {

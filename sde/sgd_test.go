@@ -116,7 +116,7 @@ func defaultLinReg(t testing.TB) *potentials.LinReg {
 	return fs.(*potentials.LinReg)
 }
 
-// TestSGDCovarianceApproachesSDE is VALIDATION.md case 17 on the default
+// TestSGDCovarianceApproachesSDE is validation case 17 on the default
 // linreg (d = 2, N = 1000, cond 10, noise 0.5; H has eigenvalues 0.095 and
 // 1.014), batch b = 10, started at the least-squares solution xhat. The
 // reference is the exact stationary covariance C_0 of the continuous-time

@@ -69,7 +69,7 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-// TestCompareTVFalls: VALIDATION.md case 15, TV falls as trajectories grow
+// TestCompareTVFalls: validation case 15, TV falls as trajectories grow
 // (fixed bins).
 func TestCompareTVFalls(t *testing.T) {
 	var tv [2]float64
@@ -86,7 +86,7 @@ func TestCompareTVFalls(t *testing.T) {
 	}
 }
 
-// TestComparePaperFig4: VALIDATION.md case 8, L = 2 pi lambda / Z at T = 1.
+// TestComparePaperFig4: validation case 8, L = 2 pi lambda / Z at T = 1.
 func TestComparePaperFig4(t *testing.T) {
 	dir := t.TempDir()
 	runOK(t, "compare", "--landscape", "paper-fig4", "--temperature", "1", "--box", "-3:3,-4.5:4.5", "--grid", "96,144",

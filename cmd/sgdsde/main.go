@@ -24,8 +24,8 @@
 //	sgdsde serve [--addr A]        the interactive teaching demo in the browser
 //	sgdsde --version
 //
-// Every command that computes writes its results into --out DIR; see
-// DESIGN.md ("Output contract"). Errors are one line on stderr starting with
+// Every command that computes writes its results into --out DIR; the README lists
+// the files of each. Errors are one line on stderr starting with
 // "sgdsde:"; the exit code is 2 for bad input and 1 for a failed run.
 package main
 

@@ -38,7 +38,7 @@ const (
 )
 
 // simulateSummary is summary.json of 'sgdsde simulate': the inputs, then
-// the results under the names of DESIGN.md.
+// the results under the names listed in the README.
 type simulateSummary struct {
 	Command string `json:"command"`
 	Version string `json:"version"`

@@ -29,7 +29,7 @@ var steadyFieldFiles = []string{
 }
 
 // steadySummary is summary.json of 'sgdsde steady': the inputs, then the
-// results under the names of DESIGN.md.
+// results under the names listed in the README.
 type steadySummary struct {
 	Command string `json:"command"`
 	Version string `json:"version"`

@@ -173,7 +173,7 @@ func slicesContains(s []string, v string) bool {
 	return false
 }
 
-// TestSteadyValidation checks the command against VALIDATION.md: the
+// TestSteadyValidation checks the command against the validation cases of the README: the
 // gyrator's entropy production and angular momentum (case 6), and Phi = f
 // for isotropic noise (detailed balance).
 func TestSteadyValidation(t *testing.T) {
@@ -435,7 +435,7 @@ func TestSteadyTemperatures(t *testing.T) {
 
 // gyratorClosedForm returns the entropy production and the angular
 // momentum of the stationary Brownian gyrator dX = -A X dt + sqrt(2 T D) dW
-// with A = diag(a1, a2) and D = [[1, d12], [d12, 1]] (VALIDATION.md case 6):
+// with A = diag(a1, a2) and D = [[1, d12], [d12, 1]] (validation case 6):
 // the covariance S solves A S + S A^T = 2 T D, the force is j = M x with
 // M = -A + T D S^-1, Pi = tr(M^T D^-1 M S) / T and L = (M S)_21 - (M S)_12.
 func gyratorClosedForm(a1, a2, d12, T float64) (pi, L float64) {
@@ -460,7 +460,7 @@ func gyratorClosedForm(a1, a2, d12, T float64) (pi, L float64) {
 	return pi, L
 }
 
-// TestGyratorClosedForm checks the closed form against VALIDATION.md case
+// TestGyratorClosedForm checks the closed form against validation case
 // 6 (D12 = 0.8, T = 0.5: Pi = 3.2, L = -0.48) and detailed balance at
 // D12 = 0.
 func TestGyratorClosedForm(t *testing.T) {

@@ -135,7 +135,7 @@ func TestModels(t *testing.T) {
 // bowl A = diag(1, 4) with isotropic D is in equilibrium (Phi = f, j = 0,
 // no streamlines or orbits), and with the anisotropic D of the sliders it
 // carries a current whose angular momentum matches the closed form of
-// VALIDATION.md case 6 and whose orbits close.
+// validation case 6 and whose orbits close.
 func TestSolveScience(t *testing.T) {
 	s := New(Config{})
 	iso := solveOK(t, s, map[string]any{"landscape": "quadratic", "temperature": 0.5, "grid": 96, "anisotropy": map[string]float64{"ratio": 1, "angle": 30}})
@@ -194,7 +194,7 @@ func TestSolveScience(t *testing.T) {
 
 // TestTemperatureMovesPhi checks what the demo's temperature slider shows
 // on the double well with state-dependent D: the minima of Phi move in from
-// |x| = 1 as |x| = sqrt(1 - T) (VALIDATION.md case 15), while f's stay.
+// |x| = 1 as |x| = sqrt(1 - T) (validation case 15), while f's stay.
 func TestTemperatureMovesPhi(t *testing.T) {
 	s := New(Config{})
 	for _, T := range []float64{0.2, 0.4} {
@@ -219,7 +219,7 @@ func TestTemperatureMovesPhi(t *testing.T) {
 }
 
 // TestCloud checks the particle cloud: drawn from rho, its covariance is
-// the gyrator's T Sigma_0 (VALIDATION.md case 6) within 4 standard errors,
+// the gyrator's T Sigma_0 (validation case 6) within 4 standard errors,
 // and it stays so after a chunk of Euler–Maruyama steps; the same request
 // gives the same bytes.
 func TestCloud(t *testing.T) {
@@ -511,7 +511,7 @@ func TestSolveNotConverged(t *testing.T) {
 // checkSolveAnswer posts a gyrator request with the anisotropy sliders
 // and returns the status; a 200 must carry a converged steady state whose
 // relative residual meets 1e-10 and whose angular momentum is within rel
-// of the closed form (VALIDATION.md case 6); a 422 the solver's line.
+// of the closed form (validation case 6); a 422 the solver's line.
 func checkSolveAnswer(t *testing.T, s *Server, T, ratio, angle float64, grid int, rel float64) int {
 	t.Helper()
 	req := map[string]any{"landscape": "gyrator", "temperature": T, "grid": grid, "particles": 0,

@@ -121,7 +121,7 @@ func TestStencilKernels(t *testing.T) {
 
 // TestLumpWrongSign: rows whose off-diagonal entries of the diagonal's sign
 // add up to more than lumpThreshold times the diagonal have them moved onto
-// the diagonal (row sums kept, SignDefect 0); rows below the threshold are
+// the diagonal (row sums kept); rows below the threshold are
 // untouched.
 func TestLumpWrongSign(t *testing.T) {
 	// Row 0: diagonal -4, wrong-sign -3 (defect 0.75, lumped).
