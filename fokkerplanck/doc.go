@@ -12,10 +12,15 @@
 // by Selling's decomposition, D = sum_k lambda_k v_k v_k^T with lambda_k >= 0
 // and integer offsets v_k (Selling 1874; Fehrenbach & Mirebeau, J. Math.
 // Imaging Vis. 49, 2014), and the jump from x to x + s h v_k has the rate
-// lambda_k T / h^2 B(s z_k) with z_k = -h v_k . D^-1 b / T at the edge
+// w_k T / h^2 B(s z_k) with z_k = -h v_k . D^-1 c / T at the edge
 // midpoint and the Bernoulli function B(z) = z / (e^z - 1) of the
-// Scharfetter–Gummel (Chang–Cooper) scheme. Rates are evaluated at the source
-// node, which is the Ito form. The matrix has non-negative off-diagonal
-// entries and zero column sums: mass is conserved and densities stay
-// positive. The split is grid -> operator -> solution, as in py-pde.
+// Scharfetter–Gummel (Chang–Cooper) scheme. In the default Symmetric scheme
+// the weight w_k is the mean of the offset's Selling weights at the edge's
+// two ends and c = b - T div D is the effective drift of the divergence form
+// J = (b - T div D) rho - T D grad rho, so every jump has its reverse; the
+// Source scheme takes w_k = lambda_k at the source node and c = b (the Ito
+// form). For a gradient drift the part of z_k along grad f is taken from
+// the difference f(y) - f(x), which makes the scheme exact for a constant
+// D = c I. The matrix has non-negative off-diagonal entries and zero column
+// sums: mass is conserved and densities stay positive. The split is grid -> operator -> solution, as in py-pde.
 package fokkerplanck

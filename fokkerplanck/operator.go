@@ -25,7 +25,7 @@ const (
 	// order also where the Selling stencil switches (README, Numerical methods).
 	Symmetric Scheme = iota
 	// Source takes the rate of a jump from the decomposition at its source
-	// node, the Ito form of the original design. Where the stencil switches from node
+	// node, the Ito form of sgdsde's first design. Where the stencil switches from node
 	// to node a jump can lack its reverse, and the density is only first
 	// order accurate pointwise there.
 	Source

@@ -51,11 +51,32 @@ import (
 //   - "leaves-box": a stage leaves the box before the first return.
 //   - "closed": the return point x1 is within the closure tolerance of x0:
 //     closure error |x1 - x0| / diameter < tol. Period = return time.
-//   - "inward-spiral" / "outward-spiral": a return that misses the tolerance,
-//     with |x1 - c| < |x0 - c| (inward) or > (outward) for the centre c, the
-//     time average of the orbit over the turn; Contraction = |x1 - c| /
-//     |x0 - c| per turn.
+//   - "inward-spiral" / "outward-spiral": a return that misses the
+//     tolerance, with Contraction < 1 (inward) or > 1 (outward).
 //   - "unresolved": no return, fixed point or exit within the time limit.
+//
+// Contraction per turn, for every orbit with a return, is the return map
+// of the flow about its fixed point:
+//
+//	Contraction = |x1' - c| / |x0 - c|,
+//
+// where c is the fixed point the orbit turns about, the zero of the field
+// reached by Newton's method (Jacobian by central differences, steps
+// halved until |v| decreases) started from the time average of the orbit
+// over the turn, accepted only inside the bounding box of the turn (a
+// closed orbit of a planar flow encloses a zero of the field; Strogatz,
+// Sec. 6.8) and at |v(c)| <= 1e-12 times the field's typical speed; and
+// x1' is the first return to the Poincaré section through the fixed point,
+// the half-line {c + s (x0 - c), s > 0}: the point of the orbit from x0 at
+// which its winding angle about c first reaches 2 pi in magnitude, located
+// on the Hermite cubic of the step that crosses (Strogatz, Sec. 8.7, the
+// Poincaré map). For the drift the field is the model's, so c is its exact
+// zero up to round-off; for the force it is the bilinear interpolant. A
+// weak focus has Contraction = 1 - a r^2 + O(r^4) for small r = |x0 - c|,
+// a closed orbit Contraction = 1 within its closure tolerance. If Newton
+// finds no zero in the box of the turn, or the orbit reaches no return to
+// the half-line within the time limit, Contraction is NaN and the class of
+// a spiral is decided by |x1 - m| against |x0 - m| for m the time average.
 //
 // The closure tolerance separates a closed orbit from a slow spiral (a weak
 // focus, whose radius changes by a power of the radius per turn rather than
@@ -159,11 +180,19 @@ type Orbit struct {
 	// ClosureError is |x1 - x0| / diameter at the first return, Tolerance
 	// the closure tolerance it was compared with (0 without a return).
 	ClosureError, Tolerance float64
-	// Contraction is |x1 - c| / |x0 - c| per turn (spirals; also set for
-	// closed orbits, where it is 1 within the tolerance).
+	// Contraction is the contraction per turn about the fixed point, the
+	// return map |x1' - c| / |x0 - c| with c = FixedPoint and x1' the first
+	// return to the half-line from c through the seed x0 (see the file
+	// comment): below 1 for an inward spiral, above 1 for an outward one, 1
+	// within the closure tolerance for a closed orbit. NaN when there is no
+	// fixed point or no return to the half-line; 0 without a return.
 	Contraction float64
+	// FixedPoint is c, the zero of the field that the orbit turns about
+	// (with a return; NaN when Newton's method found no zero inside the
+	// turn's bounding box).
+	FixedPoint [2]float64
 	// Centre is the time average of the orbit over the first turn (the seed
-	// without a return).
+	// without a return), the start of Newton's method for FixedPoint.
 	Centre [2]float64
 	// Diameter is twice the largest distance from Centre over the turn.
 	Diameter float64
@@ -189,7 +218,7 @@ type ForceCheck struct {
 	MaxDrift float64
 	// CoarseGrid is the size of the coarse grid.
 	CoarseGrid [2]int
-	// Vanishes is MaxForce <= 2 ForceError, or MaxForce <= 1e-8 MaxDrift
+	// Vanishes is MaxForce <= 2 ForceError, or MaxForce <= RoundOffForce MaxDrift
 	// (round-off of the solve).
 	Vanishes bool
 
@@ -211,19 +240,11 @@ func (op *Operator) CheckForce(ctx context.Context, st *Steady, opt SteadyOption
 	var fc ForceCheck
 	n := []int{max(g.N[0]/2, MinNodes), max(g.N[1]/2, MinNodes)}
 	fc.CoarseGrid = [2]int{n[0], n[1]}
-	box := boxOf(g)
-	cg, err := NewGrid(box, n, g.Periodic)
+	cop, cst, err := op.coarseSolve(ctx, opt, n)
 	if err != nil {
 		return ForceCheck{}, err
 	}
-	cop, err := NewOperatorScheme(ctx, op.Model, op.T, cg, op.Scheme)
-	if err != nil {
-		return ForceCheck{}, err
-	}
-	cst, err := cop.SteadyState(ctx, opt)
-	if err != nil {
-		return ForceCheck{}, fmt.Errorf("coarse grid %d x %d: %w", n[0], n[1], err)
-	}
+	cg := cop.Grid
 	maxRho := maxOf(st.Rho)
 	x := make([]float64, 2)
 	b := make([]float64, 2)
@@ -249,7 +270,7 @@ func (op *Operator) CheckForce(ctx context.Context, st *Steady, opt SteadyOption
 		dy := g.interpolate(st.ForceY, x) - cst.ForceY[i]
 		fc.ForceError = math.Max(fc.ForceError, math.Hypot(dx, dy))
 	}
-	fc.Vanishes = fc.MaxForce <= 2*fc.ForceError || fc.MaxForce <= 1e-8*fc.MaxDrift
+	fc.Vanishes = fc.MaxForce <= 2*fc.ForceError || fc.MaxForce <= RoundOffForce*fc.MaxDrift
 	fc.coarse, fc.coarseSt = cop, cst
 	return fc, nil
 }
@@ -418,10 +439,20 @@ func (op *Operator) Orbits(st *Steady, kind string, opt OrbitOptions) ([]Orbit, 
 				}
 			}
 			o.Tolerance = math.Max(math.Max(ClosureSafety*eRK, 2*eGrid), 1e-9)
+			o.FixedPoint = [2]float64{math.NaN(), math.NaN()}
+			o.Contraction = math.NaN()
+			if c, ok := in.fixedPoint(o.Centre, o.box); ok {
+				o.FixedPoint = c
+				o.Contraction = in.returnMap(s, c, maxTime)
+			}
+			ratio := o.Contraction
+			if math.IsNaN(ratio) {
+				ratio = o.centreRatio
+			}
 			switch {
 			case o.ClosureError < o.Tolerance:
 				o.Class = ClassClosed
-			case o.Contraction < 1:
+			case ratio < 1:
 				o.Class = ClassInwardSpiral
 			default:
 				o.Class = ClassOutwardSpiral
@@ -471,10 +502,14 @@ type integrator struct {
 	phi  []float64
 }
 
-// orbitRun is an Orbit with the return point.
+// orbitRun is an Orbit with the return point, the bounding box of the
+// turn (min x, max x, min y, max y) and |x1 - m| / |x0 - m| for m the time
+// average over the turn.
 type orbitRun struct {
 	Orbit
-	x1 [2]float64
+	x1          [2]float64
+	box         [4]float64
+	centreRatio float64
 }
 
 // periodEstimate is 2 pi |x0 - m| / |v(x0)| for the nearest centre m (at
@@ -524,7 +559,6 @@ func (in *integrator) orbit(x0 [2]float64, maxTime float64, maxPoints int, keep 
 		return o
 	}
 	nx, ny := v0x/s0, v0y/s0
-	h := math.Min(g.H[0], g.H[1])
 	x, y := x0[0], x0[1]
 	vx, vy := v0x, v0y
 	t, turn := 0.0, 0.0
@@ -557,11 +591,7 @@ func (in *integrator) orbit(x0 [2]float64, maxTime float64, maxPoints int, keep 
 	pts = append(pts, x0)
 	rate := 0.0 // |dv/dx| along the previous step
 	for o.Steps < maxOrbitSteps && t < maxTime {
-		dt := in.cfl * h / math.Max(math.Hypot(vx, vy), in.vfix)
-		if rate > 0 {
-			dt = math.Min(dt, 0.2/rate)
-		}
-		dt = math.Min(dt, maxTime-t)
+		dt := in.stepSize(vx, vy, rate, maxTime-t)
 		xn, yn, ok := in.rk4(x, y, vx, vy, dt)
 		o.Steps++
 		if !ok {
@@ -597,7 +627,11 @@ func (in *integrator) orbit(x0 [2]float64, maxTime float64, maxPoints int, keep 
 			}
 			o.Diameter = 2 * rmax
 			o.ClosureError = math.Hypot(px-x0[0], py-x0[1]) / o.Diameter
-			o.Contraction = math.Hypot(px-cx, py-cy) / math.Hypot(x0[0]-cx, x0[1]-cy)
+			o.centreRatio = math.Hypot(px-cx, py-cy) / math.Hypot(x0[0]-cx, x0[1]-cy)
+			o.box = [4]float64{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
+			for _, p := range pts {
+				o.box = [4]float64{math.Min(o.box[0], p[0]), math.Max(o.box[1], p[0]), math.Min(o.box[2], p[1]), math.Max(o.box[3], p[1])}
+			}
 			return o
 		}
 		cx += 0.5 * dt * (x + xn)
@@ -621,6 +655,120 @@ func (in *integrator) orbit(x0 [2]float64, maxTime float64, maxPoints int, keep 
 		o.Centre = [2]float64{cx / t, cy / t}
 	}
 	return o
+}
+
+// stepSize is the RK4 step at a point where the field is (vx, vy): about
+// CFL grid cells, at most 0.2 / rate (rate = |dv/dx| along the previous
+// step, 0 for none) and at most left.
+func (in *integrator) stepSize(vx, vy, rate, left float64) float64 {
+	h := math.Min(in.g.H[0], in.g.H[1])
+	dt := in.cfl * h / math.Max(math.Hypot(vx, vy), in.vfix)
+	if rate > 0 {
+		dt = math.Min(dt, 0.2/rate)
+	}
+	return math.Min(dt, left)
+}
+
+// fixedPoint returns the zero of the field reached by damped Newton
+// iterations from x0 (Jacobian by central differences of step 1e-6 h), and
+// whether it converged (|v| <= 1e-9 vfix, or a Newton step below 1e-12 h
+// that no longer lowers |v|) to a point inside box (min x, max x, min y,
+// max y).
+func (in *integrator) fixedPoint(x0 [2]float64, box [4]float64) ([2]float64, bool) {
+	h := math.Max(in.g.H[0], in.g.H[1])
+	d := 1e-6 * h
+	x, y := x0[0], x0[1]
+	inBox := func(x, y float64) bool { return x >= box[0] && x <= box[1] && y >= box[2] && y <= box[3] }
+	for it := 0; it < 100; it++ {
+		vx, vy := in.v(x, y)
+		n0 := math.Hypot(vx, vy)
+		if n0 <= 1e-9*in.vfix {
+			return [2]float64{x, y}, inBox(x, y)
+		}
+		ax, ay := in.v(x+d, y)
+		bx, by := in.v(x-d, y)
+		cx, cy := in.v(x, y+d)
+		ex, ey := in.v(x, y-d)
+		j11, j21 := (ax-bx)/(2*d), (ay-by)/(2*d)
+		j12, j22 := (cx-ex)/(2*d), (cy-ey)/(2*d)
+		det := j11*j22 - j12*j21
+		if !(math.Abs(det) > 0) || math.IsInf(det, 0) {
+			return [2]float64{x, y}, false
+		}
+		sx := -(j22*vx - j12*vy) / det
+		sy := -(-j21*vx + j11*vy) / det
+		moved := false
+		for t := 1.0; t > 1e-9; t /= 2 {
+			nx, ny := x+t*sx, y+t*sy
+			if !in.g.inside(nx, ny) {
+				continue
+			}
+			if wx, wy := in.v(nx, ny); math.Hypot(wx, wy) < n0 {
+				x, y, moved = nx, ny, true
+				break
+			}
+		}
+		if !moved {
+			return [2]float64{x, y}, math.Hypot(sx, sy) <= 1e-12*h && inBox(x, y)
+		}
+	}
+	return [2]float64{x, y}, false
+}
+
+// returnMap integrates from x0 until the winding angle of the orbit about
+// c first reaches 2 pi in magnitude, and returns the distance from c of
+// that return to the half-line from c through x0 divided by |x0 - c|; NaN
+// if the orbit stops (fixed point, exit, step or time limit) first.
+func (in *integrator) returnMap(x0, c [2]float64, maxTime float64) float64 {
+	r0 := math.Hypot(x0[0]-c[0], x0[1]-c[1])
+	if !(r0 > 0) {
+		return math.NaN()
+	}
+	ux, uy := (x0[0]-c[0])/r0, (x0[1]-c[1])/r0
+	// cross is |p - c| sin(angle of p - c from the half-line).
+	cross := func(px, py float64) float64 { return ux*(py-c[1]) - uy*(px-c[0]) }
+	x, y := x0[0], x0[1]
+	vx, vy := in.v(x, y)
+	t, wind, rate := 0.0, 0.0, 0.0
+	ang := 0.0
+	for steps := 0; steps < maxOrbitSteps && t < maxTime; steps++ {
+		dt := in.stepSize(vx, vy, rate, maxTime-t)
+		xn, yn, ok := in.rk4(x, y, vx, vy, dt)
+		if !ok {
+			return math.NaN()
+		}
+		vxn, vyn := in.v(xn, yn)
+		an := math.Atan2(cross(xn, yn), ux*(xn-c[0])+uy*(yn-c[1]))
+		wind += math.Remainder(an-ang, 2*math.Pi)
+		ang = an
+		if math.Abs(wind) >= 2*math.Pi {
+			// The return: the sign change of cross within this step, on its
+			// Hermite cubic (before it, cross has the sign opposite to the
+			// winding; after it, the same sign).
+			lo, hi := 0.0, 1.0
+			sgn := math.Copysign(1, wind)
+			for k := 0; k < 60; k++ {
+				mid := 0.5 * (lo + hi)
+				px, py := hermite(x, y, vx, vy, xn, yn, vxn, vyn, dt, mid)
+				if sgn*cross(px, py) < 0 {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			px, py := hermite(x, y, vx, vy, xn, yn, vxn, vyn, dt, 0.5*(lo+hi))
+			return math.Hypot(px-c[0], py-c[1]) / r0
+		}
+		if d := math.Hypot(xn-x, yn-y); d > 0 {
+			rate = math.Hypot(vxn-vx, vyn-vy) / d
+		}
+		t += dt
+		x, y, vx, vy = xn, yn, vxn, vyn
+		if math.Hypot(vx, vy) < in.vfix {
+			return math.NaN()
+		}
+	}
+	return math.NaN()
 }
 
 // rk4 takes one classic Runge–Kutta step of size dt from (x, y), where the

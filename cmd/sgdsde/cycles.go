@@ -43,9 +43,16 @@ type cyclesSummary struct {
 
 	ForceVanishes bool         `json:"force_vanishes"`
 	ForceCheck    forceCheckJS `json:"force_check"`
-	Orbits        []orbitJS    `json:"orbits"`
-	Files         []string     `json:"files"`
+	// Contraction defines the orbits' contraction per turn.
+	Contraction string    `json:"contraction_definition"`
+	Orbits      []orbitJS `json:"orbits"`
+	Files       []string  `json:"files"`
 }
+
+// contractionDefinition defines the contraction per turn in summary.json
+// and on stdout.
+const contractionDefinition = "contraction per turn = |x1 - c| / |x0 - c|: c the fixed point (zero of the field by Newton's method " +
+	"from the orbit's time average over the turn), x0 the seed, x1 the first return to the half-line from c through x0"
 
 // forceCheckJS is fokkerplanck.ForceCheck in summary.json.
 type forceCheckJS struct {
@@ -65,11 +72,15 @@ type orbitJS struct {
 	Period       *float64   `json:"period,omitempty"`
 	ClosureError *float64   `json:"closure_error,omitempty"`
 	Tolerance    *float64   `json:"closure_tolerance,omitempty"`
-	Contraction  *float64   `json:"contraction,omitempty"`
-	PhiVariation float64    `json:"phi_variation"`
-	End          [2]float64 `json:"end"`
-	Time         float64    `json:"time"`
-	Steps        int        `json:"steps"`
+	// Contraction is the contraction per turn of a spiral about FixedPoint
+	// (see fokkerplanck.Orbit.Contraction); both are absent for other
+	// classes and when no fixed point was found.
+	Contraction  *float64    `json:"contraction,omitempty"`
+	FixedPoint   *[2]float64 `json:"fixed_point,omitempty"`
+	PhiVariation float64     `json:"phi_variation"`
+	End          [2]float64  `json:"end"`
+	Time         float64     `json:"time"`
+	Steps        int         `json:"steps"`
 }
 
 // newCyclesCmd builds 'sgdsde cycles'.
@@ -86,7 +97,12 @@ func newCyclesCmd(a *app) *cobra.Command {
 force (Chaudhari & Soatto's most likely trajectories), and for contrast of the noiseless drift x' = b(x),
 by classic RK4 (j interpolated bilinearly between the nodes, b evaluated exactly). Each orbit is classified
 from its first return to the section through its seed: closed (period, closure error), inward-spiral or
-outward-spiral (contraction per turn), fixed-point, leaves-box, or unresolved (no return within --max-time).
+outward-spiral (contraction per turn below or above 1), fixed-point, leaves-box, or unresolved (no return
+within --max-time). The contraction per turn is the return map about the fixed point c that the orbit
+turns about: c is the zero of the field found by Newton's method from the orbit's time average over the
+turn (inside the turn's bounding box; fixed_point in summary.json), and contraction = |x1 - c| / |x0 - c|
+for the seed x0 and x1 the orbit's first return to the half-line from c through x0 (after one full turn
+about c).
 A closed orbit needs a closure error below the RK4 error (step doubling) and the grid error (the same orbit
 on a grid with half the nodes). phi_variation is (max Phi - min Phi) / mean Phi along the orbit: 0 when
 j . grad Phi = 0. The force is first compared with its two-grid error: when j is zero within that error
@@ -187,7 +203,8 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 			MaxForce: fc.MaxForce, ForceError: fc.ForceError, MaxDrift: fc.MaxDrift, CoarseGrid: fc.CoarseGrid,
 			Rule: "force vanishes iff max_force <= 2 force_error (two-grid estimate) or max_force <= 1e-8 max_drift",
 		},
-		Orbits: []orbitJS{},
+		Contraction: contractionDefinition,
+		Orbits:      []orbitJS{},
 	}
 	if seeds != nil {
 		sum.Seeds = "--from"
@@ -227,8 +244,9 @@ func orbitSummary(i int, o fokkerplanck.Orbit) orbitJS {
 		e.ClosureError, e.Tolerance = &c, &tol
 		if o.Class == fokkerplanck.ClassClosed {
 			e.Period = &p
-		} else {
-			e.Contraction = &r
+		} else if !math.IsNaN(r) {
+			fp := o.FixedPoint
+			e.Contraction, e.FixedPoint = &r, &fp
 		}
 	}
 	return e
@@ -291,6 +309,12 @@ func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string
 	}
 	if len(s.Orbits) == 0 {
 		fmt.Fprintln(w, "       (no orbits)")
+	}
+	for _, o := range s.Orbits {
+		if o.Contraction != nil {
+			fmt.Fprintf(w, "         %s\n", s.Contraction)
+			break
+		}
 	}
 	fmt.Fprintf(w, "output   %s (%s)\n", dir, strings.Join(s.Files, ", "))
 }

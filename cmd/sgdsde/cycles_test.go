@@ -66,7 +66,7 @@ func TestCycles(t *testing.T) {
 			if s["command"] != "cycles" {
 				t.Errorf("command = %v", s["command"])
 			}
-			if rel, _ := s["steady_relative_residual"].(float64); s["steady_converged"] != true || !(rel <= s["tol"].(float64)) {
+			if rel := jsonFloat(t, s, "steady_relative_residual"); s["steady_converged"] != true || !(rel <= jsonFloat(t, s, "tol")) {
 				t.Errorf("steady_converged %v, steady_relative_residual %v, tol %v", s["steady_converged"], s["steady_relative_residual"], s["tol"])
 			}
 			if v, _ := s["force_vanishes"].(bool); v != c.vanishes {
@@ -78,7 +78,10 @@ func TestCycles(t *testing.T) {
 			}
 			closed := 0
 			for _, e := range orbits {
-				o := e.(map[string]any)
+				o, ok := e.(map[string]any)
+				if !ok {
+					t.Fatalf("orbit entry %v is not an object", e)
+				}
 				for _, k := range []string{"orbit", "field", "seed", "class", "phi_variation"} {
 					if _, ok := o[k]; !ok {
 						t.Errorf("orbit %v has no %q", o["orbit"], k)
@@ -134,5 +137,39 @@ func TestCyclesBadInput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			checkBadInput(t, append([]string{"cycles", "--grid", "32"}, c.args...), c.want)
 		})
+	}
+}
+
+// TestCyclesContraction checks the contraction per turn that the command
+// reports against the independent figure of the README's Validation row
+// "orbits" (paper-fig4, lambda = 1.5, T = 1, the drift from (0.1, 0)): the
+// return map about the fixed point 0 is 0.99342085 by SciPy's DOP853 on
+// the exact drift (fokkerplanck's paperFig4Contraction); RK4 at the
+// default step is within 1.7e-6 of it (TestContractionPerTurn). The
+// summary, stdout and --help define the quantity.
+func TestCyclesContraction(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := runOK(t, "cycles", "--landscape", "paper-fig4", "--set", "lambda=1.5", "--temperature", "1", "--box", "-3:3,-3:3",
+		"--grid", "96", "--field", "drift", "--from", "0.1,0", "--out", dir)
+	s := readSummary(t, dir)
+	if cls := jsonAt(t, s, "orbits", 0, "class"); cls != "inward-spiral" {
+		t.Fatalf("class %v, want inward-spiral", cls)
+	}
+	c := jsonFloat(t, s, "orbits", 0, "contraction")
+	if math.Abs(c-0.99342085) > 3e-6 {
+		t.Errorf("contraction %.9f, independent 0.99342085", c)
+	}
+	if fx, fy := jsonFloat(t, s, "orbits", 0, "fixed_point", 0), jsonFloat(t, s, "orbits", 0, "fixed_point", 1); math.Hypot(fx, fy) > 1e-12 {
+		t.Errorf("fixed point (%v, %v), want the origin", fx, fy)
+	}
+	def, _ := s["contraction_definition"].(string)
+	if !strings.Contains(def, "half-line") || !strings.Contains(r.stdout, def) || !strings.Contains(r.stdout, "0.993419") {
+		t.Errorf("contraction_definition %q; stdout:\n%s", def, r.stdout)
+	}
+	h := runOK(t, "cycles", "--help")
+	for _, want := range []string{"return map about the fixed point", "half-line from c through x0", "Newton"} {
+		if !strings.Contains(h.stdout, want) {
+			t.Errorf("cycles --help does not mention %q", want)
+		}
 	}
 }

@@ -49,7 +49,7 @@ func addGridFlags(fs *pflag.FlagSet) *gridFlags {
 	fs.BoolVar(&gf.periodic, "periodic", false,
 		"periodic in every axis instead of zero-flux walls (for periodic models such as a tilted washboard)")
 	fs.StringVar(&gf.scheme, "scheme", "symmetric",
-		"grid `scheme`: symmetric (edge weights averaged over both ends, second order) or source (the original design's rates-at-the-source-node Ito form; first order pointwise where the Selling stencil switches)")
+		"grid `scheme`: symmetric (edge weights averaged over both ends, second order) or source (rates from the source node's decomposition, the Ito form of sgdsde's first design; first order pointwise where the Selling stencil switches)")
 	fs.Float64Var(&gf.tol, "tol", defaultGridTol,
 		"largest accepted relative residual `tol` of the steady state, ||L p||_1 / sum_i |L_ii| p_i (the flux out of balance as a fraction of all the flux); a solve that does not reach it fails")
 	return gf

@@ -65,14 +65,51 @@ type steadySummary struct {
 	// MaxAbsPhiMinusLoss is set only for a model with a loss.
 	MaxAbsPhiMinusLoss *float64 `json:"max_abs_phi_minus_loss,omitempty"`
 	// MinimaLoss is set only for a model with a loss.
-	MinimaLoss      *[]fokkerplanck.Minimum `json:"minima_loss,omitempty"`
-	MinimaPhi       []fokkerplanck.Minimum  `json:"minima_phi"`
-	DivForce        fokkerplanck.Spread     `json:"div_force"`
-	ForceDotGradPhi fokkerplanck.Spread     `json:"force_dot_grad_phi"`
-	WallRho         float64                 `json:"wall_rho"`
-	UnderflowNodes  int                     `json:"underflow_nodes"`
-	RegionFraction  float64                 `json:"region_fraction"`
-	Files           []string                `json:"files"`
+	MinimaLoss *[]fokkerplanck.Minimum `json:"minima_loss,omitempty"`
+	MinimaPhi  []fokkerplanck.Minimum  `json:"minima_phi"`
+	// DivForce and ForceDotGradPhi are max and mean |div j| and
+	// |j . grad Phi| on the grid (the paper's Assumption 4 asks both to
+	// vanish); DivForceError and ForceDotGradPhiError their two-grid error
+	// estimates, and Assumption4 the verdict ("holds", "violated", or
+	// "undetermined" when the coarse grid could not be solved; the errors
+	// are then absent). See fokkerplanck.Operator.CheckAssumption4.
+	DivForce             fokkerplanck.Spread `json:"div_force"`
+	DivForceError        *float64            `json:"div_force_error,omitempty"`
+	ForceDotGradPhi      fokkerplanck.Spread `json:"force_dot_grad_phi"`
+	ForceDotGradPhiError *float64            `json:"force_dot_grad_phi_error,omitempty"`
+	Assumption4          string              `json:"assumption4"`
+	Assumption4Check     assumption4JS       `json:"assumption4_check"`
+	WallRho              float64             `json:"wall_rho"`
+	UnderflowNodes       int                 `json:"underflow_nodes"`
+	RegionFraction       float64             `json:"region_fraction"`
+	Files                []string            `json:"files"`
+}
+
+// Verdicts of the Assumption-4 check in summary.json (besides
+// fokkerplanck.Assumption4Holds and fokkerplanck.Assumption4Violated).
+const assumption4Undetermined = "undetermined"
+
+// assumption4Rule states the rule of the Assumption-4 verdict in
+// summary.json.
+const assumption4Rule = "a field is zero within the error iff max <= 2 error (error = max |q_h - q_2h| over the coarse nodes, " +
+	"about 3 times the fine grid's error for a second-order scheme) or max <= round_off; assumption4 holds iff both fields are zero within the error, " +
+	"and is violated only when one exceeds 2 error"
+
+// assumption4JS details the Assumption-4 check in summary.json.
+type assumption4JS struct {
+	// DivForce and ForceDotGradPhi are the verdicts on each field: "holds"
+	// (zero within the error) or "violated"; absent when undetermined.
+	DivForce        string `json:"div_force,omitempty"`
+	ForceDotGradPhi string `json:"force_dot_grad_phi,omitempty"`
+	// DivForceRoundOff and ForceDotGradPhiRoundOff are the round-off floors
+	// below which a field holds whatever its two-grid difference.
+	DivForceRoundOff        *float64 `json:"div_force_round_off,omitempty"`
+	ForceDotGradPhiRoundOff *float64 `json:"force_dot_grad_phi_round_off,omitempty"`
+	// CoarseGrid is the size of the coarse grid (absent when undetermined).
+	CoarseGrid []int  `json:"coarse_grid,omitempty"`
+	Rule       string `json:"rule"`
+	// Note says why the check is undetermined.
+	Note string `json:"note,omitempty"`
 }
 
 // newSteadyCmd builds 'sgdsde steady'.
@@ -85,11 +122,18 @@ func newSteadyCmd(a *app) *cobra.Command {
 		Long: `Solve the steady Fokker–Planck equation 0 = -div J, J = b rho - T div(D rho), on a grid over a box
 (zero-flux walls, or periodic) and derive the potential Phi = -T log rho (min 0), the current J and the
 force j = J / rho (Chaudhari & Soatto, eq. 8). Reports the entropy production Pi (0 iff detailed balance),
-the angular momentum L (2-D), max |Phi - f| up to a constant (Phi = f only in equilibrium), the minima of
-f and Phi, and div j and j . grad Phi (Assumption 4 asks both to vanish), over the region where
-rho > 1e-6 max rho. Needs D positive definite on the whole grid. The solve is accepted only when the
-relative residual ||L p||_1 / sum_i |L_ii| p_i is at most --tol (with p >= 0 and mass 1); otherwise the run
-fails with one line naming the residual reached and the tolerance, and writes nothing.
+the angular momentum L (2-D), max |Phi - f| up to a constant (0 for D = I and b = -grad f; detailed
+balance alone does not make Phi = f), the minima of f and Phi, and div j and j . grad Phi (Assumption 4
+asks both to vanish), over the region where
+rho > 1e-6 max rho. Each of the last two comes with a two-grid error estimate: the steady state is solved
+again on a grid with half the nodes per axis and the error is max |q_h - q_2h| over the coarse nodes (about
+three times the fine grid's error for this second-order scheme); a field is zero within the error iff
+max <= 2 x error (or below its round-off floor), and assumption4 in summary.json is "holds" when both are,
+"violated" only when one exceeds twice its error, "undetermined" when the coarse grid cannot be solved
+(fewer than 16 nodes on an axis, or no convergence). Needs D positive definite on the whole grid.
+The solve is accepted only when the relative residual ||L p||_1 / sum_i |L_ii| p_i is at most --tol (with
+p >= 0 and mass 1); otherwise the run fails with one line naming the residual reached and the tolerance,
+and writes nothing.
 Writes into --out: summary.json (inputs and results) and the fields as .npy arrays of shape (ny, nx)
 (1-D: (nx,)): x, y, loss, rho, phi (NaN where rho underflows to 0), current_x, current_y, force_x, force_y.
 A comma-separated --temperature T1,T2,... solves each temperature into --out/T_<T>/ (the files above) and
@@ -343,10 +387,13 @@ func printTracks(w io.Writer, title string, ts []float64, tracks []minimumTrack)
 // solved steady state (every field file of 'sgdsde steady').
 var steadyFieldBytes = 8 * float64(len(steadyFieldFiles))
 
-// solvedSteady is a converged steady state not yet written.
+// solvedSteady is a converged steady state not yet written, with its
+// Assumption-4 check (a4Note says why there is none).
 type solvedSteady struct {
 	st              *fokkerplanck.Steady
 	assembleSeconds float64
+	a4              *fokkerplanck.Assumption4Check
+	a4Note          string
 }
 
 // solveRun assembles and solves the steady state of a run (a variable so
@@ -356,7 +403,7 @@ var solveRun = (*modelRun).steadyState
 // computeSteady solves the steady state of r; its errors name command
 // (e.g. "steady at T = 0.1") and write nothing.
 func computeSteady(ctx context.Context, r *modelRun, scheme fokkerplanck.Scheme, tol float64, command, out string) (*solvedSteady, error) {
-	_, st, assembleSeconds, err := solveRun(r, ctx, scheme, tol, command, out)
+	op, st, assembleSeconds, err := solveRun(r, ctx, scheme, tol, command, out)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +411,19 @@ func computeSteady(ctx context.Context, r *modelRun, scheme fokkerplanck.Scheme,
 		// SteadyState returns only accepted solves; never write another.
 		return nil, failureErrorf("%s: steady state not marked converged (relative residual %.3g, tolerance %g)", command, st.Residual, tol)
 	}
-	return &solvedSteady{st: st, assembleSeconds: assembleSeconds}, nil
+	s := &solvedSteady{st: st, assembleSeconds: assembleSeconds}
+	// Assumption 4 with its two-grid error: a coarse grid that cannot be
+	// solved leaves the verdict undetermined but the steady state stands.
+	a4, err := op.CheckAssumption4(ctx, st, fokkerplanck.SteadyOptions{Tol: tol})
+	switch {
+	case ctx.Err() != nil && err != nil:
+		return nil, steadyFailure(ctx.Err(), err, command, out)
+	case err != nil:
+		s.a4Note = err.Error()
+	default:
+		s.a4 = &a4
+	}
+	return s, nil
 }
 
 // solveSteady assembles and solves one steady state, writes it into out
@@ -382,6 +441,7 @@ func solveSteady(ctx context.Context, a *app, r *modelRun, scheme fokkerplanck.S
 func writeSolved(a *app, r *modelRun, s *solvedSteady, out string) (*steadySummary, error) {
 	g, st, assembleSeconds := r.g, s.st, s.assembleSeconds
 	sum := newSteadySummary(r, st, assembleSeconds)
+	setAssumption4(sum, s.a4, s.a4Note)
 	if err := writeSteady(out, g, st, sum); err != nil {
 		return nil, err
 	}
@@ -428,6 +488,33 @@ func newSteadySummary(r *modelRun, st *fokkerplanck.Steady, assembleSeconds floa
 		sum.MinimaLoss = &ml
 	}
 	return sum
+}
+
+// setAssumption4 fills the Assumption-4 keys of sum from the check a4, or
+// marks them undetermined with note when a4 is nil.
+func setAssumption4(sum *steadySummary, a4 *fokkerplanck.Assumption4Check, note string) {
+	sum.Assumption4Check = assumption4JS{Rule: assumption4Rule}
+	if a4 == nil {
+		sum.Assumption4, sum.Assumption4Check.Note = assumption4Undetermined, note
+		return
+	}
+	verdict := func(f fokkerplanck.Assumption4Field) string {
+		if f.Holds {
+			return fokkerplanck.Assumption4Holds
+		}
+		return fokkerplanck.Assumption4Violated
+	}
+	de, pe := a4.DivForce.Error, a4.ForceDotGradPhi.Error
+	dr, pr := a4.DivForce.RoundOff, a4.ForceDotGradPhi.RoundOff
+	sum.DivForceError, sum.ForceDotGradPhiError = &de, &pe
+	sum.Assumption4 = a4.Verdict
+	c := &sum.Assumption4Check
+	c.DivForce, c.ForceDotGradPhi = verdict(a4.DivForce), verdict(a4.ForceDotGradPhi)
+	c.DivForceRoundOff, c.ForceDotGradPhiRoundOff = &dr, &pr
+	c.CoarseGrid = []int{a4.CoarseGrid[0]}
+	if sum.Dim == 2 {
+		c.CoarseGrid = append(c.CoarseGrid, a4.CoarseGrid[1])
+	}
 }
 
 // steadyFailure turns an error of a steady-state solve into a run failure:
@@ -574,7 +661,50 @@ func printSteady(w io.Writer, s *steadySummary, g *fokkerplanck.Grid, dir string
 		fmt.Fprintf(w, "minima of f        %s\n", minimaList(*s.MinimaLoss))
 	}
 	fmt.Fprintf(w, "minima of Phi      %s\n", minimaList(s.MinimaPhi))
+	printAssumption4(w, s)
 	fmt.Fprintf(w, "output             %s (%s)\n", dir, strings.Join(s.Files, ", "))
+}
+
+// printAssumption4 writes the rows of the Assumption-4 check: each field's
+// max and mean with its two-grid error and verdict, then the verdict.
+func printAssumption4(w io.Writer, s *steadySummary) {
+	c := s.Assumption4Check
+	row := func(label string, sp fokkerplanck.Spread, e, roundOff *float64, verdict string) {
+		fmt.Fprintf(w, "%-18s max %.4g, mean %.3g", label, sp.Max, sp.Mean)
+		if e == nil || roundOff == nil {
+			fmt.Fprintln(w)
+			return
+		}
+		var what string
+		switch {
+		case verdict == fokkerplanck.Assumption4Violated:
+			what = "not zero (max > 2 x error)"
+		case sp.Max <= 2**e:
+			what = "zero within the error (max <= 2 x error)"
+		default:
+			what = fmt.Sprintf("zero to round-off (max <= %.2g)", *roundOff)
+		}
+		fmt.Fprintf(w, "; two-grid error %.3g: %s\n", *e, what)
+	}
+	row("div j", s.DivForce, s.DivForceError, c.DivForceRoundOff, c.DivForce)
+	row("j . grad Phi", s.ForceDotGradPhi, s.ForceDotGradPhiError, c.ForceDotGradPhiRoundOff, c.ForceDotGradPhi)
+	switch s.Assumption4 {
+	case fokkerplanck.Assumption4Holds:
+		fmt.Fprintf(w, "assumption 4       holds within the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
+	case fokkerplanck.Assumption4Violated:
+		fmt.Fprintf(w, "assumption 4       violated beyond the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
+	default:
+		fmt.Fprintf(w, "assumption 4       undetermined (%s)\n", c.Note)
+	}
+}
+
+// gridSize formats grid sizes as "64 x 32" (1-D: "64").
+func gridSize(n []int) string {
+	parts := make([]string, len(n))
+	for i, v := range n {
+		parts[i] = strconv.Itoa(v)
+	}
+	return strings.Join(parts, " x ")
 }
 
 // minimaList formats minima as "(x, y) value; ...", at most 6 of them.
