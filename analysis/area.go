@@ -78,9 +78,10 @@ type AreaLag struct {
 // 0, half the angular momentum rate L = E[x_1 dx_2 - x_2 dx_1]/dt (Lévy's
 // stochastic area). For the linear SDE dx = -M x dt + sqrt(2 T D) dW with
 // stationary covariance Sigma (M Sigma + Sigma M^T = 2 T D), C(tau) =
-// exp(-M tau) Sigma, which is not symmetric when D does not commute with M
-// (the Brownian gyrator). The summary Ratio = |A|_F / |S|_F is 0 at
-// equilibrium.
+// exp(-M tau) Sigma, which is symmetric for every tau exactly when the
+// process is in detailed balance, M D = D M^T (then Sigma = T M^-1 D): for a
+// gradient drift, M = A symmetric, that is A D = D A, which the Brownian
+// gyrator breaks. The summary Ratio = |A|_F / |S|_F is 0 at equilibrium.
 //
 // For d <= MaxFullArea the area is computed in the coordinates x. Above, it
 // is computed on the top p = components (0: DefaultComponents) principal

@@ -21,10 +21,24 @@ type DSpectrum struct {
 	// Threshold is lambda_max * d * eps (eps = 2^-52): eigenvalues above it
 	// count towards Rank, the numerical rank of D.
 	Threshold float64
-	// Rank is the number of eigenvalues above Threshold; RankFraction is
-	// Rank/d.
+	// Rank is the number r of eigenvalues above Threshold; RankFraction is
+	// r/d.
 	Rank         int
 	RankFraction float64
+	// LastIn is lambda_r, the smallest eigenvalue counted in the rank, and
+	// FirstOut is lambda_{r+1}, the largest one not counted (0 when r = 0,
+	// resp. r = d): every threshold in [|lambda_{r+1}|, lambda_r) gives the
+	// same rank.
+	LastIn, FirstOut float64
+	// Gap is the spectral gap at the rank,
+	//
+	//	Gap = lambda_r / |lambda_{r+1}|,
+	//
+	// the factor by which the threshold could be moved down (from lambda_r)
+	// without changing the rank: a large Gap (many decades) means the rank
+	// is a property of D, not of the threshold. It is +Inf when r = d or
+	// lambda_{r+1} = 0, and 0 when r = 0.
+	Gap float64
 	// Mean and Std are the mean and the (population) standard deviation of
 	// the eigenvalues; Trace is their sum, tr D = d Mean.
 	Mean, Std, Trace float64
@@ -89,6 +103,21 @@ func spectrumStats(ev []float64, top int) *DSpectrum {
 		sq += v * v
 	}
 	s.RankFraction = float64(s.Rank) / float64(d)
+	r := s.Rank
+	if r > 0 {
+		s.LastIn = ev[r-1]
+	}
+	if r < d {
+		s.FirstOut = ev[r]
+	}
+	switch {
+	case r == 0:
+		s.Gap = 0
+	case r == d || s.FirstOut == 0:
+		s.Gap = math.Inf(1)
+	default:
+		s.Gap = s.LastIn / math.Abs(s.FirstOut)
+	}
 	s.Mean, s.Std = meanStd(ev)
 	if sq > 0 {
 		s.ParticipationRatio = s.Trace * s.Trace / sq

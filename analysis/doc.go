@@ -14,11 +14,22 @@
 // norm that does not go to zero.
 //
 // Every observable is meant to be read against the equilibrium null: the
-// same run with isotropic noise of the same trace, sqrt(2 T tr(D)/d) xi,
-// whose steady state is exp(-f/(T tr(D)/d)) with no current, so that its
-// stochastic area vanishes and its increment spectrum is that of a reversible
-// diffusion. The difference SGD minus null is what the anisotropy of D and
-// the broken detailed balance add.
+// same run as the SDE with constant isotropic noise,
+//
+//	dX = -grad f(X) dt + sqrt(2 T c) dW,   c constant,
+//
+// with c fixed before the null is run (for 'sgdsde observe', the mean of
+// tr D(x)/d over the run's recorded states, GradNorm.MeanTraceD), so that
+// its noise has on average the trace of SGD's but no direction and no state
+// dependence. It is in detailed balance: its stationary law is exactly
+// exp(-f/(T c))/Z with no probability current (in continuous time), so its
+// stochastic area vanishes and its increment spectrum is that of a
+// reversible diffusion. (Isotropic noise sqrt(2 T tr D(x)/d) at the current
+// state would not be an equilibrium: a state-dependent scalar diffusion has
+// a stationary law other than exp(-f/(T c)), and a current unless its
+// gradient is parallel to grad f.) The difference SGD minus null is what
+// the anisotropy and state dependence of D and the broken detailed balance
+// add.
 //
 // Trajectories are held in a Traj: K chains of L recorded states in R^d,
 // row-major, the layout of traj.npy (record, steps/every, d). Functions that

@@ -101,8 +101,10 @@ func (o Options) Validate(chains, length int) error {
 // Observe computes every observable of tr for the finite sum fs with the
 // options o (zero fields: Defaults): Autocorrelation, IncrementSpectrum,
 // DiffusionAt, GradientNorms and StochasticArea. Apply it to an SGD (or SDE)
-// run and to its equilibrium null, the same run with isotropic noise of the
-// same trace, and read the difference.
+// run and to its equilibrium null, the same run as the SDE with constant
+// isotropic noise sqrt(2 T c) dW, c = GradNorm.MeanTraceD of the run (whose
+// stationary law is exp(-f/(T c))/Z; see the package documentation), and
+// read the difference.
 func Observe(fs potentials.FiniteSum, tr *Traj, o Options) (*Observables, error) {
 	if tr.Dim != fs.Dim() {
 		return nil, fmt.Errorf("trajectories of dimension %d for a model of dimension %d", tr.Dim, fs.Dim())

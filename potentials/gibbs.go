@@ -8,7 +8,8 @@ import "fmt"
 //	b(x) = -D(x) grad f(x) + T div D(x),
 //
 // whose Fokker–Planck steady state is exp(-f/T)/Z with zero probability
-// current for every D: the equilibrium null model that SGD is not
+// current for every positive definite D: the equilibrium null model that SGD
+// is not
 // (Chaudhari & Soatto 2018, Sec. 4). m must have Grad and
 // DivDiffusion, and T must be positive.
 func Gibbs(m Model, T float64) (Model, error) {

@@ -8,9 +8,13 @@ import (
 // Classic 2-D test landscapes of chemistry and optimization with a constant
 // diffusion D = [[D11, D12], [D12, D22]]. Their registered defaults take
 // D = [[1, 0.5], [0.5, 1]]: anisotropic (eigenvalues 1.5 along (1, 1) and
-// 0.5 along (1, -1)) and not commuting with the Hessians, so the steady state
-// differs from exp(-f/T) and carries a current; set d12 = 0 and d11 = d22 for
-// the equilibrium (Gibbs) case.
+// 0.5 along (1, -1)) and not commuting with the Hessians of f (which would
+// need Hess f_11 = Hess f_22 everywhere), so D^-1 grad f is not a gradient,
+// the drift -grad f is not of the detailed-balance form -D grad Phi, and the
+// steady state differs from exp(-f/T) and carries a current. A constant
+// isotropic D = c I (d12 = 0, d11 = d22 = c) gives the equilibrium
+// exp(-f/(T c))/Z with no current: Phi = f/c, the Gibbs case Phi = f for
+// c = 1.
 
 // Constants of the Müller–Brown potential (Müller & Brown 1979):
 // V = sum_k A_k exp(a_k (x - x0_k)^2 + b_k (x - x0_k)(y - y0_k) + c_k (y - y0_k)^2).
@@ -227,9 +231,9 @@ func (h ThreeHole) Model() Model {
 // The minimum f = 0 lies at (A, A^2) at the end of a curved, flat-bottomed
 // valley y = x^2 whose walls steepen with B. For B > 0, exp(-f/T) is
 // integrable for every T > 0: across the valley it is a Gaussian of variance
-// T/(2B), along it one of variance T/2 in x. The registered default B = 10
+// T/(2B), along it one of variance T/2 in x. The registered default B = 1
 // (instead of the customary 100) keeps the valley wide enough to resolve on a
-// grid at T = 0.5 (cross-valley standard deviation 0.16).
+// grid at T = 0.5 (cross-valley standard deviation sqrt(T/(2B)) = 0.5).
 //
 // The zero value has f = x^2 and D = 0; it has no steady state.
 //
@@ -321,7 +325,7 @@ func classicD(p map[string]float64) (ConstDiffusion, error) {
 // classicBoxRule describes the BoxAt of the classic landscapes.
 const classicBoxRule = "bounding box of the sublevel set f - min f <= 18 lambda_max(D) T (found on a lattice)"
 
-const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic, so Phi != f and a current flows"
+const classicDDoc = "; default D = [[1, 0.5], [0.5, 1]]: anisotropic and not commuting with the Hessian of f, so Phi != f and a current flows (D = c I gives Phi = f/c, no current)"
 
 func init() {
 	register(Landscape{

@@ -46,11 +46,20 @@ func (n DoubleWellNoise) String() string {
 //
 // D is positive semi-definite everywhere when |C| <= 1 and S >= 0. The
 // state-dependent D grows away from the origin, as the variance of SGD's
-// mini-batch gradients grows away from a minimum; D is then neither constant
-// nor isotropic, so the steady state is not exp(-f/T) (the critical points of
-// Phi move with T) and a current circulates, as Chaudhari & Soatto (2018)
-// argue for SGD. With S = 0.5 and C = 0.3 this is the project's benchmark
-// model (shared/bench/numpy_em.py).
+// mini-batch gradients grows away from a minimum. The steady state has no
+// current only if the drift is of the detailed-balance form
+// -D grad Phi + T div D for some Phi, i.e. only if D^-1 (grad f + T div D) is
+// a gradient (curl-free), and it is exp(-f/T)/Z only if moreover Phi = f.
+// For the constant D (S = 0) that curl is C (2 - 3 x^2)/(1 - C^2), not zero
+// for any C != 0; for the state-dependent D with S = 0.5, C = 0.3 at T = 0.5
+// it is 0.096 at (0.5, 0.7). There the steady state is not exp(-f/T), the
+// critical points of Phi move with T, and a current circulates, as
+// Chaudhari & Soatto (2018) argue for SGD. With C = 0 and S > 0, D is
+// diagonal with D_ii depending on x_i only, the curl vanishes and there is
+// no current, but Phi != f all the same: Phi = sum_i int (f_i' + T D_ii')/D_ii dx_i
+// with f = f_1(x) + f_2(y). With S = 0.5 and C = 0.3
+// this is the project's benchmark
+// model (bench/numpy_em.py).
 //
 // The zero value is the double well with D = I.
 //
@@ -138,8 +147,9 @@ func (w DoubleWell) Box() Box { return NewBox(-2.5, 2.5, -4, 4) }
 //	Y = sqrt(d0 (5e-7^(-1/(1 + 1/(2 s T))) - 1) / s)   (sqrt(2 d0 T log(2e6)) for s = 0),
 //
 // and X is the root of log rho_1(X) = log rho_1(xm) - 18 beyond the maximum
-// of rho_1 at xm = sqrt(max(0, 1 - 2 s T)) (the minima of Phi, which move
-// in as sqrt(1 - T) for s = 0.5), found by bisection. The y cut is closer
+// of rho_1 at xm = sqrt(max(0, 1 - 2 s T)) (the minima of Phi without the
+// coupling C; with it they lie within 0.6% of xm in x for C = 0.3, s = 0.5,
+// T <= 0.5, and off the x axis), found by bisection. The y cut is closer
 // to the warning threshold 1e-6 because the y tail of the state-dependent
 // noise is a power law, for which a lower cut costs a much larger box (at
 // T = 2, Y grows as cut^(-1/3)). These profiles are those of the 2-D steady

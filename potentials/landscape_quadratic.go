@@ -14,10 +14,17 @@ import (
 //
 // For positive definite A the steady state at temperature T is the Gaussian
 // N(0, Sigma), where Sigma solves the Lyapunov equation
-// A Sigma + Sigma A = 2 T D (see Covariance). If A D = D A then Phi = f and
-// the probability current vanishes; otherwise Phi = (T/2) x^T Sigma^-1 x != f
-// and the steady state carries a current that circulates around the minimum
-// (validation case 6).
+// A Sigma + Sigma A = 2 T D (see Covariance), and Phi = -T log rho =
+// (T/2) x^T Sigma^-1 x up to a constant. For positive definite D:
+//
+//   - D = c I: Sigma = T c A^-1, Phi = f/c (Phi = f only for c = 1), and no
+//     current;
+//   - A D = D A: Sigma = T A^-1 D = T D A^-1, Phi = x^T D^-1 A x / 2, which is
+//     not f unless D = I, and still no current, since the drift
+//     -A x = -D grad Phi is in detailed balance;
+//   - A D != D A: the drift is of the form -D grad Phi for no Phi, and the
+//     steady state carries a current that circulates around the minimum
+//     (the Brownian gyrator; validation case 6).
 //
 // The zero value has A = D = 0: no force and no noise.
 //
@@ -93,8 +100,9 @@ func (q Quadratic) Covariance(T float64) (s11, s12, s22 float64, err error) {
 // Sigma^-1) x rho, and integral x_i x_j rho dx = Sigma_ij, so
 // L = (M Sigma)_21 - (M Sigma)_12 with M Sigma = -A Sigma + T D; D is
 // symmetric, leaving (A Sigma)_12 - (A Sigma)_21 = A12 (s22 - s11) +
-// s12 (A11 - A22). It is zero when A D = D A. ok is false when A is not
-// positive definite (no steady state).
+// s12 (A11 - A22). It is zero exactly when A D = D A (then
+// A Sigma = T D is symmetric). ok is false when A is not positive definite
+// (no steady state).
 func (q Quadratic) AngularMomentum(T float64) (L float64, ok bool) {
 	s11, s12, s22, err := q.Covariance(T)
 	if err != nil {
@@ -194,7 +202,8 @@ func init() {
 	register(Landscape{
 		Name: "quadratic",
 		Summary: "quadratic bowl f = x^T A x / 2 with constant D; defaults A = diag(1, 4), D = I " +
-			"(A and D commute: equilibrium, Phi = f, no current)",
+			"(D = I: equilibrium, Phi = f, no current; D = c I gives Phi = f/c; a D commuting with A (with the default diagonal A: any diagonal D, e.g. d22=2) " +
+			"gives no current but Phi = x^T D^-1 A x / 2 != f; A D != D A a current, the Brownian gyrator)",
 		Formula: quadraticFormula,
 		Params:  quadraticParams(0),
 		BoxRule: quadraticBoxRule,

@@ -23,7 +23,7 @@ func benchEnsemble(b *testing.B, m potentials.Model, workers int) {
 	b.ReportMetric(b.Elapsed().Seconds()/steps*1e9, "ns/step")
 }
 
-// doubleWellFormulas is the benchmark model of shared/bench/numpy_em.py
+// doubleWellFormulas is the benchmark model of bench/numpy_em.py
 // written as formulas.
 var doubleWellFormulas = potentials.Formulas{
 	Dim:       2,

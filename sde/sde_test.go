@@ -397,13 +397,15 @@ func TestSGDTemperature(t *testing.T) {
 		wantFail bool
 	}{
 		{0.1, 10, 0, false, 0.005, false},
-		{0.1, 10, 20, true, 0.0025, false},
+		// lr (N - b) / (2 b (N - 1)): the finite-population correction.
+		{0.1, 10, 20, true, 0.1 * 10 / (2 * 10 * 19), false},
 		{0.1, 10, 10, true, 0, true},
 		{0, 10, 0, false, 0, true},
 		{0.1, 0, 0, false, 0, true},
 	} {
 		got, err := SGDTemperature(tc.lr, tc.b, tc.n, tc.without)
-		if (err != nil) != tc.wantFail || math.Abs(got-tc.want) > 1e-15 {
+		// Two or three roundings on each side: 4 ulps.
+		if (err != nil) != tc.wantFail || math.Abs(got-tc.want) > 4*0x1p-52*tc.want {
 			t.Errorf("SGDTemperature(%v, %d, %d, %v) = %v, %v; want %v", tc.lr, tc.b, tc.n, tc.without, got, err, tc.want)
 		}
 	}

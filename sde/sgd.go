@@ -24,8 +24,9 @@ import (
 //	dX = -grad f(X) dt + sqrt(2 T D(X)) dW,   T = SGDTemperature(eta, b, N, WithoutReplacement),
 //
 // integrated by Euler–Maruyama with dt = eta, so one SDE step stands for one
-// SGD step. With replacement the SGD step and the SDE step have the same
-// conditional mean -eta g(x) and covariance eta^2 D(x)/b.
+// SGD step. With replacement, and without replacement by independent
+// batches, the SGD step and the SDE step have the same conditional mean
+// -eta g(x) and covariance eta^2 D(x)/b, resp. eta^2 D(x) (N - b)/(b (N - 1)).
 type SGDProblem struct {
 	Model potentials.FiniteSum
 	// LR is the learning rate eta (also the SDE time step).
@@ -37,9 +38,10 @@ type SGDProblem struct {
 	// every epoch and takes consecutive batches of b from it; the last
 	// N mod b samples of an epoch are skipped (drop-last), so every batch has
 	// b distinct samples. Otherwise each batch draws b indices uniformly with
-	// replacement. The SDE uses it only through T (factor 1 - b/N).
+	// replacement. The SDE uses it only through T, with the factor
+	// (N - b)/(N - 1) of independent batches (see SGDTemperature).
 	//
-	// Shuffled epochs are not the process that T (1 - b/N) describes: the
+	// Shuffled epochs are not the process that this T describes: the
 	// batches of an epoch are anti-correlated (their gradients sum to N g),
 	// so the noise cancels over an epoch and the stationary covariance is
 	// much smaller than the SDE's once an epoch (N/b steps) is short compared
@@ -49,21 +51,30 @@ type SGDProblem struct {
 	// IndependentBatches, with WithoutReplacement, draws every batch afresh
 	// as b distinct samples chosen uniformly (a partial Fisher–Yates shuffle,
 	// O(b) a step), independently of the previous batches, instead of walking
-	// shuffled epochs. This is the sampling that T = eta (1 - b/N)/(2 b)
-	// models: the mini-batch gradient has covariance D (N - b)/(b (N - 1)).
+	// shuffled epochs. This is the sampling that
+	// T = eta (N - b)/(2 b (N - 1)) models: the mini-batch gradient has
+	// covariance D (N - b)/(b (N - 1)).
 	IndependentBatches bool
 	// Momentum is the heavy-ball momentum beta in [0, 1) of SGD; 0 is plain
 	// SGD. The SDE ignores it.
 	Momentum float64
 	// X0 is the initial state of every chain.
 	X0 []float64
+	// NoiseScale is the constant c of the isotropic null (NoiseIsotropic),
+	// in the units of D (squared gradient units): the noise is
+	// sqrt(2 T c) dW with c the same at every state and for every chain.
+	// 0 means c = tr D(X0)/d, evaluated once at X0 before the run (see
+	// IsotropicScale). It must be finite and non-negative; SGD and
+	// NoiseExact ignore it.
+	NoiseScale float64
 	// Steps are recorded and averaged after BurnIn discarded steps.
 	Steps, BurnIn int
 }
 
 // Validate checks the problem: a model, a positive finite learning rate,
 // 1 <= Batch <= N, 0 <= Momentum < 1, Steps >= 1, BurnIn >= 0 (their sum
-// within an int) and a finite X0 of the model's dimension.
+// within an int), a finite non-negative NoiseScale and a finite X0 of the
+// model's dimension.
 func (p *SGDProblem) Validate() error {
 	if p.Model == nil {
 		return fmt.Errorf("no finite-sum model")
@@ -84,6 +95,8 @@ func (p *SGDProblem) Validate() error {
 		return fmt.Errorf("%d steps plus %d burn-in steps overflow an int", p.Steps, p.BurnIn)
 	case p.IndependentBatches && !p.WithoutReplacement:
 		return fmt.Errorf("independent batches apply only without replacement")
+	case !(p.NoiseScale >= 0) || math.IsInf(p.NoiseScale, 0):
+		return fmt.Errorf("noise scale c of the isotropic null must be finite and non-negative (0: tr D(x0)/d), got %g", p.NoiseScale)
 	case len(p.X0) != d:
 		return fmt.Errorf("x0 has %d coordinates, the model has dimension %d", len(p.X0), d)
 	}
@@ -102,6 +115,27 @@ func (p *SGDProblem) Temperature() (float64, error) {
 	return SGDTemperature(p.LR, p.Batch, p.Model.Samples(), p.WithoutReplacement)
 }
 
+// IsotropicScale returns the constant c of the isotropic null
+// (NoiseIsotropic): NoiseScale if it is positive, otherwise
+//
+//	c = tr D(X0) / d = (1/(N d)) sum_k |g_k(X0) - g(X0)|^2,
+//
+// the mean eigenvalue of D at the initial state (N per-sample gradients).
+// It is an error if c is not positive and finite: the null would have no
+// noise.
+func (p *SGDProblem) IsotropicScale() (float64, error) {
+	if p.NoiseScale > 0 {
+		return p.NoiseScale, nil
+	}
+	d := p.Model.Dim()
+	g, gk := make([]float64, d), make([]float64, d)
+	c := gradTrace(p.Model, g, gk, p.X0) / float64(d)
+	if !(c > 0) || math.IsInf(c, 0) {
+		return 0, fmt.Errorf("tr D(x0)/d = %g at the initial state: the isotropic null needs a positive noise scale c", c)
+	}
+	return c, nil
+}
+
 // Noise selects the SDE's noise.
 type Noise int
 
@@ -110,10 +144,21 @@ const (
 	// zeta_k ~ N(0, 1): covariance 2 T D(x) exactly, D never formed (see
 	// potentials.NoiseSampler). It costs N gradients and N normals a step.
 	NoiseExact Noise = iota
-	// NoiseIsotropic is sqrt(2 T tr(D(x))/d) xi with xi ~ N(0, I_d): the
-	// equilibrium null whose noise has the same trace as SGD's but no
-	// direction. tr D = (1/N) sum_k |g_k - g|^2 is accumulated in the same
-	// pass over the samples as g (Welford's update, no cancellation).
+	// NoiseIsotropic is the equilibrium null: constant isotropic noise
+	// sqrt(2 T c) dW, with c = SGDProblem.IsotropicScale() fixed before the
+	// run (a mean eigenvalue of D, so that the noise has SGD's trace on
+	// average but no direction and no state dependence). The SDE
+	//
+	//	dX = -grad f(X) dt + sqrt(2 T c) dW
+	//
+	// is in detailed balance: its drift is -(c I) grad(f/c), so its
+	// stationary law is exactly exp(-f/(T c))/Z, with no probability
+	// current (continuous time; Euler–Maruyama with step h adds an O(h)
+	// bias, e.g. covariance 2 T c (H (2 I - h H))^-1 instead of T c H^-1 on a
+	// quadratic loss with Hessian H). Noise sqrt(2 T tr D(x)/d) at the
+	// current state would not be: a state-dependent scalar diffusion c(x) I
+	// has stationary law exp(-f/(T c)) only for constant c, and carries a
+	// current unless grad c is parallel to grad f.
 	NoiseIsotropic
 )
 
@@ -206,9 +251,10 @@ func (r *SGDRun) SGD(ctx context.Context, p *SGDProblem) (*Result, error) {
 //	dX = -grad f(X) dt + sqrt(2 T D(X)) dW,   T = SGDTemperature(p.LR, p.Batch, N, p.WithoutReplacement),
 //
 // one step being X += -g h + sqrt(h) xi with xi the noise selected by noise
-// (NoiseExact: covariance 2 T D(X); NoiseIsotropic: 2 T tr D(X)/d I). The
-// momentum of p is ignored. Errors as for SGD, plus T = 0 (batch = N without
-// replacement).
+// (NoiseExact: covariance 2 T D(X); NoiseIsotropic: 2 T c I with the
+// constant c = p.IsotropicScale()). The momentum of p is ignored. Errors as
+// for SGD, plus T = 0 (batch = N without replacement) and, for
+// NoiseIsotropic, a scale c that is not positive.
 func (r *SGDRun) SDE(ctx context.Context, p *SGDProblem, noise Noise) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -221,7 +267,11 @@ func (r *SGDRun) SDE(ctx context.Context, p *SGDProblem, noise Noise) (*Result, 
 	case NoiseExact:
 		return r.run(ctx, p, kindSDEExact, T)
 	case NoiseIsotropic:
-		return r.run(ctx, p, kindSDEIsotropic, T)
+		c, err := p.IsotropicScale()
+		if err != nil {
+			return nil, err
+		}
+		return r.run(ctx, p, kindSDEIsotropic, T*c)
 	}
 	return nil, fmt.Errorf("unknown noise %d", int(noise))
 }
@@ -232,7 +282,7 @@ type sgdState struct {
 	r      *SGDRun
 	p      *SGDProblem
 	kind   sgdKind
-	temp   float64
+	temp   float64 // T; T c for kindSDEIsotropic
 	d      int
 	cov    bool
 	bound  float64
@@ -550,8 +600,8 @@ func (w *sgdWorker) step(x []float64) {
 			x[a] += -ga*h + sh*w.xi[a]
 		}
 	case kindSDEIsotropic:
-		trD := w.gradTrace(x)
-		c := math.Sqrt(2 * st.temp * trD / float64(st.d) * h)
+		potentials.FullGrad(fs, w.g, w.gk, x)
+		c := math.Sqrt(2 * st.temp * h) // st.temp = T c
 		for a := range w.z {
 			w.z[a] = w.rng.NormFloat64()
 		}
@@ -561,19 +611,17 @@ func (w *sgdWorker) step(x []float64) {
 	}
 }
 
-// gradTrace writes g = grad f(x) into w.g and returns tr D(x) =
+// gradTrace writes g = grad f(x) into m and returns tr D(x) =
 // (1/N) sum_k |g_k - g|^2, both from one pass over the samples by Welford's
 // update (m_k = m_{k-1} + (g_k - m_{k-1})/k, M_k = M_{k-1} +
-// (g_k - m_{k-1}) . (g_k - m_k)).
-func (w *sgdWorker) gradTrace(x []float64) float64 {
-	fs := w.st.p.Model
-	m := w.g
+// (g_k - m_{k-1}) . (g_k - m_k)); gk (length d) is scratch.
+func gradTrace(fs potentials.FiniteSum, m, gk, x []float64) float64 {
 	clear(m)
 	s := 0.0
 	for k := 0; k < fs.Samples(); k++ {
-		fs.SampleGrad(w.gk, x, k)
+		fs.SampleGrad(gk, x, k)
 		inv := 1 / float64(k+1)
-		for a, v := range w.gk {
+		for a, v := range gk {
 			dv := v - m[a]
 			m[a] += dv * inv
 			s += dv * (v - m[a])

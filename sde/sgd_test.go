@@ -120,7 +120,8 @@ func defaultLinReg(t testing.TB) *potentials.LinReg {
 // linreg (d = 2, N = 1000, cond 10, noise 0.5; H has eigenvalues 0.095 and
 // 1.014), batch b = 10, started at the least-squares solution xhat. The
 // reference is the exact stationary covariance C_0 of the continuous-time
-// SDE at T = SGDTemperature (linregMoments.cov with h = 0); SGD's is
+// SDE at T = SGDTemperature, with the exact factor (N - b)/(N - 1) without
+// replacement (linregMoments.cov with h = 0); SGD's is
 // estimated from the time averages of 128 chains of 4000/eta steps after a
 // burn-in of 20/eta steps (the slow relaxation time is 1/(eta 0.095) steps).
 //
@@ -133,15 +134,16 @@ func defaultLinReg(t testing.TB) *potentials.LinReg {
 // C_eta in brackets)
 //
 //	with replacement:       eta 0.4: 0.199 (0.198), 0.2: 0.086 (0.084), 0.1: 0.040 (0.039)
-//	without (independent):  eta 0.4: 0.200 (0.199), 0.2: 0.082 (0.085), 0.1: 0.039 (0.040)
+//	without (independent):  eta 0.4: 0.199 (0.198), 0.2: 0.081 (0.084), 0.1: 0.038 (0.039)
 //
-// i.e. ratios 2.32, 2.15 and 2.43, 2.12 on halving eta, against the required
+// i.e. ratios 2.32, 2.15 and 2.45, 2.14 on halving eta, against the required
 // 1.8; the Monte Carlo error of these errors is about 0.004 (SGD against
-// C_eta: 0.2% to 0.9%).
+// C_eta: 0.2% to 0.9%). With the exact factor, C_eta/T and C_0/T are the
+// same with and without replacement, so the exact errors in brackets agree.
 //
-// Shuffled epochs do not approach the SDE: the noise of an epoch's batches
-// cancels, and the error grows as eta falls (measured 0.30, 0.39, 0.52 at
-// eta = 0.4, 0.2, 0.1, mostly a too small variance along the soft
+// Shuffled epochs do not approach the SDE at this T: the noise of an epoch's
+// batches cancels, and the error grows as eta falls (measured 0.295, 0.388,
+// 0.516 at eta = 0.4, 0.2, 0.1, mostly a too small variance along the soft
 // direction); the test checks that it stays above 0.25 and grows.
 func TestSGDCovarianceApproachesSDE(t *testing.T) {
 	l := defaultLinReg(t)
@@ -167,6 +169,9 @@ func TestSGDCovarianceApproachesSDE(t *testing.T) {
 				T, err := p.Temperature()
 				if err != nil {
 					t.Fatal(err)
+				}
+				if c.converges && math.Abs(T-lr*c.batchCovOverDdiv/(2*b)) > 1e-15*T {
+					t.Fatalf("eta %g: T = %v, want lr/2 times the batch covariance factor, %v", lr, T, lr*c.batchCovOverDdiv/(2*b))
 				}
 				res, err := (&SGDRun{N: chains, Seed: 17}).SGD(context.Background(), p)
 				if err != nil {
@@ -211,7 +216,8 @@ func smallLinReg(t testing.TB, n int) *potentials.LinReg {
 // TestSDENoiseCovariance draws 40000 single SDE steps from one point away
 // from the minimum (where D is anisotropic and tilted) and checks that the
 // increments (x' - x + g h)/sqrt(h) have covariance 2 T D(x) (NoiseExact) or
-// 2 T tr D(x)/d I (NoiseIsotropic), to 6 standard errors (sqrt(2/M) relative).
+// 2 T c I with the default c = tr D(x0)/d (NoiseIsotropic), to 6 standard
+// errors (sqrt(2/M) relative).
 func TestSDENoiseCovariance(t *testing.T) {
 	l := smallLinReg(t, 50)
 	x0 := []float64{2, -1}

@@ -163,8 +163,9 @@ func parseSet(items []string) (map[string]float64, error) {
 }
 
 // temperatureFlags gives the temperature T directly or as that of
-// mini-batch SGD, T = lr/(2 batch) (times 1 - batch/samples without
-// replacement). Commands registered with addTemperatureListFlags accept a
+// mini-batch SGD, T = lr/(2 batch) (times (samples - batch)/(samples - 1)
+// without replacement, the factor of independent batches; see
+// sde.SGDTemperature). Commands registered with addTemperatureListFlags accept a
 // comma-separated list of temperatures, the others exactly one.
 type temperatureFlags struct {
 	fs                 *pflag.FlagSet
@@ -228,9 +229,9 @@ func newTemperatureFlags(fs *pflag.FlagSet, list bool, usage string) *temperatur
 		"SGD learning rate `eta`: sets T = eta/(2 batch) (Chaudhari & Soatto eq. 3) instead of --temperature; needs --batch")
 	fs.IntVar(&tf.batch, "batch", 0, "SGD mini-batch size `b` (examples), with --lr")
 	fs.IntVar(&tf.samples, "samples", 0,
-		"training set size `N` (examples) for --without-replacement: T is multiplied by 1 - b/N")
+		"training set size `N` (examples) for --without-replacement: T is multiplied by (N - b)/(N - 1), so T = eta (N - b)/(2 b (N - 1))")
 	fs.BoolVar(&tf.withoutReplacement, "without-replacement", false,
-		"mini-batches sampled without replacement (needs --lr, --batch and --samples); default with replacement")
+		"mini-batches sampled without replacement as independent batches (b distinct samples drawn afresh every step, whose mean has covariance D (N - b)/(b (N - 1))); shuffled epochs are not described by this T. Needs --lr, --batch and --samples; default with replacement")
 	return tf
 }
 

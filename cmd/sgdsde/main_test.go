@@ -158,7 +158,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"unknown landscape", []string{"--landscape", "nope"}, "unknown landscape"},
 		{"unknown parameter", []string{"--set", "zz=1"}, `no parameter "zz"`},
-		{"missing formula parameter", []string{"--loss", "a*x^2 + y^2"}, "a"},
+		{"missing formula parameter", []string{"--loss", "a*x^2 + y^2"}, `missing parameter "a" (give it with --set a=VALUE)`},
 		{"formula syntax", []string{"--loss", "x^2 +* y"}, "column"},
 		{"formula unbalanced", []string{"--loss", "(x^2 + y^2"}, "column"},
 		{"bad function", []string{"--loss", "foo(x) + y^2"}, "column"},
@@ -376,7 +376,9 @@ func TestSimulateSGDTemperature(t *testing.T) {
 		samples bool
 	}{
 		{[]string{"--lr", "0.1", "--batch", "10"}, 0.005, false},
-		{[]string{"--lr", "0.1", "--batch", "10", "--samples", "20", "--without-replacement"}, 0.0025, true},
+		// Without replacement the batch covariance is D (N - b) / (b (N - 1)),
+		// so T = lr (N - b) / (2 b (N - 1)) = 0.1 * 10 / (2 * 10 * 19).
+		{[]string{"--lr", "0.1", "--batch", "10", "--samples", "20", "--without-replacement"}, 0.1 * 10 / (2 * 10 * 19), true},
 	}
 	for _, c := range cases {
 		dir := filepath.Join(t.TempDir(), "out")
@@ -625,4 +627,31 @@ func splitArgs(s string) ([]string, error) {
 		args = append(args, cur.String())
 	}
 	return args, nil
+}
+
+// A mistyped command gets cobra's suggestion on stderr.
+func TestSuggestions(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"steddy"}, `unknown command "steddy". Did you mean this? steady`},
+		{[]string{"simulat"}, "Did you mean this? simulate"},
+		{[]string{"comapre"}, "Did you mean this? compare"},
+		{[]string{"plot", "stedy", "x"}, `unknown plot kind "stedy". Did you mean this? steady`},
+	} {
+		r := sgdsde(t, c.args...)
+		if r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", c.args, r.code)
+		}
+		if lines := r.stderrLines(); len(lines) != 1 || !strings.Contains(lines[0], c.want) {
+			t.Errorf("%v: stderr %q, want one line with %q", c.args, r.stderr, c.want)
+		}
+		if r.stdout != "" {
+			t.Errorf("%v: stdout %q", c.args, r.stdout)
+		}
+	}
+	if r := sgdsde(t, "xyzzy"); strings.Contains(r.stderr, "Did you mean") {
+		t.Errorf("xyzzy: stderr %q suggests", r.stderr)
+	}
 }

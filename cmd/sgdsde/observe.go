@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,13 +61,23 @@ type obsPair[T any] struct {
 	Null *T `json:"null,omitempty"`
 }
 
-// nullInfo describes the null run.
+// nullInfo describes the null run: the SDE dX = -grad f dt + sqrt(2 T c) dW
+// with the constant c = NoiseScale, whose stationary law is
+// exp(-f/(T c))/Z.
 type nullInfo struct {
 	Noise       string  `json:"noise"`
 	Chains      int     `json:"n"`
 	Temperature float64 `json:"temperature"`
-	Seconds     float64 `json:"seconds"`
-	Diverged    int     `json:"diverged"`
+	// NoiseScale is c, the mean of tr D(x)/d over NoiseScaleStates recorded
+	// states of the run (every recorded chain at the gradient-norm times);
+	// NoiseScaleFrom says so in words.
+	NoiseScale       float64 `json:"noise_scale"`
+	NoiseScaleStates int     `json:"noise_scale_states"`
+	NoiseScaleFrom   string  `json:"noise_scale_from"`
+	// StationaryLaw names the null's stationary law.
+	StationaryLaw string  `json:"stationary_law"`
+	Seconds       float64 `json:"seconds"`
+	Diverged      int     `json:"diverged"`
 }
 
 // observeOptions echoes the analysis settings.
@@ -85,8 +96,12 @@ type observeOptions struct {
 }
 
 type acfScalars struct {
-	Band             float64 `json:"band"`
+	Band float64 `json:"band"`
+	// DecorrelationLag is the first lag at which the mean autocorrelation
+	// falls below Band, or -1 when it does not within max_lag (Decorrelated
+	// false; IntegratedTime is then a lower bound).
 	DecorrelationLag int     `json:"decorrelation_lag"`
+	Decorrelated     bool    `json:"decorrelated"`
 	IntegratedTime   float64 `json:"integrated_time"`
 	OutsideBand      float64 `json:"outside_band_lag1"`
 	Lag1             float64 `json:"mean_lag1"`
@@ -100,12 +115,20 @@ type spectrumScalars struct {
 	Peaks    []analysis.Peak `json:"peaks"`
 }
 
+// dScalars are the statistics of D at one recorded state. Rank counts the
+// eigenvalues above Threshold (lambda_max d 2^-52); LastIn and FirstOut are
+// lambda_r and lambda_{r+1}, and Gap = lambda_r/|lambda_{r+1}| the spectral
+// gap at the rank (absent when infinite: rank d or lambda_{r+1} = 0), see
+// analysis.DSpectrum.
 type dScalars struct {
 	Chain              int       `json:"chain"`
 	Time               int       `json:"time"`
 	Rank               int       `json:"rank"`
 	RankFraction       float64   `json:"rank_fraction"`
 	Threshold          float64   `json:"threshold"`
+	LastIn             float64   `json:"lambda_rank"`
+	FirstOut           float64   `json:"lambda_next"`
+	Gap                *float64  `json:"gap,omitempty"`
 	Mean               float64   `json:"mean"`
 	Std                float64   `json:"std"`
 	Trace              float64   `json:"trace"`
@@ -117,6 +140,9 @@ type gradScalars struct {
 	First float64 `json:"first"`
 	Last  float64 `json:"last"`
 	Mean  float64 `json:"mean"`
+	// MeanTraceD is the mean of tr D(x)/d over the evaluated states (for
+	// the run: the null's noise scale c).
+	MeanTraceD float64 `json:"mean_trace_d"`
 	// LossFirst and LossLast are the mean losses at the first and last
 	// evaluated times.
 	LossFirst float64 `json:"loss_first"`
@@ -128,16 +154,19 @@ func newObserveCmd(a *app) *cobra.Command {
 	var of observeFlags
 	cmd := &cobra.Command{
 		Use:   "observe DIR",
-		Short: "Trajectory observables of a finite-sum run against its isotropic-noise null: ACF, increment spectrum, D eigenvalues, gradient norm, area",
+		Short: "Trajectory observables of a finite-sum run against its equilibrium null: ACF, increment spectrum, D eigenvalues, gradient norm, area",
 		Long: `Read DIR/summary.json and DIR/traj.npy of a finite-sum run ('sgdsde sgd --model NAME' or
 'sgdsde simulate --model NAME'), rebuild the model, and compute the trajectory observables of
 Chaudhari & Soatto's section on deep networks: the autocorrelation of each coordinate (with the 99%
 white-noise band), the power spectrum of the increments (flat for Brownian motion; peaks are loops),
-the eigenvalues of D at chosen recorded times (rank, rank fraction, mean, spread), the gradient
-norm |grad f|/sqrt(d) against time, and the stochastic area (antisymmetric part of the lagged
-covariance; on the top principal components when d > 50).
-Each is also computed for the equilibrium null: the same run (settings, seed, recorded chains) as
-the SDE with isotropic noise of the same trace, sqrt(2 T tr(D)/d) xi; --no-null skips it.
+the eigenvalues of D at chosen recorded times (rank: the number of eigenvalues above the threshold
+lambda_max d 2^-52, with the gap lambda_r/|lambda_r+1| at the rank; rank fraction, mean, spread), the
+gradient norm |grad f|/sqrt(d) and the mean eigenvalue tr D/d against time, and the stochastic area
+(antisymmetric part of the lagged covariance; on the top principal components when d > 50).
+Each is also computed for the equilibrium null: the same run (settings, seed, recorded chains) as the
+SDE dX = -grad f dt + sqrt(2 T c) dW with constant isotropic noise, c = the mean of tr D(x)/d over the
+run's recorded states (every recorded chain at the --grad-times times). It is in detailed balance: its
+stationary law is exp(-f/(T c))/Z, with no current (continuous time). --no-null skips it.
 Writes into --out (default DIR): observables.json (every scalar, the null's beside each),
 acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 		Example: `  sgdsde observe out/sgd
@@ -156,9 +185,9 @@ acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 	fs.StringVar(&of.times, "times", "", "recorded time `indices` (0 to L-1, comma-separated) of chain 0 at which the eigenvalues of D are computed (default first, middle and last)")
 	fs.IntVar(&of.top, "top", 10, "`number` of leading eigenvalues of D listed in observables.json")
 	fs.IntVar(&of.segment, "segment", 0, "Welch segment `length` of the increment spectrum in recorded steps (0 = min(256, (L-1)/4))")
-	fs.IntVar(&of.gradTimes, "grad-times", 100, "`number` of recorded times, evenly spread, at which the gradient norm is evaluated (each costs N gradients per chain)")
+	fs.IntVar(&of.gradTimes, "grad-times", 100, "`number` of recorded times, evenly spread, at which the gradient norm and tr D/d are evaluated (each costs N gradients per chain); the null's c is the mean of tr D/d over them")
 	fs.IntVar(&of.components, "components", analysis.DefaultComponents, "`number` of principal components of the stochastic area when d > 50")
-	fs.BoolVar(&of.noNull, "no-null", false, "skip the equilibrium null (the isotropic-noise SDE run)")
+	fs.BoolVar(&of.noNull, "no-null", false, "skip the equilibrium null (the SDE with constant isotropic noise sqrt(2 T c) dW)")
 	fs.IntVar(&of.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.StringVar(&of.out, "out", "", "output `directory` (default DIR; existing files of the same names are replaced)")
 	var pf plotFlags
@@ -250,10 +279,16 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 	var nobs *analysis.Observables
 	if prob != nil {
 		if rs.Noise == sde.NoiseIsotropic.String() {
-			a.warnf("the run in %s already has isotropic noise: its null is the same process", dir)
+			a.warnf("the run in %s is already an isotropic null (c = %g); its null here has c = %g, the mean of tr D/d over its recorded states",
+				dir, rs.NoiseScale, obs.GradNorm.MeanTraceD)
 		}
+		gn := obs.GradNorm
+		if !(gn.MeanTraceD > 0) || math.IsInf(gn.MeanTraceD, 0) {
+			return failureErrorf("observe: the mean of tr D(x)/d over the run's recorded states is %g: the equilibrium null would have no noise (use --no-null)", gn.MeanTraceD)
+		}
+		prob.NoiseScale = gn.MeanTraceD
 		var ninfo *nullInfo
-		nobs, ninfo, err = runNull(cmd, a, fs, prob, rs, opts, out)
+		nobs, ninfo, err = runNull(cmd, a, fs, prob, rs, opts, out, gn.States)
 		if err != nil {
 			return err
 		}
@@ -384,10 +419,12 @@ func nullProblem(fs potentials.FiniteSum, rs *runSummary, dir string) (*sde.SGDP
 	return p, nil
 }
 
-// runNull runs the isotropic-noise SDE of the run's settings for its
-// recorded chains (chain i has the same seed as chain i of the run, so
-// only the first record chains are needed) and computes its observables.
-func runNull(cmd *cobra.Command, a *app, fs potentials.FiniteSum, p *sde.SGDProblem, rs *runSummary, opts analysis.Options, out string) (*analysis.Observables, *nullInfo, error) {
+// runNull runs the equilibrium null of the run's settings, the SDE with
+// constant isotropic noise sqrt(2 T c) dW, c = p.NoiseScale (the mean of
+// tr D/d over states recorded states of the run), for its recorded chains
+// (chain i has the same seed as chain i of the run, so only the first
+// record chains are needed) and computes its observables.
+func runNull(cmd *cobra.Command, a *app, fs potentials.FiniteSum, p *sde.SGDProblem, rs *runSummary, opts analysis.Options, out string, states int) (*analysis.Observables, *nullInfo, error) {
 	ctx := cmd.Context()
 	run := &sde.SGDRun{N: rs.Record, Seed: rs.Seed, Workers: opts.Workers, Record: rs.Record, Every: rs.Every, Bound: rs.Bound}
 	total := workTotal(rs.Record, p.Steps+p.BurnIn, fs.Samples())
@@ -409,7 +446,10 @@ func runNull(cmd *cobra.Command, a *app, fs potentials.FiniteSum, p *sde.SGDProb
 	}
 	T, _ := p.Temperature()
 	info := &nullInfo{Noise: sde.NoiseIsotropic.String(), Chains: rs.Record, Temperature: T,
-		Seconds: time.Since(t0).Seconds(), Diverged: res.Diverged}
+		NoiseScale: p.NoiseScale, NoiseScaleStates: states,
+		NoiseScaleFrom: "mean of tr D(x)/d over the run's recorded states (every recorded chain at the gradient-norm times)",
+		StationaryLaw:  "exp(-f/(T c))/Z",
+		Seconds:        time.Since(t0).Seconds(), Diverged: res.Diverged}
 	if res.Diverged > 0 {
 		a.warnf("%d of %d chains of the null diverged; their recorded states repeat the last finite one", res.Diverged, res.N)
 	}
@@ -428,7 +468,7 @@ func runNull(cmd *cobra.Command, a *app, fs potentials.FiniteSum, p *sde.SGDProb
 func fillObserve(sum *observeSummary, obs, nobs *analysis.Observables) {
 	acf := func(o *analysis.Observables) acfScalars {
 		c := o.ACF
-		return acfScalars{Band: c.Band, DecorrelationLag: c.DecorrelationLag, IntegratedTime: c.IntegratedTime,
+		return acfScalars{Band: c.Band, DecorrelationLag: c.DecorrelationLag, Decorrelated: c.DecorrelationLag >= 0, IntegratedTime: c.IntegratedTime,
 			OutsideBand: c.OutsideBand, Lag1: c.Mean[1], Constant: c.Constant}
 	}
 	spec := func(o *analysis.Observables) spectrumScalars {
@@ -443,14 +483,19 @@ func fillObserve(sum *observeSummary, obs, nobs *analysis.Observables) {
 		out := make([]dScalars, len(o.D))
 		for i, s := range o.D {
 			out[i] = dScalars{Chain: s.Chain, Time: s.Time, Rank: s.Rank, RankFraction: s.RankFraction, Threshold: s.Threshold,
+				LastIn: s.LastIn, FirstOut: s.FirstOut,
 				Mean: s.Mean, Std: s.Std, Trace: s.Trace, ParticipationRatio: s.ParticipationRatio, Top: s.Top}
+			if !math.IsInf(s.Gap, 0) {
+				gap := s.Gap
+				out[i].Gap = &gap
+			}
 		}
 		return out
 	}
 	grad := func(o *analysis.Observables) gradScalars {
 		g := o.GradNorm
 		m, _ := meanOf(g.Value)
-		return gradScalars{First: g.Value[0], Last: g.Value[len(g.Value)-1], Mean: m,
+		return gradScalars{First: g.Value[0], Last: g.Value[len(g.Value)-1], Mean: m, MeanTraceD: g.MeanTraceD,
 			LossFirst: g.Loss[0], LossLast: g.Loss[len(g.Loss)-1]}
 	}
 	sum.ACF.Run, sum.Spectrum.Run, sum.DSpectrum.Run = acf(obs), spec(obs), dsp(obs)
@@ -506,31 +551,42 @@ func writeObserve(out string, sum *observeSummary, obs, nobs *analysis.Observabl
 		specRows = append(specRows, row)
 	}
 
-	hdrG := []string{"index", "step", "time", "value", "spread", "loss"}
+	hdrG := []string{"index", "step", "time", "value", "spread", "loss", "trace_d"}
 	if withNull {
-		hdrG = append(hdrG, "null", "null_spread", "null_loss")
+		hdrG = append(hdrG, "null", "null_spread", "null_loss", "null_trace_d")
 	}
 	var gradRows [][]string
 	gn := obs.GradNorm
 	for j, t := range gn.Times {
 		step := (t + 1) * rs.Every
-		row := []string{strconv.Itoa(t), strconv.Itoa(step), g(float64(step) * rs.Dt), g(gn.Value[j]), g(gn.Spread[j]), g(gn.Loss[j])}
+		row := []string{strconv.Itoa(t), strconv.Itoa(step), g(float64(step) * rs.Dt), g(gn.Value[j]), g(gn.Spread[j]), g(gn.Loss[j]), g(gn.TraceD[j])}
 		if withNull {
-			row = append(row, g(nobs.GradNorm.Value[j]), g(nobs.GradNorm.Spread[j]), g(nobs.GradNorm.Loss[j]))
+			row = append(row, g(nobs.GradNorm.Value[j]), g(nobs.GradNorm.Spread[j]), g(nobs.GradNorm.Loss[j]), g(nobs.GradNorm.TraceD[j]))
 		}
 		gradRows = append(gradRows, row)
 	}
 
-	hdrD := []string{"time", "index", "eigenvalue"}
+	// d_spectrum.csv: per eigenvalue, whether it counts in the rank, and
+	// per state (repeated on its rows) the threshold, the rank and the gap
+	// lambda_r/|lambda_{r+1}| at the rank (inf when infinite).
+	hdrD := []string{"time", "index", "eigenvalue", "in_rank", "threshold", "rank", "gap"}
 	if withNull {
-		hdrD = append(hdrD, "null_eigenvalue")
+		hdrD = append(hdrD, "null_eigenvalue", "null_in_rank", "null_threshold", "null_rank", "null_gap")
+	}
+	dCols := func(s *analysis.DSpectrum, k int) []string {
+		in := "0"
+		if k < s.Rank {
+			in = "1"
+		}
+		return []string{g(s.Eigenvalues[k]), in, g(s.Threshold), strconv.Itoa(s.Rank), g(s.Gap)}
 	}
 	var dRows [][]string
-	for i, s := range obs.D {
-		for k, v := range s.Eigenvalues {
-			row := []string{strconv.Itoa(s.Time), strconv.Itoa(k), g(v)}
+	for i := range obs.D {
+		s := &obs.D[i]
+		for k := range s.Eigenvalues {
+			row := append([]string{strconv.Itoa(s.Time), strconv.Itoa(k)}, dCols(s, k)...)
 			if withNull {
-				row = append(row, g(nobs.D[i].Eigenvalues[k]))
+				row = append(row, dCols(&nobs.D[i], k)...)
 			}
 			dRows = append(dRows, row)
 		}
@@ -570,31 +626,51 @@ func printObserve(a *app, s *observeSummary, out string) {
 		}
 	}
 	if null {
-		fmt.Fprintf(w, "null              SDE with isotropic noise sqrt(2 T tr(D)/d) xi, same seed and settings (%.3g s)\n", s.Null.Seconds)
+		n := s.Null
+		fmt.Fprintf(w, "null              SDE dX = -grad f dt + sqrt(2 T c) dW, constant isotropic noise with c = %.4g, the mean of tr D(x)/d over %d recorded states of the run; in detailed balance: stationary law exp(-f/(T c))/Z; same seed and settings (%.3g s)\n",
+			n.NoiseScale, n.NoiseScaleStates, n.Seconds)
+	}
+	rank := func(d dScalars) string {
+		gap := "inf (full rank)"
+		if d.Rank < r.Dim {
+			gap = "inf (lambda_r+1 = 0)"
+		}
+		if d.Gap != nil {
+			gap = fmt.Sprintf("%.3g", *d.Gap)
+		}
+		return fmt.Sprintf("rank %d/%d (eigenvalues > %.3g; gap lambda_r/|lambda_r+1| = %s), mean %.3g, std %.3g",
+			d.Rank, r.Dim, d.Threshold, gap, d.Mean, d.Std)
 	}
 	for i, d := range s.DSpectrum.Run {
 		nul := ""
 		if null {
-			n := (*s.DSpectrum.Null)[i]
-			nul = fmt.Sprintf("rank %d/%d, mean %.3g, std %.3g", n.Rank, r.Dim, n.Mean, n.Std)
+			nul = rank((*s.DSpectrum.Null)[i])
 		}
-		col(fmt.Sprintf("D at t=%d", d.Time), fmt.Sprintf("rank %d/%d (%.3g), mean %.3g, std %.3g", d.Rank, r.Dim, d.RankFraction, d.Mean, d.Std), nul)
+		col(fmt.Sprintf("D at t=%d", d.Time), rank(d), nul)
 	}
 	acf := func(c acfScalars) string {
-		return fmt.Sprintf("rho(1) %.3g, decorr. lag %d, tau_int %.3g", c.Lag1, c.DecorrelationLag, c.IntegratedTime)
+		if !c.Decorrelated {
+			return fmt.Sprintf("rho(1) %.3g; the mean ACF stays above the 99%% band %.3g up to the largest lag computed, %d (decorrelation lag not reached; tau_int >= %.3g recorded steps)",
+				c.Lag1, c.Band, s.Options.MaxLag, c.IntegratedTime)
+		}
+		return fmt.Sprintf("rho(1) %.3g, below the 99%% band %.3g from lag %d, tau_int %.3g recorded steps", c.Lag1, c.Band, c.DecorrelationLag, c.IntegratedTime)
 	}
 	spec := func(sp spectrumScalars) string {
-		t := fmt.Sprintf("flatness %.3g", sp.Flatness)
+		t := fmt.Sprintf("flatness %.3g (1 = white, Brownian)", sp.Flatness)
 		if len(sp.Peaks) > 0 {
-			t += fmt.Sprintf(", peak f=%.3g (x%.2g)", sp.Peaks[0].Freq, sp.Peaks[0].Ratio)
+			t += fmt.Sprintf(", peak f=%.3g per step (%.2g x local median)", sp.Peaks[0].Freq, sp.Peaks[0].Ratio)
 		}
 		return t
 	}
 	grad := func(g gradScalars) string {
-		return fmt.Sprintf("%.3g -> %.3g (loss %.3g)", g.First, g.Last, g.LossLast)
+		return fmt.Sprintf("%.3g -> %.3g (loss %.3g; mean tr D/d %.3g)", g.First, g.Last, g.LossLast, g.MeanTraceD)
 	}
 	area := func(ar *analysis.Area) string {
-		return fmt.Sprintf("|A|/|S| %.3g at lag %d (p = %d)", ar.Lags[0].Ratio, ar.Lags[0].Lag, ar.Components)
+		where := fmt.Sprintf("all %d coordinates", ar.Components)
+		if ar.Projected {
+			where = fmt.Sprintf("top %d principal components", ar.Components)
+		}
+		return fmt.Sprintf("|A|/|S| %.3g at lag %d (0 at equilibrium; %s)", ar.Lags[0].Ratio, ar.Lags[0].Lag, where)
 	}
 	var na, ns, ng, nar string
 	if null {

@@ -73,24 +73,33 @@ func TestObserve(t *testing.T) {
 		}
 		checkFinite(t, k, s[k])
 	}
-	if null, _ := s["null"].(map[string]any); null["noise"] != "isotropic" || null["n"] != 2.0 {
-		t.Errorf("null = %v", s["null"])
+	null, _ := s["null"].(map[string]any)
+	gn, _ := at(t, s, "gradnorm", "run").(map[string]any)
+	if null["noise"] != "isotropic" || null["n"] != 2.0 || null["stationary_law"] != "exp(-f/(T c))/Z" ||
+		null["noise_scale_states"] != 200.0 || null["noise_scale"] != gn["mean_trace_d"] || !(gn["mean_trace_d"].(float64) > 0) {
+		t.Errorf("null = %v, run gradnorm = %v: want c = the run's mean tr D/d over 2 chains x 100 times", s["null"], gn)
+	}
+	for _, want := range []string{"constant isotropic noise with c = ", "stationary law exp(-f/(T c))/Z", "eigenvalues > ", "gap lambda_r/|lambda_r+1|"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout does not say %q:\n%s", want, r.stdout)
+		}
 	}
 	if opt, _ := s["options"].(map[string]any); opt["max_lag"] != 20.0 || !reflect.DeepEqual(opt["d_times"], []any{0.0, 199.0}) {
 		t.Errorf("options = %v", s["options"])
 	}
-	ds := s["d_spectrum"].(map[string]any)["run"].([]any)
-	if len(ds) != 2 || ds[1].(map[string]any)["rank"] != 3.0 || ds[1].(map[string]any)["time"] != 199.0 {
+	ds, _ := at(t, s, "d_spectrum", "run").([]any)
+	if len(ds) != 2 || at(t, ds, 1, "rank") != 3.0 || at(t, ds, 1, "time") != 199.0 {
 		t.Errorf("d_spectrum = %v", ds)
 	}
 	tables := map[string]struct {
 		header []string
 		rows   int
 	}{
-		"acf.csv":        {[]string{"lag", "time", "mean", "spread", "band", "null_mean", "null_spread", "null_band"}, 21},
-		"spectrum.csv":   {[]string{"frequency", "frequency_time", "mean", "spread", "null_mean", "null_spread"}, 25},
-		"gradnorm.csv":   {[]string{"index", "step", "time", "value", "spread", "loss", "null", "null_spread", "null_loss"}, 100},
-		"d_spectrum.csv": {[]string{"time", "index", "eigenvalue", "null_eigenvalue"}, 6},
+		"acf.csv":      {[]string{"lag", "time", "mean", "spread", "band", "null_mean", "null_spread", "null_band"}, 21},
+		"spectrum.csv": {[]string{"frequency", "frequency_time", "mean", "spread", "null_mean", "null_spread"}, 25},
+		"gradnorm.csv": {[]string{"index", "step", "time", "value", "spread", "loss", "trace_d", "null", "null_spread", "null_loss", "null_trace_d"}, 100},
+		"d_spectrum.csv": {[]string{"time", "index", "eigenvalue", "in_rank", "threshold", "rank", "gap",
+			"null_eigenvalue", "null_in_rank", "null_threshold", "null_rank", "null_gap"}, 6},
 	}
 	for name, want := range tables {
 		rows := observeCSV(t, filepath.Join(dir, name))

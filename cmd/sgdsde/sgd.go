@@ -79,12 +79,16 @@ type finiteSumInputs struct {
 	Temperature        float64            `json:"temperature"`
 	Dt                 float64            `json:"dt"`
 	Noise              string             `json:"noise,omitempty"`
-	N                  int                `json:"n"`
-	Steps              int                `json:"steps"`
-	BurnIn             int                `json:"burn_in"`
-	Every              int                `json:"every"`
-	Record             int                `json:"record"`
-	Seed               uint64             `json:"seed"`
+	// NoiseScale is the constant c of the isotropic null ('simulate --noise
+	// isotropic'): noise sqrt(2 T c) dW; NoiseScaleFrom says how c was set.
+	NoiseScale     float64 `json:"noise_scale,omitempty"`
+	NoiseScaleFrom string  `json:"noise_scale_from,omitempty"`
+	N              int     `json:"n"`
+	Steps          int     `json:"steps"`
+	BurnIn         int     `json:"burn_in"`
+	Every          int     `json:"every"`
+	Record         int     `json:"record"`
+	Seed           uint64  `json:"seed"`
 	// X0 is "init", "zeros" or the list of coordinates.
 	X0    json.RawMessage `json:"x0"`
 	Bound float64         `json:"bound"`
@@ -120,9 +124,11 @@ func newSGDCmd(a *app) *cobra.Command {
 momentum beta on a finite-sum model f = (1/N) sum_k f_k:
   v <- beta v - eta g_B(x),  x <- x + v   (beta = 0: x <- x - eta g_B(x)).
 Batches are drawn with replacement, or without (shuffled epochs, drop-last; --independent-batches: a fresh
-set of b distinct samples every step, the sampling that T = eta (1 - b/N)/(2b) models). After the burn-in,
-the mean (and the covariance when d <= 64) is averaged over the steps. The matching SDE is
-'sgdsde simulate --model NAME' with the same flags (T = eta/(2b), dt = eta).
+set of b distinct samples every step). After the burn-in, the mean (and the covariance when d <= 64) is
+averaged over the steps. The matching SDE is 'sgdsde simulate --model NAME' with the same flags, dt = eta and
+T = eta/(2b) with replacement, T = eta (N - b)/(2 b (N - 1)) with --without-replacement --independent-batches
+(the mean of b distinct samples has covariance D (N - b)/(b (N - 1))). Shuffled epochs have no matching SDE:
+the batches of an epoch are anti-correlated and their noise cancels over the epoch (validation case 17).
 --x0 init starts from the model's random initialisation (mlp; seeded by the model's seed parameter), zeros
 from the origin (the default for linreg and logreg), or give the coordinates x1,x2,...
 Writes into --out: summary.json, final.npy (n, d) and traj.npy (record, steps/every, d).
@@ -139,8 +145,8 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.StringSliceVar(&f.set, "set", nil, "model parameter `name=value`; repeatable or comma-separated, e.g. --set hidden=50,n=500")
 	fs.Float64Var(&f.lr, "lr", defaultSGDLR, "learning rate `eta` (the SDE's dt)")
 	fs.IntVar(&f.batch, "batch", defaultSGDBatch, "mini-batch size `b` (1 to N samples)")
-	fs.BoolVar(&f.withoutReplacement, "without-replacement", false, "sample batches without replacement (shuffled epochs; T is multiplied by 1 - b/N)")
-	fs.BoolVar(&f.indep, "independent-batches", false, "with --without-replacement: draw each batch afresh as b distinct samples instead of walking shuffled epochs")
+	fs.BoolVar(&f.withoutReplacement, "without-replacement", false, "sample batches without replacement: shuffled epochs (drop-last), or independent batches with --independent-batches; only the latter is described by the SDE, at T = eta (N - b)/(2 b (N - 1))")
+	fs.BoolVar(&f.indep, "independent-batches", false, "with --without-replacement: draw each batch afresh as b distinct samples instead of walking shuffled epochs (the sampling that the SDE at T = eta (N - b)/(2 b (N - 1)) describes)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "heavy-ball momentum `beta` in [0, 1)")
 	addFiniteSumRunFlags(cmd, &f.n, &f.steps, &f.burnIn, &f.x0, &f.seed, &f.workers, &f.record, &f.every, &f.bound)
 	addOutFlag(fs, &f.out, defaultSGDOut)
@@ -446,7 +452,20 @@ func finishFiniteSum(a *app, dir string, res *sde.Result, sum *finiteSumSummary)
 		what += fmt.Sprintf(", momentum %g", sum.Momentum)
 	}
 	fmt.Fprintf(w, "model             %s (d = %d, N = %d samples)\n", sum.Model, sum.Dim, sum.SampleCount)
-	fmt.Fprintf(w, "run               %s; matching T = %.6g\n", what, sum.Temperature)
+	switch {
+	case sum.Command == "sgd" && sum.WithoutReplacement && !sum.IndependentBatches:
+		// Shuffled epochs: no SDE describes them (validation case 17).
+		fmt.Fprintf(w, "run               %s (shuffled epochs)\n", what)
+		fmt.Fprintf(w, "SDE temperature   none for shuffled epochs: T = lr (N - b)/(2 b (N - 1)) = %.6g describes independent batches (--independent-batches), not these epochs, whose batch noise cancels over an epoch\n", sum.Temperature)
+	case sum.Command == "sgd":
+		fmt.Fprintf(w, "run               %s; matching SDE temperature T = %.6g\n", what, sum.Temperature)
+	default:
+		fmt.Fprintf(w, "run               %s\n", what)
+	}
+	if sum.Command == "simulate" && sum.Noise == sde.NoiseIsotropic.String() {
+		fmt.Fprintf(w, "null              constant isotropic noise sqrt(2 T c) xi, c = %.6g (%s): in detailed balance, stationary law exp(-f/(T c))/Z (continuous time)\n",
+			sum.NoiseScale, sum.NoiseScaleFrom)
+	}
 	fmt.Fprintf(w, "chains            %d x %d steps (+%d burn-in), x0 %s, seed %d\n", sum.N, sum.Steps, sum.BurnIn, x0Text(sum.X0), sum.Seed)
 	if sum.Dim <= 8 {
 		fmt.Fprintf(w, "mean              %s ± %s\n", vec(sum.Mean), vec(sum.MeanStderr))
@@ -507,6 +526,14 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	default:
 		return usageErrorf("--noise %q: want exact or isotropic", sf.noise)
 	}
+	if fl.Changed("noise-scale") {
+		switch {
+		case noise != sde.NoiseIsotropic:
+			return usageErrorf("--noise-scale applies only with --noise isotropic")
+		case !(sf.noiseScale >= 0) || math.IsInf(sf.noiseScale, 0):
+			return usageErrorf("--noise-scale must be finite and non-negative (0 = tr D(x0)/d), got %g", sf.noiseScale)
+		}
+	}
 	lr, batch := defaultSGDLR, defaultSGDBatch
 	if fl.Changed("lr") {
 		lr = in.temp.lr
@@ -537,6 +564,18 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	if fr.temp == 0 {
 		return usageErrorf("--batch %d equals the %d samples without replacement: T = 0 (gradient descent has no noise); lower --batch", batch, fr.prob.Model.Samples())
 	}
+	var scale float64
+	scaleFrom := ""
+	if noise == sde.NoiseIsotropic {
+		fr.prob.NoiseScale = sf.noiseScale
+		if scale, err = fr.prob.IsotropicScale(); err != nil {
+			return usageErrorf("%v; give a positive --noise-scale", err)
+		}
+		scaleFrom = "--noise-scale"
+		if sf.noiseScale == 0 {
+			scaleFrom = "tr D(x0)/d at the initial state"
+		}
+	}
 	if err := checkOutDir(sf.out); err != nil {
 		return err
 	}
@@ -548,5 +587,6 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	}
 	sum := fr.summary("simulate", r, res)
 	sum.Noise = sf.noise
+	sum.NoiseScale, sum.NoiseScaleFrom = scale, scaleFrom
 	return finishFiniteSum(a, sf.out, res, sum)
 }

@@ -101,7 +101,8 @@ func TestSGDWorkersIdenticalFiles(t *testing.T) {
 }
 
 // TestSimulateModelTemperature checks that simulate --model takes T from
-// --lr and --batch (times 1 - b/N without replacement) and dt = lr.
+// --lr and --batch (times (N - b)/(N - 1) without replacement, the exact
+// factor; see sde.SGDTemperature) and dt = lr.
 func TestSimulateModelTemperature(t *testing.T) {
 	for _, c := range []struct {
 		args  []string

@@ -20,8 +20,10 @@ type simulateFlags struct {
 	record, every int
 	out           string
 	// model selects a finite-sum model (the SDE of SGD on it); noise is
-	// "exact" or "isotropic".
+	// "exact" or "isotropic"; noiseScale is the constant c of the isotropic
+	// null (0: tr D(x0)/d).
 	model, noise string
+	noiseScale   float64
 	plotFlags
 }
 
@@ -85,7 +87,8 @@ The same --seed gives bit-identical output for any --workers.`,
   sgdsde simulate --landscape gyrator --lr 0.1 --batch 10 --set d12=0.5
   sgdsde simulate --loss "x^2/2 + 2*y^2" --diffusion "1, 0.8; 0.8, 1"
   sgdsde simulate --model linreg --lr 0.2 --batch 10 --out out/sde-linreg
-  sgdsde simulate --model linreg --lr 0.2 --batch 10 --noise isotropic`,
+  sgdsde simulate --model linreg --lr 0.2 --batch 10 --noise isotropic
+  sgdsde simulate --model linreg --lr 0.2 --batch 10 --noise isotropic --noise-scale 0.5`,
 	}
 	fs, in := addInputFlags(cmd, 0)
 	addEnsembleFlags(fs, &sf.ensembleFlags, ensembleDefaults{
@@ -96,7 +99,9 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.StringVar(&sf.model, "model", "",
 		"finite-sum model `name` (linreg, logreg, mlp; parameters with --set): simulate the SDE of 'sgdsde sgd' with the same flags, T from --lr (default 0.1) and --batch (default 32), dt = lr; conflicts with --landscape, the formula flags, --temperature and --dt. --x0 takes init|zeros|x1,x2,...; unset --n, --steps, --burn-in, --record, --every take the defaults of 'sgdsde sgd'")
 	fs.StringVar(&sf.noise, "noise", "exact",
-		"noise of the SDE of a --model: exact (sqrt(2 T D(x)), sampled from the per-sample gradients) or isotropic (sqrt(2 T tr D(x)/d) times white noise: the equilibrium null)")
+		"noise of the SDE of a --model: exact (sqrt(2 T D(x)), sampled from the per-sample gradients) or isotropic (the equilibrium null: constant isotropic noise sqrt(2 T c) times white noise, c from --noise-scale, in detailed balance with stationary law exp(-f/(T c))/Z)")
+	fs.Float64Var(&sf.noiseScale, "noise-scale", 0,
+		"constant `c` of --noise isotropic, in the units of D, those of a squared gradient ((loss per weight)^2): the noise is sqrt(2 T c) dW at every state; 0 (default) takes c = tr D(x0)/d, the mean eigenvalue of D at the initial state, computed once before the run")
 	addOutFlag(fs, &sf.out, defaultSimOut)
 	addPlotFlags(fs, &sf.plotFlags)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -109,6 +114,8 @@ The same --seed gives bit-identical output for any --workers.`,
 			err = runSimulateFiniteSum(cmd, a, in, &sf)
 		case cmd.Flags().Changed("noise"):
 			return usageErrorf("--noise applies only with --model (a finite-sum model)")
+		case cmd.Flags().Changed("noise-scale"):
+			return usageErrorf("--noise-scale applies only with --model and --noise isotropic")
 		default:
 			err = runSimulate(cmd, a, in, &sf)
 		}
