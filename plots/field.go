@@ -112,6 +112,12 @@ type PanelOptions struct {
 	// the markers; each labelled one has a legend entry.
 	Markers []Markers
 	Orbits  []Polyline
+	// OwnScale (FieldPanels, a panel after the first) gives the panel a
+	// colour scale of its own: its Min and Max (or its own finite values),
+	// its Levels, and a colour bar labelled with its ColourLabel drawn
+	// beside the shared one. For Φ − f beside f and Φ, say, whose values
+	// are of another kind and range.
+	OwnScale bool
 }
 
 // Panel is a figure with one or more plots side by side sharing a colour
@@ -122,6 +128,9 @@ type Panel struct {
 	Plots []*plot.Plot
 	// Bar, if not nil, is the colour bar.
 	Bar *ColourBar
+	// MoreBars are the colour bars of panels with a scale of their own,
+	// drawn to the right of Bar.
+	MoreBars []*ColourBar
 	// Legend holds the legend entries; LegendTitle is drawn above them.
 	Legend      plot.Legend
 	LegendTitle string
@@ -154,34 +163,54 @@ func FieldPanels(fs []Field, os []PanelOptions) (*Panel, error) {
 	if len(fs) == 0 || len(fs) != len(os) {
 		return nil, fmt.Errorf("field panels: %d fields and %d options: want as many, at least one", len(fs), len(os))
 	}
-	lo, hi := os[0].Min, os[0].Max
-	if !(lo < hi) {
-		lo, hi = math.Inf(1), math.Inf(-1)
-		for k, f := range fs {
-			if err := f.check(cmp.Or(os[k].Title, fmt.Sprintf("panel %d", k+1))); err != nil {
-				return nil, err
-			}
-			if a, b, ok := finiteRange(f.Z); ok {
-				lo, hi = min(lo, a), max(hi, b)
-			}
-		}
-		if lo > hi {
-			return nil, errors.New("field panels: no finite value to draw")
-		}
-		if lo == hi {
-			lo, hi = lo-0.5, hi+0.5
+	for k, f := range fs {
+		if err := f.check(cmp.Or(os[k].Title, fmt.Sprintf("panel %d", k+1))); err != nil {
+			return nil, err
 		}
 	}
-	levels := os[0].Levels
-	if levels == nil {
-		levels = AutoLevels(lo, hi, 10)
+	// scale returns the colour range and levels of the panels in group.
+	scale := func(o PanelOptions, group []int) (lo, hi float64, levels []float64, err error) {
+		lo, hi = o.Min, o.Max
+		if !(lo < hi) {
+			lo, hi = math.Inf(1), math.Inf(-1)
+			for _, k := range group {
+				if a, b, ok := finiteRange(fs[k].Z); ok {
+					lo, hi = min(lo, a), max(hi, b)
+				}
+			}
+			if lo > hi {
+				return 0, 0, nil, errors.New("field panels: no finite value to draw")
+			}
+			if lo == hi {
+				lo, hi = lo-0.5, hi+0.5
+			}
+		}
+		levels = o.Levels
+		if levels == nil {
+			levels = AutoLevels(lo, hi, 10)
+		}
+		return lo, hi, levels, nil
+	}
+	var shared []int
+	for k := range fs {
+		if k == 0 || !os[k].OwnScale {
+			shared = append(shared, k)
+		}
+	}
+	lo, hi, levels, err := scale(os[0], shared)
+	if err != nil {
+		return nil, err
 	}
 	fig := &Panel{Bar: &ColourBar{Min: lo, Max: hi, Label: os[0].ColourLabel, Map: Viridis}}
 	fig.Legend = newLegend()
 	seen := map[string]bool{}
 	for k, f := range fs {
-		if err := f.check(cmp.Or(os[k].Title, fmt.Sprintf("panel %d", k+1))); err != nil {
-			return nil, err
+		lo, hi, levels := lo, hi, levels
+		if k > 0 && os[k].OwnScale {
+			if lo, hi, levels, err = scale(os[k], []int{k}); err != nil {
+				return nil, fmt.Errorf("%s: %w", cmp.Or(os[k].Title, fmt.Sprintf("panel %d", k+1)), err)
+			}
+			fig.MoreBars = append(fig.MoreBars, &ColourBar{Min: lo, Max: hi, Label: os[k].ColourLabel, Map: Viridis})
 		}
 		p := newFieldPlot(os[k])
 		hm := plotter.NewHeatMap(gridXYZ{f}, Viridis.Palette(256))
@@ -215,6 +244,7 @@ func newFieldPlot(o PanelOptions) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = o.Title
 	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Title.Padding = titlePadding
 	p.X.Label.Text = cmp.Or(o.XLabel, "x")
 	p.Y.Label.Text = cmp.Or(o.YLabel, "y")
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -362,7 +392,11 @@ func (f *Panel) Draw(c draw.Canvas) {
 		if f.hasLegend(&f.Legend) || f.hasLegend(&f.Legend2) {
 			bh *= 0.65
 		}
-		f.Bar.draw(col, frame.Max.Y-bh, frame.Max.Y)
+		bc := col
+		for _, b := range append([]*ColourBar{f.Bar}, f.MoreBars...) {
+			b.draw(bc, frame.Max.Y-bh, frame.Max.Y)
+			bc.Min.X += b.width() + barGap
+		}
 		top = frame.Max.Y - bh - 3*pad
 	}
 	for _, l := range []struct {
@@ -392,6 +426,9 @@ func (f *Panel) columnWidth() vg.Length {
 	var w vg.Length
 	if f.Bar != nil {
 		w = f.Bar.width()
+		for _, b := range f.MoreBars {
+			w += barGap + b.width()
+		}
 	}
 	for _, l := range []struct {
 		l     *plot.Legend
@@ -446,6 +483,7 @@ func equalAspect(p *plot.Plot, c draw.Canvas) draw.Canvas {
 var (
 	barWidth   = vg.Points(10)
 	barTickLen = vg.Points(3)
+	barGap     = vg.Points(8) // between two colour bars side by side
 	barFont    = func() text.Style {
 		p := plot.New()
 		s := p.X.Tick.Label

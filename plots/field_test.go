@@ -135,3 +135,24 @@ func TestAutoLevels(t *testing.T) {
 		}
 	}
 }
+
+// A panel with a scale of its own (Φ − f beside f and Φ) gets its own
+// colour bar with its own label and range.
+func TestFieldPanelsOwnScale(t *testing.T) {
+	f := Field{X: []float64{0, 1, 2}, Y: []float64{0, 1}, Z: []float64{0, 1, 2, 3, 4, 5}}
+	d := Field{X: f.X, Y: f.Y, Z: []float64{-50, -10, 0, 1, 2, 3}}
+	fig, err := FieldPanels([]Field{f, f, d}, []PanelOptions{
+		{ColourLabel: "f − min f, Φ"}, {}, {ColourLabel: "Φ − f", OwnScale: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fig.Bar.Min != 0 || fig.Bar.Max != 5 || fig.Bar.Label != "f − min f, Φ" {
+		t.Errorf("shared bar %+v, want [0, 5] labelled f − min f, Φ", *fig.Bar)
+	}
+	if len(fig.MoreBars) != 1 || fig.MoreBars[0].Min != -50 || fig.MoreBars[0].Max != 3 || fig.MoreBars[0].Label != "Φ − f" {
+		t.Fatalf("more bars %+v, want one, [-50, 3], labelled Φ − f", fig.MoreBars)
+	}
+	if err := Save(fig, filepath.Join(t.TempDir(), "p.png"), Size{WidthCM: 20, HeightCM: 6, DPI: 60}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -199,10 +199,11 @@ func rangeOver(in []bool, fs ...Field) (lo, hi float64) {
 // 'sgdsde steady' in dir (summary.json and the .npy fields) into dir:
 //
 //   - steady_potentials: f − min f, Φ and Φ − f (0 at the minimum of Φ)
-//     side by side on one colour scale, with the minima of f and Φ (Φ
-//     alone for a model without a loss). The scale spans the region where
-//     ρ > 1e-6 max ρ (Φ − min Φ < T ln 1e6), above which the colours
-//     saturate; Φ − f, meaningless outside that region, is blank there.
+//     side by side, with the minima of f and Φ (Φ alone for a model
+//     without a loss). f − min f and Φ share a colour scale (bar "f − min
+//     f, Φ") that spans Φ over the region where ρ > 1e-6 max ρ (Φ − min Φ
+//     < T ln 1e6), above which the colours saturate; Φ − f, meaningless
+//     outside that region and blank there, has a colour bar of its own.
 //   - steady_force: evenly spaced streamlines of the force j = J/ρ, width
 //     by speed, over contour lines of Φ, with the minima of Φ.
 //   - steady_current: streamlines of the current J over contour lines of ρ.
@@ -269,7 +270,11 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 		}
 		markers = []Markers{*phiMin, ml} // Φ's as in the other figures
 	}
-	lo, hi := rangeOver(in, fields...)
+	// f − min f and Φ on one scale, from their smallest value to the
+	// largest Φ of the region (the colours saturate above); Φ − f, a
+	// difference of another range, on a scale and colour bar of its own.
+	lo, _ := rangeOver(in, fields[:min(2, len(fields))]...)
+	_, hi := rangeOver(in, phi)
 	if !(lo < hi) {
 		return nil, inputErrorf("%s: Φ has no finite values to draw", filepath.Join(dir, "phi.npy"))
 	}
@@ -277,15 +282,23 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 		opts[k].Markers = markers
 	}
 	opts[0].Min, opts[0].Max = lo, hi
-	opts[0].ColourLabel = "f, Φ"
+	opts[0].ColourLabel = "f − min f, Φ"
+	colW := 3.2
 	if loss == nil {
 		opts[0].ColourLabel = "Φ"
+	} else {
+		opts[2].OwnScale = true
+		opts[2].ColourLabel = "Φ − f"
+		if dlo, dhi := rangeOver(in, fields[2]); dlo < dhi {
+			opts[2].Min, opts[2].Max = dlo, dhi
+		}
+		colW = 4.6
 	}
 	fig, err := FieldPanels(fields, opts)
 	if err != nil {
 		return nil, &inputError{err}
 	}
-	p, err := o.save(fig, dir, "steady_potentials", panelSize(len(fields), aspect(phi), 3.2, 6))
+	p, err := o.save(fig, dir, "steady_potentials", panelSize(len(fields), aspect(phi), colW, 6))
 	if err != nil {
 		return nil, err
 	}
@@ -1074,14 +1087,24 @@ func observeSpectrum(dir string) (Drawer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := newCurvePlot("spectrum of the increments", "frequency (cycles per recorded step)", "power")
+	p := newCurvePlot("spectrum of the increments", "frequency (cycles per recorded step)", "power (mean 1)")
 	grid(p)
 	f := &Figure{Plot: p, Legend: newLegend()}
-	f.Legend.Add("run (mean ± spread)", curve(p, c["frequency"], c["mean"], c["spread"], runColour, false))
-	if nm := c["null_mean"]; nm != nil {
-		f.Legend.Add("equilibrium null", curve(p, c["frequency"], nm, nil, nullColour, true))
+	fr := c["frequency"]
+	// White (Brownian) increments have a flat spectrum at 1.
+	if x0, x1, ok := finiteRange(fr); ok && x1 > x0 {
+		l, _ := plotter.NewLine(plotter.XYs{{X: x0, Y: 1}, {X: x1, Y: 1}})
+		l.Color, l.Width, l.Dashes = color.Gray{Y: 0x60}, vg.Points(0.9), []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(l)
+		f.Legend.Add("white noise (Brownian)", l)
 	}
+	f.Legend.Add("run (mean ± spread)", curve(p, fr, c["mean"], c["spread"], runColour, false))
+	if nm := c["null_mean"]; nm != nil {
+		f.Legend.Add("equilibrium null", curve(p, fr, nm, nil, nullColour, true))
+	}
+	// From 0 to above the top of the band, which the axis must not clip.
 	p.Y.Min = 0
+	p.Y.Max += 0.06 * p.Y.Max
 	return f, nil
 }
 
@@ -1097,6 +1120,7 @@ func observeGrad(dir string) (Drawer, error) {
 	if nm := c["null"]; nm != nil {
 		f.Legend.Add("equilibrium null", curve(p, c["time"], nm, nil, nullColour, true))
 	}
+	p.Y.Max += 0.04 * (p.Y.Max - p.Y.Min) // the band's top off the frame
 	return f, nil
 }
 
@@ -1180,7 +1204,14 @@ func panelSize(n int, ar, colW, minH float64) Size {
 		w = min(34, 5.6*nf+colW)
 	}
 	h := frameY + ((w-colW)/nf-frameX)*ar
-	return Size{WidthCM: w, HeightCM: min(max(h, minH), 12)}
+	if h < minH {
+		// Too low for the right column: as high as that needs, and as
+		// wide as the panels then are, so that no band of the figure
+		// stays empty above and below them.
+		h = minH
+		w = min(nf*((h-frameY)/ar+frameX)+colW, 34)
+	}
+	return Size{WidthCM: w, HeightCM: min(h, 12)}
 }
 
 // haloLine is a legend thumbnail of a light line (white, say) drawn over a

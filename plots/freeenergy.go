@@ -72,6 +72,7 @@ func FreeEnergyCurve(t, F []float64, o FreeEnergyOptions) (*Figure, error) {
 	p := plot.New()
 	p.Title.Text = o.Title
 	p.Title.TextStyle.Font.Size = vg.Points(12)
+	p.Title.Padding = titlePadding
 	p.X.Label.Text = cmp.Or(o.XLabel, "time t")
 	p.Y.Label.Text = cmp.Or(o.YLabel, Label("free_energy"))
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {

@@ -41,18 +41,6 @@ type SweepStats struct {
 	Missing int
 }
 
-// palette is the Okabe–Ito palette, distinguishable with the common forms
-// of colour blindness (its yellow left out: too pale on white).
-var palette = []color.Color{
-	color.RGBA{0x00, 0x72, 0xB2, 0xff}, // blue
-	color.RGBA{0xD5, 0x5E, 0x00, 0xff}, // vermillion
-	color.RGBA{0x00, 0x9E, 0x73, 0xff}, // bluish green
-	color.RGBA{0xCC, 0x79, 0xA7, 0xff}, // reddish purple
-	color.RGBA{0xE6, 0x9F, 0x00, 0xff}, // orange
-	color.RGBA{0x56, 0xB4, 0xE9, 0xff}, // sky blue
-	color.RGBA{0x00, 0x00, 0x00, 0xff}, // black
-}
-
 // glyphs are the marker shapes, cycled together with the palette so that
 // curves stay apart in grey scale too.
 var glyphs = []draw.GlyphDrawer{
@@ -126,11 +114,12 @@ func SweepCurves(t *Table, o SweepOptions) (*Figure, SweepStats, error) {
 	if st.Points == 0 {
 		return nil, st, fmt.Errorf("nothing to draw: %d rows, %d failed, %d without %s or %s", len(t.Rows), st.Failed, st.Missing, o.X, o.Y)
 	}
-	sortHues(hues)
+	ordered := sortHues(hues)
 
 	p := plot.New()
 	p.Title.Text = o.Title
 	p.Title.TextStyle.Font.Size = vg.Points(12)
+	p.Title.Padding = titlePadding
 	p.X.Label.Text = cmp.Or(o.XLabel, Label(o.X))
 	p.Y.Label.Text = cmp.Or(o.YLabel, Label(o.Y))
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -158,6 +147,7 @@ func SweepCurves(t *Table, o SweepOptions) (*Figure, SweepStats, error) {
 	fig.Legend.Top = true
 	fig.Legend.ThumbnailWidth = vg.Points(22)
 	fig.Legend.Padding = vg.Points(2)
+	colours := HueColours(len(hues), ordered && hj >= 0)
 	for k, h := range hues {
 		xys := curves[h]
 		slices.SortStableFunc(xys, func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) })
@@ -165,7 +155,7 @@ func SweepCurves(t *Table, o SweepOptions) (*Figure, SweepStats, error) {
 		if err != nil {
 			return nil, st, fmt.Errorf("curve %s = %s: %v", o.Hue, h, err)
 		}
-		c := palette[k%len(palette)]
+		c := colours[k]
 		line.Color = c
 		line.Width = vg.Points(1.4)
 		points.Color = c
@@ -176,6 +166,8 @@ func SweepCurves(t *Table, o SweepOptions) (*Figure, SweepStats, error) {
 			fig.Legend.Add(h, line, points)
 		}
 	}
+	padRange(&p.X, 0.03, o.LogX)
+	padRange(&p.Y, 0.06, o.LogY)
 	st.Curves = len(hues)
 	if hj >= 0 {
 		fig.LegendTitle = cmp.Or(o.HueLabel, Label(o.Hue))
@@ -184,18 +176,51 @@ func SweepCurves(t *Table, o SweepOptions) (*Figure, SweepStats, error) {
 }
 
 // sortHues sorts the hue values numerically when they all are numbers, as
-// text otherwise.
-func sortHues(h []string) {
+// text otherwise, and reports whether they are numbers (ordered values).
+func sortHues(h []string) bool {
 	num := make(map[string]float64, len(h))
 	for _, s := range h {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(v) {
 			slices.Sort(h)
-			return
+			return false
 		}
 		num[s] = v
 	}
 	slices.SortFunc(h, func(a, b string) int { return cmp.Compare(num[a], num[b]) })
+	return true
+}
+
+// titlePadding is the room between a plot's title and its frame, so that
+// the title does not crowd the data at the top edge.
+var titlePadding = vg.Points(7)
+
+// padRange widens the axis's data range by frac of its span on each side
+// (in log space on a log axis), so that curves and markers at the extremes
+// stay off the frame and the values there fall inside the labelled range.
+// A range of a single value gets a span of its own.
+func padRange(a *plot.Axis, frac float64, logScale bool) {
+	lo, hi := a.Min, a.Max
+	if !(hi >= lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return
+	}
+	if logScale {
+		if !(lo > 0) {
+			return
+		}
+		l0, l1 := math.Log10(lo), math.Log10(hi)
+		d := (l1 - l0) * frac
+		if d == 0 {
+			d = 0.1
+		}
+		a.Min, a.Max = math.Pow(10, l0-d), math.Pow(10, l1+d)
+		return
+	}
+	d := (hi - lo) * frac
+	if d == 0 {
+		d = math.Max(math.Abs(lo)*0.05, 0.5)
+	}
+	a.Min, a.Max = lo-d, hi+d
 }
 
 // Figure is a plot with its legend drawn beside it, to the right, so that

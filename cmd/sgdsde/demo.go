@@ -70,7 +70,7 @@ PNG files beside it.
   5 the free energy of an evolving density falling to its minimum;
   6 a parameter sweep ('sgdsde sweep', into --out/sweep/) of the entropy production against T and D12.
 The numbers in the text come from these runs. Grids of 192 nodes along the longer side of each box
-(96 with --quick); about 7 s (--quick: about 3 s) on two cores, with a progress line per scenario.
+(96 with --quick); about 6 s (--quick: about 2 s) on two idle cores, with a progress line per scenario.
 Every file is written atomically, index.html last.`,
 		Example: `  sgdsde demo --out out/demo
   sgdsde demo --quick --out /tmp/gallery`,
@@ -88,7 +88,7 @@ Every file is written atomically, index.html last.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&out, "out", defaultDemoOut, "gallery `directory` (created if needed; files of the same names are replaced)")
-	fs.BoolVar(&quick, "quick", false, "smaller grids and a shorter evolution (about 1.5 s instead of 5 s)")
+	fs.BoolVar(&quick, "quick", false, "smaller grids and a shorter evolution (about 2 s instead of 6 s on two idle cores)")
 	fs.IntVar(&dpi, "dpi", 150, "PNG resolution in `dots per inch` (a 3-panel figure is 24 cm wide)")
 	return cmd
 }
@@ -303,7 +303,7 @@ func points(ms []fokkerplanck.Minimum) [][2]float64 {
 func fmtPoints(ms []fokkerplanck.Minimum) string {
 	var s []string
 	for _, m := range ms {
-		s = append(s, fmt.Sprintf("(%.3f, %.3f)", m.X[0], m.X[1]))
+		s = append(s, "("+fixed(m.X[0], 3)+", "+fixed(m.X[1], 3)+")")
 	}
 	if len(s) == 0 {
 		return "none"
@@ -352,8 +352,24 @@ func gridDesc(g *fokkerplanck.Grid) string {
 	return fmt.Sprintf("%d x %d nodes on [%s, %s] x [%s, %s]", g.N[0], g.N[1], g3(g.Min[0]), g3(g.Max[0]), g3(g.Min[1]), g3(g.Max[1]))
 }
 
-// g3 formats a number with three significant digits.
-func g3(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+// g3 formats a number with three significant digits (0 for negative zero).
+func g3(v float64) string {
+	if v == 0 {
+		v = 0 // -0 prints as 0
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// fixed formats v with prec digits after the point, like %.*f, except that
+// negative zero and negative values that round to zero print without the
+// sign: fixed(-0.0001, 3) is "0.000", never "-0.000".
+func fixed(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if rest, neg := strings.CutPrefix(s, "-"); neg && strings.Trim(rest, "0.") == "" {
+		return rest
+	}
+	return s
+}
 
 // wellLevels are contour levels of the double wells: the barrier at 0.25
 // draws the figure eight through the saddle.
@@ -577,7 +593,7 @@ func demoStateDependent(ctx context.Context, s demoSettings, g *gallery) (demoSe
 	facts = append(facts, "grid "+gridDesc(rs[0].op.Grid))
 	for _, r := range panelRes {
 		facts = append(facts, fmt.Sprintf("T = %s: minima of Φ %s; Π = %s", g3(r.T), fmtPoints(r.st.MinimaPhi), g3(r.st.EntropyProduction)))
-		moves = append(moves, fmt.Sprintf("%.3f at T = %s", r.pos, g3(r.T)))
+		moves = append(moves, fixed(r.pos, 3)+" at T = "+g3(r.T))
 	}
 	first, last := panelRes[0], panelRes[len(panelRes)-1]
 	var lx, ly []float64
@@ -587,14 +603,14 @@ func demoStateDependent(ctx context.Context, s demoSettings, g *gallery) (demoSe
 		}
 	}
 	c0, c1 := fitLine(lx, ly)
-	facts = append(facts, fmt.Sprintf("line through the minima for T ≤ 0.3: x = %.4f %s %.4f T", c0, sign(c1), math.Abs(c1)))
+	facts = append(facts, fmt.Sprintf("line through the minima for T ≤ 0.3: x = %s %s %s T", fixed(c0, 4), sign(c1), fixed(math.Abs(c1), 4)))
 	sec := demoSection{
 		ID: "state-dependent", Title: "3. State-dependent noise: the minima of Φ move as T grows",
 		Text: []string{
 			"The same double well, now with noise that grows away from the origin, D = [[1 + 0.5x², 0.3], [0.3, 1 + 0.5y²]], as the variance of mini-batch gradients grows away from a minimum.",
 			"Where the noise is stronger the walker is kicked harder and spends less time, so the density leaks out of the noisy outer flanks of each well and piles up towards the quieter middle: the minima of Φ (crosses) drift away from those of f (discs) towards the barrier.",
-			fmt.Sprintf("The effect grows with the temperature: the right-hand minimum of Φ sits at x = %s, while f's stays at x = %.3f.", strings.Join(moves, ", "), fx),
-			fmt.Sprintf("At small T the shift is close to linear in T, as Chaudhari & Soatto predict: a line through the runs with T ≤ 0.3 gives x ≈ %.3f %s %.3f T. SGD at a larger learning rate or a smaller batch (a higher T) therefore settles somewhere that is not a minimum of the loss it is trained on.", c0, sign(c1), math.Abs(c1)),
+			fmt.Sprintf("The effect grows with the temperature: the right-hand minimum of Φ sits at x = %s, while f's stays at x = %s.", strings.Join(moves, ", "), fixed(fx, 3)),
+			fmt.Sprintf("At small T the shift is close to linear in T, as Chaudhari & Soatto predict: a line through the runs with T ≤ 0.3 gives x ≈ %s %s %s T. SGD at a larger learning rate or a smaller batch (a higher T) therefore settles somewhere that is not a minimum of the loss it is trained on.", fixed(c0, 3), sign(c1), fixed(math.Abs(c1), 3)),
 			fmt.Sprintf("A current circulates here too (Π = %s at T = %s, %s at T = %s).", g3(first.st.EntropyProduction), g3(first.T), g3(last.st.EntropyProduction), g3(last.T)),
 		},
 		Facts: facts,
@@ -908,10 +924,11 @@ func demoSweep(ctx context.Context, s demoSettings, g *gallery) (demoSection, st
 	}
 	// Pi at T = 0.5 for each D12, from the table.
 	ti, di, pj := t.Column("temperature"), t.Column("d12"), t.Column("entropy_production")
-	var facts []string
+	var facts, summary []string
 	for _, r := range t.Rows {
 		if r[ti] == "0.5" {
 			facts = append(facts, "T = 0.5, D12 = "+r[di]+": Π = "+g3(mustFloat(r[pj])))
+			summary = append(summary, "D12 = "+r[di]+": Pi = "+g3(mustFloat(r[pj])))
 		}
 	}
 	sec := demoSection{
@@ -930,7 +947,7 @@ func demoSweep(ctx context.Context, s demoSettings, g *gallery) (demoSection, st
 				Caption: "Π against D12, one curve per T: zero at D12 = 0 (detailed balance), growing with the anisotropy."},
 		},
 	}
-	return sec, strings.Join(facts, "; "), nil
+	return sec, "T = 0.5, " + strings.Join(summary, "; "), nil
 }
 
 // sweepAllConverged returns an error naming the first point of a sweep's

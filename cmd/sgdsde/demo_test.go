@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,5 +215,25 @@ func TestDemoRefusesUnconvergedSweepPoint(t *testing.T) {
 				t.Errorf("error %v, want one line with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The gallery never prints "-0.000": negative zero and negative values
+// that round to zero print without the sign.
+func TestFixedZero(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		prec int
+		want string
+	}{
+		{math.Copysign(0, -1), 3, "0.000"}, {-1e-17, 3, "0.000"}, {-0.0004, 3, "0.000"}, {-0.0005001, 3, "-0.001"},
+		{0, 3, "0.000"}, {-1, 3, "-1.000"}, {0.948, 3, "0.948"}, {-0.00004, 4, "0.0000"}, {-2e-9, 0, "0"},
+	} {
+		if got := fixed(c.v, c.prec); got != c.want {
+			t.Errorf("fixed(%g, %d) = %q, want %q", c.v, c.prec, got, c.want)
+		}
+	}
+	if got := g3(math.Copysign(0, -1)); got != "0" {
+		t.Errorf("g3(-0) = %q, want 0", got)
 	}
 }

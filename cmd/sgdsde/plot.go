@@ -2,7 +2,7 @@ package main
 
 // 'sgdsde plot KIND DIR' draws figures from the saved outputs of other
 // commands (package plots); it computes nothing: sweep, and the standard
-// figures of steady, simulate, cycles, compare, evolve and observe.
+// figures of steady, simulate, sgd, cycles, compare, evolve and observe.
 
 import (
 	"encoding/json"
@@ -34,7 +34,7 @@ PDF with --format. KIND is one of the subcommands below.`,
 			if len(args) == 0 {
 				return nil
 			}
-			return usageErrorf("unknown plot kind %q: want %s (see 'sgdsde plot --help')", args[0], strings.Join(plotKinds(cmd), " or "))
+			return usageErrorf("%s; the kinds are %s (see 'sgdsde plot --help')", unknownCommand(cmd, "plot kind", args[0]), strings.Join(plotKinds(cmd), ", "))
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
@@ -220,14 +220,18 @@ func fileSafe(s string) string {
 // plot KIND --help'.
 var plotKindHelp = []struct{ kind, short, long string }{
 	{"steady", "Figures of a steady state: f | Phi | Phi - f, streamlines of the force j and of the current J",
-		`Read the files of 'sgdsde steady' in DIR and write steady_potentials (f - min f, Phi and Phi - f on one
-colour scale with the minima of f and Phi), steady_force (evenly spaced streamlines of the force j = J/rho,
+		`Read the files of 'sgdsde steady' in DIR and write steady_potentials (f - min f and Phi on one colour
+scale, Phi - f on a colour bar of its own, with the minima of f and Phi), steady_force (evenly spaced streamlines of the force j = J/rho,
 width by speed, over contours of Phi) and steady_current (streamlines of J over contours of rho). A
 directory of a temperature list is drawn per temperature, into each T_<T>/.`},
 	{"simulate", "Figure of an ensemble: recorded trajectories and the final states",
 		`Read summary.json, final.npy and traj.npy of 'sgdsde simulate' in DIR and write simulate_trajectories:
 the recorded trajectories with their starts beside the final states of the ensemble, on the model's box
 (built-in landscapes; the data's range otherwise); the first two coordinates of a --model run.`},
+	{"sgd", "Figure of a mini-batch SGD run: recorded chains and the final states",
+		`Read summary.json, final.npy and traj.npy of 'sgdsde sgd' in DIR and write simulate_trajectories (the
+figure 'sgd --plot' draws): the recorded chains, first two weights, with their starts beside the final
+states of all the chains, on the data's range.`},
 	{"cycles", "Figure of the orbits of the force and of the drift, coloured by class, with their seeds",
 		`Read summary.json and orbits.csv of 'sgdsde cycles' in DIR and write cycles_orbits: one panel per
 field (force j, drift b), orbits coloured by class, over a heat map of Phi when DIR has phi.npy (written
@@ -308,7 +312,11 @@ func drawFigures(a *app, kind, dir string, o plots.FigureOptions) error {
 	if kind == "simulate" && o.Box == nil {
 		o.Box = landscapeBox(dir)
 	}
-	files, err := plots.StandardFigures(kind, dir, o)
+	figures := kind
+	if kind == "sgd" { // the same files as an ensemble: summary.json, final.npy, traj.npy
+		figures = "simulate"
+	}
+	files, err := plots.StandardFigures(figures, dir, o)
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "figure     %s\n", f)
 	}

@@ -169,3 +169,32 @@ func TestPlotSweepBadInput(t *testing.T) {
 		t.Errorf("sweep directory changed: %v -> %v", before, after)
 	}
 }
+
+// 'plot sgd DIR' redraws the figure 'sgd --plot' draws.
+func TestPlotSGD(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sgd")
+	r := sgdsde(t, "sgd", "--model", "linreg", "--n", "3", "--steps", "50", "--out", dir)
+	if r.code != 0 {
+		t.Fatalf("sgd: exit %d: %s", r.code, r.stderr)
+	}
+	r = sgdsde(t, "plot", "sgd", dir)
+	want := filepath.Join(dir, "simulate_trajectories.png")
+	if r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Fatalf("plot sgd: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if st, err := os.Stat(want); err != nil || st.Size() == 0 {
+		t.Fatalf("plot sgd wrote no figure: %v", err)
+	}
+	r = sgdsde(t, "plot", "sgd", dir, "--format", "svg")
+	if r.code != 0 {
+		t.Fatalf("plot sgd --format svg: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "simulate_trajectories.svg")); err != nil {
+		t.Error(err)
+	}
+	// A directory without the files of an sgd run is bad input.
+	r = sgdsde(t, "plot", "sgd", t.TempDir())
+	if r.code != exitUsage || !strings.Contains(r.stderr, "plot sgd") {
+		t.Errorf("plot sgd of an empty directory: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

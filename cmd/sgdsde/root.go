@@ -107,6 +107,20 @@ func oneLine(s string) string {
 	return b.String()
 }
 
+// unknownCommand is the message for an unknown subcommand name of cmd,
+// with cobra's suggestions (names within two edits, or that name starts):
+// `unknown command "steddy". Did you mean this? steady`.
+func unknownCommand(cmd *cobra.Command, what, name string) string {
+	msg := fmt.Sprintf("unknown %s %q", what, name)
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		msg += ". Did you mean this? " + strings.Join(s, ", ")
+	}
+	return msg
+}
+
 // noArgs is the Args check of the subcommands, which take flags only.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
@@ -130,16 +144,17 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 			if len(args) == 0 {
 				return nil
 			}
-			msg := fmt.Sprintf("unknown command %q", args[0])
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				msg += "; did you mean " + strings.Join(s, " or ") + "?"
-			}
-			return usageErrorf("%s (see 'sgdsde --help')", msg)
+			return usageErrorf("%s (see 'sgdsde --help')", unknownCommand(cmd, "command", args[0]))
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},
 	}
+	// SuggestionsFor compares with SuggestionsMinimumDistance as it is:
+	// cobra sets its default of 2 only on its own error path, which the
+	// Args above replaces, so that without this only prefixes were
+	// suggested ("steddy" got no "steady").
+	root.SuggestionsMinimumDistance = 2
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetVersionTemplate("sgdsde {{.Version}}\n")

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/sweep"
 )
 
@@ -46,6 +48,10 @@ type sweepFlags struct {
 	shards      int
 	keepFields  bool
 	retryFailed bool
+	// --plot and its options: the figure of results.csv drawn at the end.
+	plot                bool
+	format              string
+	plotX, plotY, plotH string
 }
 
 // newSweepCmd builds 'sgdsde sweep' and 'sgdsde sweep merge'.
@@ -80,11 +86,19 @@ at K times the memory; the ensemble commands then get RUN --workers cores/K (sam
 --shard auto takes i and n from a Slurm job array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN,
 SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, n from --shards or
 SGDSDE_SHARDS). Shards may share one DIR (the shard that finishes the last point writes results.csv) or
-use their own, joined by 'sgdsde sweep merge'. See docs/slurm-sweep.sh and docs/k8s-sweep.yaml.`,
+use their own, joined by 'sgdsde sweep merge'. See docs/slurm-sweep.sh and docs/k8s-sweep.yaml.
+--plot draws, once results.csv is complete, the figure of 'sgdsde plot sweep' into DIR/sweep_Y_vs_X.png
+(--format svg|pdf): --plot-y against --plot-x, one curve per value of --plot-hue. Defaults: x the numeric
+varied parameter with the most values (the first of equals), hue the first other varied parameter (none
+for a sweep of one; --plot-hue none for a single curve), y by RUN: steady entropy_production, simulate
+angular_momentum, compare histogram.tv, sgd mean.0, cycles force_check.max_force (else the first
+numeric result that varies). The sweep takes --plot and --format as its own: RUN's --plot (figures of
+every point, with --keep-fields) goes after '--'.`,
 		Example: `  sgdsde sweep steady --vary temperature=0.1:0.8:8 --grid 64 --out out/sweep-T
   sgdsde sweep steady --landscape gyrator --vary d12=0,0.4,0.8 --vary temperature=0.2:0.8:3:log --grid 48
   sgdsde sweep simulate --landscape gyrator --vary seed=1:4:4 --n 500 --workers 2
-  sgdsde sweep sgd --model linreg --vary batch=4,8,16 --vary lr=0.05,0.1 --n 4 --steps 200`,
+  sgdsde sweep sgd --model linreg --vary batch=4,8,16 --vary lr=0.05,0.1 --n 4 --steps 200
+  sgdsde sweep steady --landscape gyrator --vary temperature=0.1:0.8:8 --vary d12=0,0.4,0.8 --grid 64 --plot`,
 		DisableFlagParsing: true,
 		Args:               cobra.ArbitraryArgs,
 	}
@@ -97,6 +111,11 @@ use their own, joined by 'sgdsde sweep merge'. See docs/slurm-sweep.sh and docs/
 	fs.IntVar(&sf.shards, "shards", 0, "shard `count` for --shard auto in a Kubernetes Indexed Job (default $SGDSDE_SHARDS)")
 	fs.BoolVar(&sf.keepFields, "keep-fields", false, "keep every file of each point (the .npy arrays); default only the summary")
 	fs.BoolVar(&sf.retryFailed, "retry-failed", false, "run again the points that failed in an earlier run")
+	fs.BoolVar(&sf.plot, "plot", false, "when results.csv is complete, draw --plot-y against --plot-x, one curve per --plot-hue, into DIR/sweep_Y_vs_X.FORMAT (as 'sgdsde plot sweep'); RUN's own --plot goes after '--'")
+	fs.StringVar(&sf.format, "format", "png", "`format` of the --plot figure: png, svg or pdf")
+	fs.StringVar(&sf.plotX, "plot-x", "", "x `column` of the --plot figure (default the numeric varied parameter with the most values, the first of equals)")
+	fs.StringVar(&sf.plotY, "plot-y", "", "y `column` of the --plot figure (default by RUN: steady entropy_production, simulate angular_momentum, compare histogram.tv, sgd mean.0, cycles force_check.max_force)")
+	fs.StringVar(&sf.plotH, "plot-hue", "", "`column` whose values tell the curves of the --plot figure apart (default the first other varied parameter; none: a single curve)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return runSweep(cmd, a, &sf, args)
 	}
@@ -215,6 +234,9 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 	}
 	if fs.Changed("shards") && sf.shard != "auto" {
 		return nil, sweep.Shard{}, usageErrorf("--shards applies only with --shard auto")
+	}
+	if err := sf.validatePlot(fs); err != nil {
+		return nil, sweep.Shard{}, err
 	}
 
 	// RUN's flags, parsed once on a command of their own.
@@ -397,9 +419,138 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 		if st.Failed > 0 {
 			a.warnf("%d of %d points failed; their errors are in their point.json", st.Failed, st.Ran)
 		}
+		if sf.plot {
+			fmt.Fprintf(w, "figure     drawn when every point is finished: run 'sgdsde plot sweep %s' after the merge\n", sf.out)
+		}
 		return nil
 	}
-	return writeSweepResults(a, []*sweep.Dir{dir}, sf.out)
+	if err := writeSweepResults(a, []*sweep.Dir{dir}, sf.out); err != nil {
+		return err
+	}
+	return sf.drawSweep(a, def)
+}
+
+// validatePlot checks --format and the --plot-* flags (before any work).
+func (sf *sweepFlags) validatePlot(fs *pflag.FlagSet) error {
+	if !slices.Contains(plots.Formats, sf.format) {
+		return usageErrorf("--format %q: want png, svg or pdf", sf.format)
+	}
+	if !sf.plot {
+		for _, name := range []string{"format", "plot-x", "plot-y", "plot-hue"} {
+			if fs.Changed(name) {
+				return usageErrorf("--%s applies to the figure of --plot: add --plot (RUN's own --plot and --format go after '--')", name)
+			}
+		}
+	}
+	return nil
+}
+
+// sweepPlotY are the default y columns of the --plot figure by RUN, in
+// order of preference.
+var sweepPlotY = map[string][]string{
+	"steady":   {"entropy_production", "angular_momentum"},
+	"simulate": {"angular_momentum", "mean.0"},
+	"compare":  {"histogram.tv", "tv"},
+	"sgd":      {"mean.0"},
+	"cycles":   {"force_check.max_force"},
+}
+
+// sweepPlotAxes chooses the columns of the --plot figure of t: the flags,
+// or x the numeric varied parameter with the most values (the first of
+// equals), hue the first other varied parameter, and y RUN's default or
+// the first numeric result that varies over the ok points.
+func sweepPlotAxes(sf *sweepFlags, def sweep.Definition, t *plots.Table) (x, y, hue string, err error) {
+	x, y, hue = sf.plotX, sf.plotY, sf.plotH
+	numeric := func(name string) bool { j := t.Column(name); return j >= 0 && t.Numeric(j) }
+	if x == "" {
+		best := -1
+		for k, ax := range def.Vary {
+			if numeric(ax.Name) && (best < 0 || len(ax.Values) > len(def.Vary[best].Values)) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return "", "", "", fmt.Errorf("no varied parameter is numeric: give --plot-x")
+		}
+		x = def.Vary[best].Name
+	}
+	switch hue {
+	case "none":
+		hue = ""
+	case "":
+		for _, ax := range def.Vary {
+			if ax.Name != x {
+				hue = ax.Name
+				break
+			}
+		}
+	}
+	if y == "" {
+		for _, c := range sweepPlotY[def.Command] {
+			if numeric(c) {
+				y = c
+				break
+			}
+		}
+	}
+	if y == "" {
+		skip := map[string]bool{"point": true, "dim": true, "seed": true, "version": true}
+		for _, ax := range def.Vary {
+			skip[ax.Name] = true
+		}
+		for j, name := range t.Header {
+			if skip[name] || strings.HasPrefix(name, "params.") || !t.Numeric(j) || !varies(t, j) {
+				continue
+			}
+			y = name
+			break
+		}
+		if y == "" {
+			return "", "", "", fmt.Errorf("no numeric result varies over the points: give --plot-y")
+		}
+	}
+	return x, y, hue, nil
+}
+
+// varies reports whether column j of t takes more than one value over the
+// rows.
+func varies(t *plots.Table, j int) bool {
+	for _, r := range t.Rows[1:] {
+		if r[j] != t.Rows[0][j] {
+			return true
+		}
+	}
+	return false
+}
+
+// drawSweep draws the --plot figure of the sweep in sf.out from its
+// results.csv. The results are written already, so errors are run
+// failures that say so.
+func (sf *sweepFlags) drawSweep(a *app, def sweep.Definition) error {
+	if !sf.plot {
+		return nil
+	}
+	csvPath := filepath.Join(sf.out, sweep.ResultsFile)
+	t, err := plots.ReadTable(csvPath)
+	if err != nil {
+		return failureErrorf("--plot: %v (the results are in %s)", err, csvPath)
+	}
+	if len(def.Vary) > 2 {
+		a.warnf("--plot: %d varied parameters; the figure draws one curve per value of --plot-hue and mixes the values of the others: choose with 'sgdsde plot sweep %s'", len(def.Vary), sf.out)
+	}
+	x, y, hue, err := sweepPlotAxes(sf, def, t)
+	if err != nil {
+		return failureErrorf("--plot: %v (the results are in %s)", err, csvPath)
+	}
+	pf := plotSweepFlags{figureFlags: figureFlags{format: sf.format, width: plots.DefaultWidthCM, height: plots.DefaultHeightCM, dpi: plots.DefaultDPI}, x: x, y: y, hue: hue}
+	if err := runPlotSweep(a, &pf, []string{sf.out}); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return failureErrorf("--plot: %v (the results are in %s)", ee.err, csvPath)
+		}
+		return err
+	}
+	return nil
 }
 
 // axesText describes the axes as "temperature: 16 values, d12: 3 values".

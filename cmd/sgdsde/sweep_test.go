@@ -365,3 +365,42 @@ func TestSweepIssue12GalleryPoint(t *testing.T) {
 	}
 	t.Logf("Pi = %.4g, closed form %.4g", pi, want)
 }
+
+// 'sweep --plot' draws the figure of 'plot sweep' once results.csv is
+// written, with x, y and hue chosen from the varied parameters.
+func TestSweepPlot(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sweep")
+	r := sgdsde(t, "sweep", "steady", "--landscape", "gyrator", "--grid", "24",
+		"--vary", "d12=0,0.5", "--vary", "temperature=0.2,0.4,0.6", "--plot", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	fig := filepath.Join(out, "sweep_entropy_production_vs_temperature.png")
+	if st, err := os.Stat(fig); err != nil || st.Size() == 0 {
+		t.Fatalf("no figure %s: %v (stdout %q)", fig, err, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "figure     "+fig+" (2 curves, 6 points)") {
+		t.Errorf("stdout %q: want the figure line with 2 curves of d12", r.stdout)
+	}
+	// The flags choose, and --format svg.
+	r = sgdsde(t, "sweep", "steady", "--landscape", "gyrator", "--grid", "24",
+		"--vary", "d12=0,0.5", "--vary", "temperature=0.2,0.4,0.6", "--plot", "--out", out,
+		"--plot-x", "d12", "--plot-y", "angular_momentum", "--plot-hue", "none", "--format", "svg")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "sweep_angular_momentum_vs_d12.svg")); err != nil {
+		t.Errorf("%v (stdout %q)", err, r.stdout)
+	}
+	// --format and --plot-x without --plot are bad input, before any work.
+	for _, args := range [][]string{{"--format", "svg"}, {"--plot-x", "d12"}, {"--plot", "--format", "gif"}} {
+		o := filepath.Join(t.TempDir(), "s")
+		r = sgdsde(t, append([]string{"sweep", "steady", "--landscape", "gyrator", "--grid", "24", "--vary", "d12=0,0.5", "--out", o}, args...)...)
+		if r.code != exitUsage || len(r.stderrLines()) != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(o); err == nil {
+			t.Errorf("%v: %s created", args, o)
+		}
+	}
+}
