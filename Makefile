@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/sgdsde
 PKGS    := ./...
 
-.PHONY: all build test bench stress demo serve lint fuzz clean
+.PHONY: all build test bench bench-peers stress demo serve lint fuzz clean
 
 all: build
 
@@ -22,6 +22,13 @@ bench:
 	$(GO) test -run '^$$' -bench . ./potentials/...
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./fokkerplanck/
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/serve/
+
+## bench-peers: the NumPy and SciPy peer programs of the README's Speed table (needs python3-numpy, python3-scipy)
+bench-peers:
+	/usr/bin/python3 bench/numpy_em.py 100000 200
+	/usr/bin/python3 bench/scipy_fp.py 256
+	/usr/bin/python3 bench/scipy_fp.py 512
+	/usr/bin/python3 bench/scipy_fp.py 1024
 
 ## stress: the steady-state stress suite on every grid from 32^2 to 1024^2, with its table
 stress:
