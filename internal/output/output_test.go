@@ -3,6 +3,8 @@ package output
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -115,23 +117,38 @@ func TestWriteNPYEmpty(t *testing.T) {
 
 func TestWriteNPYBadShape(t *testing.T) {
 	dir := t.TempDir()
-	for _, shape := range [][]int{{5}, {2, 2}, {-1, -24}, {0, 24}} {
-		path := filepath.Join(dir, "bad.npy")
+	path := filepath.Join(dir, "bad.npy")
+	for _, tc := range []struct {
+		shape []int
+		want  string
+	}{
+		{[]int{5}, "shape [5] holds 5 values, data has 24"},
+		{[]int{2, 2}, "shape [2 2] holds 4 values, data has 24"},
+		{[]int{-1, -24}, "negative dimension in shape [-1 -24]"}, // product 24, refused for its signs
+		{[]int{0, 24}, "shape [0 24] holds 0 values, data has 24"},
+	} {
 		data := make([]float64, 24)
-		if err := WriteNPY(path, data, shape...); err == nil {
-			t.Errorf("shape %v: no error", shape)
+		err := WriteNPY(path, data, tc.shape...)
+		if want := "write " + path + ": " + tc.want; err == nil || err.Error() != want {
+			t.Errorf("shape %v: error %v, want %q", tc.shape, err, want)
 		}
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
-			t.Errorf("shape %v: %s written despite the error", shape, path)
+			t.Errorf("shape %v: %s written despite the error", tc.shape, path)
 		}
 	}
 	noTemp(t, dir)
 }
 
+// TestWriteJSON checks the exact bytes (indented by two spaces, keys of a
+// map sorted, a final newline), the values read back through checked type
+// assertions, the file mode, and that an existing file is replaced.
 func TestWriteJSON(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "summary.json")
-	in := map[string]any{"mean": []float64{1, -2.5}, "n": 3, "name": "double-well"}
+	if err := os.WriteFile(path, []byte("old contents, longer than the new ones ......................................\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]any{"name": "double-well", "n": 3, "mean": []float64{1, -2.5}}
 	if err := WriteJSON(path, in); err != nil {
 		t.Fatal(err)
 	}
@@ -139,12 +156,38 @@ func TestWriteJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := "{\n  \"mean\": [\n    1,\n    -2.5\n  ],\n  \"n\": 3,\n  \"name\": \"double-well\"\n}\n"
+	if string(b) != want {
+		t.Errorf("WriteJSON wrote\n%s\nwant\n%s", b, want)
+	}
 	var out map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out["name"] != "double-well" || out["n"] != 3.0 {
-		t.Errorf("read back %v", out)
+	if len(out) != 3 {
+		t.Errorf("read back %d keys, want 3: %v", len(out), out)
+	}
+	if name, ok := out["name"].(string); !ok || name != "double-well" {
+		t.Errorf("name = %#v, want the string double-well", out["name"])
+	}
+	if n, ok := out["n"].(float64); !ok || n != 3 {
+		t.Errorf("n = %#v, want the number 3", out["n"])
+	}
+	mean, ok := out["mean"].([]any)
+	if !ok || len(mean) != 2 {
+		t.Fatalf("mean = %#v, want a list of two numbers", out["mean"])
+	}
+	for i, w := range []float64{1, -2.5} {
+		if v, ok := mean[i].(float64); !ok || v != w {
+			t.Errorf("mean[%d] = %#v, want the number %v", i, mean[i], w)
+		}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want -rw-r--r--", st.Mode().Perm())
 	}
 	noTemp(t, dir)
 }
@@ -155,13 +198,14 @@ func TestWriteJSONRejectsNonFinite(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{\"old\": true}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		err := WriteJSON(path, map[string]any{"x": []float64{1, v}})
-		if err == nil {
-			t.Fatalf("%v: no error", v)
-		}
-		if !strings.Contains(err.Error(), "NaN") {
-			t.Errorf("%v: error %q does not explain the cause", v, err)
+	for _, tc := range []struct {
+		v    float64
+		text string // as encoding/json names the value
+	}{{math.NaN(), "NaN"}, {math.Inf(1), "+Inf"}, {math.Inf(-1), "-Inf"}} {
+		err := WriteJSON(path, map[string]any{"x": []float64{1, tc.v}})
+		want := "write " + path + ": value " + tc.text + " cannot be written to JSON (NaN and infinities are not allowed)"
+		if err == nil || err.Error() != want {
+			t.Errorf("%v: error %v, want %q", tc.v, err, want)
 		}
 	}
 	b, err := os.ReadFile(path)
@@ -192,15 +236,29 @@ func TestWriteCSV(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("read back %q, want %q", got, want)
 	}
-	if err := WriteCSV(filepath.Join(dir, "bad.csv"), header, [][]string{{"1"}}); err == nil {
-		t.Error("ragged row: no error")
+	bad := filepath.Join(dir, "bad.csv")
+	err = WriteCSV(bad, header, [][]string{{"1", "2"}, {"1"}})
+	if want := "write " + bad + ": row 2 has 1 fields, header has 2"; err == nil || err.Error() != want {
+		t.Errorf("ragged row: error %v, want %q", err, want)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("ragged row: %s written despite the error", bad)
 	}
 	noTemp(t, dir)
 }
 
+// TestWriteMissingDir checks that every writer reports a missing directory
+// as such (fs.ErrNotExist), naming the destination first.
 func TestWriteMissingDir(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "no", "such", "dir", "a.npy")
-	if err := WriteNPY(path, []float64{1}); err == nil {
-		t.Error("missing directory: no error")
+	path := filepath.Join(t.TempDir(), "no", "such", "dir", "a.out")
+	for name, write := range map[string]func() error{
+		"WriteNPY":  func() error { return WriteNPY(path, []float64{1}) },
+		"WriteJSON": func() error { return WriteJSON(path, 1) },
+		"WriteCSV":  func() error { return WriteCSV(path, []string{"a"}, nil) },
+	} {
+		err := write()
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "write "+path+": ") {
+			t.Errorf("%s into a missing directory: error %v, want one starting with %q matching fs.ErrNotExist", name, err, "write "+path+": ")
+		}
 	}
 }

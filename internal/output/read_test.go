@@ -98,8 +98,10 @@ func TestReadNPYRoundTrip(t *testing.T) {
 }
 
 // TestReadNPYRefusesWrongLength writes a valid file and refuses truncated,
-// header-only and over-long versions of it with one line naming the file,
-// the expected and the found number of values.
+// header-only and over-long versions of it, and files that are not .npy
+// files or hold other data, each with its full one-line error: the file,
+// then what is wrong (for a length, the shape and the expected and found
+// numbers of values). Every error matches ErrNPY.
 func TestReadNPYRefusesWrongLength(t *testing.T) {
 	dir := t.TempDir()
 	full := filepath.Join(dir, "phi.npy")
@@ -118,16 +120,25 @@ func TestReadNPYRefusesWrongLength(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		file []byte
-		want string
+		want string // the error after the file's path
 	}{
-		{"truncated", raw[:len(raw)-8*20], "is truncated: its shape (12, 10) needs 120 values, the file holds 100"},
-		{"truncated mid-value", raw[:len(raw)-8*20-3], "needs 120 values, the file holds 99 and 5 stray bytes"},
-		{"header only", raw[:hdr], "is header only, no data: its shape (12, 10) needs 120 values, the file holds 0"},
-		{"too long", append(append([]byte{}, raw...), make([]byte, 16)...), "is longer than its header says: its shape (12, 10) needs 120 values, the file holds 122"},
-		{"huge shape", rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000000), }", make([]byte, 80)), "needs 1000000000000000000 values, the file holds 10"},
-		{"not npy", []byte("x,y\n1,2\n"), "is not a NumPy .npy file"},
-		{"cut header", raw[:hdr-5], "is not a NumPy .npy file"},
-		{"integer dtype", rawNPY("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", make([]byte, 16)), `holds dtype "<i8"`},
+		{"truncated", raw[:len(raw)-8*20], " is truncated: its shape (12, 10) needs 120 values, the file holds 100"},
+		{"truncated mid-value", raw[:len(raw)-8*20-3], " is truncated: its shape (12, 10) needs 120 values, the file holds 99 and 5 stray bytes"},
+		{"header only", raw[:hdr], " is header only, no data: its shape (12, 10) needs 120 values, the file holds 0"},
+		{"too long", append(append([]byte{}, raw...), make([]byte, 16)...), " is longer than its header says: its shape (12, 10) needs 120 values, the file holds 122"},
+		{"huge shape", rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000000), }", make([]byte, 80)),
+			" is truncated: its shape (1000000000, 1000000000) needs 1000000000000000000 values, the file holds 10"},
+		{"overflowing shape", rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", nil),
+			": shape (4611686018427387904, 4) holds more values than a file can"},
+		{"negative dimension", rawNPY("{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 2), }", nil), ": shape (-1, 2) has a negative dimension"},
+		{"not npy", []byte("x,y\n1,2\n3,4\n"), " is not a NumPy .npy file: no .npy magic string"},
+		{"short not npy", []byte("x,y\n1,2\n"), " is not a NumPy .npy file: shorter than a .npy header"}, // 8 bytes, short of the 10 of magic, version and length
+		{"empty", nil, " is not a NumPy .npy file: shorter than a .npy header"},
+		{"cut header", raw[:hdr-5], " is not a NumPy .npy file: header cut short"},
+		{"unknown version", []byte("\x93NUMPY\x09\x00\x00\x00"), " is not a NumPy .npy file: unknown .npy format version 9.0"},
+		{"huge header", []byte("\x93NUMPY\x02\x00\x00\x00\x00\x10"), " is not a NumPy .npy file: header of 268435456 bytes, more than 1048576"},
+		{"integer dtype", rawNPY("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", make([]byte, 16)),
+			` holds dtype "<i8": want floating-point numbers, dtype '<f8' (float64)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".npy")
@@ -138,14 +149,13 @@ func TestReadNPYRefusesWrongLength(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ReadNPY accepted the file (%d values)", len(got))
 			}
-			msg := err.Error()
-			if !strings.Contains(msg, tc.want) || !strings.HasPrefix(msg, path) || strings.Contains(msg, "\n") || !errors.Is(err, ErrNPY) {
-				t.Errorf("error %q: want one line starting with %s, containing %q, matching ErrNPY", msg, path, tc.want)
+			if want := path + tc.want; err.Error() != want || !errors.Is(err, ErrNPY) {
+				t.Errorf("error %q (matches ErrNPY: %v)\nwant  %q matching ErrNPY", err, errors.Is(err, ErrNPY), want)
 			}
 		})
 	}
-	if _, _, err := ReadNPY(filepath.Join(dir, "missing.npy")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing file: %v, want fs.ErrNotExist", err)
+	if _, _, err := ReadNPY(filepath.Join(dir, "missing.npy")); !errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNPY) {
+		t.Errorf("missing file: %v, want fs.ErrNotExist and not ErrNPY", err)
 	}
 }
 

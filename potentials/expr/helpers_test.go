@@ -78,6 +78,11 @@ func randFormula(r *rand.Rand, depth int) string {
 	}
 }
 
+// eps is the machine epsilon of float64, 2^-52: the spacing of the numbers
+// in [1, 2), twice the unit round-off u = 2^-53 of one correctly rounded
+// operation.
+const eps = 0x1p-52
+
 // closeTo reports whether got and want agree to a relative tolerance tol with
 // respect to scale, or are both NaN or equal infinities.
 func closeTo(got, want, tol, scale float64) bool {

@@ -8,8 +8,16 @@ import (
 	"testing"
 )
 
+// TestParseEval checks the parse tree (through String) and the value of
+// each formula against the same computation written in Go at run time (x
+// and y are variables, not constants, which Go would fold exactly). Both
+// perform the same correctly rounded operations in the same order (x^-2 is
+// 1/(x*x), y^3 is y*(y*y), y^0.5 is math.Pow's square root; float64()
+// keeps a product from being fused into a multiply-add), so the values must
+// agree exactly, and a wrong operator, precedence or grouping changes them;
+// the compiled function must agree with Eval exactly.
 func TestParseEval(t *testing.T) {
-	const x, y = 0.7, -1.3
+	x, y := 0.7, -1.3
 	a, b := testParams["a"], testParams["b"]
 	for _, test := range []struct {
 		src  string
@@ -70,10 +78,9 @@ func TestParseEval(t *testing.T) {
 		{"tanh(x)", "tanh(x)", math.Tanh(x)},
 		{"abs(y)", "abs(y)", -y},
 		{"sign(y)", "sign(y)", -1},
-		{"sin(x)^2 + cos(x)^2", "sin(x)^2 + cos(x)^2", 1},
-		{"exp(-(x^2 + y^2)/2)", "exp(-(x^2 + y^2)/2)", math.Exp(-(x*x + y*y) / 2)},
-		{"(x^2-1)^2/4 + y^2/2", "(x^2 - 1)^2/4 + y^2/2", (x*x-1)*(x*x-1)/4 + y*y/2},
-		{"1+0.5*x^2", "1 + 0.5*x^2", 1 + 0.5*x*x},
+		{"exp(-(x^2 + y^2)/2)", "exp(-(x^2 + y^2)/2)", math.Exp(-(float64(x*x) + float64(y*y)) / 2)},
+		{"(x^2-1)^2/4 + y^2/2", "(x^2 - 1)^2/4 + y^2/2", (float64(x*x)-1)*(float64(x*x)-1)/4 + y*y/2},
+		{"1+0.5*x^2", "1 + 0.5*x^2", 1 + float64(0.5*(x*x))},
 	} {
 		e, err := Parse(test.src, testVars, testParams)
 		if err != nil {
@@ -84,11 +91,32 @@ func TestParseEval(t *testing.T) {
 			t.Errorf("Parse(%q).String() = %q, want %q", test.src, got, test.str)
 		}
 		got := e.Eval(x, y)
-		if !closeTo(got, test.want, 1e-15, math.Max(1, math.Abs(test.want))) {
+		if !same(got, test.want) {
 			t.Errorf("Parse(%q).Eval(%v, %v) = %v, want %v", test.src, x, y, got, test.want)
 		}
 		if c := e.Compile()(x, y); !same(c, got) {
 			t.Errorf("Parse(%q).Compile()(%v, %v) = %v, Eval gives %v", test.src, x, y, c, got)
+		}
+	}
+}
+
+// TestParseIdentity checks sin(x)^2 + cos(x)^2 = 1, a closed form that
+// does not repeat the formula's operations. math.Sin and math.Cos are
+// accurate to about 1 ulp and the two squares and the sum add three
+// roundings, so the identity holds to about 5 u = 2.5 eps; measured
+// -2.2e-16 = -1 eps at x = 0.7, hence the tolerance 4 eps.
+func TestParseIdentity(t *testing.T) {
+	e, err := Parse("sin(x)^2 + cos(x)^2", testVars, testParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Compile()
+	for _, x := range []float64{0.7, -1.3, 2.5, 10, 1e-3} {
+		if got := e.Eval(x, 0); !closeTo(got, 1, 4*eps, 1) {
+			t.Errorf("sin(x)^2 + cos(x)^2 at x = %v: %v, want 1 within 4 eps", x, got)
+		}
+		if c, v := f(x, 0), e.Eval(x, 0); !same(c, v) {
+			t.Errorf("sin(x)^2 + cos(x)^2 at x = %v: compiled %v, Eval %v", x, c, v)
 		}
 	}
 }
@@ -149,17 +177,21 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseVars(t *testing.T) {
-	for _, vars := range [][]string{
-		{"x", "y", "z"},
-		{"x", "x"},
-		{"2x"},
-		{""},
-		{"pi"},
-		{"exp"},
-		{"x-y"},
+	for _, tc := range []struct {
+		vars []string
+		want string
+	}{
+		{[]string{"x", "y", "z"}, "expr: 3 variables, at most 2 are supported"},
+		{[]string{"x", "x"}, `expr: variable "x" given twice`},
+		{[]string{"2x"}, `expr: invalid variable name "2x"`},
+		{[]string{""}, `expr: invalid variable name ""`},
+		{[]string{"pi"}, `expr: variable name "pi" is reserved`},
+		{[]string{"exp"}, `expr: variable name "exp" is reserved`},
+		{[]string{"x-y"}, `expr: invalid variable name "x-y"`},
 	} {
-		if _, err := Parse("1", vars, nil); err == nil {
-			t.Errorf("Parse with variables %q succeeded, want error", vars)
+		_, err := Parse("1", tc.vars, nil)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Parse with variables %q: error %v, want %q", tc.vars, err, tc.want)
 		}
 	}
 	// A 1-D formula: y is then a parameter.
@@ -173,8 +205,8 @@ func TestParseVars(t *testing.T) {
 	if got := e.Compile()(2, 100); got != 6 {
 		t.Errorf("compiled 1-D x*y with y = 3 at x = 2: got %v, want 6", got)
 	}
-	if _, err := Parse("y", []string{"x"}, nil); err == nil || !strings.Contains(err.Error(), `missing parameter "y"`) {
-		t.Errorf("1-D formula in y: got error %v, want missing parameter", err)
+	if _, err := Parse("y", []string{"x"}, nil); err == nil || err.Error() != `column 1: missing parameter "y" (give it with --set y=VALUE)` {
+		t.Errorf("1-D formula in y: got error %v, want the missing parameter y at column 1", err)
 	}
 	// Variables may have other names.
 	e, err = Parse("u^2 + v", []string{"u", "v"}, nil)
