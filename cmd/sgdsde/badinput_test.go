@@ -14,16 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/internal/output"
 )
 
-// withMemory makes availableMemory report avail bytes (ok false: unknown)
+// withMemory makes experiment.AvailableMemory report avail bytes (ok false: unknown)
 // for the rest of the test.
 func withMemory(t *testing.T, avail int64, ok bool) {
 	t.Helper()
-	saved := availableMemory
-	t.Cleanup(func() { availableMemory = saved })
-	availableMemory = func() (int64, bool) { return avail, ok }
+	saved := experiment.AvailableMemory
+	t.Cleanup(func() { experiment.AvailableMemory = saved })
+	experiment.AvailableMemory = func() (int64, bool) { return avail, ok }
 }
 
 // checkFastBadInput is checkBadInput with a bound on the time the refusal
@@ -41,7 +42,7 @@ func TestSizesBeyondMemoryRefused(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		args  []string
-		known bool // availableMemory readable (16 GB) or not
+		known bool // experiment.AvailableMemory readable (16 GB) or not
 		want  string
 	}{
 		{"simulate huge n", []string{"simulate", "--n", "100000000000", "--steps", "10"}, true,

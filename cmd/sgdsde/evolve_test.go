@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/internal/output"
 )
 
@@ -259,9 +260,9 @@ func TestEvolveBadInput(t *testing.T) {
 }
 
 func TestEvolveSnapshotMemory(t *testing.T) {
-	saved := availableMemory
-	defer func() { availableMemory = saved }()
-	availableMemory = func() (int64, bool) { return 100e6, true }
+	saved := experiment.AvailableMemory
+	defer func() { experiment.AvailableMemory = saved }()
+	experiment.AvailableMemory = func() (int64, bool) { return 100e6, true }
 	checkBadInput(t, []string{"evolve", "--grid", "32", "--steps", "100000", "--every", "1"}, "larger --every")
 }
 

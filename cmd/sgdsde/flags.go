@@ -17,15 +17,15 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
-	"github.com/sgdsde/sgdsde/sde"
 )
 
 // Defaults shared by the commands.
 const (
-	defaultLandscape   = "double-well"
-	defaultTemperature = 0.5
-	defaultFormulaDim  = 2
+	defaultLandscape   = experiment.DefaultLandscape
+	defaultTemperature = experiment.DefaultTemperature
+	defaultFormulaDim  = experiment.DefaultFormulaDim
 )
 
 // modelFlags selects the model: a built-in landscape or formulas, parameter
@@ -61,83 +61,65 @@ func addModelFlags(fs *pflag.FlagSet) *modelFlags {
 	return mf
 }
 
-// formulaText echoes the formula flags in summary.json.
-type formulaText struct {
-	Loss      string `json:"loss,omitempty"`
-	Drift     string `json:"drift,omitempty"`
-	Diffusion string `json:"diffusion,omitempty"`
-}
-
 // modelInfo is what a summary echoes about the model.
-type modelInfo struct {
-	// Name is the landscape name or the name of the formula model.
-	Name string `json:"model"`
-	// Formula describes the model in words and formulas.
-	Formula string `json:"formula"`
-	// Formulas holds the formula flags of a formula model.
-	Formulas *formulaText `json:"formulas,omitempty"`
-	// Params holds every parameter value the model was built with.
-	Params map[string]float64 `json:"params"`
-	// Dim is the dimension d.
-	Dim int `json:"dim"`
-	// DriftKind is "sgd" or "gibbs".
-	DriftKind string `json:"drift_kind"`
-}
+type modelInfo = experiment.ModelInfo
 
 // isFormula reports whether a formula flag was given.
 func (mf *modelFlags) isFormula() bool {
 	return mf.fs.Changed("loss") || mf.fs.Changed("drift") || mf.fs.Changed("diffusion")
 }
 
-// build returns the model selected by the flags at temperature T (used only
-// by the Gibbs drift). All errors are bad-input errors.
-func (mf *modelFlags) build(T float64) (potentials.Model, modelInfo, error) {
-	if mf.driftKind != "sgd" && mf.driftKind != "gibbs" {
-		return potentials.Model{}, modelInfo{}, usageErrorf("--drift-kind %q: want sgd or gibbs", mf.driftKind)
+// spec returns the model specification of the flags. All errors are
+// bad-input errors.
+func (mf *modelFlags) spec() (experiment.ModelSpec, error) {
+	kind, err := experiment.ParseDriftKind(mf.driftKind)
+	if err != nil {
+		return experiment.ModelSpec{}, usageErrorf("--drift-kind %q: want sgd or gibbs", mf.driftKind)
 	}
 	params, err := parseSet(mf.set)
 	if err != nil {
-		return potentials.Model{}, modelInfo{}, err
+		return experiment.ModelSpec{}, err
 	}
-	var m potentials.Model
-	info := modelInfo{DriftKind: mf.driftKind}
+	s := experiment.ModelSpec{Params: params, DriftKind: kind}
 	if mf.isFormula() {
 		if mf.fs.Changed("landscape") {
-			return potentials.Model{}, modelInfo{}, usageErrorf("--landscape conflicts with --loss/--drift/--diffusion: give either a built-in landscape or formulas")
+			return experiment.ModelSpec{}, usageErrorf("--landscape conflicts with --loss/--drift/--diffusion: give either a built-in landscape or formulas")
 		}
+		s.Loss, s.Drift, s.Diffusion, s.Dim = mf.loss, mf.drift, mf.diffusion, mf.dim
 		if mf.dim != 1 && mf.dim != 2 {
-			return potentials.Model{}, modelInfo{}, usageErrorf("--dim %d: formula models have dimension 1 or 2", mf.dim)
+			return experiment.ModelSpec{}, usageErrorf("--dim %d: formula models have dimension 1 or 2", mf.dim)
 		}
-		m, err = potentials.FromFormulas(potentials.Formulas{
-			Dim: mf.dim, Loss: mf.loss, Drift: mf.drift, Diffusion: mf.diffusion, Params: params,
-		})
-		if err != nil {
-			return potentials.Model{}, modelInfo{}, usageErrorf("%v", err)
-		}
-		info.Formulas = &formulaText{Loss: mf.loss, Drift: mf.drift, Diffusion: mf.diffusion}
 	} else {
 		if mf.fs.Changed("dim") {
-			return potentials.Model{}, modelInfo{}, usageErrorf("--dim applies to formula models only (give --loss, --drift or --diffusion); landscape %q has a fixed dimension", mf.landscape)
+			return experiment.ModelSpec{}, usageErrorf("--dim applies to formula models only (give --loss, --drift or --diffusion); landscape %q has a fixed dimension", mf.landscape)
 		}
-		m, err = potentials.New(mf.landscape, params)
-		if err != nil {
-			return potentials.Model{}, modelInfo{}, usageErrorf("%v", err)
-		}
+		s.Landscape = mf.landscape
 	}
-	if mf.driftKind == "gibbs" {
-		m, err = potentials.Gibbs(m, T)
-		if err != nil {
-			return potentials.Model{}, modelInfo{}, usageErrorf("--drift-kind gibbs: %v (give the loss with --loss, or use --drift-kind sgd)", err)
-		}
+	return s, nil
+}
+
+// build returns the model selected by the flags at temperature T (used only
+// by the Gibbs drift). All errors are bad-input errors.
+func (mf *modelFlags) build(T float64) (potentials.Model, modelInfo, error) {
+	s, err := mf.spec()
+	if err != nil {
+		return potentials.Model{}, modelInfo{}, err
 	}
-	info.Name = m.Name
-	info.Formula = m.Formula
-	info.Dim = m.Dim
-	info.Params = m.Params
-	if info.Params == nil {
-		info.Params = params
+	m, info, err := s.Build(T)
+	return m, info, modelErrorText(err)
+}
+
+// modelErrorText words an error of experiment.ModelSpec.Build for the
+// command line.
+func modelErrorText(err error) error {
+	if err == nil {
+		return nil
 	}
-	return m, info, nil
+	var ge *experiment.GibbsError
+	if errors.As(err, &ge) {
+		return usageErrorf("--drift-kind gibbs: %v (give the loss with --loss, or use --drift-kind sgd)", ge.Err)
+	}
+	return usageErrorf("%v", err)
 }
 
 // parseSet parses --set values "name=value" into a map. A name given twice
@@ -235,24 +217,8 @@ func newTemperatureFlags(fs *pflag.FlagSet, list bool, usage string) *temperatur
 	return tf
 }
 
-// sgdInfo echoes the SGD hyper-parameters that gave the temperature.
-type sgdInfo struct {
-	LR                 float64 `json:"lr"`
-	Batch              int     `json:"batch"`
-	Samples            int     `json:"samples,omitempty"`
-	WithoutReplacement bool    `json:"without_replacement"`
-}
-
 // temperatureInfo is what a summary echoes about the temperature.
-type temperatureInfo struct {
-	// Temperature is T.
-	Temperature float64 `json:"temperature"`
-	// From says how T was obtained: "--temperature", "--lr/--batch" or
-	// "default".
-	From string `json:"temperature_from"`
-	// SGD holds the hyper-parameters when T came from --lr/--batch.
-	SGD *sgdInfo `json:"sgd,omitempty"`
-}
+type temperatureInfo = experiment.TemperatureInfo
 
 // resolveAll returns the temperatures selected by the flags: those of
 // resolveList when --temperature takes a list (addTemperatureListFlags),
@@ -325,11 +291,15 @@ func (tf *temperatureFlags) resolveOne(T float64) (temperatureInfo, error) {
 		if !(T > 0) || math.IsInf(T, 0) {
 			return temperatureInfo{}, usageErrorf("--temperature must be positive and finite, got %g", T)
 		}
-		from := "default"
+		spec := experiment.TemperatureSpec{}
 		if fs.Changed("temperature") {
-			from = "--temperature"
+			spec.T = T
 		}
-		return temperatureInfo{Temperature: T, From: from}, nil
+		info, err := spec.Resolve()
+		if err != nil {
+			return temperatureInfo{}, usageErrorf("--temperature: %v", err)
+		}
+		return info, nil
 	}
 	if !fs.Changed("batch") {
 		return temperatureInfo{}, usageErrorf("--lr needs --batch (T = lr/(2 batch))")
@@ -340,17 +310,9 @@ func (tf *temperatureFlags) resolveOne(T float64) (temperatureInfo, error) {
 	if tf.withoutReplacement && !fs.Changed("samples") {
 		return temperatureInfo{}, usageErrorf("--without-replacement needs --samples (the training set size)")
 	}
-	T, err := sde.SGDTemperature(tf.lr, tf.batch, tf.samples, tf.withoutReplacement)
+	info, err := experiment.TemperatureSpec{LR: tf.lr, Batch: tf.batch, Samples: tf.samples, WithoutReplacement: tf.withoutReplacement}.Resolve()
 	if err != nil {
-		return temperatureInfo{}, usageErrorf("%v (check --lr, --batch, --samples)", err)
-	}
-	info := temperatureInfo{
-		Temperature: T,
-		From:        "--lr/--batch",
-		SGD:         &sgdInfo{LR: tf.lr, Batch: tf.batch, WithoutReplacement: tf.withoutReplacement},
-	}
-	if tf.withoutReplacement {
-		info.SGD.Samples = tf.samples
+		return temperatureInfo{}, usageErrorf("%v (check --lr, --batch, --samples)", errors.Unwrap(err))
 	}
 	return info, nil
 }

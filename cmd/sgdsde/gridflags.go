@@ -12,10 +12,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/potentials"
 )
@@ -56,15 +56,7 @@ func addGridFlags(fs *pflag.FlagSet) *gridFlags {
 }
 
 // gridInfo is what a summary echoes about the grid.
-type gridInfo struct {
-	// Grid is [nx] in 1-D and [nx, ny] in 2-D.
-	Grid []int `json:"grid"`
-	// Box is [[xmin, xmax]] or [[xmin, xmax], [ymin, ymax]].
-	Box      [][2]float64 `json:"box"`
-	Periodic bool         `json:"periodic"`
-	Scheme   string       `json:"scheme"`
-	Tol      float64      `json:"tol"`
-}
+type gridInfo = experiment.GridInfo
 
 // validate checks the grid flags that do not depend on the model.
 func (gf *gridFlags) validate() (fokkerplanck.Scheme, error) {
@@ -98,47 +90,49 @@ func (gf *gridFlags) buildAt(m potentials.Model, T float64) (*fokkerplanck.Grid,
 		return nil, gridInfo{}, err
 	}
 	d := m.Dim
-	if d != 1 && d != 2 {
-		return nil, gridInfo{}, usageErrorf("grids are 1-D or 2-D; model %q is %d-D", m.Name, d)
-	}
-	n := []int{defaultGrid2D, defaultGrid2D}
-	if d == 1 {
-		n = []int{defaultGrid1D}
-	}
-	if gf.fs.Changed("grid") {
-		if n, err = parseGridSize(gf.grid, d); err != nil {
+	spec := experiment.GridSpec{Periodic: gf.periodic, Scheme: scheme, Tol: gf.tol}
+	if gf.fs.Changed("grid") && (d == 1 || d == 2) {
+		if spec.Nodes, err = parseGridSize(gf.grid, d); err != nil {
 			return nil, gridInfo{}, err
 		}
 	}
-	box := m.DefaultBox(T)
-	if gf.fs.Changed("box") {
-		if box, err = parseBox(gf.box, d); err != nil {
+	if gf.fs.Changed("box") && (d == 1 || d == 2) {
+		if spec.Box, err = parseBox(gf.box, d); err != nil {
 			return nil, gridInfo{}, err
 		}
-	} else if len(box.Min) != d || len(box.Max) != d {
-		return nil, gridInfo{}, usageErrorf("model %q has no default box: give --box", m.Name)
 	}
-	if err := checkGridMemory(n); err != nil {
-		return nil, gridInfo{}, err
-	}
-	g, err := fokkerplanck.NewGrid(box, n, gf.periodic)
+	g, info, err := spec.Build(m, T)
 	if err != nil {
-		return nil, gridInfo{}, usageErrorf("%v (check --grid and --box)", err)
-	}
-	info := gridInfo{Grid: n, Periodic: gf.periodic, Scheme: schemeName(scheme), Tol: gf.tol}
-	for a := 0; a < d; a++ {
-		info.Box = append(info.Box, [2]float64{box.Min[a], box.Max[a]})
+		return nil, gridInfo{}, gridErrorText(err)
 	}
 	return g, info, nil
 }
 
-// schemeName is the --scheme spelling of s.
-func schemeName(s fokkerplanck.Scheme) string {
-	if s == fokkerplanck.Source {
-		return "source"
+// gridErrorText words an error of experiment.GridSpec.Build for the
+// command line.
+func gridErrorText(err error) error {
+	var (
+		me *experiment.MemoryError
+		nb *experiment.NoBoxError
+		de *experiment.DimensionError
+	)
+	switch {
+	case errors.As(err, &me):
+		if me.Avail == 0 {
+			return usageErrorf("%s has %.3g nodes, more than the %d a grid can have: use a smaller --grid", me.What, me.Nodes, experiment.MaxGridNodes)
+		}
+		return usageErrorf("%s needs about %s of memory, more than the %s available: use a smaller --grid (at most about %d)",
+			me.What, formatBytes(me.Need), formatBytes(me.Avail), me.MaxPerAxis)
+	case errors.As(err, &nb):
+		return usageErrorf("model %q has no default box: give --box", nb.Model)
+	case errors.As(err, &de):
+		return usageErrorf("%v", err)
 	}
-	return "symmetric"
+	return usageErrorf("%v (check --grid and --box)", err)
 }
+
+// schemeName is the --scheme spelling of s.
+func schemeName(s fokkerplanck.Scheme) string { return experiment.SchemeName(s) }
 
 // parseGridSize parses --grid "NX[,NY]" for a d-D model: one number gives
 // NX = NY in 2-D. Every size must be at least fokkerplanck.MinNodes.
@@ -194,92 +188,31 @@ func parseBox(s string, d int) (potentials.Box, error) {
 	return potentials.NewBox(bounds...), nil
 }
 
-// maxGridNodes bounds the number of nodes: the operator indexes nodes with
-// int32.
-const maxGridNodes = math.MaxInt32
-
-// checkGridMemory refuses, before anything is allocated, a grid whose solve
-// needs more memory than the machine has available (when that can be read)
-// or more nodes than the operator can index.
-func checkGridMemory(n []int) error {
-	nodes := 1.0
-	for _, v := range n {
-		nodes *= float64(v)
-	}
-	size := strconv.Itoa(n[0])
-	if len(n) == 2 {
-		size += " x " + strconv.Itoa(n[1])
-	}
-	var need float64 // fokkerplanck.MemoryEstimate, scaled linearly beyond int range
-	if nodes <= maxGridNodes {
-		need = float64(fokkerplanck.MemoryEstimate(int(nodes)))
-	} else {
-		need = nodes * float64(fokkerplanck.MemoryEstimate(1))
-	}
-	if avail, ok := availableMemory(); ok && need > float64(avail) {
-		return usageErrorf("grid %s needs about %s of memory, more than the %s available: use a smaller --grid (at most about %s)",
-			size, formatBytes(need), formatBytes(float64(avail)), maxGridHint(len(n), avail))
-	}
-	if nodes > maxGridNodes {
-		return usageErrorf("grid %s has %.3g nodes, more than the %d a grid can have: use a smaller --grid", size, nodes, maxGridNodes)
-	}
-	return nil
-}
-
-// maxGridHint suggests the largest grid (per axis) that fits in avail bytes.
-func maxGridHint(d int, avail int64) string {
-	nodes := float64(avail) / float64(fokkerplanck.MemoryEstimate(1))
-	if d == 1 {
-		return fmt.Sprintf("%d", int(nodes))
-	}
-	return fmt.Sprintf("%d", int(math.Sqrt(nodes)))
-}
-
 // formatBytes formats a byte count with a decimal unit, e.g. "4.8 GB".
-func formatBytes(b float64) string {
-	for _, u := range []struct {
-		name string
-		size float64
-	}{{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"kB", 1e3}} {
-		if b >= u.size {
-			return fmt.Sprintf("%.3g %s", b/u.size, u.name)
-		}
-	}
-	return fmt.Sprintf("%.0f bytes", b)
-}
+func formatBytes(b float64) string { return experiment.FormatBytes(b) }
 
 // assemble builds the grid operator of model m at temperature T. A
 // cancelled context is a run failure; every other error (a singular
 // diffusion, a drift that is not finite, a model without div D) is bad input.
 func assemble(ctx context.Context, m potentials.Model, T float64, g *fokkerplanck.Grid, scheme fokkerplanck.Scheme, command, out string) (*fokkerplanck.Operator, float64, error) {
-	start := time.Now()
-	op, err := fokkerplanck.NewOperatorScheme(ctx, m, T, g, scheme)
+	op, took, err := experiment.Assemble(ctx, m, T, g, scheme)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, 0, failureErrorf("%s interrupted (%v); nothing was written to %s", command, ctxErr, out)
-		}
-		if errors.Is(err, fokkerplanck.ErrSingularDiffusion) {
+		var ae *experiment.AssembleError
+		switch {
+		case !errors.As(err, &ae):
+			return nil, 0, failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
+		case errors.Is(err, fokkerplanck.ErrSingularDiffusion):
 			return nil, 0, usageErrorf("%v", err)
-		}
-		if scheme == fokkerplanck.Symmetric && m.DivDiffusion == nil {
+		case ae.Scheme == fokkerplanck.Symmetric && ae.NoDivD:
 			return nil, 0, usageErrorf("%v; use --scheme source", err)
 		}
 		return nil, 0, usageErrorf("%v (check the model and --box)", err)
 	}
-	return op, time.Since(start).Seconds(), nil
+	return op, took.Seconds(), nil
 }
 
 // temperatureSource describes where T came from, for the human summaries.
-func temperatureSource(t temperatureInfo) string {
-	if t.SGD == nil {
-		return t.From
-	}
-	s := fmt.Sprintf("lr %g, batch %d", t.SGD.LR, t.SGD.Batch)
-	if t.SGD.WithoutReplacement {
-		s += fmt.Sprintf(", %d samples without replacement", t.SGD.Samples)
-	}
-	return s
-}
+func temperatureSource(t temperatureInfo) string { return t.Source() }
 
 // boundaryName describes the boundary of a grid in words.
 func boundaryName(periodic bool) string {

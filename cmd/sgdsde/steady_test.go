@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 )
 
@@ -444,37 +445,17 @@ func TestSteadyBadInput(t *testing.T) {
 }
 
 func TestGridMemoryCheck(t *testing.T) {
-	saved := availableMemory
-	defer func() { availableMemory = saved }()
-	availableMemory = func() (int64, bool) { return 1e9, true }
+	saved := experiment.AvailableMemory
+	defer func() { experiment.AvailableMemory = saved }()
+	experiment.AvailableMemory = func() (int64, bool) { return 1e9, true }
 	checkBadInput(t, []string{"steady", "--grid", "2000"}, "more than the 1 GB available")
 	r := sgdsde(t, "steady", "--grid", "2000", "--out", filepath.Join(t.TempDir(), "o"))
 	if !strings.Contains(r.stderr, "GB of memory") || !strings.Contains(r.stderr, "smaller --grid (at most about ") {
 		t.Errorf("stderr %q does not give the estimate and a smaller grid", r.stderr)
 	}
 	// Unreadable memory: no memory check, but the node limit still holds.
-	availableMemory = func() (int64, bool) { return 0, false }
+	experiment.AvailableMemory = func() (int64, bool) { return 0, false }
 	checkBadInput(t, []string{"steady", "--grid", "100000"}, "nodes")
-}
-
-func TestParseMemAvailable(t *testing.T) {
-	cases := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"MemTotal:       24684084 kB\nMemFree:        23820672 kB\nMemAvailable:   24148532 kB\n", 24148532 << 10, true},
-		{"MemAvailable: 12\n", 12, true},
-		{"MemTotal:       24684084 kB\n", 0, false},
-		{"MemAvailable:   x kB\n", 0, false},
-		{"MemAvailable:\n", 0, false},
-	}
-	for _, c := range cases {
-		got, ok := parseMemAvailable(strings.NewReader(c.in))
-		if got != c.want || ok != c.ok {
-			t.Errorf("parseMemAvailable(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
-		}
-	}
 }
 
 func TestParseGridAndBox(t *testing.T) {
