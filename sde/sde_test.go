@@ -2,6 +2,7 @@ package sde
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -480,22 +481,26 @@ func TestPairingInvariance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 20, Steps: 300}
 			e := &Ensemble{N: 40, Seed: 3, Record: 40, Every: 3, Bound: 1e3}
-			run := func(paired bool) *runState {
-				rs := &runState{e: e, p: p, d: 2, bound: e.Bound, every: e.Every, rlen: p.Steps / e.Every,
-					final: make([]float64, 80), tmean: make([]float64, 80), tm2: make([]float64, 160),
-					tL: make([]float64, 40), status: make([]uint8, 40), traj: make([]float64, 40*(p.Steps/e.Every)*2)}
-				w := newWorker(rs)
-				for i := 0; i < 40; i += 2 {
-					if paired {
-						w.pair2(context.Background(), i, i+1)
-					} else {
-						w.pair2(context.Background(), i, -1)
-						w.pair2(context.Background(), i+1, -1)
-					}
+			run := func(paired bool) (*runner, string) {
+				r, err := e.runner(p)
+				if err != nil {
+					t.Fatal(err)
 				}
-				return rs
+				if _, ok := r.newStepper([2]*rand.Rand{}).(*pair2); !ok {
+					t.Fatal("the model does not take the paired 2-D kernel")
+				}
+				if !paired {
+					paired := r.newStepper
+					r.newStepper = func(rng [2]*rand.Rand) stepper { return unpaired{paired(rng)} }
+				}
+				_, err = r.run(context.Background())
+				return r, fmt.Sprint(err)
 			}
-			a, b := run(true), run(false)
+			a, errA := run(true)
+			b, errB := run(false)
+			if errA != errB || errA != "<nil>" {
+				t.Fatalf("error %s paired, %s alone", errA, errB)
+			}
 			div := 0
 			for i := range a.status {
 				if a.status[i] != b.status[i] {
@@ -508,7 +513,7 @@ func TestPairingInvariance(t *testing.T) {
 			if tc.name == "cubic" && (div == 0 || div == 40) {
 				t.Fatalf("%d of 40 diverged; the case needs some of each", div)
 			}
-			for _, f := range [][2][]float64{{a.final, b.final}, {a.traj, b.traj}, {a.tmean, b.tmean}, {a.tm2, b.tm2}, {a.tL, b.tL}} {
+			for _, f := range [][2][]float64{{a.final, b.final}, {a.traj, b.traj}, {a.tmean, b.tmean}, {a.sm2, b.sm2}, {a.tL, b.tL}} {
 				for i := range f[0] {
 					if math.Float64bits(f[0][i]) != math.Float64bits(f[1][i]) {
 						t.Fatalf("value %d: %v paired, %v alone", i, f[0][i], f[1][i])
@@ -518,6 +523,11 @@ func TestPairingInvariance(t *testing.T) {
 		})
 	}
 }
+
+// unpaired advances the trajectories of a stepper one at a time.
+type unpaired struct{ stepper }
+
+func (unpaired) lanes() int { return 1 }
 
 // TestStarts checks Ensemble.Starts. With D = 0 each trajectory follows the
 // Euler map x -> (I - hA) x exactly, so trajectory i must end at
