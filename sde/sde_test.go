@@ -330,18 +330,24 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
-func TestNotPSDDuringRun(t *testing.T) {
-	// D = [[1, x], [x, 1]] is PSD only for |x| <= 1; a drift pushes x out.
-	// Trajectories leave at different steps, which exercises the hand-over
-	// from the paired kernel to the single one.
+// notPSDModel has D = [[1, x], [x, 1]], PSD only for |x| <= 1, and a drift
+// that pushes x out.
+func notPSDModel(fast bool) potentials.Model {
 	m := potentials.Model{Name: "bad", Dim: 2,
 		Drift:     func(dst, x []float64) { dst[0], dst[1] = 1, 0 },
 		Diffusion: func(dst, x []float64) { dst[0], dst[1], dst[2], dst[3] = 1, x[0], x[0], 1 },
 	}
-	fast := m
-	fast.Drift2 = func(x, y float64) (float64, float64) { return 1, 0 }
-	fast.Diffusion2 = func(x, y float64) (float64, float64, float64) { return 1, x, 1 }
-	for _, m := range []potentials.Model{m, fast} {
+	if fast {
+		m.Drift2 = func(x, y float64) (float64, float64) { return 1, 0 }
+		m.Diffusion2 = func(x, y float64) (float64, float64, float64) { return 1, x, 1 }
+	}
+	return m
+}
+
+func TestNotPSDDuringRun(t *testing.T) {
+	// Trajectories leave the PSD region at different steps, which exercises
+	// the hand-over from the paired kernel to the single one.
+	for _, m := range []potentials.Model{notPSDModel(false), notPSDModel(true)} {
 		p := &Problem{Model: m, Temperature: 0.5, X0: []float64{0, 0}, Dt: 0.01, Steps: 300}
 		_, err := (&Ensemble{N: 5, Seed: 1}).Run(context.Background(), p)
 		if err == nil || !strings.Contains(err.Error(), "positive semi-definite") || !strings.Contains(err.Error(), "D(") {
@@ -477,6 +483,7 @@ func TestPairingInvariance(t *testing.T) {
 	}{
 		{"gyrator", linearModel(gyrA, gyrD, true), []float64{1, 0}},
 		{"cubic", cubic(true), []float64{0, 0}},
+		{"not psd", notPSDModel(true), []float64{0, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 20, Steps: 300}
@@ -498,7 +505,7 @@ func TestPairingInvariance(t *testing.T) {
 			}
 			a, errA := run(true)
 			b, errB := run(false)
-			if errA != errB || errA != "<nil>" {
+			if errA != errB || (tc.name == "not psd") != strings.Contains(errA, "positive semi-definite") {
 				t.Fatalf("error %s paired, %s alone", errA, errB)
 			}
 			div := 0
@@ -521,6 +528,35 @@ func TestPairingInvariance(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEnsembleAllocs checks that the Euler–Maruyama steppers (paired 2-D,
+// general 2-D and 3-D) integrate a pair of trajectories, recorded, without
+// allocating.
+func TestEnsembleAllocs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model potentials.Model
+		x0    []float64
+	}{
+		{"paired", linearModel(gyrA, gyrD, true), []float64{1, 0}},
+		{"general 2-D", linearModel(gyrA, gyrD, false), []float64{1, 0}},
+		{"general 3-D", potentials.Model{Name: "ou3", Dim: 3,
+			Drift:     func(dst, x []float64) { dst[0], dst[1], dst[2] = -x[0], -x[1], -x[2] },
+			Diffusion: func(dst, x []float64) { copy(dst, []float64{1, 0.5, 0, 0.5, 1, 0, 0, 0, 1}) },
+		}, []float64{1, 0, 0}},
+	} {
+		p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 10, Steps: 100}
+		r, err := (&Ensemble{N: 2, Record: 2, Every: 3}).runner(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.alloc()
+		w := r.newWorker()
+		if a := testing.AllocsPerRun(5, func() { w.trajectories(context.Background(), 0, 0, min(2, w.st.lanes())) }); a != 0 {
+			t.Errorf("%s: %v allocations per trajectory", tc.name, a)
+		}
 	}
 }
 
