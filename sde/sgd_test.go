@@ -228,15 +228,21 @@ func TestSDENoiseCovariance(t *testing.T) {
 	potentials.Diffusion(l, D, x0)
 	g := make([]float64, 2)
 	potentials.FullGrad(l, g, make([]float64, 2), x0)
+	// The isotropic step takes T c, as SDE passes it.
+	Tc := T * (D[0] + D[3]) / 2
+	if isoC, err := p.IsotropicScale(); err != nil || math.Abs(isoC*T-Tc) > 1e-12*Tc {
+		t.Fatalf("IsotropicScale() = %v, %v; want tr D(x0)/2 = %v", isoC, err, Tc/T)
+	}
 	const M = 40000
 	for _, c := range []struct {
 		kind sgdKind
+		temp float64
 		want [4]float64
 	}{
-		{kindSDEExact, [4]float64{2 * T * D[0], 2 * T * D[1], 2 * T * D[2], 2 * T * D[3]}},
-		{kindSDEIsotropic, [4]float64{T * (D[0] + D[3]), 0, 0, T * (D[0] + D[3])}},
+		{kindSDEExact, T, [4]float64{2 * T * D[0], 2 * T * D[1], 2 * T * D[2], 2 * T * D[3]}},
+		{kindSDEIsotropic, Tc, [4]float64{2 * Tc, 0, 0, 2 * Tc}},
 	} {
-		s := newSGDStep(p, c.kind, T, rand.New(rand.NewPCG(TrajectorySeed(5, 0))))
+		s := newSGDStep(p, c.kind, c.temp, rand.New(rand.NewPCG(TrajectorySeed(5, 0))))
 		var got [4]float64
 		x := make([]float64, 2)
 		sh := math.Sqrt(p.LR)
