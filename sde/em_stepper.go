@@ -234,11 +234,3 @@ func (s *pair2) record(l *lane2, x, y float64) {
 		}
 	}
 }
-
-// fillRecord repeats the last finite state through the unwritten rest of a
-// recorded trajectory that diverged after writing its first written states.
-func fillRecord(rec []float64, d, written int, last ...float64) {
-	for j := written; j < len(rec)/d; j++ {
-		copy(rec[j*d:(j+1)*d], last)
-	}
-}
