@@ -2,14 +2,27 @@ package sde
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"time"
+
+	"github.com/sgdsde/sgdsde/potentials"
 )
+
+// chunkTrajectories is the number of trajectories a worker of Ensemble.Run
+// takes at a time, and the largest group of SGDRun.
+const chunkTrajectories = 16
+
+// chunkSteps is the number of steps between progress reports and
+// cancellation checks within one trajectory of Ensemble.Run.
+const chunkSteps = 1 << 16
 
 // Ensemble runs N independent Euler–Maruyama trajectories of a Problem.
 //
 // Trajectory i draws its normals from its own PCG generator seeded with
-// splitmix64 hashes of (Seed, i), and trajectories are grouped in batches of
-// a fixed size whose partial statistics are merged in batch order, so the
+// TrajectorySeed(Seed, i) (splitmix64 hashes of Seed and i), and the
+// statistics of the trajectories are merged in trajectory order, so the
 // same Seed gives bit-identical results for any number of Workers.
 type Ensemble struct {
 	// N is the number of trajectories.
@@ -35,7 +48,8 @@ type Ensemble struct {
 	Starts []float64
 	// Progress, if not nil, is called from the workers with the number of
 	// trajectory-steps completed since its previous call; it must be safe for
-	// concurrent use.
+	// concurrent use. A trajectory that diverges counts its remaining steps
+	// as completed, so a complete run reports N (BurnIn + Steps) in all.
 	Progress func(delta int64)
 }
 
@@ -80,5 +94,63 @@ type Result struct {
 // anything is allocated; see MemoryEstimate), the context is cancelled, or
 // every trajectory diverged.
 func (e *Ensemble) Run(ctx context.Context, p *Problem) (*Result, error) {
-	return e.run(ctx, p)
+	r, err := e.runner(p)
+	if err != nil {
+		return nil, err
+	}
+	return r.run(ctx)
+}
+
+// settings returns the run settings of e.
+func (e *Ensemble) settings() settings {
+	return settings{n: e.N, seed: e.Seed, workers: e.Workers, record: e.Record, every: e.Every, bound: e.Bound, progress: e.Progress}
+}
+
+// runner checks p and the settings of e and returns the run, with the
+// paired 2-D stepper for models with scalar fast paths and the general
+// Euler–Maruyama kernel otherwise.
+func (e *Ensemble) runner(p *Problem) (*runner, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	s, err := e.settings().check("trajectories")
+	if err != nil {
+		return nil, err
+	}
+	d, n := p.Model.Dim, e.N
+	if _, err := e.MemoryEstimate(d, p.Steps); err != nil {
+		return nil, err
+	}
+	if e.Starts != nil {
+		if len(e.Starts) != n*d {
+			return nil, fmt.Errorf("starts hold %d values, want N x d = %d x %d", len(e.Starts), n, d)
+		}
+		for i, v := range e.Starts {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("start of trajectory %d is not finite", i/d)
+			}
+		}
+	}
+	r := &runner{
+		settings: s, noun: "trajectories", hint: "try a smaller --dt",
+		d: d, steps: p.Steps, burnIn: p.BurnIn, x0: p.X0, starts: e.Starts,
+		group: chunkTrajectories, chunk: chunkSteps, cov: true, angular: d == 2,
+		notPSD: func(i int, x []float64) error { return notPSDError(p.Model, i, x) },
+	}
+	if d == 2 && p.Model.Drift2 != nil {
+		r.newStepper = func(rng [2]*rand.Rand) stepper { return r.newPair2(p, rng) }
+	} else {
+		r.newStepper = func(rng [2]*rand.Rand) stepper { return r.newVecStepper(newEMStep(p, rng[0]), p.Dt) }
+	}
+	return r, nil
+}
+
+// notPSDError describes trajectory i reaching the point x where the
+// integrator could not factor D(x).
+func notPSDError(m potentials.Model, i int, x []float64) error {
+	if err := m.CheckDiffusion(x); err != nil {
+		return fmt.Errorf("trajectory %d: %w", i, err)
+	}
+	// The factorisation's tolerance is tighter than CheckDiffusion's.
+	return fmt.Errorf("trajectory %d: %w: D is singular to round-off at x = %v", i, potentials.ErrNotPSD, x)
 }

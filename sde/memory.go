@@ -77,10 +77,11 @@ func dimsText(dims []int) string {
 // and an error wrapping ErrTooLarge, naming the array and its sizes, when
 // an array cannot be allocated at all.
 func (e *Ensemble) MemoryEstimate(d, steps int) (int64, error) {
-	every, _, workers, err := runSettings("trajectories", e.N, e.Every, e.Record, e.Bound, e.Workers)
+	st, err := e.settings().check("trajectories")
 	if err != nil {
 		return 0, err
 	}
+	every, workers := st.every, st.workers
 	if d < 1 || steps < 1 {
 		return 0, fmt.Errorf("dimension %d and steps %d: want both at least 1", d, steps)
 	}
@@ -111,10 +112,11 @@ func (e *Ensemble) MemoryEstimate(d, steps int) (int64, error) {
 // model's own data are not included (see potentials.SizeOfFiniteSum).
 // Nothing is allocated. Errors as for Ensemble.MemoryEstimate.
 func (r *SGDRun) MemoryEstimate(d, samples, batch, steps int) (int64, error) {
-	every, _, workers, err := runSettings("chains", r.N, r.Every, r.Record, r.Bound, r.Workers)
+	st, err := r.settings().check("chains")
 	if err != nil {
 		return 0, err
 	}
+	every, workers := st.every, st.workers
 	if d < 1 || samples < 1 || batch < 0 || steps < 1 {
 		return 0, fmt.Errorf("dimension %d, samples %d, batch %d and steps %d: want d, samples and steps at least 1", d, samples, batch, steps)
 	}

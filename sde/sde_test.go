@@ -2,6 +2,7 @@ package sde
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -329,18 +330,24 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
-func TestNotPSDDuringRun(t *testing.T) {
-	// D = [[1, x], [x, 1]] is PSD only for |x| <= 1; a drift pushes x out.
-	// Trajectories leave at different steps, which exercises the hand-over
-	// from the paired kernel to the single one.
+// notPSDModel has D = [[1, x], [x, 1]], PSD only for |x| <= 1, and a drift
+// that pushes x out.
+func notPSDModel(fast bool) potentials.Model {
 	m := potentials.Model{Name: "bad", Dim: 2,
 		Drift:     func(dst, x []float64) { dst[0], dst[1] = 1, 0 },
 		Diffusion: func(dst, x []float64) { dst[0], dst[1], dst[2], dst[3] = 1, x[0], x[0], 1 },
 	}
-	fast := m
-	fast.Drift2 = func(x, y float64) (float64, float64) { return 1, 0 }
-	fast.Diffusion2 = func(x, y float64) (float64, float64, float64) { return 1, x, 1 }
-	for _, m := range []potentials.Model{m, fast} {
+	if fast {
+		m.Drift2 = func(x, y float64) (float64, float64) { return 1, 0 }
+		m.Diffusion2 = func(x, y float64) (float64, float64, float64) { return 1, x, 1 }
+	}
+	return m
+}
+
+func TestNotPSDDuringRun(t *testing.T) {
+	// Trajectories leave the PSD region at different steps, which exercises
+	// the hand-over from the paired kernel to the single one.
+	for _, m := range []potentials.Model{notPSDModel(false), notPSDModel(true)} {
 		p := &Problem{Model: m, Temperature: 0.5, X0: []float64{0, 0}, Dt: 0.01, Steps: 300}
 		_, err := (&Ensemble{N: 5, Seed: 1}).Run(context.Background(), p)
 		if err == nil || !strings.Contains(err.Error(), "positive semi-definite") || !strings.Contains(err.Error(), "D(") {
@@ -476,26 +483,31 @@ func TestPairingInvariance(t *testing.T) {
 	}{
 		{"gyrator", linearModel(gyrA, gyrD, true), []float64{1, 0}},
 		{"cubic", cubic(true), []float64{0, 0}},
+		{"not psd", notPSDModel(true), []float64{0, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 20, Steps: 300}
 			e := &Ensemble{N: 40, Seed: 3, Record: 40, Every: 3, Bound: 1e3}
-			run := func(paired bool) *runState {
-				rs := &runState{e: e, p: p, d: 2, bound: e.Bound, every: e.Every, rlen: p.Steps / e.Every,
-					final: make([]float64, 80), tmean: make([]float64, 80), tm2: make([]float64, 160),
-					tL: make([]float64, 40), status: make([]uint8, 40), traj: make([]float64, 40*(p.Steps/e.Every)*2)}
-				w := newWorker(rs)
-				for i := 0; i < 40; i += 2 {
-					if paired {
-						w.pair2(context.Background(), i, i+1)
-					} else {
-						w.pair2(context.Background(), i, -1)
-						w.pair2(context.Background(), i+1, -1)
-					}
+			run := func(paired bool) (*runner, string) {
+				r, err := e.runner(p)
+				if err != nil {
+					t.Fatal(err)
 				}
-				return rs
+				if _, ok := r.newStepper([2]*rand.Rand{}).(*pair2); !ok {
+					t.Fatal("the model does not take the paired 2-D kernel")
+				}
+				if !paired {
+					paired := r.newStepper
+					r.newStepper = func(rng [2]*rand.Rand) stepper { return unpaired{paired(rng)} }
+				}
+				_, err = r.run(context.Background())
+				return r, fmt.Sprint(err)
 			}
-			a, b := run(true), run(false)
+			a, errA := run(true)
+			b, errB := run(false)
+			if errA != errB || (tc.name == "not psd") != strings.Contains(errA, "positive semi-definite") {
+				t.Fatalf("error %s paired, %s alone", errA, errB)
+			}
 			div := 0
 			for i := range a.status {
 				if a.status[i] != b.status[i] {
@@ -508,7 +520,7 @@ func TestPairingInvariance(t *testing.T) {
 			if tc.name == "cubic" && (div == 0 || div == 40) {
 				t.Fatalf("%d of 40 diverged; the case needs some of each", div)
 			}
-			for _, f := range [][2][]float64{{a.final, b.final}, {a.traj, b.traj}, {a.tmean, b.tmean}, {a.tm2, b.tm2}, {a.tL, b.tL}} {
+			for _, f := range [][2][]float64{{a.final, b.final}, {a.traj, b.traj}, {a.tmean, b.tmean}, {a.sm2, b.sm2}, {a.tL, b.tL}} {
 				for i := range f[0] {
 					if math.Float64bits(f[0][i]) != math.Float64bits(f[1][i]) {
 						t.Fatalf("value %d: %v paired, %v alone", i, f[0][i], f[1][i])
@@ -518,6 +530,40 @@ func TestPairingInvariance(t *testing.T) {
 		})
 	}
 }
+
+// TestEnsembleAllocs checks that the Euler–Maruyama steppers (paired 2-D,
+// general 2-D and 3-D) integrate a pair of trajectories, recorded, without
+// allocating.
+func TestEnsembleAllocs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model potentials.Model
+		x0    []float64
+	}{
+		{"paired", linearModel(gyrA, gyrD, true), []float64{1, 0}},
+		{"general 2-D", linearModel(gyrA, gyrD, false), []float64{1, 0}},
+		{"general 3-D", potentials.Model{Name: "ou3", Dim: 3,
+			Drift:     func(dst, x []float64) { dst[0], dst[1], dst[2] = -x[0], -x[1], -x[2] },
+			Diffusion: func(dst, x []float64) { copy(dst, []float64{1, 0.5, 0, 0.5, 1, 0, 0, 0, 1}) },
+		}, []float64{1, 0, 0}},
+	} {
+		p := &Problem{Model: tc.model, Temperature: 0.5, X0: tc.x0, Dt: 0.01, BurnIn: 10, Steps: 100}
+		r, err := (&Ensemble{N: 2, Record: 2, Every: 3}).runner(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.alloc()
+		w := r.newWorker()
+		if a := testing.AllocsPerRun(5, func() { w.trajectories(context.Background(), 0, 0, min(2, w.st.lanes())) }); a != 0 {
+			t.Errorf("%s: %v allocations per trajectory", tc.name, a)
+		}
+	}
+}
+
+// unpaired advances the trajectories of a stepper one at a time.
+type unpaired struct{ stepper }
+
+func (unpaired) lanes() int { return 1 }
 
 // TestStarts checks Ensemble.Starts. With D = 0 each trajectory follows the
 // Euler map x -> (I - hA) x exactly, so trajectory i must end at

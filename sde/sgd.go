@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/sgdsde/sgdsde/potentials"
 )
@@ -188,10 +185,11 @@ const sgdChunkSteps = 256
 // Chain i draws its random numbers (batch indices, permutations, normals)
 // from its own PCG generator seeded with TrajectorySeed(Seed, i). Chains are
 // grouped in fixed batches (N/64 chains, clamped to 1..16) whose statistics
-// are merged in chain order within a batch and then in batch order, so the same Seed gives
-// bit-identical results for any number of Workers. Each worker owns its
-// scratch space (and its potentials.NoiseSampler): the steps do not
-// allocate.
+// are merged in chain order within a batch and then in batch order, so the
+// same Seed gives bit-identical results for any number of Workers. Each
+// worker owns its scratch space (and its potentials.NoiseSampler): the
+// steps do not allocate. SGDRun and Ensemble share one engine; they differ
+// in the step and in how the statistics are grouped.
 //
 // The Result is that of Ensemble: Final (N x d), Traj (Record x RecordLen x
 // d, the states after post-burn-in steps Every, 2 Every, ...), Mean and
@@ -213,7 +211,8 @@ type SGDRun struct {
 	Bound float64
 	// Progress, if not nil, is called from the workers with the number of
 	// chain-steps completed since its previous call; it must be safe for
-	// concurrent use.
+	// concurrent use. A chain that diverges counts its remaining steps as
+	// completed, so a complete run reports N (BurnIn + Steps) in all.
 	Progress func(delta int64)
 }
 
@@ -276,31 +275,25 @@ func (r *SGDRun) SDE(ctx context.Context, p *SGDProblem, noise Noise) (*Result, 
 	return nil, fmt.Errorf("unknown noise %d", int(noise))
 }
 
-// sgdState is shared by the workers of one run; every per-chain and
-// per-group slot is written by exactly one worker.
-type sgdState struct {
-	r      *SGDRun
-	p      *SGDProblem
-	kind   sgdKind
-	temp   float64 // T; T c for kindSDEIsotropic
-	d      int
-	cov    bool
-	bound  float64
-	every  int
-	rlen   int
-	final  []float64 // N x d
-	traj   []float64 // Record x rlen x d
-	tmean  []float64 // N x d: per-chain time averages
-	status []uint8
-	// Per group of chunkTrajectories chains: the number of merged states,
-	// their mean (d) and sum of squared deviations (d x d, if cov).
-	gcnt  []float64
-	gmean []float64
-	gm2   []float64
+// settings returns the run settings of r.
+func (r *SGDRun) settings() settings {
+	return settings{n: r.N, seed: r.Seed, workers: r.Workers, record: r.Record, every: r.Every, bound: r.Bound, progress: r.Progress}
 }
 
+// run runs the chains of the given kind on p (already validated) at
+// temperature T (T c for kindSDEIsotropic).
 func (r *SGDRun) run(ctx context.Context, p *SGDProblem, kind sgdKind, T float64) (*Result, error) {
-	every, bound, workers, err := runSettings("chains", r.N, r.Every, r.Record, r.Bound, r.Workers)
+	rn, err := r.runner(p, kind, T)
+	if err != nil {
+		return nil, err
+	}
+	return rn.run(ctx)
+}
+
+// runner checks the settings of r and returns the engine's run of the
+// given kind on p at temperature T, before anything is allocated.
+func (r *SGDRun) runner(p *SGDProblem, kind sgdKind, T float64) (*runner, error) {
+	s, err := r.settings().check("chains")
 	if err != nil {
 		return nil, err
 	}
@@ -308,307 +301,13 @@ func (r *SGDRun) run(ctx context.Context, p *SGDProblem, kind sgdKind, T float64
 	if _, err := r.MemoryEstimate(d, p.Model.Samples(), p.Batch, p.Steps); err != nil {
 		return nil, err
 	}
-	gsize := sgdGroupSize(n)
-	groups := (n + gsize - 1) / gsize
-	st := &sgdState{
-		r: r, p: p, kind: kind, temp: T, d: d, cov: d <= SGDCovMaxDim,
-		bound: bound, every: every, rlen: p.Steps / every,
-		final:  make([]float64, n*d),
-		tmean:  make([]float64, n*d),
-		status: make([]uint8, n),
-		gcnt:   make([]float64, groups),
-		gmean:  make([]float64, groups*d),
+	rn := &runner{
+		settings: s, noun: "chains", hint: "try a smaller learning rate",
+		d: d, steps: p.Steps, burnIn: p.BurnIn, x0: p.X0,
+		group: sgdGroupSize(n), chunk: sgdChunkSteps, cov: d <= SGDCovMaxDim, mergeGroups: true,
 	}
-	if st.cov {
-		st.gm2 = make([]float64, groups*d*d)
-	}
-	if r.Record > 0 {
-		st.traj = make([]float64, r.Record*st.rlen*d)
-	}
-
-	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			wk := newSGDWorker(st)
-			for {
-				g := int(next.Add(1) - 1)
-				if g >= groups || ctx.Err() != nil {
-					return
-				}
-				lo := g * gsize
-				hi := min(lo+gsize, n)
-				for i := lo; i < hi; i++ {
-					if ctx.Err() != nil {
-						return
-					}
-					wk.chain(ctx, i)
-					wk.mergeGroup(g, i)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return st.reduce(workers, time.Since(start))
-}
-
-// reduce merges the group statistics in group order and the per-chain time
-// averages in chain order.
-func (st *sgdState) reduce(workers int, elapsed time.Duration) (*Result, error) {
-	d, n, p := st.d, st.r.N, st.p
-	res := &Result{
-		Dim: d, N: n, Final: st.final, Traj: st.traj, Record: st.r.Record, RecordLen: st.rlen,
-		Mean: make([]float64, d), MeanStderr: make([]float64, d),
-		Workers: workers, Elapsed: elapsed,
-	}
-	if st.cov {
-		res.Cov = make([]float64, d*d)
-	}
-	for i := 0; i < n; i++ {
-		if st.status[i] != statusOK {
-			res.Diverged++
-			res.DivergedIndex = append(res.DivergedIndex, i)
-		}
-	}
-	good := n - res.Diverged
-	if good == 0 {
-		return nil, fmt.Errorf("all %d chains diverged (left the bound %g or became non-finite): try a smaller learning rate", n, st.bound)
-	}
-	// Chan, Golub & LeVeque's pairwise merge of (count, mean, M2) over groups.
-	var cnt float64
-	delta := make([]float64, d)
-	for g, gc := range st.gcnt {
-		if gc == 0 {
-			continue
-		}
-		gm := st.gmean[g*d : (g+1)*d]
-		newCnt := cnt + gc
-		for a := range delta {
-			delta[a] = gm[a] - res.Mean[a]
-		}
-		if st.cov {
-			w := cnt * gc / newCnt
-			m2 := st.gm2[g*d*d : (g+1)*d*d]
-			for a := 0; a < d; a++ {
-				for b := 0; b < d; b++ {
-					res.Cov[a*d+b] += m2[a*d+b] + delta[a]*delta[b]*w
-				}
-			}
-		}
-		for a := range delta {
-			res.Mean[a] += delta[a] * gc / newCnt
-		}
-		cnt = newCnt
-	}
-	if st.cov && cnt > 1 {
-		for i := range res.Cov {
-			res.Cov[i] /= cnt - 1
-		}
-	}
-	// Welford's mean and spread of the per-chain time averages.
-	if good > 1 {
-		tmMean := make([]float64, d)
-		tmM2 := make([]float64, d)
-		k := 0.0
-		for i := 0; i < n; i++ {
-			if st.status[i] != statusOK {
-				continue
-			}
-			k++
-			for a := 0; a < d; a++ {
-				v := st.tmean[i*d+a]
-				dm := v - tmMean[a]
-				tmMean[a] += dm / k
-				tmM2[a] += dm * (v - tmMean[a])
-			}
-		}
-		for a := 0; a < d; a++ {
-			res.MeanStderr[a] = math.Sqrt(tmM2[a] / (k - 1) / k)
-		}
-	}
-	res.Samples = int64(good) * int64(p.Steps)
-	total := float64(n) * float64(p.Steps+p.BurnIn)
-	if s := elapsed.Seconds(); s > 0 {
-		res.StepsPerSecond = total / s
-	}
-	return res, nil
-}
-
-// sgdWorker integrates chains with its own generator and scratch space.
-type sgdWorker struct {
-	st      *sgdState
-	pcg     *rand.PCG
-	rng     *rand.Rand
-	sampler *potentials.NoiseSampler
-	x, xp   []float64
-	v       []float64 // momentum
-	g, gk   []float64
-	xi      []float64 // noise
-	z       []float64 // normals: N (exact) or d (isotropic)
-	batch   []int
-	perm    []int // permutation of the samples (without replacement)
-	pos     int   // next position in perm
-	tally   *tally
-	m2      []float64 // this chain's M2 (d x d)
-}
-
-func newSGDWorker(st *sgdState) *sgdWorker {
-	pcg := rand.NewPCG(0, 0)
-	d, n := st.d, st.p.Model.Samples()
-	w := &sgdWorker{
-		st: st, pcg: pcg, rng: rand.New(pcg),
-		x: make([]float64, d), xp: make([]float64, d), v: make([]float64, d),
-		g: make([]float64, d), gk: make([]float64, d), xi: make([]float64, d),
-		tally: newTally(d, st.cov),
-	}
-	if st.cov {
-		w.m2 = make([]float64, d*d)
-	}
-	switch st.kind {
-	case kindSGD:
-		w.batch = make([]int, st.p.Batch)
-		if st.p.WithoutReplacement {
-			w.perm = make([]int, n)
-		}
-	case kindSDEExact:
-		w.sampler = potentials.NewNoiseSampler(st.p.Model)
-		w.z = make([]float64, n)
-	case kindSDEIsotropic:
-		w.z = make([]float64, d)
-	}
-	return w
-}
-
-// chain integrates chain i and stores its final state, recorded states,
-// status and time average; its M2 is left in w.m2 for mergeGroup.
-func (w *sgdWorker) chain(ctx context.Context, i int) {
-	st := w.st
-	p := st.p
-	d := st.d
-	w.pcg.Seed(TrajectorySeed(st.r.Seed, i))
-	x, xp, tl := w.x, w.xp, w.tally
-	copy(x, p.X0)
-	clear(w.v)
-	if w.perm != nil {
-		for k := range w.perm {
-			w.perm[k] = k
-		}
-		w.pos = len(w.perm) // shuffle before the first batch
-	}
-	var rec []float64
-	if i < st.r.Record {
-		rec = st.traj[i*st.rlen*d : (i+1)*st.rlen*d]
-	}
-	tl.reset(p.X0, rec, st.every)
-	status := uint8(statusOK)
-	total := p.BurnIn + p.Steps
-	for k0 := 0; k0 < total && status == statusOK; k0 += sgdChunkSteps {
-		k1 := min(k0+sgdChunkSteps, total)
-		for k := k0; k < k1; k++ {
-			copy(xp, x)
-			w.step(x)
-			for _, v := range x {
-				if !(math.Abs(v) <= st.bound) {
-					status = statusDiverged
-					break
-				}
-			}
-			if status != statusOK {
-				copy(x, xp)
-				break
-			}
-			if k < p.BurnIn {
-				continue
-			}
-			tl.add(x)
-		}
-		if st.r.Progress != nil {
-			st.r.Progress(int64(k1 - k0))
-		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
-	copy(st.final[i*d:(i+1)*d], x)
-	st.status[i] = status
-	if status != statusOK {
-		tl.diverged(x)
-		return
-	}
-	n := float64(p.Steps)
-	tl.moments(st.tmean[i*d:(i+1)*d], w.m2, n)
-}
-
-// mergeGroup merges chain i (just integrated) into the statistics of its
-// group g, in chain order.
-func (w *sgdWorker) mergeGroup(g, i int) {
-	st := w.st
-	if st.status[i] != statusOK {
-		return
-	}
-	d := st.d
-	steps := float64(st.p.Steps)
-	cnt := st.gcnt[g]
-	newCnt := cnt + steps
-	gm := st.gmean[g*d : (g+1)*d]
-	mi := st.tmean[i*d : (i+1)*d]
-	if st.cov {
-		wt := cnt * steps / newCnt
-		m2 := st.gm2[g*d*d : (g+1)*d*d]
-		for a := 0; a < d; a++ {
-			da := mi[a] - gm[a]
-			for b := 0; b < d; b++ {
-				m2[a*d+b] += w.m2[a*d+b] + da*(mi[b]-gm[b])*wt
-			}
-		}
-	}
-	for a := range gm {
-		gm[a] += (mi[a] - gm[a]) * steps / newCnt
-	}
-	st.gcnt[g] = newCnt
-}
-
-// step advances x by one step of the run's kind.
-func (w *sgdWorker) step(x []float64) {
-	st := w.st
-	p := st.p
-	fs := p.Model
-	h := p.LR
-	switch st.kind {
-	case kindSGD:
-		w.drawBatch()
-		potentials.BatchGrad(fs, w.g, w.gk, x, w.batch)
-		beta := p.Momentum
-		for a, ga := range w.g {
-			va := beta*w.v[a] - h*ga
-			w.v[a] = va
-			x[a] += va
-		}
-	case kindSDEExact:
-		for k := range w.z {
-			w.z[k] = w.rng.NormFloat64()
-		}
-		w.sampler.Sample(w.xi, w.g, x, w.z, st.temp)
-		sh := math.Sqrt(h)
-		for a, ga := range w.g {
-			x[a] += -ga*h + sh*w.xi[a]
-		}
-	case kindSDEIsotropic:
-		potentials.FullGrad(fs, w.g, w.gk, x)
-		c := math.Sqrt(2 * st.temp * h) // st.temp = T c
-		for a := range w.z {
-			w.z[a] = w.rng.NormFloat64()
-		}
-		for a, ga := range w.g {
-			x[a] += -ga*h + c*w.z[a]
-		}
-	}
+	rn.newStepper = func(rng [2]*rand.Rand) stepper { return rn.newVecStepper(newSGDStep(p, kind, T, rng[0]), p.LR) }
+	return rn, nil
 }
 
 // gradTrace writes g = grad f(x) into m and returns tr D(x) =
@@ -628,39 +327,4 @@ func gradTrace(fs potentials.FiniteSum, m, gk, x []float64) float64 {
 		}
 	}
 	return s / float64(fs.Samples())
-}
-
-// drawBatch fills w.batch with b sample indices: uniform with replacement,
-// or b distinct ones: the first b of the chain's permutation after a partial
-// Fisher–Yates shuffle (IndependentBatches), or else the next b of the
-// chain's current random permutation (a new one, by Fisher–Yates, when fewer
-// than b remain: drop-last).
-func (w *sgdWorker) drawBatch() {
-	n := w.st.p.Model.Samples()
-	if w.perm == nil {
-		for j := range w.batch {
-			w.batch[j] = w.rng.IntN(n)
-		}
-		return
-	}
-	b := len(w.batch)
-	if w.st.p.IndependentBatches {
-		perm := w.perm
-		for j := range w.batch {
-			r := j + w.rng.IntN(n-j)
-			perm[j], perm[r] = perm[r], perm[j]
-			w.batch[j] = perm[j]
-		}
-		return
-	}
-	if w.pos+b > n {
-		perm := w.perm
-		for i := n - 1; i > 0; i-- {
-			j := w.rng.IntN(i + 1)
-			perm[i], perm[j] = perm[j], perm[i]
-		}
-		w.pos = 0
-	}
-	copy(w.batch, w.perm[w.pos:w.pos+b])
-	w.pos += b
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -227,23 +228,27 @@ func TestSDENoiseCovariance(t *testing.T) {
 	potentials.Diffusion(l, D, x0)
 	g := make([]float64, 2)
 	potentials.FullGrad(l, g, make([]float64, 2), x0)
+	// The isotropic step takes T c, as SDE passes it.
+	Tc := T * (D[0] + D[3]) / 2
+	if isoC, err := p.IsotropicScale(); err != nil || math.Abs(isoC*T-Tc) > 1e-12*Tc {
+		t.Fatalf("IsotropicScale() = %v, %v; want tr D(x0)/2 = %v", isoC, err, Tc/T)
+	}
 	const M = 40000
 	for _, c := range []struct {
 		kind sgdKind
+		temp float64
 		want [4]float64
 	}{
-		{kindSDEExact, [4]float64{2 * T * D[0], 2 * T * D[1], 2 * T * D[2], 2 * T * D[3]}},
-		{kindSDEIsotropic, [4]float64{T * (D[0] + D[3]), 0, 0, T * (D[0] + D[3])}},
+		{kindSDEExact, T, [4]float64{2 * T * D[0], 2 * T * D[1], 2 * T * D[2], 2 * T * D[3]}},
+		{kindSDEIsotropic, Tc, [4]float64{2 * Tc, 0, 0, 2 * Tc}},
 	} {
-		st := &sgdState{r: &SGDRun{N: 1}, p: p, kind: c.kind, temp: T, d: 2, cov: true}
-		w := newSGDWorker(st)
-		w.pcg.Seed(TrajectorySeed(5, 0))
+		s := newSGDStep(p, c.kind, c.temp, rand.New(rand.NewPCG(TrajectorySeed(5, 0))))
 		var got [4]float64
 		x := make([]float64, 2)
 		sh := math.Sqrt(p.LR)
 		for i := 0; i < M; i++ {
 			copy(x, x0)
-			w.step(x)
+			s.step(x)
 			e0 := (x[0] - x0[0] + g[0]*p.LR) / sh
 			e1 := (x[1] - x0[1] + g[1]*p.LR) / sh
 			got[0] += e0 * e0 / M
@@ -425,15 +430,18 @@ func TestSGDStepAllocs(t *testing.T) {
 		{"sde exact", kindSDEExact, false, false}, {"sde isotropic", kindSDEIsotropic, false, false},
 	} {
 		p := &SGDProblem{Model: fs, LR: 0.01, Batch: 8, WithoutReplacement: c.without, IndependentBatches: c.ind, Momentum: 0.9, X0: x0, Steps: 20}
-		st := &sgdState{r: &SGDRun{N: 1, Record: 1}, p: p, kind: c.kind, temp: 0.01, d: fs.Dim(), cov: fs.Dim() <= SGDCovMaxDim,
-			bound: 1e8, every: 1, rlen: 20, final: make([]float64, fs.Dim()), tmean: make([]float64, fs.Dim()),
-			status: make([]uint8, 1), traj: make([]float64, 20*fs.Dim())}
-		w := newSGDWorker(st)
+		r, err := (&SGDRun{N: 1, Record: 1}).runner(p, c.kind, 0.01)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.alloc()
+		w := r.newWorker()
+		s := w.st.(*vecStepper).s
 		x := append([]float64(nil), x0...)
-		if a := testing.AllocsPerRun(50, func() { w.step(x) }); a != 0 {
+		if a := testing.AllocsPerRun(50, func() { s.step(x) }); a != 0 {
 			t.Errorf("%s: %v allocations per step", c.name, a)
 		}
-		if a := testing.AllocsPerRun(5, func() { w.chain(context.Background(), 0) }); a != 0 {
+		if a := testing.AllocsPerRun(5, func() { w.trajectories(context.Background(), 0, 0, 1) }); a != 0 {
 			t.Errorf("%s: %v allocations per chain", c.name, a)
 		}
 	}

@@ -3,8 +3,9 @@ package sde
 // tally accumulates one trajectory's statistics after the burn-in: the sums
 // of x - x0 and, unless s2 is nil, of (x - x0)(x - x0)^T (shifting by x0
 // keeps the sums small), and it records the state every `every` steps into
-// rec (nil: not recorded). Both the general Euler–Maruyama kernel and the
-// SGD kernel use it, so their statistics are computed alike.
+// rec (nil: not recorded). vecStepper uses it for every d-dimensional
+// method (general Euler–Maruyama, SGD, the finite-sum SDE), so their
+// statistics are computed alike.
 type tally struct {
 	x0                        []float64
 	s1, s2                    []float64
@@ -72,5 +73,13 @@ func (t *tally) moments(mean, m2 []float64, n float64) {
 func (t *tally) diverged(x []float64) {
 	if t.rec != nil {
 		fillRecord(t.rec, len(x), t.written, x...)
+	}
+}
+
+// fillRecord repeats the last finite state through the unwritten rest of a
+// recorded trajectory that diverged after writing its first written states.
+func fillRecord(rec []float64, d, written int, last ...float64) {
+	for j := written; j < len(rec)/d; j++ {
+		copy(rec[j*d:(j+1)*d], last)
 	}
 }
