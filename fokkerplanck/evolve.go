@@ -163,7 +163,7 @@ func (op *Operator) Evolve(ctx context.Context, p0, pss []float64, opt EvolveOpt
 	if opt.Tol == 0 {
 		opt.Tol = 1e-12
 	}
-	a, err := op.L.ShiftScale(1, -opt.Dt)
+	a, err := op.gen.ShiftScale(1, -opt.Dt)
 	if err != nil {
 		return nil, err
 	}

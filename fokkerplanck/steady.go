@@ -141,11 +141,11 @@ func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	cut := frac * pmax
 	// The largest rate ratio, and one logarithm at the end.
 	ratio := 1.0
-	for e := range op.A {
-		if p != nil && p[op.A[e]] < cut && p[op.B[e]] < cut {
+	for e := range op.edgeA {
+		if p != nil && p[op.edgeA[e]] < cut && p[op.edgeB[e]] < cut {
 			continue
 		}
-		ab, ba := op.RateAB[e], op.RateBA[e]
+		ab, ba := op.rateAB[e], op.rateBA[e]
 		if ab == 0 && ba == 0 {
 			continue
 		}
@@ -209,7 +209,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	for _, v := range p {
 		pmax = math.Max(pmax, v)
 	}
-	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.L, p, NodeImbalanceFraction*pmax)
+	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.gen, p, NodeImbalanceFraction*pmax)
 	if !(st.Residual <= opt.Tol) {
 		return nil, fail(st.Residual, err)
 	}
