@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/sgdsde/sgdsde/internal/sparse"
@@ -30,6 +31,39 @@ const (
 	// order accurate pointwise there.
 	Source
 )
+
+// schemeNames are the spellings of the schemes.
+var schemeNames = []string{Symmetric: "symmetric", Source: "source"}
+
+// String returns the name of the scheme, "symmetric" or "source", or
+// "Scheme(n)" for a value that is not a scheme.
+func (s Scheme) String() string { return enumString(schemeNames, s, "Scheme") }
+
+// MarshalText returns the name of the scheme (String); it fails for a value
+// that is not a scheme.
+func (s Scheme) MarshalText() ([]byte, error) {
+	return marshalEnum(schemeNames, s, "Scheme", "a scheme")
+}
+
+// UnmarshalText sets s to the scheme named by text, as ParseScheme reads it.
+func (s *Scheme) UnmarshalText(text []byte) error {
+	v, err := ParseScheme(string(text))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseScheme returns the scheme named s, "symmetric" or "source" (the
+// spellings of Scheme.String), ignoring case and surrounding white space.
+// The error for any other s quotes it and lists the names.
+func ParseScheme(s string) (Scheme, error) {
+	if v, ok := lookupEnum[Scheme](schemeNames, strings.ToLower(strings.TrimSpace(s))); ok {
+		return v, nil
+	}
+	return 0, unknownEnum(schemeNames, s, "scheme")
+}
 
 // Operator is the discrete Fokker–Planck generator L of a model at
 // temperature T on a grid: d p/dt = L p for the vector p of node

@@ -71,13 +71,11 @@ func (gf *gridFlags) validate() (fokkerplanck.Scheme, error) {
 	if !(gf.tol > 0) || gf.tol >= 1 {
 		return 0, usageErrorf("--tol must be in (0, 1), got %g", gf.tol)
 	}
-	switch strings.ToLower(strings.TrimSpace(gf.scheme)) {
-	case "symmetric":
-		return fokkerplanck.Symmetric, nil
-	case "source":
-		return fokkerplanck.Source, nil
+	scheme, err := fokkerplanck.ParseScheme(gf.scheme)
+	if err != nil {
+		return 0, usageErrorf("--scheme: %v", err)
 	}
-	return 0, usageErrorf("--scheme %q: want symmetric or source", gf.scheme)
+	return scheme, nil
 }
 
 // build returns the grid selected by the flags for model m with the
@@ -125,19 +123,11 @@ func (gf *gridFlags) buildAt(m potentials.Model, T float64) (*fokkerplanck.Grid,
 	if err != nil {
 		return nil, gridInfo{}, usageErrorf("%v (check --grid and --box)", err)
 	}
-	info := gridInfo{Grid: n, Periodic: gf.periodic, Scheme: schemeName(scheme), Tol: gf.tol}
+	info := gridInfo{Grid: n, Periodic: gf.periodic, Scheme: scheme.String(), Tol: gf.tol}
 	for a := 0; a < d; a++ {
 		info.Box = append(info.Box, [2]float64{box.Min[a], box.Max[a]})
 	}
 	return g, info, nil
-}
-
-// schemeName is the --scheme spelling of s.
-func schemeName(s fokkerplanck.Scheme) string {
-	if s == fokkerplanck.Source {
-		return "source"
-	}
-	return "symmetric"
 }
 
 // parseGridSize parses --grid "NX[,NY]" for a d-D model: one number gives
