@@ -28,6 +28,14 @@ func TestEnumSpellings(t *testing.T) {
 	}{
 		{fokkerplanck.Symmetric, "symmetric", unmarshal[fokkerplanck.Scheme]},
 		{fokkerplanck.Source, "source", unmarshal[fokkerplanck.Scheme]},
+		{fokkerplanck.ClassClosed, "closed", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.ClassInwardSpiral, "inward-spiral", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.ClassOutwardSpiral, "outward-spiral", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.ClassFixedPoint, "fixed-point", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.ClassLeavesBox, "leaves-box", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.ClassUnresolved, "unresolved", unmarshal[fokkerplanck.OrbitClass]},
+		{fokkerplanck.FieldForce, "force", unmarshal[fokkerplanck.OrbitField]},
+		{fokkerplanck.FieldDrift, "drift", unmarshal[fokkerplanck.OrbitField]},
 	}
 	for _, c := range cases {
 		if s := c.v.String(); s != c.want {
@@ -71,6 +79,9 @@ func TestEnumInvalid(t *testing.T) {
 	}{
 		{fokkerplanck.Scheme(2), "Scheme(2)"},
 		{fokkerplanck.Scheme(-1), "Scheme(-1)"},
+		{fokkerplanck.OrbitClass(0), "OrbitClass(0)"},
+		{fokkerplanck.ClassUnresolved + 1, "OrbitClass(7)"},
+		{fokkerplanck.OrbitField(0), "OrbitField(0)"},
 	} {
 		if s := c.v.String(); s != c.want {
 			t.Errorf("String %q, want %q", s, c.want)
