@@ -36,6 +36,8 @@ func TestEnumSpellings(t *testing.T) {
 		{fokkerplanck.ClassUnresolved, "unresolved", unmarshal[fokkerplanck.OrbitClass]},
 		{fokkerplanck.FieldForce, "force", unmarshal[fokkerplanck.OrbitField]},
 		{fokkerplanck.FieldDrift, "drift", unmarshal[fokkerplanck.OrbitField]},
+		{fokkerplanck.Assumption4Holds, "holds", unmarshal[fokkerplanck.Assumption4Verdict]},
+		{fokkerplanck.Assumption4Violated, "violated", unmarshal[fokkerplanck.Assumption4Verdict]},
 	}
 	for _, c := range cases {
 		if s := c.v.String(); s != c.want {
@@ -82,6 +84,7 @@ func TestEnumInvalid(t *testing.T) {
 		{fokkerplanck.OrbitClass(0), "OrbitClass(0)"},
 		{fokkerplanck.ClassUnresolved + 1, "OrbitClass(7)"},
 		{fokkerplanck.OrbitField(0), "OrbitField(0)"},
+		{fokkerplanck.Assumption4Verdict(0), "Assumption4Verdict(0)"},
 	} {
 		if s := c.v.String(); s != c.want {
 			t.Errorf("String %q, want %q", s, c.want)
