@@ -16,6 +16,7 @@ const RegionFraction = 1e-6
 // spacing by one Newton step on the quadratic through the 3 x 3 (1-D: 3)
 // neighbourhood.
 type Minimum struct {
+	// X is the refined position of the minimum and Value the field there.
 	X     []float64 `json:"x"`
 	Value float64   `json:"value"`
 }
@@ -23,6 +24,7 @@ type Minimum struct {
 // Spread summarises a field over the region: the largest magnitude and the
 // mean magnitude.
 type Spread struct {
+	// Max is the largest magnitude and Mean the mean magnitude.
 	Max  float64 `json:"max"`
 	Mean float64 `json:"mean"`
 }

@@ -14,7 +14,9 @@ import (
 )
 
 // Scheme selects how the weight of an edge is taken from the Selling
-// decompositions of D at its two ends.
+// decompositions of D at its two ends. Its String is the spelling of the
+// output files, "symmetric" or "source", which ParseScheme reads; the zero
+// value is Symmetric.
 type Scheme int
 
 const (

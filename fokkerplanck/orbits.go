@@ -104,9 +104,10 @@ import (
 // IEEE Trans. ASSP 29, 1981), third order, so that the interpolation error
 // does not swamp the scheme's.
 
-// OrbitClass is the class of an orbit (see the file comment for the
-// rules). Its String is the spelling of the output files, e.g.
-// "inward-spiral"; the zero value is not a class.
+// OrbitClass is the class of an orbit, decided by Operator.Orbits from
+// its first return to the Poincaré section through the seed. Its String is
+// the spelling of the output files, e.g. "inward-spiral"; the zero value is
+// not a class.
 type OrbitClass int
 
 // Orbit classes.

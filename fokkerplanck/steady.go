@@ -86,9 +86,14 @@ func (op *Operator) PinNode() int {
 // density is not negligible, which tells whether the grid resolves the
 // model.
 type NotConvergedError struct {
-	Residual, Tol      float64
+	// Residual is the relative residual reached and Tol the tolerance it
+	// missed.
+	Residual, Tol float64
+	// Iterations counts the Krylov iterations and Passes the scaled passes
+	// spent (as in Steady).
 	Iterations, Passes int
-	Nodes              [2]int
+	// Nodes is the size of the grid (Grid.N).
+	Nodes [2]int
 	// CellPeclet is the largest |z| = |b . h| / (T h . D^-1 ... ) of the
 	// exponentially fitted rates (log of the ratio of the two rates of an
 	// edge) over the edges where the best result has rho > RegionFraction
@@ -98,6 +103,8 @@ type NotConvergedError struct {
 	Err error
 }
 
+// Error states the residual, the tolerance and the work spent, and what to
+// change: the grid when the cell Peclet number exceeds PecletLimit.
 func (e *NotConvergedError) Error() string {
 	hint := "try more grid nodes, a smaller box, a higher temperature or a looser tolerance"
 	if e.CellPeclet > PecletLimit {
