@@ -17,8 +17,8 @@ func denseSteady(t *testing.T, op *Operator, pin int) []float64 {
 	n := op.Grid.Len()
 	a := mat.NewDense(n, n, nil)
 	for y := 0; y < n; y++ {
-		for q := op.L.RowPtr[y]; q < op.L.RowPtr[y+1]; q++ {
-			a.Set(y, int(op.L.Col[q]), op.L.Val[q])
+		for q := op.gen.RowPtr[y]; q < op.gen.RowPtr[y+1]; q++ {
+			a.Set(y, int(op.gen.Col[q]), op.gen.Val[q])
 		}
 	}
 	for c := 0; c < n; c++ {
@@ -53,12 +53,12 @@ func TestColumnSumsZero(t *testing.T) {
 	col := make([]float64, n)
 	scale := make([]float64, n)
 	for y := 0; y < n; y++ {
-		for q := op.L.RowPtr[y]; q < op.L.RowPtr[y+1]; q++ {
-			c := op.L.Col[q]
-			col[c] += op.L.Val[q]
-			scale[c] += math.Abs(op.L.Val[q])
-			if int(c) != y && op.L.Val[q] < 0 {
-				t.Fatalf("negative off-diagonal L[%d][%d] = %g", y, c, op.L.Val[q])
+		for q := op.gen.RowPtr[y]; q < op.gen.RowPtr[y+1]; q++ {
+			c := op.gen.Col[q]
+			col[c] += op.gen.Val[q]
+			scale[c] += math.Abs(op.gen.Val[q])
+			if int(c) != y && op.gen.Val[q] < 0 {
+				t.Fatalf("negative off-diagonal L[%d][%d] = %g", y, c, op.gen.Val[q])
 			}
 		}
 	}

@@ -16,6 +16,7 @@ const RegionFraction = 1e-6
 // spacing by one Newton step on the quadratic through the 3 x 3 (1-D: 3)
 // neighbourhood.
 type Minimum struct {
+	// X is the refined position of the minimum and Value the field there.
 	X     []float64 `json:"x"`
 	Value float64   `json:"value"`
 }
@@ -23,6 +24,7 @@ type Minimum struct {
 // Spread summarises a field over the region: the largest magnitude and the
 // mean magnitude.
 type Spread struct {
+	// Max is the largest magnitude and Mean the mean magnitude.
 	Max  float64 `json:"max"`
 	Mean float64 `json:"mean"`
 }
@@ -252,15 +254,45 @@ func spreadOf(u []float64) Spread {
 	return s
 }
 
+// Assumption4Verdict is the verdict of an Assumption-4 check
+// (Assumption4Check.Verdict). Its String is the spelling of the output
+// files, "holds" or "violated"; the zero value is not a verdict.
+type Assumption4Verdict int
+
 // Verdicts of an Assumption-4 check (Assumption4Check.Verdict).
 const (
 	// Assumption4Holds: div j and j . grad Phi are both zero within their
-	// two-grid error estimates.
-	Assumption4Holds = "holds"
+	// two-grid error estimates ("holds").
+	Assumption4Holds Assumption4Verdict = iota + 1
 	// Assumption4Violated: at least one of them exceeds twice its two-grid
-	// error estimate, so it is not zero in the continuum.
-	Assumption4Violated = "violated"
+	// error estimate, so it is not zero in the continuum ("violated").
+	Assumption4Violated
 )
+
+// verdictNames are the spellings of the Assumption-4 verdicts.
+var verdictNames = []string{Assumption4Holds: "holds", Assumption4Violated: "violated"}
+
+// String returns the name of the verdict, "holds" or "violated", or
+// "Assumption4Verdict(n)" for a value that is not a verdict.
+func (v Assumption4Verdict) String() string {
+	return enumString(verdictNames, v, "Assumption4Verdict")
+}
+
+// MarshalText returns the name of the verdict (String); it fails for a
+// value that is not a verdict.
+func (v Assumption4Verdict) MarshalText() ([]byte, error) {
+	return marshalEnum(verdictNames, v, "Assumption4Verdict", "an Assumption-4 verdict")
+}
+
+// UnmarshalText sets v to the verdict named exactly by text.
+func (v *Assumption4Verdict) UnmarshalText(text []byte) error {
+	u, err := parseEnum[Assumption4Verdict](verdictNames, string(text), "Assumption-4 verdict")
+	if err != nil {
+		return err
+	}
+	*v = u
+	return nil
+}
 
 // RoundOffForce is the size of the force, relative to the largest drift
 // max |b| over the region, below which a force counts as zero by the
@@ -309,7 +341,7 @@ type Assumption4Check struct {
 	CoarseGrid [2]int
 	// Verdict is Assumption4Holds when both fields hold, otherwise
 	// Assumption4Violated.
-	Verdict string
+	Verdict Assumption4Verdict
 }
 
 // CheckAssumption4 decides whether the paper's Assumption 4 holds for the

@@ -102,11 +102,15 @@ type EvolveOptions struct {
 
 // Frame is the state of an evolution after a step.
 type Frame struct {
-	Step       int
-	Time       float64
+	// Step is the number of steps taken and Time = Step dt.
+	Step int
+	Time float64
+	// FreeEnergy is F = T KL(p || pss) (see the function FreeEnergy).
 	FreeEnergy float64
-	Mass       float64
-	MinRho     float64
+	// Mass is the total of the node probabilities and MinRho the smallest
+	// density.
+	Mass   float64
+	MinRho float64
 }
 
 // Evolution is the result of Evolve.
@@ -118,7 +122,8 @@ type Evolution struct {
 	SnapshotSteps []int
 	// Final holds the final node probabilities.
 	Final []float64
-	// Iterations counts the Krylov iterations of all steps.
+	// Iterations counts the Krylov iterations of all steps and
+	// SolveSeconds their wall time.
 	Iterations   int
 	SolveSeconds float64
 	// MaxStepResidual is the largest relative residual
@@ -163,7 +168,7 @@ func (op *Operator) Evolve(ctx context.Context, p0, pss []float64, opt EvolveOpt
 	if opt.Tol == 0 {
 		opt.Tol = 1e-12
 	}
-	a, err := op.L.ShiftScale(1, -opt.Dt)
+	a, err := op.gen.ShiftScale(1, -opt.Dt)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 //
 // Every step is checked against the implicit Euler equation itself,
 // (I - dt L) p_k = p_{k-1}, with the relative residual recomputed here from
-// the snapshots and op.L: a step with the wrong dt (0.5 dt: residuals 0.15
+// the snapshots and op.gen: a step with the wrong dt (0.5 dt: residuals 0.15
 // to 0.46 on these runs) or no step at all fails it, while mass,
 // positivity and a falling F would all survive it.
 //
@@ -129,7 +129,7 @@ func TestCase9FreeEnergy(t *testing.T) {
 					t.Errorf("step %d: frame F %.17g, recomputed %.17g, beyond the rounding %.3g", k, fr.FreeEnergy, f, round)
 				}
 				if k > 0 {
-					op.L.MulVec(lp, p)
+					op.gen.MulVec(lp, p)
 					r2, r1, b2 := 0.0, 0.0, 0.0
 					for i := range p {
 						r := prev[i] - p[i] + tc.dt*lp[i]

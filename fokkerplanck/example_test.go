@@ -41,3 +41,20 @@ func ExampleOperator_SteadyState() {
 	// Pi   3.18
 	// L    -0.479
 }
+
+// ParseScheme reads a scheme by the name that Scheme.String writes, as a
+// command line or a configuration file gives it.
+func ExampleParseScheme() {
+	for _, name := range []string{"source", "Symmetric", "ito"} {
+		s, err := fokkerplanck.ParseScheme(name)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(s)
+	}
+	// Output:
+	// source
+	// symmetric
+	// unknown scheme "ito": want symmetric or source
+}

@@ -63,14 +63,14 @@ func (op *Operator) Fields(p []float64) *Fields {
 		}
 	}
 	hx, hy := g.H[0], g.H[1]
-	for e := range op.A {
-		a, b := op.A[e], op.B[e]
-		flow := (op.RateAB[e]*p[a] - op.RateBA[e]*p[b]) / (2 * vol)
-		dx := float64(op.EdgeOffset[e][0]) * hx * flow
+	for e := range op.edgeA {
+		a, b := op.edgeA[e], op.edgeB[e]
+		flow := (op.rateAB[e]*p[a] - op.rateBA[e]*p[b]) / (2 * vol)
+		dx := float64(op.edgeOffset[e][0]) * hx * flow
 		f.CurrentX[a] += dx
 		f.CurrentX[b] += dx
 		if g.Dim == 2 {
-			dy := float64(op.EdgeOffset[e][1]) * hy * flow
+			dy := float64(op.edgeOffset[e][1]) * hy * flow
 			f.CurrentY[a] += dy
 			f.CurrentY[b] += dy
 		}

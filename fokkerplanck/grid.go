@@ -16,8 +16,12 @@ const MinNodes = 8
 // the index j*N[0] + i, which matches the (ny, nx) C-order layout of the
 // output arrays. In 1-D, N[1] = 1.
 type Grid struct {
-	Dim      int
-	N        [2]int
+	// Dim is the dimension, 1 or 2.
+	Dim int
+	// N is the number of nodes along each axis (N[1] = 1 in 1-D).
+	N [2]int
+	// Min and Max are the corners of the box, H the node spacing along
+	// each axis.
 	Min, Max [2]float64
 	H        [2]float64
 	// Periodic makes every axis periodic instead of bounded by zero-flux walls.

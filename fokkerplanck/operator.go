@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/sgdsde/sgdsde/internal/sparse"
@@ -13,7 +14,9 @@ import (
 )
 
 // Scheme selects how the weight of an edge is taken from the Selling
-// decompositions of D at its two ends.
+// decompositions of D at its two ends. Its String is the spelling of the
+// output files, "symmetric" or "source", which ParseScheme reads; the zero
+// value is Symmetric.
 type Scheme int
 
 const (
@@ -31,27 +34,62 @@ const (
 	Source
 )
 
+// schemeNames are the spellings of the schemes.
+var schemeNames = []string{Symmetric: "symmetric", Source: "source"}
+
+// String returns the name of the scheme, "symmetric" or "source", or
+// "Scheme(n)" for a value that is not a scheme.
+func (s Scheme) String() string { return enumString(schemeNames, s, "Scheme") }
+
+// MarshalText returns the name of the scheme (String); it fails for a value
+// that is not a scheme.
+func (s Scheme) MarshalText() ([]byte, error) {
+	return marshalEnum(schemeNames, s, "Scheme", "a scheme")
+}
+
+// UnmarshalText sets s to the scheme named by text, as ParseScheme reads it.
+func (s *Scheme) UnmarshalText(text []byte) error {
+	v, err := ParseScheme(string(text))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseScheme returns the scheme named s, "symmetric" or "source" (the
+// spellings of Scheme.String), ignoring case and surrounding white space.
+// The error for any other s quotes it and lists the names.
+func ParseScheme(s string) (Scheme, error) {
+	if v, ok := lookupEnum[Scheme](schemeNames, strings.ToLower(strings.TrimSpace(s))); ok {
+		return v, nil
+	}
+	return 0, unknownEnum(schemeNames, s, "scheme")
+}
+
 // Operator is the discrete Fokker–Planck generator L of a model at
 // temperature T on a grid: d p/dt = L p for the vector p of node
 // probabilities (p = rho times the cell volume). L[y][x] is the jump rate
 // from node x to node y, L[x][x] minus the total rate out of x; every
-// column sums to zero.
+// column sums to zero. Apply multiplies by L and Entry reads one entry.
 type Operator struct {
+	// Grid is the grid, Model the model and T the temperature of the
+	// generator, Scheme the scheme it was assembled with.
 	Grid   *Grid
 	Model  potentials.Model
 	T      float64
 	Scheme Scheme
 
-	// Edges: node pairs (A[e], B[e]) linked by a jump, the rates A -> B
-	// and B -> A, and the offset B - A in index units (unwrapped).
-	A, B       []int32
-	RateAB     []float64
-	RateBA     []float64
-	EdgeOffset [][2]int8
+	// Edges: node pairs (edgeA[e], edgeB[e]) linked by a jump, the rates
+	// A -> B and B -> A, and the offset B - A in index units (unwrapped).
+	edgeA, edgeB []int32
+	rateAB       []float64
+	rateBA       []float64
+	edgeOffset   [][2]int8
 
-	// L in compressed sparse row form: row y holds the rates into y, in
-	// increasing column order, and the diagonal.
-	L *sparse.CSR
+	// gen is L in compressed sparse row form: row y holds the rates into
+	// y, in increasing column order, and the diagonal.
+	gen *sparse.CSR
 }
 
 // ErrSingularDiffusion reports a diffusion matrix that is singular (or not
@@ -224,21 +262,21 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	}
 	if len(parts) == 1 {
 		pt := parts[0]
-		op.A, op.B, op.RateAB, op.RateBA, op.EdgeOffset = pt.a, pt.b, pt.ab, pt.ba, pt.off
+		op.edgeA, op.edgeB, op.rateAB, op.rateBA, op.edgeOffset = pt.a, pt.b, pt.ab, pt.ba, pt.off
 	} else {
 		ne := 0
 		for _, pt := range parts {
 			ne += len(pt.a)
 		}
-		op.A, op.B = make([]int32, 0, ne), make([]int32, 0, ne)
-		op.RateAB, op.RateBA = make([]float64, 0, ne), make([]float64, 0, ne)
-		op.EdgeOffset = make([][2]int8, 0, ne)
+		op.edgeA, op.edgeB = make([]int32, 0, ne), make([]int32, 0, ne)
+		op.rateAB, op.rateBA = make([]float64, 0, ne), make([]float64, 0, ne)
+		op.edgeOffset = make([][2]int8, 0, ne)
 		for _, pt := range parts {
-			op.A = append(op.A, pt.a...)
-			op.B = append(op.B, pt.b...)
-			op.RateAB = append(op.RateAB, pt.ab...)
-			op.RateBA = append(op.RateBA, pt.ba...)
-			op.EdgeOffset = append(op.EdgeOffset, pt.off...)
+			op.edgeA = append(op.edgeA, pt.a...)
+			op.edgeB = append(op.edgeB, pt.b...)
+			op.rateAB = append(op.rateAB, pt.ab...)
+			op.rateBA = append(op.rateBA, pt.ba...)
+			op.edgeOffset = append(op.edgeOffset, pt.off...)
 		}
 	}
 	op.buildCSR()
@@ -582,16 +620,16 @@ func (op *Operator) buildCSR() {
 	n := op.Grid.Len()
 	count := make([]int, n+1)
 	out := make([]float64, n)
-	for e := range op.A {
-		a, b := op.A[e], op.B[e]
-		if op.RateAB[e] > 0 {
+	for e := range op.edgeA {
+		a, b := op.edgeA[e], op.edgeB[e]
+		if op.rateAB[e] > 0 {
 			count[b+1]++
 		}
-		if op.RateBA[e] > 0 {
+		if op.rateBA[e] > 0 {
 			count[a+1]++
 		}
-		out[a] += op.RateAB[e]
-		out[b] += op.RateBA[e]
+		out[a] += op.rateAB[e]
+		out[b] += op.rateBA[e]
 	}
 	for y := 0; y < n; y++ {
 		count[y+1] += count[y] + 1 // +1: the diagonal
@@ -610,13 +648,13 @@ func (op *Operator) buildCSR() {
 		col[fill[y]], val[fill[y]] = int32(y), -out[y]
 		fill[y]++
 	}
-	for e := range op.A {
-		a, b := op.A[e], op.B[e]
-		if r := op.RateAB[e]; r > 0 {
+	for e := range op.edgeA {
+		a, b := op.edgeA[e], op.edgeB[e]
+		if r := op.rateAB[e]; r > 0 {
 			col[fill[b]], val[fill[b]] = a, r
 			fill[b]++
 		}
-		if r := op.RateBA[e]; r > 0 {
+		if r := op.rateBA[e]; r > 0 {
 			col[fill[a]], val[fill[a]] = b, r
 			fill[a]++
 		}
@@ -646,8 +684,19 @@ func (op *Operator) buildCSR() {
 		rowPtr[y] = start
 	}
 	rowPtr[n] = w
-	op.L = &sparse.CSR{Rows: n, Cols: n, RowPtr: rowPtr, Col: col[:w], Val: val[:w]}
+	op.gen = &sparse.CSR{Rows: n, Cols: n, RowPtr: rowPtr, Col: col[:w], Val: val[:w]}
 }
 
 // Apply writes L p into dst.
-func (op *Operator) Apply(dst, p []float64) { op.L.MulVec(dst, p) }
+func (op *Operator) Apply(dst, p []float64) { op.gen.MulVec(dst, p) }
+
+// Entry returns L[y][x]: for x != y the rate of the jump from node x to
+// node y (0 when no jump links them), and for x == y minus the total rate
+// out of x. It panics unless 0 <= x, y < Grid.Len().
+func (op *Operator) Entry(y, x int) float64 {
+	n := op.gen.Rows
+	if y < 0 || y >= n || x < 0 || x >= n {
+		panic(fmt.Sprintf("fokkerplanck: entry (%d, %d) of a generator on %d nodes", y, x, n))
+	}
+	return op.gen.At(y, x)
+}

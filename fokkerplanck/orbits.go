@@ -104,23 +104,96 @@ import (
 // IEEE Trans. ASSP 29, 1981), third order, so that the interpolation error
 // does not swamp the scheme's.
 
+// OrbitClass is the class of an orbit, decided by Operator.Orbits from
+// its first return to the Poincaré section through the seed. Its String is
+// the spelling of the output files, e.g. "inward-spiral"; the zero value is
+// not a class.
+type OrbitClass int
+
 // Orbit classes.
 const (
-	ClassClosed        = "closed"
-	ClassInwardSpiral  = "inward-spiral"
-	ClassOutwardSpiral = "outward-spiral"
-	ClassFixedPoint    = "fixed-point"
-	ClassLeavesBox     = "leaves-box"
-	ClassUnresolved    = "unresolved"
+	// ClassClosed: the first return is within the closure tolerance of
+	// the seed ("closed").
+	ClassClosed OrbitClass = iota + 1
+	// ClassInwardSpiral: a return that misses the tolerance, contracting
+	// towards the fixed point ("inward-spiral").
+	ClassInwardSpiral
+	// ClassOutwardSpiral: a return that misses the tolerance, expanding
+	// away from the fixed point ("outward-spiral").
+	ClassOutwardSpiral
+	// ClassFixedPoint: the speed falls below FixedPointSpeed times the
+	// field's typical speed before a return ("fixed-point").
+	ClassFixedPoint
+	// ClassLeavesBox: the orbit leaves the box before a return
+	// ("leaves-box").
+	ClassLeavesBox
+	// ClassUnresolved: no return, fixed point or exit within the time
+	// limit ("unresolved").
+	ClassUnresolved
 )
+
+// classNames are the spellings of the orbit classes.
+var classNames = []string{
+	ClassClosed: "closed", ClassInwardSpiral: "inward-spiral", ClassOutwardSpiral: "outward-spiral",
+	ClassFixedPoint: "fixed-point", ClassLeavesBox: "leaves-box", ClassUnresolved: "unresolved",
+}
+
+// String returns the name of the class, e.g. "closed" or "inward-spiral",
+// or "OrbitClass(n)" for a value that is not a class.
+func (c OrbitClass) String() string { return enumString(classNames, c, "OrbitClass") }
+
+// MarshalText returns the name of the class (String); it fails for a value
+// that is not a class.
+func (c OrbitClass) MarshalText() ([]byte, error) {
+	return marshalEnum(classNames, c, "OrbitClass", "an orbit class")
+}
+
+// UnmarshalText sets c to the class named exactly by text.
+func (c *OrbitClass) UnmarshalText(text []byte) error {
+	v, err := parseEnum[OrbitClass](classNames, string(text), "orbit class")
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// OrbitField is the vector field whose orbits Orbits follows. Its String
+// is the spelling of the output files, "force" or "drift"; the zero value
+// is not a field.
+type OrbitField int
 
 // Orbit fields.
 const (
-	// FieldForce is the force j = J / rho of the steady state, interpolated.
-	FieldForce = "force"
-	// FieldDrift is the model's drift b, evaluated directly.
-	FieldDrift = "drift"
+	// FieldForce is the force j = J / rho of the steady state, interpolated
+	// ("force").
+	FieldForce OrbitField = iota + 1
+	// FieldDrift is the model's drift b, evaluated directly ("drift").
+	FieldDrift
 )
+
+// fieldNames are the spellings of the orbit fields.
+var fieldNames = []string{FieldForce: "force", FieldDrift: "drift"}
+
+// String returns the name of the field, "force" or "drift", or
+// "OrbitField(n)" for a value that is not a field.
+func (f OrbitField) String() string { return enumString(fieldNames, f, "OrbitField") }
+
+// MarshalText returns the name of the field (String); it fails for a value
+// that is not a field.
+func (f OrbitField) MarshalText() ([]byte, error) {
+	return marshalEnum(fieldNames, f, "OrbitField", "an orbit field")
+}
+
+// UnmarshalText sets f to the field named exactly by text.
+func (f *OrbitField) UnmarshalText(text []byte) error {
+	v, err := parseEnum[OrbitField](fieldNames, string(text), "orbit field")
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
 
 // Orbit constants (see the file comment for their use).
 const (
@@ -169,11 +242,11 @@ var ErrForceVanishes = errors.New("no orbits: the force j vanishes within the sc
 // Orbit is one integrated and classified orbit.
 type Orbit struct {
 	// Field is FieldForce or FieldDrift.
-	Field string
+	Field OrbitField
 	// Seed is the starting point and End the last point integrated.
 	Seed, End [2]float64
 	// Class is one of the Class constants.
-	Class string
+	Class OrbitClass
 	// Period is the time of the first return to the section (closed orbits
 	// and spirals; 0 otherwise).
 	Period float64
@@ -359,7 +432,7 @@ type field func(x, y float64) (vx, vy float64)
 // of opt, for v the force j of st (kind FieldForce) or the model's drift b
 // (FieldDrift); st is the steady state of op. See the file comment for the
 // method and the classification. Seeds outside the box are an error.
-func (op *Operator) Orbits(st *Steady, kind string, opt OrbitOptions) ([]Orbit, error) {
+func (op *Operator) Orbits(st *Steady, kind OrbitField, opt OrbitOptions) ([]Orbit, error) {
 	g := op.Grid
 	if g.Dim != 2 {
 		return nil, errors.New("orbits need a 2-D model")
@@ -400,7 +473,7 @@ func (op *Operator) Orbits(st *Steady, kind string, opt OrbitOptions) ([]Orbit, 
 			}
 		}
 	default:
-		return nil, fmt.Errorf("unknown orbit field %q: want %q or %q", kind, FieldForce, FieldDrift)
+		return nil, fmt.Errorf("unknown orbit field %v: want %v or %v", kind, FieldForce, FieldDrift)
 	}
 	seeds := opt.Seeds
 	if seeds == nil {

@@ -40,7 +40,7 @@ func TestOrbits(t *testing.T) {
 		period, periodTol, phiTol float64
 		// Drift orbits: every class drift; for spirals the contraction
 		// per turn against paperFig4Contraction.
-		drift string
+		drift OrbitClass
 	}{
 		{name: "gyrator", landscape: "gyrator", T: 0.5, n: 192,
 			period: gyratorPeriod, periodTol: 0.005, phiTol: 0.03, drift: ClassFixedPoint},
@@ -242,8 +242,10 @@ func TestOrbitsBadInput(t *testing.T) {
 	if _, err := op.Orbits(st, FieldForce, OrbitOptions{Seeds: [][2]float64{{100, 0}}}); err == nil {
 		t.Error("seed outside the box: no error")
 	}
-	if _, err := op.Orbits(st, "curl", OrbitOptions{}); err == nil {
-		t.Error("unknown field: no error")
+	for _, f := range []OrbitField{0, FieldDrift + 1} {
+		if _, err := op.Orbits(st, f, OrbitOptions{}); err == nil {
+			t.Errorf("unknown field %v: no error", f)
+		}
 	}
 	if seeds := AutoSeeds(op.Grid, st); len(seeds) != 12 {
 		t.Errorf("AutoSeeds: %d seeds, want 12 (4 rays x 3 distances around one minimum)", len(seeds))

@@ -54,7 +54,7 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 	if n <= denseNodes {
 		p, _, err := op.solveDense(pin)
 		if err == nil {
-			info.residual = relResidual(op.L, p)
+			info.residual = relResidual(op.gen, p)
 		}
 		return p, info, err
 	}
@@ -68,7 +68,7 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 		// unscaled system and let the passes find the scaling.
 		w = ones(n)
 	}
-	a := op.L.Clone()
+	a := op.gen.Clone()
 	d := math.Abs(a.At(pin, pin))
 	if d == 0 {
 		d = 1
@@ -99,7 +99,7 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 			break
 		}
 		info.fineIters += pr.iters
-		res := relResidual(op.L, pr.p)
+		res := relResidual(op.gen, pr.p)
 		info.lastResidual = res
 		if pr.lost > 0 {
 			// Not an answer yet, whatever the flux residual says: the
@@ -296,7 +296,7 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 		next[i] = w[i] * math.Max(f, lostFactor)
 	}
 	res.p, res.next = p, next
-	relax(op.L, p, tail, 4)
+	relax(op.gen, p, tail, 4)
 	for _, i := range tail {
 		next[i] = math.Max(p[i], next[i]*lostFactor)
 	}
@@ -448,7 +448,7 @@ func (op *Operator) solveDense(pin int) ([]float64, int, error) {
 	}
 	// q[i*n+j] = rate i -> j (off-diagonal); L holds rates by target row.
 	q := make([]float64, n*n)
-	l := op.L
+	l := op.gen
 	for y := 0; y < n; y++ {
 		for k := l.RowPtr[y]; k < l.RowPtr[y+1]; k++ {
 			if x := int(l.Col[k]); x != y {

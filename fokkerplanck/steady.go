@@ -86,9 +86,14 @@ func (op *Operator) PinNode() int {
 // density is not negligible, which tells whether the grid resolves the
 // model.
 type NotConvergedError struct {
-	Residual, Tol      float64
+	// Residual is the relative residual reached and Tol the tolerance it
+	// missed.
+	Residual, Tol float64
+	// Iterations counts the Krylov iterations and Passes the scaled passes
+	// spent (as in Steady).
 	Iterations, Passes int
-	Nodes              [2]int
+	// Nodes is the size of the grid (Grid.N).
+	Nodes [2]int
 	// CellPeclet is the largest |z| = |b . h| / (T h . D^-1 ... ) of the
 	// exponentially fitted rates (log of the ratio of the two rates of an
 	// edge) over the edges where the best result has rho > RegionFraction
@@ -98,6 +103,8 @@ type NotConvergedError struct {
 	Err error
 }
 
+// Error states the residual, the tolerance and the work spent, and what to
+// change: the grid when the cell Peclet number exceeds PecletLimit.
 func (e *NotConvergedError) Error() string {
 	hint := "try more grid nodes, a smaller box, a higher temperature or a looser tolerance"
 	if e.CellPeclet > PecletLimit {
@@ -141,11 +148,11 @@ func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	cut := frac * pmax
 	// The largest rate ratio, and one logarithm at the end.
 	ratio := 1.0
-	for e := range op.A {
-		if p != nil && p[op.A[e]] < cut && p[op.B[e]] < cut {
+	for e := range op.edgeA {
+		if p != nil && p[op.edgeA[e]] < cut && p[op.edgeB[e]] < cut {
 			continue
 		}
-		ab, ba := op.RateAB[e], op.RateBA[e]
+		ab, ba := op.rateAB[e], op.rateBA[e]
 		if ab == 0 && ba == 0 {
 			continue
 		}
@@ -209,7 +216,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	for _, v := range p {
 		pmax = math.Max(pmax, v)
 	}
-	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.L, p, NodeImbalanceFraction*pmax)
+	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.gen, p, NodeImbalanceFraction*pmax)
 	if !(st.Residual <= opt.Tol) {
 		return nil, fail(st.Residual, err)
 	}

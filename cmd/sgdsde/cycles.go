@@ -140,17 +140,17 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 // of the figure.
 func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string, withPhi bool) error {
 	// Validation, before any work and before --out is touched.
-	var kinds []string
+	var kinds []fokkerplanck.OrbitField
 	var seeds [][2]float64
 	scheme, runs, err := in.resolve(out, runChecks{
 		flags: func() error {
 			switch strings.ToLower(strings.TrimSpace(field)) {
 			case "force":
-				kinds = []string{fokkerplanck.FieldForce}
+				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldForce}
 			case "drift":
-				kinds = []string{fokkerplanck.FieldDrift}
+				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldDrift}
 			case "both":
-				kinds = []string{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
+				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
 			default:
 				return usageErrorf("--field %q: want force, drift or both", field)
 			}
@@ -237,7 +237,7 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 
 // orbitSummary is the summary.json entry of orbit number i.
 func orbitSummary(i int, o fokkerplanck.Orbit) orbitJS {
-	e := orbitJS{Orbit: i, Field: o.Field, Seed: o.Seed, Class: o.Class, PhiVariation: o.PhiVariation,
+	e := orbitJS{Orbit: i, Field: o.Field.String(), Seed: o.Seed, Class: o.Class.String(), PhiVariation: o.PhiVariation,
 		End: o.End, Time: o.Time, Steps: o.Steps}
 	if o.Period > 0 {
 		p, c, tol, r := o.Period, o.ClosureError, o.Tolerance, o.Contraction
@@ -263,7 +263,7 @@ func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary, g 
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	for i, o := range orbits {
 		for k := range o.X {
-			rows = append(rows, []string{strconv.Itoa(i), o.Field, f(o.T[k]), f(o.X[k]), f(o.Y[k]), f(o.Phi[k])})
+			rows = append(rows, []string{strconv.Itoa(i), o.Field.String(), f(o.T[k]), f(o.X[k]), f(o.Y[k]), f(o.Phi[k])})
 		}
 	}
 	if err := output.WriteCSV(filepath.Join(dir, "orbits.csv"), []string{"orbit", "field", "t", "x", "y", "phi"}, rows); err != nil {
@@ -285,7 +285,7 @@ func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary, g 
 }
 
 // printCycles writes the human table of the orbits to w.
-func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string, kinds []string) {
+func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string, kinds []fokkerplanck.OrbitField) {
 	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
 	fmt.Fprintf(w, "grid     %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
 	fmt.Fprintf(w, "steady   relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations\n",

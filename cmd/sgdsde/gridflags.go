@@ -63,13 +63,11 @@ func (gf *gridFlags) validate() (fokkerplanck.Scheme, error) {
 	if !(gf.tol > 0) || gf.tol >= 1 {
 		return 0, usageErrorf("--tol must be in (0, 1), got %g", gf.tol)
 	}
-	switch strings.ToLower(strings.TrimSpace(gf.scheme)) {
-	case "symmetric":
-		return fokkerplanck.Symmetric, nil
-	case "source":
-		return fokkerplanck.Source, nil
+	scheme, err := fokkerplanck.ParseScheme(gf.scheme)
+	if err != nil {
+		return 0, usageErrorf("--scheme: %v", err)
 	}
-	return 0, usageErrorf("--scheme %q: want symmetric or source", gf.scheme)
+	return scheme, nil
 }
 
 // build returns the grid selected by the flags for model m with the

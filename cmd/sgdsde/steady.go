@@ -500,14 +500,14 @@ func setAssumption4(sum *steadySummary, a4 *fokkerplanck.Assumption4Check, note 
 	}
 	verdict := func(f fokkerplanck.Assumption4Field) string {
 		if f.Holds {
-			return fokkerplanck.Assumption4Holds
+			return fokkerplanck.Assumption4Holds.String()
 		}
-		return fokkerplanck.Assumption4Violated
+		return fokkerplanck.Assumption4Violated.String()
 	}
 	de, pe := a4.DivForce.Error, a4.ForceDotGradPhi.Error
 	dr, pr := a4.DivForce.RoundOff, a4.ForceDotGradPhi.RoundOff
 	sum.DivForceError, sum.ForceDotGradPhiError = &de, &pe
-	sum.Assumption4 = a4.Verdict
+	sum.Assumption4 = a4.Verdict.String()
 	c := &sum.Assumption4Check
 	c.DivForce, c.ForceDotGradPhi = verdict(a4.DivForce), verdict(a4.ForceDotGradPhi)
 	c.DivForceRoundOff, c.ForceDotGradPhiRoundOff = &dr, &pr
@@ -677,7 +677,7 @@ func printAssumption4(w io.Writer, s *steadySummary) {
 		}
 		var what string
 		switch {
-		case verdict == fokkerplanck.Assumption4Violated:
+		case verdict == fokkerplanck.Assumption4Violated.String():
 			what = "not zero (max > 2 x error)"
 		case sp.Max <= 2**e:
 			what = "zero within the error (max <= 2 x error)"
@@ -689,9 +689,9 @@ func printAssumption4(w io.Writer, s *steadySummary) {
 	row("div j", s.DivForce, s.DivForceError, c.DivForceRoundOff, c.DivForce)
 	row("j . grad Phi", s.ForceDotGradPhi, s.ForceDotGradPhiError, c.ForceDotGradPhiRoundOff, c.ForceDotGradPhi)
 	switch s.Assumption4 {
-	case fokkerplanck.Assumption4Holds:
+	case fokkerplanck.Assumption4Holds.String():
 		fmt.Fprintf(w, "assumption 4       holds within the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
-	case fokkerplanck.Assumption4Violated:
+	case fokkerplanck.Assumption4Violated.String():
 		fmt.Fprintf(w, "assumption 4       violated beyond the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
 	default:
 		fmt.Fprintf(w, "assumption 4       undetermined (%s)\n", c.Note)

@@ -214,7 +214,7 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 			return nil, errSolve{err}
 		}
 		for _, o := range orbits {
-			res.Orbits = append(res.Orbits, orbitJSON{Class: o.Class, Period: o.Period, XY: interleave(o.X, o.Y)})
+			res.Orbits = append(res.Orbits, orbitJSON{Class: o.Class.String(), Period: o.Period, XY: interleave(o.X, o.Y)})
 		}
 	}
 	res.Timing.Orbits = msSince(t)
