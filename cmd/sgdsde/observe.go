@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/analysis"
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
@@ -33,7 +34,7 @@ type observeFlags struct {
 
 // runSummary is what observe reads from the summary.json of a finite-sum
 // run ('sgdsde sgd' or 'sgdsde simulate --model').
-type runSummary = finiteSumInputs
+type runSummary = experiment.FiniteSumInputs
 
 // observeSummary is observables.json.
 type observeSummary struct {
@@ -233,7 +234,12 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 	if err != nil {
 		return err
 	}
-	if err := checkFiniteSumMemory(rs.Model, rs.Params, nil, 0, 0); err != nil {
+	if err := experiment.CheckFiniteSumMemory(rs.Model, rs.Params); err != nil {
+		var me *experiment.MemoryError
+		var se *experiment.SizeError
+		if errors.As(err, &me) || errors.As(err, &se) {
+			return usageErrorf("%s/summary.json: %v: the run's model does not fit in this machine's memory", dir, err)
+		}
 		return usageErrorf("%s/summary.json: %v", dir, err)
 	}
 	fs, err := potentials.NewFiniteSum(rs.Model, rs.Params)
@@ -400,9 +406,8 @@ func nullProblem(fs potentials.FiniteSum, rs *runSummary, dir string) (*sde.SGDP
 		}
 		// The rule of 'sgdsde sgd --x0 init|zeros' (the model's Init seeded
 		// by its seed parameter, or zeros).
-		var err error
-		if x0, _, err = finiteSumX0(s, fs, rs.Params); err != nil {
-			return nil, usageErrorf("%s/summary.json: %v", dir, err)
+		if s == "init" {
+			x0 = potentials.FiniteSumStart(fs, rs.Params)
 		}
 	} else if err := json.Unmarshal(rs.X0, &x0); err != nil || len(x0) != d {
 		return nil, usageErrorf("%s/summary.json: x0 must be \"init\", \"zeros\" or a list of %d numbers", dir, d)
