@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sgdsde/sgdsde/analysis"
@@ -613,7 +614,7 @@ func ReadObserve(dir string) (*ObserveResult, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "observables.json"), err)
 	}
 	for _, f := range r.Summary.Files {
-		name, ok := cutSuffix(f, ".csv")
+		name, ok := strings.CutSuffix(f, ".csv")
 		if !ok {
 			continue
 		}
@@ -625,14 +626,6 @@ func ReadObserve(dir string) (*ObserveResult, error) {
 		r.Tables = append(r.Tables, *t)
 	}
 	return r, nil
-}
-
-// cutSuffix returns s without suffix and whether it had it.
-func cutSuffix(s, suffix string) (string, bool) {
-	if len(s) < len(suffix) || s[len(s)-len(suffix):] != suffix {
-		return s, false
-	}
-	return s[:len(s)-len(suffix)], true
 }
 
 // readTable reads a CSV table of numbers with a header line.
