@@ -1,7 +1,7 @@
 package main
 
 // The Euler–Maruyama ensemble flags shared by 'sgdsde simulate' and
-// 'sgdsde compare', and the ensemble run they share.
+// 'sgdsde compare', and the wording of the ensemble studies' errors.
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
 )
@@ -53,31 +54,24 @@ func addEnsembleFlags(fs *pflag.FlagSet, ef *ensembleFlags, def ensembleDefaults
 	fs.Float64Var(&ef.bound, "bound", defaultSimBound, "divergence `bound` (units of x): a trajectory with a coordinate beyond ±bound, or not finite, is counted as diverged and left out")
 }
 
+// chains returns the run settings of the flags, saving record
+// trajectories every every steps.
+func (ef *ensembleFlags) chains(record, every int) experiment.Chains {
+	return experiment.Chains{N: ef.n, Steps: ef.steps, BurnIn: ef.burnIn, Record: record, Every: every,
+		Seed: ef.seed, Workers: ef.workers, Bound: ef.bound}
+}
+
 // validate checks the ensemble flags, which do not depend on the model.
 func (ef *ensembleFlags) validate() error {
-	switch {
-	case ef.n < 1:
-		return usageErrorf("--n must be at least 1, got %d", ef.n)
-	case ef.steps < 1:
-		return usageErrorf("--steps must be at least 1, got %d", ef.steps)
-	case ef.burnIn < 0:
-		return usageErrorf("--burn-in must be non-negative, got %d", ef.burnIn)
-	case ef.burnIn > math.MaxInt-ef.steps:
-		return usageErrorf("--steps %d plus --burn-in %d overflow an integer: lower them", ef.steps, ef.burnIn)
-	case !(ef.dt > 0) || math.IsInf(ef.dt, 0):
-		return usageErrorf("--dt must be positive and finite, got %g", ef.dt)
-	case ef.workers < 0:
-		return usageErrorf("--workers must be non-negative (0 = all cores), got %d", ef.workers)
-	case !(ef.bound > 0):
-		return usageErrorf("--bound must be positive, got %g", ef.bound)
-	}
-	return nil
+	spec := experiment.SimulateSpec{Dt: ef.dt, Chains: ef.chains(0, 1)}
+	return ensembleErrorText(spec.CheckRun(), "trajectories", "")
 }
 
 // problem returns the validated SDE problem of model m at temperature T
-// started at --x0 (by default defaultX0). All errors are bad-input errors.
+// started at --x0 (by default the model's start). All errors are
+// bad-input errors.
 func (ef *ensembleFlags) problem(m potentials.Model, T float64) (*sde.Problem, error) {
-	x0 := defaultX0(m)
+	x0 := m.DefaultStart()
 	if ef.fs.Changed("x0") {
 		var err error
 		if x0, err = parsePoint("x0", ef.x0, m.Dim); err != nil {
@@ -86,10 +80,7 @@ func (ef *ensembleFlags) problem(m potentials.Model, T float64) (*sde.Problem, e
 	}
 	prob := &sde.Problem{Model: m, Temperature: T, X0: x0, Dt: ef.dt, Steps: ef.steps, BurnIn: ef.burnIn}
 	if err := prob.Validate(); err != nil {
-		if errors.Is(err, potentials.ErrNotPSD) {
-			return nil, usageErrorf("%v; fix the diffusion (--diffusion or --set) or start elsewhere with --x0", err)
-		}
-		return nil, usageErrorf("%v", err)
+		return nil, ensembleErrorText(&experiment.ProblemError{Err: err}, "trajectories", "")
 	}
 	return prob, nil
 }
@@ -119,9 +110,29 @@ func (ef *ensembleFlags) checkMemory(d, record, every int, extra int64, extraWha
 	return checkMemory(float64(need)+float64(extra), what, hint)
 }
 
-// workTotal returns the product of the factors (trajectories, steps,
-// gradients per step) for a progress bar, saturated at math.MaxInt64
-// instead of overflowing.
+// run runs the ensemble of prob, saving the first record trajectories
+// every every steps, with a progress bar on a terminal. Its errors are run
+// failures of command, which writes into out.
+func (ef *ensembleFlags) run(ctx context.Context, a *app, prob *sde.Problem, record, every int, command, out string) (*sde.Result, error) {
+	ens := &sde.Ensemble{N: ef.n, Seed: ef.seed, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
+	units := workTotal(ef.n, ef.steps+ef.burnIn)
+	var p experiment.Progress
+	if p = progressFor(a, float64(units), ""); p != nil {
+		p.Begin(command, units)
+		ens.Progress = p.Add
+	}
+	res, err := ens.Run(ctx, prob)
+	if p != nil {
+		p.End()
+	}
+	if err != nil {
+		return nil, runFailure(ctx, err, command, out, "; try a smaller --dt")
+	}
+	return res, nil
+}
+
+// workTotal returns the product of the factors (trajectories, steps) for
+// a progress bar, saturated at math.MaxInt64 instead of overflowing.
 func workTotal(factors ...int) int64 {
 	t := 1.0
 	for _, f := range factors {
@@ -133,30 +144,86 @@ func workTotal(factors ...int) int64 {
 	return int64(t)
 }
 
-// run runs the ensemble of prob, saving the first record trajectories
-// every every steps, with a progress bar on a terminal. Its errors are run
-// failures of command, which writes into out.
-func (ef *ensembleFlags) run(ctx context.Context, a *app, prob *sde.Problem, record, every int, command, out string) (*sde.Result, error) {
-	ens := &sde.Ensemble{N: ef.n, Seed: ef.seed, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
-	total := workTotal(ef.n, ef.steps+ef.burnIn)
-	var bar *progress
-	if float64(total) > progressMinWork && a.stderrIsTerminal() {
-		bar = newProgress(a.stderr, total, command)
-		ens.Progress = bar.add
+// runFailure words the error of a run of command that writes into out: an
+// interrupt, or a failure to which advice is appended when trajectories
+// diverged.
+func runFailure(ctx context.Context, err error, command, out, advice string) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
 	}
-	res, err := ens.Run(ctx, prob)
-	if bar != nil {
-		bar.finish()
+	msg := err.Error()
+	if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
+		msg = strings.TrimSuffix(msg, ": try a smaller learning rate") + advice
+	}
+	return failureErrorf("%s: %s", command, msg)
+}
+
+// settingFlags are the flags of the spec fields that experiment's
+// SettingError names.
+var settingFlags = map[string]string{
+	"N": "--n", "Steps": "--steps", "BurnIn": "--burn-in", "Dt": "--dt", "Workers": "--workers", "Bound": "--bound",
+	"Every": "--every", "Record": "--record", "LR": "--lr", "Momentum": "--momentum", "NoiseScale": "--noise-scale",
+}
+
+// ensembleErrorText words an error of the plan of a simulation or of SGD
+// chains (what: "trajectories" or "chains") for the command line; hint
+// says which flags lower the memory needed. It returns nil for nil.
+func ensembleErrorText(err error, what, hint string) error {
+	var (
+		se *experiment.SettingError
+		ce *experiment.ChainsError
+		fe *experiment.FiniteSumError
+		pe *experiment.ProblemError
+		me *experiment.MemoryError
+		ze *experiment.SizeError
+		ne *experiment.NoiseScaleError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return usageErrorf("%s must be %s, got %v", settingFlags[se.Setting], se.Want, se.Value)
+	case errors.As(err, &ce):
+		switch ce.Conflict {
+		case experiment.ChainsOverflow:
+			return usageErrorf("--steps %d plus --burn-in %d overflow an integer: lower them", ce.Steps, ce.BurnIn)
+		case experiment.ChainsRecordExceedsN:
+			return usageErrorf("--record %d exceeds --n %d: at most n %s can be saved", ce.Record, ce.N, what)
+		}
+		return usageErrorf("--every %d exceeds --steps %d: no state would be saved; lower --every or set --record 0", ce.Every, ce.Steps)
+	case errors.As(err, &fe):
+		switch fe.Issue {
+		case experiment.FiniteSumBatch:
+			return usageErrorf("--batch %d: want 1 to the model's %d samples (set n with --set n=...)", fe.Batch, fe.Samples)
+		case experiment.FiniteSumIndependentBatches:
+			return usageErrorf("--independent-batches needs --without-replacement")
+		case experiment.FiniteSumZeroTemperature:
+			return usageErrorf("--batch %d equals the %d samples without replacement: T = 0 (gradient descent has no noise); lower --batch", fe.Batch, fe.Samples)
+		}
+		return usageErrorf("--model: %v", err)
+	case errors.As(err, &pe):
+		if errors.Is(err, potentials.ErrNotPSD) {
+			return usageErrorf("%v; fix the diffusion (--diffusion or --set) or start elsewhere with --x0", err)
+		}
+		return usageErrorf("%v", err)
+	case errors.As(err, &me), errors.As(err, &ze):
+		return usageErrorf("%v: %s", err, hint)
+	case errors.As(err, &ne):
+		return usageErrorf("%v; give a positive --noise-scale", err)
+	}
+	return modelErrorText(err)
+}
+
+// writeResult writes a result with write into dir; its errors are run
+// failures.
+func writeResult(write func(string) error, dir string) error {
+	err := write(dir)
+	var de *experiment.DirError
+	if errors.As(err, &de) {
+		return failureErrorf("cannot create --out directory: %v", de.Err)
 	}
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
-		}
-		msg := err.Error()
-		if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-			msg += "; try a smaller --dt"
-		}
-		return nil, failureErrorf("%s: %s", command, msg)
+		return failureErrorf("%v", err)
 	}
-	return res, nil
+	return nil
 }

@@ -335,25 +335,19 @@ func parsePoint(flag, s string, d int) ([]float64, error) {
 	return x, nil
 }
 
-// defaultX0 returns the default initial state: (1, 0), a minimum of the
-// double well, when the model is 2-D and its box contains it (or it has no
-// box); otherwise the centre of the box, or the origin without a box.
-func defaultX0(m potentials.Model) []float64 {
-	x := make([]float64, m.Dim)
-	hasBox := len(m.Box.Min) == m.Dim && len(m.Box.Max) == m.Dim
-	if m.Dim == 2 {
-		x[0] = 1
-		if !hasBox || m.Box.Contains(x) {
-			return x
-		}
+// defaultX0 returns the default initial state of a model
+// (potentials.Model.DefaultStart).
+func defaultX0(m potentials.Model) []float64 { return m.DefaultStart() }
+
+// temperatureSpec returns the specification of a resolved temperature.
+func temperatureSpec(t temperatureInfo) experiment.TemperatureSpec {
+	switch {
+	case t.SGD != nil:
+		return experiment.TemperatureSpec{LR: t.SGD.LR, Batch: t.SGD.Batch, Samples: t.SGD.Samples, WithoutReplacement: t.SGD.WithoutReplacement}
+	case t.From == experiment.TemperatureFromDefault:
+		return experiment.TemperatureSpec{}
 	}
-	if !hasBox {
-		return make([]float64, m.Dim)
-	}
-	for i := range x {
-		x[i] = m.Box.Min[i] + (m.Box.Max[i]-m.Box.Min[i])/2
-	}
-	return x
+	return experiment.TemperatureSpec{T: t.Temperature}
 }
 
 // validateOnlyOut is an --out value that no directory has (it holds a NUL

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/sgdsde/sgdsde/experiment"
 )
 
 // progressMinWork is the number of trajectory-steps above which a run shows
@@ -64,4 +66,37 @@ func (p *progress) finish() {
 	<-p.ended
 	_ = p.bar.Finish()
 	_ = p.bar.Clear()
+}
+
+// barProgress is the experiment.Progress of the commands: a progress bar
+// on stderr per stage, described by prefix and the stage's name.
+type barProgress struct {
+	a      *app
+	prefix string
+	bar    *progress
+}
+
+// progressFor returns a barProgress for a run of the given cost when it
+// exceeds progressMinWork and stderr is a terminal, and nil otherwise.
+func progressFor(a *app, cost float64, prefix string) experiment.Progress {
+	if cost > progressMinWork && a.stderrIsTerminal() {
+		return &barProgress{a: a, prefix: prefix}
+	}
+	return nil
+}
+
+// Begin starts a bar for total units of stage.
+func (b *barProgress) Begin(stage string, total int64) {
+	b.bar = newProgress(b.a.stderr, total, b.prefix+stage)
+}
+
+// Add records delta more units; it is safe for concurrent use.
+func (b *barProgress) Add(delta int64) { b.bar.add(delta) }
+
+// End clears the bar.
+func (b *barProgress) End() {
+	if b.bar != nil {
+		b.bar.finish()
+		b.bar = nil
+	}
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sgdsde/sgdsde/internal/output"
-	"github.com/sgdsde/sgdsde/sde"
+	"github.com/sgdsde/sgdsde/experiment"
 )
 
 // simulateFlags are the run flags of 'sgdsde simulate'.
@@ -29,47 +24,15 @@ type simulateFlags struct {
 
 // Defaults of 'sgdsde simulate'.
 const (
-	defaultSimN      = 10000
-	defaultSimSteps  = 10000
-	defaultSimDt     = 1e-3
-	defaultSimBurnIn = 2000
-	defaultSimRecord = 10
-	defaultSimEvery  = 10
-	defaultSimBound  = 1e8
+	defaultSimN      = experiment.DefaultSimulateN
+	defaultSimSteps  = experiment.DefaultSimulateSteps
+	defaultSimDt     = experiment.DefaultSimulateDt
+	defaultSimBurnIn = experiment.DefaultSimulateBurnIn
+	defaultSimRecord = experiment.DefaultSimulateRecord
+	defaultSimEvery  = experiment.DefaultSimulateEvery
+	defaultSimBound  = experiment.DefaultBound
 	defaultSimOut    = "out/simulate"
 )
-
-// simulateSummary is summary.json of 'sgdsde simulate': the inputs, then
-// the results under the names listed in the README.
-type simulateSummary struct {
-	Command string `json:"command"`
-	Version string `json:"version"`
-	modelInfo
-	temperatureInfo
-	N       int       `json:"n"`
-	Steps   int       `json:"steps"`
-	BurnIn  int       `json:"burn_in"`
-	Dt      float64   `json:"dt"`
-	X0      []float64 `json:"x0"`
-	Seed    uint64    `json:"seed"`
-	Workers int       `json:"workers_requested"`
-	Record  int       `json:"record"`
-	Every   int       `json:"every"`
-	Bound   float64   `json:"bound"`
-
-	Mean                  []float64   `json:"mean"`
-	MeanStderr            []float64   `json:"mean_stderr"`
-	Cov                   [][]float64 `json:"cov"`
-	AngularMomentum       *float64    `json:"angular_momentum,omitempty"`
-	AngularMomentumStderr *float64    `json:"angular_momentum_stderr,omitempty"`
-	Diverged              int         `json:"diverged"`
-	Samples               int64       `json:"samples"`
-	RecordLen             int         `json:"record_len"`
-	WorkersUsed           int         `json:"workers"`
-	ElapsedSeconds        float64     `json:"elapsed_seconds"`
-	StepsPerSecond        float64     `json:"steps_per_second"`
-	Files                 []string    `json:"files"`
-}
 
 // newSimulateCmd builds 'sgdsde simulate'.
 func newSimulateCmd(a *app) *cobra.Command {
@@ -127,151 +90,66 @@ The same --seed gives bit-identical output for any --workers.`,
 	return cmd
 }
 
-// validate checks the run flags that do not depend on the model.
-func (sf *simulateFlags) validate(recordChanged bool) error {
-	if err := sf.ensembleFlags.validate(); err != nil {
-		return err
-	}
-	switch {
-	case sf.every < 1:
-		return usageErrorf("--every must be at least 1, got %d", sf.every)
-	case sf.record < 0:
-		return usageErrorf("--record must be non-negative, got %d", sf.record)
-	}
-	if !recordChanged && sf.record > sf.n {
-		sf.record = sf.n
-	}
-	if sf.record > sf.n {
-		return usageErrorf("--record %d exceeds --n %d: at most n trajectories can be saved", sf.record, sf.n)
-	}
-	if sf.record > 0 && sf.every > sf.steps {
-		return usageErrorf("--every %d exceeds --steps %d: no state would be saved; lower --every or set --record 0", sf.every, sf.steps)
-	}
-	return nil
-}
-
-// runSimulate validates everything, runs the ensemble and writes the outputs.
+// runSimulate builds the spec of the flags, validates it (before --out is
+// touched), runs the ensemble and writes the outputs.
 func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) error {
-	// Validation, before any work and before --out is touched.
-	if err := sf.validate(cmd.Flags().Changed("record")); err != nil {
+	if !cmd.Flags().Changed("record") {
+		sf.record = min(sf.record, max(sf.n, 0))
+	}
+	spec := experiment.SimulateSpec{Dt: sf.dt, Chains: sf.chains(sf.record, sf.every)}
+	if err := spec.CheckRun(); err != nil {
+		return ensembleErrorText(err, "trajectories", "")
+	}
+	tinfo, err := in.temp.resolve()
+	if err != nil {
 		return err
 	}
-	var prob *sde.Problem
-	_, runs, err := in.resolve(sf.out, runChecks{run: func(r *modelRun) (err error) {
-		if prob, err = sf.problem(r.model, r.tinfo.Temperature); err != nil {
+	spec.Temperature = temperatureSpec(tinfo)
+	if spec.Model, err = in.model.spec(); err != nil {
+		return err
+	}
+	if sf.fs.Changed("x0") {
+		m, _, err := spec.Model.Build(tinfo.Temperature)
+		if err != nil {
+			return modelErrorText(err)
+		}
+		if spec.X0, err = parsePoint("x0", sf.x0, m.Dim); err != nil {
 			return err
 		}
-		return sf.checkMemory(r.model.Dim, sf.record, sf.every, 0, "")
-	}})
+	}
+	hint := "lower --n"
+	if sf.record > 0 {
+		hint = "lower --n or --record, or raise --every"
+	}
+	plan, err := spec.Plan()
 	if err != nil {
+		return ensembleErrorText(err, "trajectories", hint)
+	}
+	if err := checkOutDir(sf.out); err != nil {
 		return err
 	}
-	r := runs[0]
-
-	res, err := sf.run(cmd.Context(), a, prob, sf.record, sf.every, "simulate", sf.out)
+	_, cost := plan.Work()
+	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
 	if err != nil {
-		return err
+		return runFailure(cmd.Context(), err, "simulate", sf.out, "; try a smaller --dt")
 	}
-	if res.Diverged > 0 {
+	sum := res.Summary
+	if sum.Diverged > 0 {
 		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
-			res.Diverged, res.N, sf.bound)
+			sum.Diverged, sum.N, sf.bound)
 	}
-
-	sum := simulateSummary{
-		Command:         "simulate",
-		Version:         version,
-		modelInfo:       r.minfo,
-		temperatureInfo: r.tinfo,
-		N:               sf.n,
-		Steps:           sf.steps,
-		BurnIn:          sf.burnIn,
-		Dt:              sf.dt,
-		X0:              prob.X0,
-		Seed:            sf.seed,
-		Workers:         sf.workers,
-		Record:          sf.record,
-		Every:           sf.every,
-		Bound:           sf.bound,
-		Mean:            res.Mean,
-		MeanStderr:      res.MeanStderr,
-		Cov:             rows(res.Cov, res.Dim),
-		Diverged:        res.Diverged,
-		Samples:         res.Samples,
-		RecordLen:       res.RecordLen,
-		WorkersUsed:     res.Workers,
-		ElapsedSeconds:  res.Elapsed.Seconds(),
-		StepsPerSecond:  res.StepsPerSecond,
-	}
-	if res.Dim == 2 {
-		L, Lse := res.AngularMomentum, res.AngularMomentumStderr
-		sum.AngularMomentum, sum.AngularMomentumStderr = &L, &Lse
-	}
-	if err := writeSimulate(sf.out, res, &sum); err != nil {
+	sum.Version = version
+	if err := writeResult(res.Write, sf.out); err != nil {
 		return err
 	}
-	printSimulate(a, &sum, res.Elapsed, sf.out)
+	printSimulate(a, sum, sf.out)
 	return nil
-}
-
-// writeSimulate writes the ensemble's files and, last, summary.json into
-// dir, each atomically.
-func writeSimulate(dir string, res *sde.Result, sum *simulateSummary) error {
-	files, err := writeEnsemble(dir, res)
-	if err != nil {
-		return err
-	}
-	sum.Files = files
-	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
-		return failureErrorf("%v", err)
-	}
-	return nil
-}
-
-// writeEnsemble writes final.npy (n, d) and traj.npy (record, steps/every,
-// d) when trajectories were recorded into dir, each atomically, and returns
-// the file names with summary.json, which the caller writes last. A
-// traj.npy left in dir by an earlier run without recorded trajectories is
-// removed so that the directory describes one run.
-func writeEnsemble(dir string, res *sde.Result) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, failureErrorf("cannot create --out directory: %v", err)
-	}
-	files := []string{"summary.json", "final.npy"}
-	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), res.Final, res.N, res.Dim); err != nil {
-		return nil, failureErrorf("%v", err)
-	}
-	trajPath := filepath.Join(dir, "traj.npy")
-	if res.Record > 0 && res.RecordLen > 0 {
-		if err := output.WriteNPY(trajPath, res.Traj, res.Record, res.RecordLen, res.Dim); err != nil {
-			return nil, failureErrorf("%v", err)
-		}
-		files = append(files, "traj.npy")
-	} else if err := os.Remove(trajPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, failureErrorf("remove stale %s: %v", trajPath, err)
-	}
-	return files, nil
-}
-
-// rows splits the row-major d x d matrix m into rows for JSON.
-func rows(m []float64, d int) [][]float64 {
-	out := make([][]float64, d)
-	for i := range out {
-		out[i] = m[i*d : (i+1)*d]
-	}
-	return out
 }
 
 // printSimulate writes the human summary of a run to stdout.
-func printSimulate(a *app, s *simulateSummary, elapsed time.Duration, dir string) {
+func printSimulate(a *app, s *experiment.SimulateSummary, dir string) {
 	w := a.stdout
-	tsrc := s.From
-	if s.SGD != nil {
-		tsrc = fmt.Sprintf("lr %g, batch %d", s.SGD.LR, s.SGD.Batch)
-		if s.SGD.WithoutReplacement {
-			tsrc += fmt.Sprintf(", %d samples without replacement", s.SGD.Samples)
-		}
-	}
-	fmt.Fprintf(w, "model             %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, tsrc)
+	fmt.Fprintf(w, "model             %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, s.Source())
 	fmt.Fprintf(w, "ensemble          %d trajectories x %d steps (+%d burn-in), dt = %g, x0 = %s, seed %d\n",
 		s.N, s.Steps, s.BurnIn, s.Dt, vec(s.X0), s.Seed)
 	fmt.Fprintf(w, "mean              %s ± %s\n", vec(s.Mean), vec(s.MeanStderr))
@@ -285,7 +163,7 @@ func printSimulate(a *app, s *simulateSummary, elapsed time.Duration, dir string
 	}
 	fmt.Fprintf(w, "diverged          %d of %d\n", s.Diverged, s.N)
 	fmt.Fprintf(w, "throughput        %.3g million trajectory-steps/s (%.3g s, %d workers)\n",
-		s.StepsPerSecond/1e6, elapsed.Seconds(), s.WorkersUsed)
+		s.StepsPerSecond/1e6, s.ElapsedSeconds, s.WorkersUsed)
 	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(s.Files, ", "))
 }
 
