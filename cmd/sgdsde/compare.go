@@ -258,7 +258,7 @@ func compareOne(ctx context.Context, a *app, r *modelRun, prob *sde.Problem, sch
 	if err := output.WriteJSON(filepath.Join(out, "compare.json"), sum); err != nil {
 		return nil, failureErrorf("%v", err)
 	}
-	warnSteady(a, st, r.tinfo.Temperature)
+	warnSteadyOld(a, st, r.tinfo.Temperature)
 	printCompare(a.stdout, sum, r.g, out)
 	return sum, nil
 }

@@ -230,7 +230,7 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 	if err := writeCycles(out, orbits, &sum, run.g, phi); err != nil {
 		return err
 	}
-	warnSteady(a, st, run.tinfo.Temperature)
+	warnSteadyOld(a, st, run.tinfo.Temperature)
 	printCycles(a.stdout, &sum, run.g, out, kinds)
 	return nil
 }

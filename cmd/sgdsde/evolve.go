@@ -311,7 +311,7 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 	if tol := 1e-12*math.Abs(sum.FreeEnergyInitial) + 1e-15; sum.MaxFreeEnergyIncrease > tol {
 		a.warnf("the free energy increased by %.3g in one step (more than round-off): try a smaller --tol or --dt", sum.MaxFreeEnergyIncrease)
 	}
-	warnSteady(a, st, run.tinfo.Temperature)
+	warnSteadyOld(a, st, run.tinfo.Temperature)
 	printEvolve(a.stdout, &sum, g, ef.out)
 	return nil
 }

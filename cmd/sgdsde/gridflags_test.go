@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/sgdsde/sgdsde/experiment"
 	"math"
 	"os"
 	"path/filepath"
@@ -122,7 +123,7 @@ func TestDefaultRunsClean(t *testing.T) {
 		} else {
 			dirs = nil
 			for _, T := range temps {
-				dirs = append(dirs, filepath.Join(dir, temperatureDir(T)))
+				dirs = append(dirs, filepath.Join(dir, experiment.TemperatureDir(T)))
 			}
 		}
 		for i, T := range temps {
