@@ -360,15 +360,15 @@ func gridOf(info GridInfo) (*fokkerplanck.Grid, error) {
 	return fokkerplanck.NewGrid(potentials.NewBox(b...), info.Grid, info.Periodic)
 }
 
-// FieldShapeError is a field file whose shape is not the one its
-// summary.json describes.
+// FieldShapeError is a field file whose shape is not the one wanted (the
+// one its summary.json describes, or a grid's).
 type FieldShapeError struct {
 	Path        string
 	Shape, Want []int
 }
 
 func (e *FieldShapeError) Error() string {
-	return fmt.Sprintf("%s has shape %s; summary.json describes %s", e.Path, output.ShapeString(e.Shape), output.ShapeString(e.Want))
+	return fmt.Sprintf("%s has shape %s, want %s", e.Path, output.ShapeString(e.Shape), output.ShapeString(e.Want))
 }
 
 // readField reads the .npy file dir/name, which must have shape want.

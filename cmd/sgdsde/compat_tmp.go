@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/sgdsde/sgdsde/internal/output"
-	"os"
 	"path/filepath"
 
 	"github.com/sgdsde/sgdsde/experiment"
@@ -48,29 +45,3 @@ func warnSteadyOld(a *app, st *fokkerplanck.Steady, T float64) {
 }
 
 func gridShape(g *fokkerplanck.Grid) []int { return experiment.GridShape(g) }
-
-// writeFields writes, in the order of names, each name found in axes (a
-// 1-D array) or in fields (an array of the given shape), and removes the
-// names found in neither. It returns the names written.
-func writeFields(dir string, names []string, axes, fields map[string][]float64, shape []int) ([]string, error) {
-	var written []string
-	for _, name := range names {
-		path := filepath.Join(dir, name)
-		var err error
-		if v, ok := axes[name]; ok {
-			err = output.WriteNPY(path, v)
-		} else if v, ok := fields[name]; ok {
-			err = output.WriteNPY(path, v, shape...)
-		} else {
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, failureErrorf("remove stale %s: %v", path, err)
-			}
-			continue
-		}
-		if err != nil {
-			return nil, failureErrorf("%v", err)
-		}
-		written = append(written, name)
-	}
-	return written, nil
-}
