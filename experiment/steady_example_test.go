@@ -46,3 +46,22 @@ func ExampleTrackMinima() {
 	// minimum 1: x(T) = -1.00 +0.57 T
 	// minimum 2: x(T) = 1.00 -0.57 T
 }
+
+// The Euler–Maruyama ensemble of the gyrator against its grid steady
+// state: the histograms' total variation distance lies near its Monte
+// Carlo floor.
+func ExampleCompare() {
+	spec := experiment.DefaultCompare()
+	spec.Model = experiment.ModelSpec{Landscape: "gyrator"}
+	spec.Grid = experiment.GridSpec{Nodes: []int{32}}
+	spec.N, spec.BurnIn, spec.Steps = 4000, 2000, 100
+	res, err := experiment.Compare(context.Background(), spec, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := res.Runs[0].Summary.Hist
+	fmt.Printf("TV within 1.5 floors: %v\n", h.TV < 1.5*h.TVFloor)
+	// Output:
+	// TV within 1.5 floors: true
+}
