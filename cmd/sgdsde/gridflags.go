@@ -19,11 +19,11 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// Defaults of the grid flags.
+// Defaults of the grid flags (those of a zero experiment.GridSpec).
 const (
-	defaultGrid2D  = 256
-	defaultGrid1D  = 2048
-	defaultGridTol = 1e-10
+	defaultGrid2D  = experiment.DefaultGrid2D
+	defaultGrid1D  = experiment.DefaultGrid1D
+	defaultGridTol = experiment.DefaultTol
 )
 
 // gridFlags selects the grid, its boundary, the scheme and the tolerance
@@ -139,9 +139,6 @@ func gridErrorText(err error) error {
 	return usageErrorf("%v (check --grid and --box)", err)
 }
 
-// schemeName is the --scheme spelling of s.
-func schemeName(s fokkerplanck.Scheme) string { return experiment.SchemeName(s) }
-
 // parseGridSize parses --grid "NX[,NY]" for a d-D model: one number gives
 // NX = NY in 2-D. Every size must be at least fokkerplanck.MinNodes.
 func parseGridSize(s string, d int) ([]int, error) {
@@ -210,9 +207,6 @@ func assembleError(ae *experiment.AssembleError) error {
 	}
 	return usageErrorf("%v (check the model and --box)", ae)
 }
-
-// temperatureSource describes where T came from, for the human summaries.
-func temperatureSource(t temperatureInfo) string { return t.Source() }
 
 // boundaryName describes the boundary of a grid in words.
 func boundaryName(periodic bool) string {
