@@ -2,33 +2,27 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/compare"
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/potentials"
-	"github.com/sgdsde/sgdsde/sde"
 )
 
-// Defaults of 'sgdsde compare'. The ensemble defaults give, on the default
-// double well (T = 0.5), trajectories of 28 time units (20 of burn-in: the
-// well populations relax in about 5) and TV about 0.01 against a floor of
-// 0.011. The 8 time units averaged after the burn-in bring the standard
-// error of the angular momentum to about 0.0017 against L = -0.0225 (with
-// 2 time units it was 0.0034, and seed 1 fell 2.9 standard errors off).
+// Defaults of 'sgdsde compare' (those of experiment.DefaultCompare).
 const (
-	defaultCmpN      = 80000
-	defaultCmpSteps  = 4000
-	defaultCmpDt     = 2e-3
-	defaultCmpBurnIn = 10000
+	defaultCmpN      = experiment.DefaultCompareN
+	defaultCmpSteps  = experiment.DefaultCompareSteps
+	defaultCmpDt     = experiment.DefaultCompareDt
+	defaultCmpBurnIn = experiment.DefaultCompareBurnIn
 	defaultCmpOut    = "out/compare"
 )
 
@@ -38,31 +32,6 @@ type compareFlags struct {
 	block    int
 	minCount float64
 	out      string
-}
-
-// compareSummary is compare.json: the inputs, then the comparison.
-type compareSummary struct {
-	Command string `json:"command"`
-	Version string `json:"version"`
-	modelInfo
-	temperatureInfo
-	gridInfo
-	N        int       `json:"n"`
-	Steps    int       `json:"steps"`
-	BurnIn   int       `json:"burn_in"`
-	Dt       float64   `json:"dt"`
-	X0       []float64 `json:"x0"`
-	Seed     uint64    `json:"seed"`
-	Bound    float64   `json:"bound"`
-	Block    int       `json:"block_requested"`
-	MinCount float64   `json:"min_count"`
-
-	Diverged        int     `json:"diverged"`
-	EnsembleSeconds float64 `json:"ensemble_seconds"`
-	GridSeconds     float64 `json:"grid_seconds"`
-	WallRho         float64 `json:"wall_rho"`
-	*compare.Report
-	Files []string `json:"files"`
 }
 
 // newCompareCmd builds 'sgdsde compare'.
@@ -123,15 +92,15 @@ func (cf *compareFlags) validate() error {
 	return nil
 }
 
-// runCompare validates everything, runs each temperature and writes the
-// outputs.
+// runCompare validates everything, compares through experiment.Compare
+// and writes the outputs.
 func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) error {
 	// Validation, before any work and before --out is touched.
 	if err := cf.validate(); err != nil {
 		return err
 	}
-	var probs []*sde.Problem
-	scheme, runs, err := in.resolve(cf.out, runChecks{
+	var x0 []float64
+	_, runs, err := in.resolve(cf.out, runChecks{
 		model: func(m potentials.Model) error {
 			if m.Dim > 2 {
 				return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", m.Name, m.Dim)
@@ -143,7 +112,7 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 			if err != nil {
 				return err
 			}
-			probs = append(probs, prob)
+			x0 = prob.X0
 			nodes := r.g.Len()
 			return cf.checkMemory(r.model.Dim, 0, 1, fokkerplanck.MemoryEstimate(nodes), fmt.Sprintf("a grid of %d nodes", nodes))
 		},
@@ -151,121 +120,89 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 	if err != nil {
 		return err
 	}
-	tol := in.grid.tol
+	spec := experiment.CompareSpec{
+		Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim),
+		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, X0: x0, Seed: cf.seed, Workers: cf.workers, Bound: cf.bound,
+		Block: cf.block, MinCount: cf.minCount,
+	}
 	if len(runs) == 1 {
-		_, err := compareOne(cmd.Context(), a, &runs[0], probs[0], scheme, tol, cf, cf.out)
-		return err
+		spec.Temperature = temperatureSpec(runs[0].tinfo)
+	} else {
+		spec.Temperatures = temperaturesOf(runs)
 	}
-	sums := make([]*compareSummary, len(runs))
-	dirs, err := eachTemperature(a, runs, cf.out, func(i int, dir string) (err error) {
-		sums[i], err = compareOne(cmd.Context(), a, &runs[i], probs[i], scheme, tol, cf, dir)
-		return err
-	})
+	plan, err := spec.Plan()
 	if err != nil {
-		return err
+		return planError(err, "lower --n")
 	}
-	ts := temperaturesOf(runs)
-	sw := compareSweep{Command: "compare", Version: version, modelInfo: runs[0].minfo, gridInfo: runs[0].ginfo,
-		Temperatures: ts, Dirs: dirs}
-	phi := make([][]fokkerplanck.Minimum, len(sums))
-	ens := make([][]fokkerplanck.Minimum, len(sums))
-	for i, s := range sums {
-		phi[i], ens[i] = s.Minima.Phi, s.Minima.Ensemble
-		sw.TV = append(sw.TV, s.Hist.TV)
-		sw.TVFloor = append(sw.TVFloor, s.Hist.TVFloor)
-		if s.AngularMomentum != nil {
-			sw.AngularMomentumGrid = append(sw.AngularMomentumGrid, s.AngularMomentum.Grid)
-			sw.AngularMomentumEnsemble = append(sw.AngularMomentumEnsemble, s.AngularMomentum.Ensemble)
-			sw.AngularMomentumStderr = append(sw.AngularMomentumStderr, s.AngularMomentum.EnsembleStderr)
-		}
+	var pr experiment.Progress
+	if float64(cf.n)*float64(cf.steps+cf.burnIn) > progressMinWork && a.stderrIsTerminal() {
+		pr = &gridBar{a: a}
 	}
-	if len(sums[0].Minima.Loss) > 0 {
-		sw.MinimaLoss = sums[0].Minima.Loss
+	ctx := cmd.Context()
+	res, err := plan.Run(ctx, pr)
+	if err != nil {
+		return compareFailure(ctx, err, cf.out)
 	}
-	sw.MinimaPhi = trackMinima(ts, phi)
-	sw.MinimaEnsemble = trackMinima(ts, ens)
-	sw.Files = []string{"summary.json"}
-	if err := output.WriteJSON(filepath.Join(cf.out, "summary.json"), &sw); err != nil {
-		return failureErrorf("%v", err)
+	res.SetVersion(version)
+	if err := res.Write(cf.out); err != nil {
+		return writeError(err)
 	}
 	w := a.stdout
+	for i, r := range res.Runs {
+		s := &r.Summary
+		dir := cf.out
+		if res.List != nil {
+			dir = filepath.Join(cf.out, res.List.Dirs[i])
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+		}
+		if s.Diverged > 0 {
+			a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out; a smaller --dt may help",
+				s.Diverged, s.N, cf.bound)
+		}
+		warnSteady(a, s.WallRho, s.SteadyCellPeclet, s.TemperatureInfo.Temperature)
+		printCompare(w, s, r.Grid, dir)
+	}
+	l := res.List
+	if l == nil {
+		return nil
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-8s  %-8s  %-8s\n", "T", "TV", "floor")
-	for i, T := range ts {
-		fmt.Fprintf(w, "%-8.4g  %-8.4f  %-8.4f\n", T, sw.TV[i], sw.TVFloor[i])
+	for i, T := range l.Temperatures {
+		fmt.Fprintf(w, "%-8.4g  %-8.4f  %-8.4f\n", T, l.TV[i], l.TVFloor[i])
 	}
-	printTracks(w, "minima of Phi (grid)", ts, sw.MinimaPhi)
-	printTracks(w, "minima of Phi (ensemble)", ts, sw.MinimaEnsemble)
-	fmt.Fprintf(w, "output             %s (summary.json, %s)\n", cf.out, strings.Join(dirs, ", "))
+	printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
+	printTracks(w, "minima of Phi (ensemble)", l.Temperatures, l.MinimaEnsemble)
+	fmt.Fprintf(w, "output             %s (summary.json, %s)\n", cf.out, strings.Join(l.Dirs, ", "))
 	return nil
 }
 
-// compareSweep is the top-level summary.json of 'sgdsde compare' with a
-// list of temperatures.
-type compareSweep struct {
-	Command string `json:"command"`
-	Version string `json:"version"`
-	modelInfo
-	gridInfo
-	Temperatures []float64 `json:"temperatures"`
-	Dirs         []string  `json:"dirs"`
-	// TV and TVFloor of the d-dimensional histogram at each temperature.
-	TV      []float64 `json:"tv"`
-	TVFloor []float64 `json:"tv_floor"`
-	// The angular momentum at each temperature (2-D).
-	AngularMomentumGrid     []float64 `json:"angular_momentum_grid,omitempty"`
-	AngularMomentumEnsemble []float64 `json:"angular_momentum_ensemble,omitempty"`
-	AngularMomentumStderr   []float64 `json:"angular_momentum_ensemble_stderr,omitempty"`
-	// MinimaLoss are the minima of f; MinimaPhi and MinimaEnsemble follow
-	// the grid's and the ensemble's minima of Phi across temperatures with a
-	// line fitted to each coordinate.
-	MinimaLoss     []fokkerplanck.Minimum `json:"minima_loss,omitempty"`
-	MinimaPhi      []minimumTrack         `json:"minima_phi"`
-	MinimaEnsemble []minimumTrack         `json:"minima_ensemble"`
-	Files          []string               `json:"files"`
-}
-
-// compareOne solves the grid, runs the ensemble, compares them, writes
-// compare.json into out and prints the table.
-func compareOne(ctx context.Context, a *app, r *modelRun, prob *sde.Problem, scheme fokkerplanck.Scheme, tol float64, cf *compareFlags, out string) (*compareSummary, error) {
-	_, st, asmSeconds, err := r.steadyState(ctx, scheme, tol, "compare", out)
-	if err != nil {
-		return nil, err
+// compareFailure words an error of experiment.ComparePlan.Run.
+func compareFailure(ctx context.Context, err error, out string) error {
+	var ee *experiment.EnsembleRunError
+	if !errors.As(err, &ee) {
+		var se *experiment.SolveError
+		var ae *experiment.AssembleError
+		if errors.As(err, &se) || errors.As(err, &ae) {
+			return gridFailure(ctx, err, "compare", out, false)
+		}
+		return failureErrorf("%v", err)
 	}
-	res, err := cf.run(ctx, a, prob, 0, 0, "compare", out)
-	if err != nil {
-		return nil, err
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ee.Err, ctxErr) {
+		return failureErrorf("compare interrupted (%v); nothing was written to %s", ee.Err, out)
 	}
-	if res.Diverged > 0 {
-		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out; a smaller --dt may help",
-			res.Diverged, res.N, cf.bound)
+	msg := ee.Err.Error()
+	if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
+		msg += "; try a smaller --dt"
 	}
-	rep, err := compare.Compare(r.model, r.tinfo.Temperature, res, r.g, st, compare.Options{Block: cf.block, MinCount: cf.minCount})
-	if err != nil {
-		return nil, failureErrorf("%v", err)
-	}
-	sum := &compareSummary{
-		Command: "compare", Version: version,
-		modelInfo: r.minfo, temperatureInfo: r.tinfo, gridInfo: r.ginfo,
-		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, X0: prob.X0, Seed: cf.seed, Bound: cf.bound,
-		Block: cf.block, MinCount: cf.minCount,
-		Diverged: res.Diverged, EnsembleSeconds: res.Elapsed.Seconds(), GridSeconds: asmSeconds + st.SolveSeconds,
-		WallRho: st.WallRho, Report: rep, Files: []string{"compare.json"},
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, failureErrorf("cannot create --out directory: %v", err)
-	}
-	if err := output.WriteJSON(filepath.Join(out, "compare.json"), sum); err != nil {
-		return nil, failureErrorf("%v", err)
-	}
-	warnSteady(a, st, r.tinfo.Temperature)
-	printCompare(a.stdout, sum, r.g, out)
-	return sum, nil
+	return failureErrorf("compare: %s", msg)
 }
 
 // printCompare writes the side-by-side table of a comparison.
-func printCompare(w io.Writer, s *compareSummary, g *fokkerplanck.Grid, dir string) {
-	fmt.Fprintf(w, "model     %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.temperatureInfo.Temperature, temperatureSource(s.temperatureInfo))
+func printCompare(w io.Writer, s *experiment.CompareSummary, g *fokkerplanck.Grid, dir string) {
+	fmt.Fprintf(w, "model     %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.TemperatureInfo.Temperature, s.Source())
 	fmt.Fprintf(w, "grid      %s, %s, scheme %s (%.3g s)\n", g, boundaryName(s.Periodic), s.Scheme, s.GridSeconds)
 	fmt.Fprintf(w, "ensemble  %d trajectories x (%d burn-in + %d) steps, dt = %g, seed %d (%.3g s); %d samples, %d diverged\n",
 		s.N, s.BurnIn, s.Steps, s.Dt, s.Seed, s.EnsembleSeconds, s.Samples, s.Diverged)

@@ -5,83 +5,17 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // defaultCyclesOut is the default --out of 'sgdsde cycles'.
 const defaultCyclesOut = "out/cycles"
-
-// cyclesSummary is summary.json of 'sgdsde cycles'.
-type cyclesSummary struct {
-	Command string `json:"command"`
-	Version string `json:"version"`
-	modelInfo
-	temperatureInfo
-	gridInfo
-	Field string `json:"field"`
-	// Seeds is "auto" or "--from".
-	Seeds   string  `json:"seeds"`
-	MaxTime float64 `json:"max_time"` // 0: automatic, per orbit
-	CFL     float64 `json:"cfl"`
-
-	// The steady state the force comes from (see steadySummary): always
-	// converged, since a solve that misses --tol is an error.
-	SteadyConverged        bool    `json:"steady_converged"`
-	SteadyRelativeResidual float64 `json:"steady_relative_residual"`
-	SteadyResidual         float64 `json:"steady_residual"`
-	SteadyIterations       int     `json:"steady_iterations"`
-	SteadyCellPeclet       float64 `json:"steady_cell_peclet"`
-
-	ForceVanishes bool         `json:"force_vanishes"`
-	ForceCheck    forceCheckJS `json:"force_check"`
-	// Contraction defines the orbits' contraction per turn.
-	Contraction string    `json:"contraction_definition"`
-	Orbits      []orbitJS `json:"orbits"`
-	Files       []string  `json:"files"`
-}
-
-// contractionDefinition defines the contraction per turn in summary.json
-// and on stdout.
-const contractionDefinition = "contraction per turn = |x1 - c| / |x0 - c|: c the fixed point (zero of the field by Newton's method " +
-	"from the orbit's time average over the turn), x0 the seed, x1 the first return to the half-line from c through x0"
-
-// forceCheckJS is fokkerplanck.ForceCheck in summary.json.
-type forceCheckJS struct {
-	MaxForce   float64 `json:"max_force"`
-	ForceError float64 `json:"force_error"`
-	MaxDrift   float64 `json:"max_drift"`
-	CoarseGrid [2]int  `json:"coarse_grid"`
-	Rule       string  `json:"rule"`
-}
-
-// orbitJS is one orbit in summary.json.
-type orbitJS struct {
-	Orbit        int        `json:"orbit"`
-	Field        string     `json:"field"`
-	Seed         [2]float64 `json:"seed"`
-	Class        string     `json:"class"`
-	Period       *float64   `json:"period,omitempty"`
-	ClosureError *float64   `json:"closure_error,omitempty"`
-	Tolerance    *float64   `json:"closure_tolerance,omitempty"`
-	// Contraction is the contraction per turn of a spiral about FixedPoint
-	// (see fokkerplanck.Orbit.Contraction); both are absent for other
-	// classes and when no fixed point was found.
-	Contraction  *float64    `json:"contraction,omitempty"`
-	FixedPoint   *[2]float64 `json:"fixed_point,omitempty"`
-	PhiVariation float64     `json:"phi_variation"`
-	End          [2]float64  `json:"end"`
-	Time         float64     `json:"time"`
-	Steps        int         `json:"steps"`
-}
 
 // newCyclesCmd builds 'sgdsde cycles'.
 func newCyclesCmd(a *app) *cobra.Command {
@@ -134,23 +68,22 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 	return cmd
 }
 
-// runCycles validates everything, solves, follows the orbits and writes
-// the outputs.
-// With withPhi (--plot) it also writes Phi and the axes, the background
-// of the figure.
+// runCycles validates everything, follows the orbits through
+// experiment.Cycles and writes the outputs. With withPhi (--plot) it also
+// writes Phi and the axes, the background of the figure.
 func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string, withPhi bool) error {
 	// Validation, before any work and before --out is touched.
-	var kinds []fokkerplanck.OrbitField
+	var sel experiment.OrbitSelection
 	var seeds [][2]float64
-	scheme, runs, err := in.resolve(out, runChecks{
+	_, runs, err := in.resolve(out, runChecks{
 		flags: func() error {
 			switch strings.ToLower(strings.TrimSpace(field)) {
 			case "force":
-				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldForce}
+				sel = experiment.OrbitsForce
 			case "drift":
-				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldDrift}
+				sel = experiment.OrbitsDrift
 			case "both":
-				kinds = []fokkerplanck.OrbitField{fokkerplanck.FieldForce, fokkerplanck.FieldDrift}
+				sel = experiment.OrbitsBoth
 			default:
 				return usageErrorf("--field %q: want force, drift or both", field)
 			}
@@ -183,110 +116,37 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 	if err != nil {
 		return err
 	}
-	run, ctx := &runs[0], cmd.Context()
-	op, st, _, err := run.steadyState(ctx, scheme, in.grid.tol, "cycles", out)
+	run := &runs[0]
+	spec := experiment.CyclesSpec{
+		Model: in.modelSpec(), Temperature: temperatureSpec(run.tinfo), Grid: in.gridSpec(2),
+		Fields: sel, Seeds: seeds, MaxTime: maxTime, WithPhi: withPhi,
+	}
+	plan, err := spec.Plan()
 	if err != nil {
-		return err
+		return planError(err, "")
 	}
-	fc, err := op.CheckForce(ctx, st, fokkerplanck.SteadyOptions{Tol: in.grid.tol})
-	if err != nil {
-		return steadyFailure(ctx.Err(), err, "cycles", out)
+	ctx := cmd.Context()
+	res, err := plan.Run(ctx, nil)
+	var oe *experiment.OrbitError
+	switch {
+	case errors.As(err, &oe):
+		return failureErrorf("cycles: %v", oe.Err)
+	case err != nil:
+		return gridFailure(ctx, err, "cycles", out, false)
 	}
-	sum := cyclesSummary{
-		Command: "cycles", Version: version,
-		modelInfo: run.minfo, temperatureInfo: run.tinfo, gridInfo: run.ginfo,
-		Field: strings.ToLower(strings.TrimSpace(field)), Seeds: "auto", MaxTime: maxTime, CFL: fokkerplanck.DefaultCFL,
-		SteadyConverged: st.Converged, SteadyRelativeResidual: st.Residual, SteadyResidual: st.AbsResidual,
-		SteadyIterations: st.Iterations, SteadyCellPeclet: st.CellPeclet,
-		ForceVanishes: fc.Vanishes,
-		ForceCheck: forceCheckJS{
-			MaxForce: fc.MaxForce, ForceError: fc.ForceError, MaxDrift: fc.MaxDrift, CoarseGrid: fc.CoarseGrid,
-			Rule: "force vanishes iff max_force <= 2 force_error (two-grid estimate) or max_force <= 1e-8 max_drift",
-		},
-		Contraction: contractionDefinition,
-		Orbits:      []orbitJS{},
+	res.Summary.Version = version
+	if err := res.Write(out); err != nil {
+		return writeError(err)
 	}
-	if seeds != nil {
-		sum.Seeds = "--from"
-	}
-	var orbits []fokkerplanck.Orbit
-	for _, k := range kinds {
-		obs, err := op.Orbits(st, k, fokkerplanck.OrbitOptions{Seeds: seeds, MaxTime: maxTime, Check: &fc})
-		if errors.Is(err, fokkerplanck.ErrForceVanishes) {
-			continue
-		}
-		if err != nil {
-			return failureErrorf("cycles: %v", err)
-		}
-		orbits = append(orbits, obs...)
-	}
-	for i, o := range orbits {
-		sum.Orbits = append(sum.Orbits, orbitSummary(i, o))
-	}
-	var phi []float64
-	if withPhi {
-		phi = st.Phi
-	}
-	if err := writeCycles(out, orbits, &sum, run.g, phi); err != nil {
-		return err
-	}
-	warnSteady(a, st, run.tinfo.Temperature)
-	printCycles(a.stdout, &sum, run.g, out, kinds)
-	return nil
-}
-
-// orbitSummary is the summary.json entry of orbit number i.
-func orbitSummary(i int, o fokkerplanck.Orbit) orbitJS {
-	e := orbitJS{Orbit: i, Field: o.Field.String(), Seed: o.Seed, Class: o.Class.String(), PhiVariation: o.PhiVariation,
-		End: o.End, Time: o.Time, Steps: o.Steps}
-	if o.Period > 0 {
-		p, c, tol, r := o.Period, o.ClosureError, o.Tolerance, o.Contraction
-		e.ClosureError, e.Tolerance = &c, &tol
-		if o.Class == fokkerplanck.ClassClosed {
-			e.Period = &p
-		} else if !math.IsNaN(r) {
-			fp := o.FixedPoint
-			e.Contraction, e.FixedPoint = &r, &fp
-		}
-	}
-	return e
-}
-
-// writeCycles writes orbits.csv, with phi (not nil) phi.npy (ny, nx) and
-// the axes x.npy, y.npy, and, last, summary.json into dir, each
-// atomically. Without phi, those of an earlier run are removed.
-func writeCycles(dir string, orbits []fokkerplanck.Orbit, sum *cyclesSummary, g *fokkerplanck.Grid, phi []float64) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return failureErrorf("cannot create --out directory: %v", err)
-	}
-	var rows [][]string
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-	for i, o := range orbits {
-		for k := range o.X {
-			rows = append(rows, []string{strconv.Itoa(i), o.Field.String(), f(o.T[k]), f(o.X[k]), f(o.Y[k]), f(o.Phi[k])})
-		}
-	}
-	if err := output.WriteCSV(filepath.Join(dir, "orbits.csv"), []string{"orbit", "field", "t", "x", "y", "phi"}, rows); err != nil {
-		return failureErrorf("%v", err)
-	}
-	axes, fields := map[string][]float64{}, map[string][]float64{}
-	if phi != nil {
-		axes["x.npy"], axes["y.npy"], fields["phi.npy"] = g.Axis(0), g.Axis(1), phi
-	}
-	extra, err := writeFields(dir, []string{"x.npy", "y.npy", "phi.npy"}, axes, fields, gridShape(g))
-	if err != nil {
-		return err
-	}
-	sum.Files = append([]string{"summary.json", "orbits.csv"}, extra...)
-	if err := output.WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
-		return failureErrorf("%v", err)
-	}
+	s := &res.Summary
+	warnSteady(a, s.SteadyWallRho, s.SteadyCellPeclet, s.Temperature)
+	printCycles(a.stdout, s, res.Grid, out)
 	return nil
 }
 
 // printCycles writes the human table of the orbits to w.
-func printCycles(w io.Writer, s *cyclesSummary, g *fokkerplanck.Grid, dir string, kinds []fokkerplanck.OrbitField) {
-	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, temperatureSource(s.temperatureInfo))
+func printCycles(w io.Writer, s *experiment.CyclesSummary, g *fokkerplanck.Grid, dir string) {
+	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, s.Source())
 	fmt.Fprintf(w, "grid     %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
 	fmt.Fprintf(w, "steady   relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations\n",
 		s.SteadyRelativeResidual, s.Tol, s.SteadyResidual, s.SteadyIterations)

@@ -6,7 +6,6 @@ package main
 // check only: the numerics live in fokkerplanck.
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -20,11 +19,11 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// Defaults of the grid flags.
+// Defaults of the grid flags (those of a zero experiment.GridSpec).
 const (
-	defaultGrid2D  = 256
-	defaultGrid1D  = 2048
-	defaultGridTol = 1e-10
+	defaultGrid2D  = experiment.DefaultGrid2D
+	defaultGrid1D  = experiment.DefaultGrid1D
+	defaultGridTol = experiment.DefaultTol
 )
 
 // gridFlags selects the grid, its boundary, the scheme and the tolerance
@@ -83,27 +82,36 @@ func (gf *gridFlags) build(m potentials.Model) (*fokkerplanck.Grid, gridInfo, er
 // m.Box for a model without one or for T = NaN. All errors are bad-input
 // errors.
 func (gf *gridFlags) buildAt(m potentials.Model, T float64) (*fokkerplanck.Grid, gridInfo, error) {
-	scheme, err := gf.validate()
+	spec, err := gf.spec(m.Dim)
 	if err != nil {
 		return nil, gridInfo{}, err
-	}
-	d := m.Dim
-	spec := experiment.GridSpec{Periodic: gf.periodic, Scheme: scheme, Tol: gf.tol}
-	if gf.fs.Changed("grid") && (d == 1 || d == 2) {
-		if spec.Nodes, err = parseGridSize(gf.grid, d); err != nil {
-			return nil, gridInfo{}, err
-		}
-	}
-	if gf.fs.Changed("box") && (d == 1 || d == 2) {
-		if spec.Box, err = parseBox(gf.box, d); err != nil {
-			return nil, gridInfo{}, err
-		}
 	}
 	g, info, err := spec.Build(m, T)
 	if err != nil {
 		return nil, gridInfo{}, gridErrorText(err)
 	}
 	return g, info, nil
+}
+
+// spec returns the grid specification of the flags for a d-D model. All
+// errors are bad-input errors.
+func (gf *gridFlags) spec(d int) (experiment.GridSpec, error) {
+	scheme, err := gf.validate()
+	if err != nil {
+		return experiment.GridSpec{}, err
+	}
+	spec := experiment.GridSpec{Periodic: gf.periodic, Scheme: scheme, Tol: gf.tol}
+	if gf.fs.Changed("grid") && (d == 1 || d == 2) {
+		if spec.Nodes, err = parseGridSize(gf.grid, d); err != nil {
+			return experiment.GridSpec{}, err
+		}
+	}
+	if gf.fs.Changed("box") && (d == 1 || d == 2) {
+		if spec.Box, err = parseBox(gf.box, d); err != nil {
+			return experiment.GridSpec{}, err
+		}
+	}
+	return spec, nil
 }
 
 // gridErrorText words an error of experiment.GridSpec.Build for the
@@ -128,9 +136,6 @@ func gridErrorText(err error) error {
 	}
 	return usageErrorf("%v (check --grid and --box)", err)
 }
-
-// schemeName is the --scheme spelling of s.
-func schemeName(s fokkerplanck.Scheme) string { return experiment.SchemeName(s) }
 
 // parseGridSize parses --grid "NX[,NY]" for a d-D model: one number gives
 // NX = NY in 2-D. Every size must be at least fokkerplanck.MinNodes.
@@ -189,28 +194,17 @@ func parseBox(s string, d int) (potentials.Box, error) {
 // formatBytes formats a byte count with a decimal unit, e.g. "4.8 GB".
 func formatBytes(b float64) string { return experiment.FormatBytes(b) }
 
-// assemble builds the grid operator of model m at temperature T. A
-// cancelled context is a run failure; every other error (a singular
-// diffusion, a drift that is not finite, a model without div D) is bad input.
-func assemble(ctx context.Context, m potentials.Model, T float64, g *fokkerplanck.Grid, scheme fokkerplanck.Scheme, command, out string) (*fokkerplanck.Operator, float64, error) {
-	op, took, err := experiment.Assemble(ctx, m, T, g, scheme)
-	if err != nil {
-		var ae *experiment.AssembleError
-		switch {
-		case !errors.As(err, &ae):
-			return nil, 0, failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
-		case errors.Is(err, fokkerplanck.ErrSingularDiffusion):
-			return nil, 0, usageErrorf("%v", err)
-		case ae.Scheme == fokkerplanck.Symmetric && ae.NoDivD:
-			return nil, 0, usageErrorf("%v; use --scheme source", err)
-		}
-		return nil, 0, usageErrorf("%v (check the model and --box)", err)
+// assembleError words an operator that cannot be assembled (a singular
+// diffusion, a drift that is not finite, a model without div D): bad input.
+func assembleError(ae *experiment.AssembleError) error {
+	switch {
+	case errors.Is(ae, fokkerplanck.ErrSingularDiffusion):
+		return usageErrorf("%v", ae)
+	case ae.Scheme == fokkerplanck.Symmetric && ae.NoDivD:
+		return usageErrorf("%v; use --scheme source", ae)
 	}
-	return op, took.Seconds(), nil
+	return usageErrorf("%v (check the model and --box)", ae)
 }
-
-// temperatureSource describes where T came from, for the human summaries.
-func temperatureSource(t temperatureInfo) string { return t.Source() }
 
 // boundaryName describes the boundary of a grid in words.
 func boundaryName(periodic bool) string {

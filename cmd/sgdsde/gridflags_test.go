@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sgdsde/sgdsde/experiment"
 	"math"
 	"os"
 	"path/filepath"
@@ -173,7 +174,7 @@ func TestDefaultRunsClean(t *testing.T) {
 		} else {
 			dirs = nil
 			for _, T := range temps {
-				dirs = append(dirs, filepath.Join(dir, temperatureDir(T)))
+				dirs = append(dirs, filepath.Join(dir, experiment.TemperatureDir(T)))
 			}
 		}
 		for i, T := range temps {
@@ -212,7 +213,7 @@ func TestWallWarningNamesTemperature(t *testing.T) {
 	r := runOK(t, "steady", "--temperature", "0.05,0.4", "--grid", "32", "--box", "-2:2,-1.5:1.5", "--out", dir)
 	wall := map[float64]float64{}
 	for _, T := range []float64{0.05, 0.4} {
-		b, err := os.ReadFile(filepath.Join(dir, temperatureDir(T), "summary.json"))
+		b, err := os.ReadFile(filepath.Join(dir, experiment.TemperatureDir(T), "summary.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

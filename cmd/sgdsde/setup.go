@@ -7,12 +7,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/potentials"
 )
@@ -134,21 +135,6 @@ func (in *inputFlags) resolve(out string, check runChecks) (fokkerplanck.Scheme,
 	return scheme, runs, nil
 }
 
-// steadyState assembles the grid operator of r and solves its steady state
-// to the relative residual tol; it returns both and the assembly time in
-// seconds. Its errors are those of command, which writes into out.
-func (r *modelRun) steadyState(ctx context.Context, scheme fokkerplanck.Scheme, tol float64, command, out string) (*fokkerplanck.Operator, *fokkerplanck.Steady, float64, error) {
-	op, assembleSeconds, err := assemble(ctx, r.model, r.tinfo.Temperature, r.g, scheme, command, out)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{Tol: tol})
-	if err != nil {
-		return nil, nil, 0, steadyFailure(ctx.Err(), err, command, out)
-	}
-	return op, st, assembleSeconds, nil
-}
-
 // temperaturesOf lists the temperatures of runs.
 func temperaturesOf(runs []modelRun) []float64 {
 	ts := make([]float64, len(runs))
@@ -158,20 +144,75 @@ func temperaturesOf(runs []modelRun) []float64 {
 	return ts
 }
 
-// eachTemperature calls one for every run of a temperature list with the
-// run's subdirectory T_<T> of out, a blank line apart on stdout, and
-// returns the subdirectories' names.
-func eachTemperature(a *app, runs []modelRun, out string, one func(i int, dir string) error) ([]string, error) {
-	dirs := make([]string, 0, len(runs))
-	for i := range runs {
-		dir := temperatureDir(runs[i].tinfo.Temperature)
-		if i > 0 {
-			fmt.Fprintln(a.stdout)
-		}
-		if err := one(i, filepath.Join(out, dir)); err != nil {
-			return nil, err
-		}
-		dirs = append(dirs, dir)
+// modelSpec returns the model specification of the flags, which resolve
+// has accepted.
+func (in *inputFlags) modelSpec() experiment.ModelSpec {
+	s, _ := in.model.spec()
+	return s
+}
+
+// gridSpec returns the grid specification of the flags for a d-D model,
+// which resolve has accepted.
+func (in *inputFlags) gridSpec(d int) experiment.GridSpec {
+	s, _ := in.grid.spec(d)
+	return s
+}
+
+// planError words an error of a study's Plan once resolve has accepted the
+// flags: a memory limit, with hint (which flags to change), or bad input.
+func planError(err error, hint string) error {
+	var me *experiment.MemoryError
+	if errors.As(err, &me) && me.Avail > 0 {
+		return usageErrorf("%v: %s", err, hint)
 	}
-	return dirs, nil
+	return usageErrorf("%v", err)
+}
+
+// gridFailure words an error of a grid study's Run for command, which
+// writes into out; with atT the command is named with the temperature that
+// failed ("steady at T = 0.4"). An operator that cannot be assembled is bad
+// input, as before any work.
+func gridFailure(ctx context.Context, err error, command, out string, atT bool) error {
+	var ae *experiment.AssembleError
+	if errors.As(err, &ae) {
+		return assembleError(ae)
+	}
+	var se *experiment.SolveError
+	if errors.As(err, &se) {
+		err = se.Err
+		if atT {
+			command = fmt.Sprintf("%s at T = %g", command, se.T)
+		}
+	}
+	return steadyFailure(ctx.Err(), err, command, out)
+}
+
+// writeError words an error of a result's Write.
+func writeError(err error) error {
+	var de *experiment.OutDirError
+	if errors.As(err, &de) {
+		return failureErrorf("cannot create --out directory: %v", de.Err)
+	}
+	return failureErrorf("%v", err)
+}
+
+// gridBar is the experiment.Progress of the grid commands: a progress bar
+// on stderr per stage, named after the stage.
+type gridBar struct {
+	a   *app
+	bar *progress
+}
+
+// Begin starts a bar for total units of stage.
+func (b *gridBar) Begin(stage string, total int64) { b.bar = newProgress(b.a.stderr, total, stage) }
+
+// Add records delta more units; it is safe for concurrent use.
+func (b *gridBar) Add(delta int64) { b.bar.add(delta) }
+
+// End clears the bar.
+func (b *gridBar) End() {
+	if b.bar != nil {
+		b.bar.finish()
+		b.bar = nil
+	}
 }

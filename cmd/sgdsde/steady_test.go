@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
 )
 
 // runOK runs args and fails the test unless the exit code is 0.
@@ -358,30 +357,6 @@ func TestSteadyStaleFiles(t *testing.T) {
 	}
 }
 
-// TestWriteFieldsNaN checks that a phi with NaN (rho underflow) is written
-// and read back unchanged.
-func TestWriteFieldsNaN(t *testing.T) {
-	dir := t.TempDir()
-	phi := []float64{0, 1, math.NaN(), 2, 3, math.NaN()}
-	files, err := writeFields(dir, []string{"x.npy", "phi.npy", "y.npy"},
-		map[string][]float64{"x.npy": {1, 2, 3}}, map[string][]float64{"phi.npy": phi}, []int{2, 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(files, []string{"x.npy", "phi.npy"}) {
-		t.Errorf("files = %v", files)
-	}
-	shape, got := readNPY(t, filepath.Join(dir, "phi.npy"))
-	if !reflect.DeepEqual(shape, []int{2, 3}) {
-		t.Errorf("shape %v", shape)
-	}
-	for i := range phi {
-		if got[i] != phi[i] && !(math.IsNaN(got[i]) && math.IsNaN(phi[i])) {
-			t.Errorf("phi[%d] = %v, want %v", i, got[i], phi[i])
-		}
-	}
-}
-
 // gridBadInput are bad inputs of the grid flags, shared by steady and
 // evolve: each must give one stderr line containing want and exit code 2.
 var gridBadInput = []struct {
@@ -673,39 +648,6 @@ func TestSteadyNotConverged(t *testing.T) {
 				t.Errorf("--out holds %v, want nothing", ents)
 			}
 		})
-	}
-}
-
-// TestSteadyTemperatureListFails: with a list of temperatures, one that
-// fails fails the run with one line naming it, and nothing is written, not
-// even the temperatures solved before it.
-func TestSteadyTemperatureListFails(t *testing.T) {
-	saved := solveRun
-	t.Cleanup(func() { solveRun = saved })
-	solveRun = func(r *modelRun, ctx context.Context, scheme fokkerplanck.Scheme, tol float64, command, out string) (*fokkerplanck.Operator, *fokkerplanck.Steady, float64, error) {
-		if r.tinfo.Temperature == 0.4 {
-			tol = 1e-30
-		}
-		return saved(r, ctx, scheme, tol, command, out)
-	}
-	dir := filepath.Join(t.TempDir(), "out")
-	r := sgdsde(t, "steady", "--landscape", "gyrator", "--temperature", "0.2,0.4,0.8", "--grid", "32", "--out", dir)
-	lines := r.stderrLines()
-	if r.code != exitFailure || len(lines) != 1 || !strings.HasPrefix(lines[0], "sgdsde: steady at T = 0.4: steady state did not converge: relative residual ") {
-		t.Errorf("exit %d, stderr %q; want exit 1 and one line naming T = 0.4", r.code, r.stderr)
-	}
-	if ents := dirEntries(t, dir); len(ents) != 0 {
-		t.Errorf("--out holds %v, want nothing", ents)
-	}
-	// Unhooked, the same run writes every temperature.
-	solveRun = saved
-	runOK(t, "steady", "--landscape", "gyrator", "--temperature", "0.2,0.4,0.8", "--grid", "32", "--out", dir)
-	if ents := dirEntries(t, dir); strings.Join(ents, " ") != "T_0.2 T_0.4 T_0.8 summary.json" {
-		t.Errorf("--out holds %v", ents)
-	}
-	s := readSummary(t, filepath.Join(dir, "T_0.4"))
-	if s["converged"] != true {
-		t.Errorf("T_0.4/summary.json: converged %v", s["converged"])
 	}
 }
 
