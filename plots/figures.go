@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -148,37 +149,9 @@ func temperatureDirs(dir, command string) []string {
 	return s.Dirs
 }
 
-// regionFraction is the density fraction of the region the figures
-// consider (as the steady command's region: rho > 1e-6 max rho, that is
-// Phi - min Phi < T ln 1e6).
-const regionFraction = 1e-6
-
-// phiRegion returns a mask of the nodes of the region: Phi - min Phi <=
-// T ln(1/regionFraction), Phi finite. Without a temperature every finite
-// node is in.
-func phiRegion(phi Field, T float64) []bool {
-	lo, _, _ := finiteRange(phi.Z)
-	cut := math.Inf(1)
-	if T > 0 {
-		cut = lo + T*math.Log(1/regionFraction)
-	}
-	in := make([]bool, len(phi.Z))
-	for k, v := range phi.Z {
-		in[k] = finite(v) && v <= cut
-	}
-	return in
-}
-
-// clipField returns f with the nodes outside in (or above hi) blank.
-func clipField(f Field, in []bool, hi float64) Field {
-	z := make([]float64, len(f.Z))
-	for k, v := range f.Z {
-		if in != nil && !in[k] || v > hi {
-			v = nan
-		}
-		z[k] = v
-	}
-	return Field{X: f.X, Y: f.Y, Z: z}
+// blank returns f with NaN at the nodes outside in.
+func blank(f Field, in []bool) Field {
+	return Field{X: f.X, Y: f.Y, Z: fokkerplanck.Blank(f.Z, in)}
 }
 
 // rangeOver returns the range of the finite values of fields over the
@@ -229,7 +202,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := phiRegion(phi, s.Temperature)
+	in := fokkerplanck.PhiRegionMask(phi.Z, s.Temperature, fokkerplanck.RegionFraction)
 	var loss *Field
 	if exists(filepath.Join(dir, "loss.npy")) {
 		f, err := readGridField(dir, "loss")
@@ -246,22 +219,8 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	opts := []PanelOptions{{Title: "Φ = −T log ρ"}}
 	markers := []Markers{*phiMin}
 	if loss != nil {
-		flo, _, _ := finiteRange(loss.Z)
-		shifted := Field{X: loss.X, Y: loss.Y, Z: make([]float64, len(loss.Z))}
-		diff := Field{X: loss.X, Y: loss.Y, Z: make([]float64, len(loss.Z))}
-		at := -1 // the node of min Phi
-		for k, v := range phi.Z {
-			if finite(v) && (at < 0 || v < phi.Z[at]) {
-				at = k
-			}
-		}
-		for k, v := range loss.Z {
-			shifted.Z[k] = v - flo
-			diff.Z[k] = nan
-			if in[k] {
-				diff.Z[k] = phi.Z[k] - v - (phi.Z[at] - loss.Z[at])
-			}
-		}
+		shifted := Field{X: loss.X, Y: loss.Y, Z: fokkerplanck.ShiftMin(loss.Z)}
+		diff := Field{X: loss.X, Y: loss.Y, Z: fokkerplanck.PhiMinusLoss(phi.Z, loss.Z, in, fokkerplanck.AnchorMinPhi)}
 		fields = []Field{shifted, phi, diff}
 		opts = []PanelOptions{{Title: "loss f − min f"}, {Title: "Φ = −T log ρ"}, {Title: "Φ − f"}}
 		ml := Markers{Label: "minima of f"}
@@ -305,7 +264,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	files = append(files, p)
 
 	// Force and current.
-	phiBg := clipField(phi, in, math.Inf(1))
+	phiBg := blank(phi, in)
 	detailed := s.EntropyProduction != nil && math.Abs(*s.EntropyProduction) < 1e-9
 	for _, v := range []struct {
 		base, x, y, title, speed string
@@ -322,7 +281,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 		if err != nil {
 			return files, err
 		}
-		vf := VectorField{X: u.X, Y: u.Y, U: clipField(u, in, math.Inf(1)).Z, V: clipField(w, in, math.Inf(1)).Z}
+		vf := VectorField{X: u.X, Y: u.Y, U: fokkerplanck.Blank(u.Z, in), V: fokkerplanck.Blank(w.Z, in)}
 		title := v.title
 		if detailed {
 			title = "no " + v.title[:5] + " (Π ≈ 0: detailed balance)"
@@ -334,7 +293,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 			if err != nil {
 				return files, err
 			}
-			bg, label = clipField(rho, in, math.Inf(1)), "ρ"
+			bg, label = blank(rho, in), "ρ"
 		}
 		fig, _, err := StreamPlot(vf, StreamPlotOptions{Title: title, SpeedLabel: v.speed, Background: &bg, ColourLabel: label, Markers: []Markers{*phiMin}})
 		if err != nil {
@@ -399,7 +358,7 @@ func steady1D(dir string, s *runSummary, o FigureOptions) ([]string, error) {
 	// flatten the wells.
 	cut := math.Inf(1)
 	if s.Temperature > 0 {
-		cut = s.Temperature * math.Log(1/regionFraction) * 1.2
+		cut = fokkerplanck.PhiLevel(s.Temperature, fokkerplanck.RegionFraction) * 1.2
 	}
 	for _, c := range curves {
 		xys := make(plotter.XYs, 0, len(x))
@@ -500,10 +459,7 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, hi := rangeOver(phiRegion(phi, s.Temperature), phi)
-		c := clipField(phi, nil, math.Inf(1))
-		bg = &c
-		_ = hi
+		bg = &phi
 	}
 	var fs []Field
 	var ps []PanelOptions
@@ -521,7 +477,7 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 	}
 	var fig *Panel
 	if bg != nil {
-		lo, hi := rangeOver(phiRegion(*bg, s.Temperature), *bg)
+		lo, hi := rangeOver(fokkerplanck.PhiRegionMask(bg.Z, s.Temperature, fokkerplanck.RegionFraction), *bg)
 		ps[0].Min, ps[0].Max = lo, hi
 		if fig, err = FieldPanels(fs, ps); err != nil {
 			return nil, &inputError{err}
