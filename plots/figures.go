@@ -151,7 +151,7 @@ func temperatureDirs(dir, command string) []string {
 
 // blank returns f with NaN at the nodes outside in.
 func blank(f Field, in []bool) Field {
-	return Field{X: f.X, Y: f.Y, Z: fokkerplanck.Blank(f.Z, in)}
+	return Field{Xs: f.Xs, Ys: f.Ys, Zs: fokkerplanck.Blank(f.Zs, in)}
 }
 
 // rangeOver returns the range of the finite values of fields over the
@@ -159,7 +159,7 @@ func blank(f Field, in []bool) Field {
 func rangeOver(in []bool, fs ...Field) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, f := range fs {
-		for k, v := range f.Z {
+		for k, v := range f.Zs {
 			if in[k] && finite(v) {
 				lo, hi = min(lo, v), max(hi, v)
 			}
@@ -202,7 +202,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := fokkerplanck.PhiRegionMask(phi.Z, s.Temperature, fokkerplanck.RegionFraction)
+	in := fokkerplanck.PhiRegionMask(phi.Zs, s.Temperature, fokkerplanck.RegionFraction)
 	var loss *Field
 	if exists(filepath.Join(dir, "loss.npy")) {
 		f, err := readGridField(dir, "loss")
@@ -219,8 +219,8 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	opts := []PanelOptions{{Title: "Φ = −T log ρ"}}
 	markers := []Markers{*phiMin}
 	if loss != nil {
-		shifted := Field{X: loss.X, Y: loss.Y, Z: fokkerplanck.ShiftMin(loss.Z)}
-		diff := Field{X: loss.X, Y: loss.Y, Z: fokkerplanck.PhiMinusLoss(phi.Z, loss.Z, in, fokkerplanck.AnchorMinPhi)}
+		shifted := Field{Xs: loss.Xs, Ys: loss.Ys, Zs: fokkerplanck.ShiftMin(loss.Zs)}
+		diff := Field{Xs: loss.Xs, Ys: loss.Ys, Zs: fokkerplanck.PhiMinusLoss(phi.Zs, loss.Zs, in, fokkerplanck.AnchorMinPhi)}
 		fields = []Field{shifted, phi, diff}
 		opts = []PanelOptions{{Title: "loss f − min f"}, {Title: "Φ = −T log ρ"}, {Title: "Φ − f"}}
 		ml := Markers{Label: "minima of f"}
@@ -281,7 +281,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 		if err != nil {
 			return files, err
 		}
-		vf := VectorField{X: u.X, Y: u.Y, U: fokkerplanck.Blank(u.Z, in), V: fokkerplanck.Blank(w.Z, in)}
+		vf := VectorField{X: u.Xs, Y: u.Ys, U: fokkerplanck.Blank(u.Zs, in), V: fokkerplanck.Blank(w.Zs, in)}
 		title := v.title
 		if detailed {
 			title = "no " + v.title[:5] + " (Π ≈ 0: detailed balance)"
@@ -310,7 +310,7 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 
 // aspect is the height over the width of a field's box.
 func aspect(f Field) float64 {
-	return (f.Y[len(f.Y)-1] - f.Y[0]) / (f.X[len(f.X)-1] - f.X[0])
+	return (f.Ys[len(f.Ys)-1] - f.Ys[0]) / (f.Xs[len(f.Xs)-1] - f.Xs[0])
 }
 
 // steady1D draws f − min f and Φ against x of a 1-D steady state.
@@ -477,7 +477,7 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 	}
 	var fig *Panel
 	if bg != nil {
-		lo, hi := rangeOver(fokkerplanck.PhiRegionMask(bg.Z, s.Temperature, fokkerplanck.RegionFraction), *bg)
+		lo, hi := rangeOver(fokkerplanck.PhiRegionMask(bg.Zs, s.Temperature, fokkerplanck.RegionFraction), *bg)
 		ps[0].Min, ps[0].Max = lo, hi
 		if fig, err = FieldPanels(fs, ps); err != nil {
 			return nil, &inputError{err}
@@ -807,10 +807,10 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 		var fs []Field
 		var ps []PanelOptions
 		for _, i := range pick {
-			fs = append(fs, Field{X: x, Y: y, Z: snaps[i*n : (i+1)*n]})
+			fs = append(fs, Field{Xs: x, Ys: y, Zs: snaps[i*n : (i+1)*n]})
 			ps = append(ps, PanelOptions{Title: tlabel(i)})
 		}
-		fs = append(fs, Field{X: x, Y: y, Z: rss})
+		fs = append(fs, Field{Xs: x, Ys: y, Zs: rss})
 		ps = append(ps, PanelOptions{Title: "steady ρ_ss"})
 		ps[0].ColourLabel = "density ρ"
 		for j := range ps {

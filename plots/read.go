@@ -75,7 +75,7 @@ func readGridField(dir, name string) (Field, error) {
 	if len(shape) != 2 || shape[0] != len(y) || shape[1] != len(x) {
 		return Field{}, inputErrorf("%s.npy in %s has shape %v; x.npy and y.npy need (%d, %d)", name, dir, shape, len(y), len(x))
 	}
-	f := Field{X: x, Y: y, Z: z}
+	f := Field{Xs: x, Ys: y, Zs: z}
 	if err := f.check(name + ".npy"); err != nil {
 		return Field{}, &inputError{err}
 	}

@@ -249,9 +249,9 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 		res.Levels[k] = res.Cap * float64(k+1) / nLevels
 	}
 	xs, ys := g.Axis(0), g.Axis(1)
-	res.PhiContours = contours(plots.Field{X: xs, Y: ys, Z: phi}, res.Levels)
+	res.PhiContours = contours(plots.Field{Xs: xs, Ys: ys, Zs: phi}, res.Levels)
 	if loss != nil {
-		res.FContours = contours(plots.Field{X: xs, Y: ys, Z: loss}, res.Levels)
+		res.FContours = contours(plots.Field{Xs: xs, Ys: ys, Zs: loss}, res.Levels)
 	}
 	if !fc.Vanishes {
 		res.Streamlines, err = streamlines(g, st)
