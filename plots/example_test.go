@@ -2,6 +2,8 @@ package plots_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/sgdsde/sgdsde/plots"
 	"gonum.org/v1/plot/plotter"
@@ -22,4 +24,30 @@ func ExampleField() {
 	// Output:
 	// 3 2
 	// 1 1 6
+}
+
+// The figure of a comparison drawn from values in memory, no files read:
+// the marginal of x on four bins, ensemble against grid.
+func ExampleDrawComparison() {
+	dir, err := os.MkdirTemp("", "compare")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	c := &plots.Comparison{Temperature: 0.5, Marginals: []plots.Marginal{{
+		Label:    "x",
+		Edges:    []float64{-2, -1, 0, 1, 2},
+		Ensemble: []float64{0.1, 0.42, 0.38, 0.1},
+		Grid:     []float64{0.1, 0.4, 0.4, 0.1},
+	}}}
+	files, err := plots.DrawComparison(c, dir, plots.FigureOptions{Format: "svg"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range files {
+		fmt.Println(filepath.Base(f))
+	}
+	// Output: compare_marginals.svg
 }
