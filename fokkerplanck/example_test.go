@@ -58,3 +58,42 @@ func ExampleParseScheme() {
 	// symmetric
 	// unknown scheme "ito": want symmetric or source
 }
+
+// Phi - f on a grid of four nodes, zero where Phi is smallest, and the
+// region where rho is above half its maximum.
+func ExamplePhiMinusLoss() {
+	phi := []float64{0, 1, 3, 4}
+	loss := []float64{2, 1, 2, 3}
+	fmt.Println(fokkerplanck.PhiMinusLoss(phi, loss, nil, fokkerplanck.AnchorMinPhi))
+	fmt.Println(fokkerplanck.PhiMinusLoss(phi, loss, nil, fokkerplanck.AnchorBest))
+	// rho = exp(-Phi/T) at T = 1: above half its maximum up to Phi = ln 2.
+	fmt.Println(fokkerplanck.PhiRegionMask(phi, 1, 0.5))
+	// Output:
+	// [0 2 3 3]
+	// [-1.5 0.5 1.5 1.5]
+	// [true false false false]
+}
+
+// The levels of Phi where the server starts its orbits at T = 0.5: the
+// one-, two- and three-sigma ellipses of a Gaussian.
+func ExampleSigmaLevels() {
+	fmt.Println(fokkerplanck.SigmaLevels(0.5, 1, 2, 3))
+	// Output: [0.25 1 2.25]
+}
+
+// A crop of an 8 x 8 grid on [0, 8]²: the nodes with 2 <= x <= 4 and
+// 1 <= y <= 2; the field is the node index j*8 + i.
+func ExampleGrid_Crop() {
+	g, err := fokkerplanck.NewGrid(potentials.NewBox(0, 8, 0, 8), []int{8, 8}, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	z := make([]float64, g.Len())
+	for i := range z {
+		z[i] = float64(i)
+	}
+	c := g.Crop(z, fokkerplanck.Window{X0: 2, X1: 4, Y0: 1, Y1: 2})
+	fmt.Println(c.X, c.Y, c.Z)
+	// Output: [2.5 3.5] [1.5] [10 11]
+}

@@ -48,13 +48,13 @@ func (ct *Contours) Plot(c draw.Canvas, plt *plot.Plot) {
 // DataRange implements plot.DataRanger: the grid's nodes.
 func (ct *Contours) DataRange() (xmin, xmax, ymin, ymax float64) {
 	f := ct.Field
-	return f.X[0], f.X[len(f.X)-1], f.Y[0], f.Y[len(f.Y)-1]
+	return f.Xs[0], f.Xs[len(f.Xs)-1], f.Ys[0], f.Ys[len(f.Ys)-1]
 }
 
 // ContourLines returns the polylines where the field equals level.
 func ContourLines(f Field, level float64) [][][2]float64 {
-	nx, ny := len(f.X), len(f.Y)
-	z := func(i, j int) float64 { return f.Z[j*nx+i] }
+	nx, ny := len(f.Xs), len(f.Ys)
+	z := func(i, j int) float64 { return f.Zs[j*nx+i] }
 	// Edge ids: horizontal edge (i,j)-(i+1,j) is 2*(j*nx+i), vertical edge
 	// (i,j)-(i,j+1) is 2*(j*nx+i)+1.
 	type seg struct{ a, b int }
@@ -73,7 +73,7 @@ func ContourLines(f Field, level float64) [][][2]float64 {
 		}
 		if _, ok := pos[e]; !ok {
 			t := (level - za) / (zb - za)
-			pos[e] = [2]float64{f.X[i] + t*(f.X[i2]-f.X[i]), f.Y[j] + t*(f.Y[j2]-f.Y[j])}
+			pos[e] = [2]float64{f.Xs[i] + t*(f.Xs[i2]-f.Xs[i]), f.Ys[j] + t*(f.Ys[j2]-f.Ys[j])}
 		}
 		return e, true
 	}

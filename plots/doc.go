@@ -1,8 +1,24 @@
-// Package plots draws figures of results that sgdsde commands have saved:
-// it reads tables and arrays written by the commands and turns them into
-// PNG, SVG or PDF figures with gonum.org/v1/plot. It computes no physics:
-// every number it draws was computed and saved by another package, so a
-// figure can be redrawn at any time without running anything again.
+// Package plots draws figures of sgdsde results with gonum.org/v1/plot,
+// as PNG, SVG or PDF. It computes no physics: every number it draws was
+// computed by another package (the grid post-processing it shares with the
+// gallery and the browser, such as the region and Phi - f, comes from
+// package fokkerplanck's view.go), so a figure can be redrawn at any time.
+//
+// It is built in layers:
+//
+//   - plotters over in-memory data: Field, a scalar field on a grid that is
+//     a plotter.GridXYZ, drawn by FieldPanel and FieldPanels as heat maps
+//     (viridis, NaN left blank) with contour lines, colour bars, markers
+//     and orbits; StreamPlot, evenly spaced streamlines (Jobard & Lefer,
+//     1997) with arrow heads and width by speed; Trajectories, Marginals,
+//     FreeEnergyCurve, and SweepCurves over the rows of a sweep's table;
+//   - the standard figures of each result kind over typed data:
+//     DrawSteady (SteadyState), DrawEnsemble (Ensemble), DrawCycles
+//     (Cycles), DrawComparison (Comparison), DrawEvolution (Evolution),
+//     DrawObservables (Observables);
+//   - fromdir.go: one thin function per kind (SteadyFigures, ...,
+//     StandardFigures) that reads what a command saved in a directory and
+//     calls the typed figure, for 'sgdsde plot KIND DIR' and --plot.
 //
 // Figures are meant for papers and lectures: axes are labelled with the
 // quantity and its symbol (Label), curves carry a legend titled by the
@@ -10,12 +26,4 @@
 // Files are written atomically (a temporary file in the destination
 // directory renamed over the destination), in the format given by the
 // file's extension.
-//
-// The first kind of figure is SweepCurves: one scalar of a parameter sweep
-// (results.csv of package sweep) against a varied parameter, one curve per
-// value of another. FieldPanel and FieldPanels draw heat maps of grid
-// fields (viridis, NaN left blank) with contour lines, a shared colour bar
-// and markers and orbits overlaid; StreamPlot draws evenly spaced
-// streamlines (Jobard & Lefer, 1997) of a vector field with arrow heads
-// and width proportional to speed.
 package plots

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -16,23 +17,55 @@ import (
 )
 
 // Field is a scalar field on a rectangular grid, as the steady command
-// saves it: Z[j*len(X)+i] is the value at (X[i], Y[j]), an array of shape
-// (ny, nx) in row-major order. X and Y are the node coordinates (cell
-// centres), increasing. NaN values are left blank.
+// saves it: Zs[j*len(Xs)+i] is the value at (Xs[i], Ys[j]), an array of
+// shape (ny, nx) in row-major order. Xs and Ys are the node coordinates
+// (cell centres), increasing. NaN values are left blank.
+//
+// A Field is a plotter.GridXYZ: column c is x = Xs[c], row r is y = Ys[r],
+// so gonum/plot's heat maps and contours draw it as it is.
 type Field struct {
-	X, Y, Z []float64
+	Xs, Ys, Zs []float64
+}
+
+var _ plotter.GridXYZ = Field{}
+
+// FieldOf returns the Field of a grid field of package fokkerplanck (a
+// whole grid, Grid.Field, or a part of one, Grid.Crop). The slices are
+// shared, not copied.
+func FieldOf(g fokkerplanck.GridField) Field {
+	return Field{Xs: g.X, Ys: g.Y, Zs: g.Z}
+}
+
+// Dims returns the numbers of columns (nodes along x) and rows (along y);
+// it implements plotter.GridXYZ.
+func (f Field) Dims() (c, r int) { return len(f.Xs), len(f.Ys) }
+
+// Z returns the value at column c, row r: at (Xs[c], Ys[r]).
+func (f Field) Z(c, r int) float64 { return f.Zs[r*len(f.Xs)+c] }
+
+// X returns the x coordinate of column c.
+func (f Field) X(c int) float64 { return f.Xs[c] }
+
+// Y returns the y coordinate of row r.
+func (f Field) Y(r int) float64 { return f.Ys[r] }
+
+// CapAt returns a copy of f blank (NaN) above top (fokkerplanck.Cap): a
+// background whose colour scale then spans [min, top], so that the
+// contours drawn over it stay apart in colour.
+func (f Field) CapAt(top float64) *Field {
+	return &Field{Xs: f.Xs, Ys: f.Ys, Zs: fokkerplanck.Cap(f.Zs, top)}
 }
 
 // check reports whether the field's arrays fit together.
 func (f Field) check(name string) error {
-	nx, ny := len(f.X), len(f.Y)
+	nx, ny := len(f.Xs), len(f.Ys)
 	if nx < 2 || ny < 2 {
 		return fmt.Errorf("%s: grid %d x %d: want at least 2 x 2 nodes", name, nx, ny)
 	}
-	if len(f.Z) != nx*ny {
-		return fmt.Errorf("%s: %d values for a %d x %d grid (shape (ny, nx) = (%d, %d))", name, len(f.Z), nx, ny, ny, nx)
+	if len(f.Zs) != nx*ny {
+		return fmt.Errorf("%s: %d values for a %d x %d grid (shape (ny, nx) = (%d, %d))", name, len(f.Zs), nx, ny, ny, nx)
 	}
-	for _, ax := range [][]float64{f.X, f.Y} {
+	for _, ax := range [][]float64{f.Xs, f.Ys} {
 		for i := 1; i < len(ax); i++ {
 			if !(ax[i] > ax[i-1]) {
 				return fmt.Errorf("%s: grid coordinates not increasing", name)
@@ -174,7 +207,7 @@ func FieldPanels(fs []Field, os []PanelOptions) (*Panel, error) {
 		if !(lo < hi) {
 			lo, hi = math.Inf(1), math.Inf(-1)
 			for _, k := range group {
-				if a, b, ok := finiteRange(fs[k].Z); ok {
+				if a, b, ok := finiteRange(fs[k].Zs); ok {
 					lo, hi = min(lo, a), max(hi, b)
 				}
 			}
@@ -213,7 +246,7 @@ func FieldPanels(fs []Field, os []PanelOptions) (*Panel, error) {
 			fig.MoreBars = append(fig.MoreBars, &ColourBar{Min: lo, Max: hi, Label: os[k].ColourLabel, Map: Viridis})
 		}
 		p := newFieldPlot(os[k])
-		hm := plotter.NewHeatMap(gridXYZ{f}, Viridis.Palette(256))
+		hm := plotter.NewHeatMap(f, Viridis.Palette(256))
 		hm.Min, hm.Max = lo, hi
 		hm.Underflow, hm.Overflow = Viridis.At(0), Viridis.At(1)
 		hm.NaN = nil // blank
@@ -329,14 +362,6 @@ func (t thickGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// gridXYZ adapts a Field to plotter.GridXYZ.
-type gridXYZ struct{ f Field }
-
-func (g gridXYZ) Dims() (c, r int)   { return len(g.f.X), len(g.f.Y) }
-func (g gridXYZ) Z(c, r int) float64 { return g.f.Z[r*len(g.f.X)+c] }
-func (g gridXYZ) X(c int) float64    { return g.f.X[c] }
-func (g gridXYZ) Y(r int) float64    { return g.f.Y[r] }
 
 // AutoLevels returns contour levels at round steps (1, 2 or 5 times a
 // power of ten) strictly inside (lo, hi), about n of them.

@@ -57,7 +57,7 @@ func testField(x, y []float64, fn func(x, y float64) float64) Field {
 			z[j*len(x)+i] = fn(xx, yy)
 		}
 	}
-	return Field{X: x, Y: y, Z: z}
+	return Field{Xs: x, Ys: y, Zs: z}
 }
 
 func TestFieldPanelsImage(t *testing.T) {
@@ -69,13 +69,13 @@ func TestFieldPanelsImage(t *testing.T) {
 		}
 		return x*x/2 + y*y + x*y/2
 	})
-	d := make([]float64, len(f.Z))
+	d := make([]float64, len(f.Zs))
 	for i := range d {
-		d[i] = phi.Z[i] - f.Z[i]
+		d[i] = phi.Zs[i] - f.Zs[i]
 	}
 	mk := []Markers{{Label: "minima of f", Points: [][2]float64{{0, 0}}}, {Label: "minima of Φ", Points: [][2]float64{{0.1, 0}}}}
 	orbit := Polyline{Label: "orbit", X: []float64{-1, 0, 1, 0, -1}, Y: []float64{0, 1, 0, -1, 0}}
-	fig, err := FieldPanels([]Field{f, phi, {X: x, Y: y, Z: d}}, []PanelOptions{
+	fig, err := FieldPanels([]Field{f, phi, {Xs: x, Ys: y, Zs: d}}, []PanelOptions{
 		{Title: "f", ColourLabel: "f, Φ", Markers: mk},
 		{Title: "Φ", Markers: mk, Orbits: []Polyline{orbit}},
 		{Title: "Φ − f", Markers: mk},
@@ -100,7 +100,7 @@ func TestFieldPanelsImage(t *testing.T) {
 	}
 	checkImage(t, filepath.Join(dir, "one.png"), 400, 300)
 
-	if _, err := FieldPanel(Field{X: x, Y: y, Z: f.Z[:10]}, PanelOptions{}); err == nil {
+	if _, err := FieldPanel(Field{Xs: x, Ys: y, Zs: f.Zs[:10]}, PanelOptions{}); err == nil {
 		t.Error("wrong shape: no error")
 	}
 }
@@ -139,8 +139,8 @@ func TestAutoLevels(t *testing.T) {
 // A panel with a scale of its own (Φ − f beside f and Φ) gets its own
 // colour bar with its own label and range.
 func TestFieldPanelsOwnScale(t *testing.T) {
-	f := Field{X: []float64{0, 1, 2}, Y: []float64{0, 1}, Z: []float64{0, 1, 2, 3, 4, 5}}
-	d := Field{X: f.X, Y: f.Y, Z: []float64{-50, -10, 0, 1, 2, 3}}
+	f := Field{Xs: []float64{0, 1, 2}, Ys: []float64{0, 1}, Zs: []float64{0, 1, 2, 3, 4, 5}}
+	d := Field{Xs: f.Xs, Ys: f.Ys, Zs: []float64{-50, -10, 0, 1, 2, 3}}
 	fig, err := FieldPanels([]Field{f, f, d}, []PanelOptions{
 		{ColourLabel: "f − min f, Φ"}, {}, {ColourLabel: "Φ − f", OwnScale: true}})
 	if err != nil {

@@ -2,15 +2,14 @@ package plots
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 
+	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -55,130 +54,9 @@ func (o FigureOptions) save(fig Drawer, dir, base string, def Size) (string, err
 	return path, nil
 }
 
-// StandardFigures draws the standard figures of the results of command
-// kind (one of FigureKinds) saved in dir, writes them into dir and returns
-// their paths. Errors about the saved results match ErrInput.
-func StandardFigures(kind, dir string, o FigureOptions) ([]string, error) {
-	switch kind {
-	case "steady":
-		return SteadyFigures(dir, o)
-	case "simulate":
-		return SimulateFigures(dir, o)
-	case "cycles":
-		return CyclesFigures(dir, o)
-	case "compare":
-		return CompareFigures(dir, o)
-	case "evolve":
-		return EvolveFigures(dir, o)
-	case "observe":
-		return ObserveFigures(dir, o)
-	}
-	return nil, inputErrorf("unknown figure kind %q: want one of %v", kind, FigureKinds)
-}
-
-// minimumJS is a minimum as summary.json writes it.
-type minimumJS struct {
-	X     []float64 `json:"x"`
-	Value float64   `json:"value"`
-}
-
-// points returns the (x, y) of 2-D minima.
-func points(ms []minimumJS) [][2]float64 {
-	var out [][2]float64
-	for _, m := range ms {
-		if len(m.X) >= 2 {
-			out = append(out, [2]float64{m.X[0], m.X[1]})
-		}
-	}
-	return out
-}
-
-// runSummary holds the fields of summary.json the figures use.
-type runSummary struct {
-	Command           string        `json:"command"`
-	Dim               int           `json:"dim"`
-	Temperature       float64       `json:"temperature"`
-	Box               [][2]float64  `json:"box"`
-	MinimaLoss        *[]minimumJS  `json:"minima_loss"`
-	MinimaPhi         []minimumJS   `json:"minima_phi"`
-	EntropyProduction *float64      `json:"entropy_production"`
-	N                 int           `json:"n"`
-	Every             int           `json:"every"`
-	Dt                float64       `json:"dt"`
-	Field             string        `json:"field"`
-	ForceVanishes     bool          `json:"force_vanishes"`
-	Orbits            []orbitSeedJS `json:"orbits"`
-}
-
-// orbitSeedJS is an orbit of cycles' summary.json.
-type orbitSeedJS struct {
-	Orbit int        `json:"orbit"`
-	Field string     `json:"field"`
-	Seed  [2]float64 `json:"seed"`
-	Class string     `json:"class"`
-}
-
-// perTemperature draws the figures of each temperature's subdirectory when
-// dir holds the summary of a list of temperatures (steady, compare).
-func perTemperature(dir string, dirs []string, one func(string, FigureOptions) ([]string, error), o FigureOptions) ([]string, error) {
-	var out []string
-	for _, d := range dirs {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
-		}
-		files, err := one(d, o)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, files...)
-	}
-	return out, nil
-}
-
-// temperatureDirs returns the subdirectories listed by the summary.json of
-// a list of temperatures of command in dir, nil if there is none.
-func temperatureDirs(dir, command string) []string {
-	var s struct {
-		Command string   `json:"command"`
-		Dirs    []string `json:"dirs"`
-	}
-	if readJSON(filepath.Join(dir, "summary.json"), &s) != nil || s.Command != command {
-		return nil
-	}
-	return s.Dirs
-}
-
-// regionFraction is the density fraction of the region the figures
-// consider (as the steady command's region: rho > 1e-6 max rho, that is
-// Phi - min Phi < T ln 1e6).
-const regionFraction = 1e-6
-
-// phiRegion returns a mask of the nodes of the region: Phi - min Phi <=
-// T ln(1/regionFraction), Phi finite. Without a temperature every finite
-// node is in.
-func phiRegion(phi Field, T float64) []bool {
-	lo, _, _ := finiteRange(phi.Z)
-	cut := math.Inf(1)
-	if T > 0 {
-		cut = lo + T*math.Log(1/regionFraction)
-	}
-	in := make([]bool, len(phi.Z))
-	for k, v := range phi.Z {
-		in[k] = finite(v) && v <= cut
-	}
-	return in
-}
-
-// clipField returns f with the nodes outside in (or above hi) blank.
-func clipField(f Field, in []bool, hi float64) Field {
-	z := make([]float64, len(f.Z))
-	for k, v := range f.Z {
-		if in != nil && !in[k] || v > hi {
-			v = nan
-		}
-		z[k] = v
-	}
-	return Field{X: f.X, Y: f.Y, Z: z}
+// blank returns f with NaN at the nodes outside in.
+func blank(f Field, in []bool) Field {
+	return Field{Xs: f.Xs, Ys: f.Ys, Zs: fokkerplanck.Blank(f.Zs, in)}
 }
 
 // rangeOver returns the range of the finite values of fields over the
@@ -186,7 +64,7 @@ func clipField(f Field, in []bool, hi float64) Field {
 func rangeOver(in []bool, fs ...Field) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, f := range fs {
-		for k, v := range f.Z {
+		for k, v := range f.Zs {
 			if in[k] && finite(v) {
 				lo, hi = min(lo, v), max(hi, v)
 			}
@@ -195,8 +73,39 @@ func rangeOver(in []bool, fs ...Field) (lo, hi float64) {
 	return lo, hi
 }
 
-// SteadyFigures draws the standard figures of a steady state saved by
-// 'sgdsde steady' in dir (summary.json and the .npy fields) into dir:
+// SteadyState is a steady state on a grid as its figures need it: the
+// fields at the nodes, row-major (ny, nx) as Field, and the minima.
+type SteadyState struct {
+	// Temperature is T; the region drawn is rho > RegionFraction max rho,
+	// Phi - min Phi <= fokkerplanck.PhiLevel(T, RegionFraction). With T =
+	// 0 every node where Phi is finite is in.
+	Temperature float64
+	// X and Y are the node coordinates; Y is nil for a 1-D steady state.
+	X, Y []float64
+	// Phi is the potential -T log rho; Loss the loss f (nil without one).
+	Phi, Loss []float64
+	// Rho, the force j = J/rho and the current J (2-D only).
+	Rho                []float64
+	ForceX, ForceY     []float64
+	CurrentX, CurrentY []float64
+	// MinimaPhi and MinimaLoss are the (x, y) of the minima of Phi and f.
+	MinimaPhi, MinimaLoss [][2]float64
+	// EntropyProduction is Pi, nil if unknown; |Pi| < 1e-9 (detailed
+	// balance) draws no force and no current.
+	EntropyProduction *float64
+}
+
+// field returns the named field z of s on its grid, checked.
+func (s *SteadyState) field(name string, z []float64) (Field, error) {
+	f := Field{Xs: s.X, Ys: s.Y, Zs: z}
+	if err := f.check(name); err != nil {
+		return Field{}, &inputError{err}
+	}
+	return f, nil
+}
+
+// DrawSteady draws the standard figures of a steady state into dir and
+// returns their paths:
 //
 //   - steady_potentials: f − min f, Φ and Φ − f (0 at the minimum of Φ)
 //     side by side, with the minima of f and Φ (Φ alone for a model
@@ -212,33 +121,25 @@ func rangeOver(in []bool, fs ...Field) (lo, hi float64) {
 // negligible, j is a ratio of round-off), and not at all when the entropy
 // production vanishes (detailed balance; the title says so). A 1-D steady
 // state gives one figure, steady_potentials: f − min f and Φ against x.
-// A directory of a list of temperatures gives the figures of each
-// temperature in its subdirectory.
-func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
-	if dirs := temperatureDirs(dir, "steady"); dirs != nil && !exists(filepath.Join(dir, "phi.npy")) {
-		return perTemperature(dir, dirs, SteadyFigures, o)
+// Errors about the data match ErrInput.
+func DrawSteady(s *SteadyState, dir string, o FigureOptions) ([]string, error) {
+	if s.Y == nil {
+		return steady1D(s, dir, o)
 	}
-	var s runSummary
-	if err := readJSON(filepath.Join(dir, "summary.json"), &s); err != nil {
-		return nil, err
-	}
-	if s.Dim == 1 {
-		return steady1D(dir, &s, o)
-	}
-	phi, err := readGridField(dir, "phi")
+	phi, err := s.field("phi", s.Phi)
 	if err != nil {
 		return nil, err
 	}
-	in := phiRegion(phi, s.Temperature)
+	in := fokkerplanck.PhiRegionMask(phi.Zs, s.Temperature, fokkerplanck.RegionFraction)
 	var loss *Field
-	if exists(filepath.Join(dir, "loss.npy")) {
-		f, err := readGridField(dir, "loss")
+	if s.Loss != nil {
+		f, err := s.field("loss", s.Loss)
 		if err != nil {
 			return nil, err
 		}
 		loss = &f
 	}
-	phiMin := &Markers{Label: "minima of Φ", Points: points(s.MinimaPhi)}
+	phiMin := &Markers{Label: "minima of Φ", Points: s.MinimaPhi}
 	var files []string
 
 	// Potentials.
@@ -246,29 +147,11 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	opts := []PanelOptions{{Title: "Φ = −T log ρ"}}
 	markers := []Markers{*phiMin}
 	if loss != nil {
-		flo, _, _ := finiteRange(loss.Z)
-		shifted := Field{X: loss.X, Y: loss.Y, Z: make([]float64, len(loss.Z))}
-		diff := Field{X: loss.X, Y: loss.Y, Z: make([]float64, len(loss.Z))}
-		at := -1 // the node of min Phi
-		for k, v := range phi.Z {
-			if finite(v) && (at < 0 || v < phi.Z[at]) {
-				at = k
-			}
-		}
-		for k, v := range loss.Z {
-			shifted.Z[k] = v - flo
-			diff.Z[k] = nan
-			if in[k] {
-				diff.Z[k] = phi.Z[k] - v - (phi.Z[at] - loss.Z[at])
-			}
-		}
+		shifted := Field{Xs: loss.Xs, Ys: loss.Ys, Zs: fokkerplanck.ShiftMin(loss.Zs)}
+		diff := Field{Xs: loss.Xs, Ys: loss.Ys, Zs: fokkerplanck.PhiMinusLoss(phi.Zs, loss.Zs, in, fokkerplanck.AnchorMinPhi)}
 		fields = []Field{shifted, phi, diff}
 		opts = []PanelOptions{{Title: "loss f − min f"}, {Title: "Φ = −T log ρ"}, {Title: "Φ − f"}}
-		ml := Markers{Label: "minima of f"}
-		if s.MinimaLoss != nil {
-			ml.Points = points(*s.MinimaLoss)
-		}
-		markers = []Markers{*phiMin, ml} // Φ's as in the other figures
+		markers = []Markers{*phiMin, {Label: "minima of f", Points: s.MinimaLoss}} // Φ's as in the other figures
 	}
 	// f − min f and Φ on one scale, from their smallest value to the
 	// largest Φ of the region (the colours saturate above); Φ − f, a
@@ -305,24 +188,26 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 	files = append(files, p)
 
 	// Force and current.
-	phiBg := clipField(phi, in, math.Inf(1))
+	phiBg := blank(phi, in)
 	detailed := s.EntropyProduction != nil && math.Abs(*s.EntropyProduction) < 1e-9
 	for _, v := range []struct {
-		base, x, y, title, speed string
-		bg                       string
+		base, title, speed string
+		x, y               []float64
+		xname, yname       string
+		bg                 string
 	}{
-		{"steady_force", "force_x", "force_y", "force j = J/ρ over contours of Φ", "speed |j|", "phi"},
-		{"steady_current", "current_x", "current_y", "current J over contours of ρ", "|J|", "rho"},
+		{"steady_force", "force j = J/ρ over contours of Φ", "speed |j|", s.ForceX, s.ForceY, "force_x", "force_y", "phi"},
+		{"steady_current", "current J over contours of ρ", "|J|", s.CurrentX, s.CurrentY, "current_x", "current_y", "rho"},
 	} {
-		u, err := readGridField(dir, v.x)
+		u, err := s.field(v.xname, v.x)
 		if err != nil {
 			return files, err
 		}
-		w, err := readGridField(dir, v.y)
+		w, err := s.field(v.yname, v.y)
 		if err != nil {
 			return files, err
 		}
-		vf := VectorField{X: u.X, Y: u.Y, U: clipField(u, in, math.Inf(1)).Z, V: clipField(w, in, math.Inf(1)).Z}
+		vf := VectorField{X: u.Xs, Y: u.Ys, U: fokkerplanck.Blank(u.Zs, in), V: fokkerplanck.Blank(w.Zs, in)}
 		title := v.title
 		if detailed {
 			title = "no " + v.title[:5] + " (Π ≈ 0: detailed balance)"
@@ -330,11 +215,11 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 		}
 		bg, label := phiBg, "Φ"
 		if v.bg == "rho" {
-			rho, err := readGridField(dir, "rho")
+			rho, err := s.field("rho", s.Rho)
 			if err != nil {
 				return files, err
 			}
-			bg, label = clipField(rho, in, math.Inf(1)), "ρ"
+			bg, label = blank(rho, in), "ρ"
 		}
 		fig, _, err := StreamPlot(vf, StreamPlotOptions{Title: title, SpeedLabel: v.speed, Background: &bg, ColourLabel: label, Markers: []Markers{*phiMin}})
 		if err != nil {
@@ -351,19 +236,12 @@ func SteadyFigures(dir string, o FigureOptions) ([]string, error) {
 
 // aspect is the height over the width of a field's box.
 func aspect(f Field) float64 {
-	return (f.Y[len(f.Y)-1] - f.Y[0]) / (f.X[len(f.X)-1] - f.X[0])
+	return (f.Ys[len(f.Ys)-1] - f.Ys[0]) / (f.Xs[len(f.Xs)-1] - f.Xs[0])
 }
 
 // steady1D draws f − min f and Φ against x of a 1-D steady state.
-func steady1D(dir string, s *runSummary, o FigureOptions) ([]string, error) {
-	_, x, err := ReadNPY(filepath.Join(dir, "x.npy"))
-	if err != nil {
-		return nil, err
-	}
-	_, phi, err := ReadNPY(filepath.Join(dir, "phi.npy"))
-	if err != nil {
-		return nil, err
-	}
+func steady1D(s *SteadyState, dir string, o FigureOptions) ([]string, error) {
+	x, phi := s.X, s.Phi
 	if len(phi) != len(x) {
 		return nil, inputErrorf("%s: phi.npy has %d values for %d nodes", dir, len(phi), len(x))
 	}
@@ -375,31 +253,22 @@ func steady1D(dir string, s *runSummary, o FigureOptions) ([]string, error) {
 		col   color.Color
 		dash  bool
 	}{{"Φ = −T log ρ", phi, palette[0], false}}
-	if exists(filepath.Join(dir, "loss.npy")) {
-		_, f, err := ReadNPY(filepath.Join(dir, "loss.npy"))
-		if err != nil {
-			return nil, err
-		}
+	if f := s.Loss; f != nil {
 		if len(f) != len(x) {
 			return nil, inputErrorf("%s: loss.npy has %d values for %d nodes", dir, len(f), len(x))
-		}
-		lo, _, _ := finiteRange(f)
-		g := make([]float64, len(f))
-		for i, v := range f {
-			g[i] = v - lo
 		}
 		curves = append([]struct {
 			label string
 			y     []float64
 			col   color.Color
 			dash  bool
-		}{{"loss f − min f", g, palette[1], true}}, curves...)
+		}{{"loss f − min f", fokkerplanck.ShiftMin(f), palette[1], true}}, curves...)
 	}
 	// The y range: the region (Phi < T ln 1e6), so that huge walls do not
 	// flatten the wells.
 	cut := math.Inf(1)
 	if s.Temperature > 0 {
-		cut = s.Temperature * math.Log(1/regionFraction) * 1.2
+		cut = fokkerplanck.PhiLevel(s.Temperature, fokkerplanck.RegionFraction) * 1.2
 	}
 	for _, c := range curves {
 		xys := make(plotter.XYs, 0, len(x))
@@ -449,69 +318,56 @@ func classColour(class string, onWhite bool) color.Color {
 	return color.Gray{Y: 0x90}
 }
 
-// CyclesFigures draws the standard figure of the orbits saved by 'sgdsde
-// cycles' in dir (summary.json, orbits.csv) into dir: cycles_orbits, the
-// orbits coloured by class (closed, spirals, fixed point, ...) with their
-// seeds, one panel per field (the force j, the drift b), over a heat map
-// of Φ when dir holds x.npy, y.npy and phi.npy (cycles --plot writes
-// them), over the box otherwise.
-func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
-	var s runSummary
-	if err := readJSON(filepath.Join(dir, "summary.json"), &s); err != nil {
-		return nil, err
-	}
-	csvPath := filepath.Join(dir, "orbits.csv")
-	t, err := readTable(csvPath)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := column(t, csvPath, "orbit")
-	if err != nil {
-		return nil, err
-	}
-	xs, err := column(t, csvPath, "x")
-	if err != nil {
-		return nil, err
-	}
-	ys, err := column(t, csvPath, "y")
-	if err != nil {
-		return nil, err
-	}
-	type orbit struct{ x, y []float64 }
-	orbits := map[int]*orbit{}
-	for i, id := range ids {
-		k := int(id)
-		if orbits[k] == nil {
-			orbits[k] = &orbit{}
-		}
-		orbits[k].x = append(orbits[k].x, xs[i])
-		orbits[k].y = append(orbits[k].y, ys[i])
-	}
+// Cycles are the orbits of the force j and of the drift b of a steady
+// state, classified, as their figure needs them.
+type Cycles struct {
+	// Temperature is T, for the colour scale of Phi (its region).
+	Temperature float64
+	// Field is the field whose orbits were traced: "force", "drift", or
+	// anything else for both.
+	Field string
+	// ForceVanishes reports that j = 0 (detailed balance): no orbits of j.
+	ForceVanishes bool
+	// Box is the model's box [x0, x1] x [y0, y1], {{x0, x1}, {y0, y1}}:
+	// the axes when there is no Phi.
+	Box [][2]float64
+	// Phi, if not nil, is drawn below the orbits.
+	Phi *Field
+	// Orbits are the orbits in order.
+	Orbits []CycleOrbit
+}
+
+// CycleOrbit is one orbit: its field ("force" or "drift"), its class
+// ("closed", "inward-spiral", ...; fokkerplanck.Orbit), its seed and its
+// points (none if it was not recorded).
+type CycleOrbit struct {
+	Field, Class string
+	Seed         [2]float64
+	X, Y         []float64
+}
+
+// DrawCycles draws the standard figure of orbits into dir:
+// cycles_orbits, the orbits coloured by class (closed, spirals, fixed
+// point, ...) with their seeds, one panel per field (the force j, the
+// drift b), over a heat map of c.Phi when it is set, over the box
+// otherwise.
+func DrawCycles(c *Cycles, dir string, o FigureOptions) ([]string, error) {
+	var err error
 	var fields []string
-	switch s.Field {
+	switch c.Field {
 	case "force", "drift":
-		fields = []string{s.Field}
+		fields = []string{c.Field}
 	default:
 		fields = []string{"force", "drift"}
 	}
-	var bg *Field
-	if exists(filepath.Join(dir, "phi.npy")) {
-		phi, err := readGridField(dir, "phi")
-		if err != nil {
-			return nil, err
-		}
-		_, hi := rangeOver(phiRegion(phi, s.Temperature), phi)
-		c := clipField(phi, nil, math.Inf(1))
-		bg = &c
-		_ = hi
-	}
+	bg := c.Phi
 	var fs []Field
 	var ps []PanelOptions
 	for _, f := range fields {
 		title := "orbits of the force j"
 		if f == "drift" {
 			title = "orbits of the drift b"
-		} else if s.ForceVanishes {
+		} else if c.ForceVanishes {
 			title = "force j vanishes: no orbits"
 		}
 		ps = append(ps, PanelOptions{Title: title, ColourLabel: "Φ"})
@@ -521,19 +377,19 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 	}
 	var fig *Panel
 	if bg != nil {
-		lo, hi := rangeOver(phiRegion(*bg, s.Temperature), *bg)
+		lo, hi := rangeOver(fokkerplanck.PhiRegionMask(bg.Zs, c.Temperature, fokkerplanck.RegionFraction), *bg)
 		ps[0].Min, ps[0].Max = lo, hi
 		if fig, err = FieldPanels(fs, ps); err != nil {
 			return nil, &inputError{err}
 		}
 	} else {
-		if len(s.Box) != 2 {
+		if len(c.Box) != 2 {
 			return nil, inputErrorf("%s: summary.json has no 2-D box", dir)
 		}
 		fig = &Panel{Legend: newLegend()}
 		for _, po := range ps {
 			p := newFieldPlot(po)
-			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = s.Box[0][0], s.Box[0][1], s.Box[1][0], s.Box[1][1]
+			p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = c.Box[0][0], c.Box[0][1], c.Box[1][0], c.Box[1][1]
 			fig.Plots = append(fig.Plots, p)
 		}
 	}
@@ -545,19 +401,15 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 		p := fig.Plots[k]
 		x0, x1, y0, y1 := p.X.Min, p.X.Max, p.Y.Min, p.Y.Max
 		var seeds plotter.XYs
-		for _, ob := range s.Orbits {
+		for _, ob := range c.Orbits {
 			if ob.Field != f {
 				continue
 			}
 			seeds = append(seeds, plotter.XY{X: ob.Seed[0], Y: ob.Seed[1]})
-			or := orbits[ob.Orbit]
-			if or == nil {
-				continue
-			}
-			xys := make(plotter.XYs, 0, len(or.x))
-			for i := range or.x {
-				if finite(or.x[i]) && finite(or.y[i]) {
-					xys = append(xys, plotter.XY{X: or.x[i], Y: or.y[i]})
+			xys := make(plotter.XYs, 0, len(ob.X))
+			for i := range min(len(ob.X), len(ob.Y)) {
+				if finite(ob.X[i]) && finite(ob.Y[i]) {
+					xys = append(xys, plotter.XY{X: ob.X[i], Y: ob.Y[i]})
 				}
 			}
 			if len(xys) < 2 {
@@ -584,19 +436,19 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 		}
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = x0, x1, y0, y1
 	}
-	for _, c := range append(append([]string(nil), classOrder...), "seed") {
-		if th := present[c]; th != nil {
-			fig.Legend.Add(c, th)
+	for _, cl := range append(append([]string(nil), classOrder...), "seed") {
+		if th := present[cl]; th != nil {
+			fig.Legend.Add(cl, th)
 		}
 	}
-	for _, ob := range s.Orbits { // classes this version does not know
+	for _, ob := range c.Orbits { // classes this version does not know
 		if !slices.Contains(classOrder, ob.Class) && present[ob.Class] != nil {
 			fig.Legend.Add(ob.Class, present[ob.Class])
 			delete(present, ob.Class)
 		}
 	}
 	ar := 1.0
-	if b := s.Box; len(b) == 2 && b[0][1] > b[0][0] {
+	if b := c.Box; len(b) == 2 && b[0][1] > b[0][0] {
 		ar = (b[1][1] - b[1][0]) / (b[0][1] - b[0][0])
 	}
 	p, err := o.save(fig, dir, "cycles_orbits", panelSize(len(fields), ar, 3.4, 6.5))
@@ -606,51 +458,53 @@ func CyclesFigures(dir string, o FigureOptions) ([]string, error) {
 	return []string{p}, nil
 }
 
-// SimulateFigures draws the standard figure of an ensemble saved by
-// 'sgdsde simulate' in dir (summary.json, final.npy (n, d), traj.npy (K,
-// L, d) if recorded) into dir: simulate_trajectories, the recorded
-// trajectories (start marked) beside the final states of the whole
-// ensemble. In 2-D and more the plane of the first two coordinates is
-// drawn, over o.Background (Phi) if given, on o.Box otherwise (on the
-// data's range without either); in 1-D x against time beside the
-// histogram of the final states.
-func SimulateFigures(dir string, o FigureOptions) ([]string, error) {
-	var s runSummary
-	if err := readJSON(filepath.Join(dir, "summary.json"), &s); err != nil {
-		return nil, err
+// Ensemble is an ensemble run (sgdsde simulate, sgd) as its figure
+// needs it: the final states and the recorded trajectories.
+type Ensemble struct {
+	// Dim is the dimension d of a state.
+	Dim int
+	// Final holds the final states, n x Dim values row-major.
+	Final []float64
+	// Traj holds the recorded trajectories, Record x RecordLen x Dim
+	// values row-major (nil: none recorded); state i of a trajectory is
+	// the state at time (i+1) Every Dt.
+	Traj              []float64
+	Record, RecordLen int
+	Every             int
+	Dt                float64
+}
+
+// DrawEnsemble draws the standard figure of an ensemble into dir:
+// simulate_trajectories, the recorded trajectories (start marked) beside
+// the final states of the whole ensemble. In 2-D and more the plane of
+// the first two coordinates is drawn, over o.Background (Phi) if given,
+// on o.Box otherwise (on the data's range without either); in 1-D x
+// against time beside the histogram of the final states.
+func DrawEnsemble(e *Ensemble, dir string, o FigureOptions) ([]string, error) {
+	d := e.Dim
+	if d < 1 || len(e.Final)%d != 0 {
+		return nil, inputErrorf("%s: %d final values in dimension %d", dir, len(e.Final), d)
 	}
-	fshape, final, err := ReadNPY(filepath.Join(dir, "final.npy"))
-	if err != nil {
-		return nil, err
+	if len(e.Traj) != e.Record*e.RecordLen*d {
+		return nil, inputErrorf("%s: %d trajectory values for %d x %d states in dimension %d", dir, len(e.Traj), e.Record, e.RecordLen, d)
 	}
-	if len(fshape) != 2 || fshape[1] < 1 {
-		return nil, inputErrorf("%s: final.npy has shape %v: want (n, d)", dir, fshape)
-	}
-	d := fshape[1]
+	n := len(e.Final) / d
 	var trs []Trajectory
-	if p := filepath.Join(dir, "traj.npy"); exists(p) {
-		shape, data, err := ReadNPY(p)
-		if err != nil {
-			return nil, err
-		}
-		if len(shape) != 3 || shape[2] != d {
-			return nil, inputErrorf("%s has shape %v: want (record, steps/every, %d)", p, shape, d)
-		}
-		K, L := shape[0], shape[1]
-		for k := 0; k < K; k++ {
-			var t Trajectory
-			for i := 0; i < L; i++ {
-				row := data[(k*L+i)*d:]
-				if d == 1 {
-					t.X = append(t.X, float64(i+1)*float64(max(s.Every, 1))*s.Dt)
-					t.Y = append(t.Y, row[0])
-				} else {
-					t.X, t.Y = append(t.X, row[0]), append(t.Y, row[1])
-				}
+	for k := 0; k < e.Record; k++ {
+		var t Trajectory
+		for i := 0; i < e.RecordLen; i++ {
+			row := e.Traj[(k*e.RecordLen+i)*d:]
+			if d == 1 {
+				t.X = append(t.X, float64(i+1)*float64(max(e.Every, 1))*e.Dt)
+				t.Y = append(t.Y, row[0])
+			} else {
+				t.X, t.Y = append(t.X, row[0]), append(t.Y, row[1])
 			}
-			trs = append(trs, t)
 		}
+		trs = append(trs, t)
 	}
+	final := e.Final
+	var err error
 	var fig Drawer
 	def := Size{WidthCM: 22, HeightCM: 9.5}
 	if d == 1 {
@@ -659,8 +513,8 @@ func SimulateFigures(dir string, o FigureOptions) ([]string, error) {
 			return nil, &inputError{err}
 		}
 	} else {
-		fin := make([][2]float64, 0, fshape[0])
-		for i := 0; i < fshape[0]; i++ {
+		fin := make([][2]float64, 0, n)
+		for i := 0; i < n; i++ {
 			fin = append(fin, [2]float64{final[i*d], final[i*d+1]})
 		}
 		xl, yl := "x", "y"
@@ -725,42 +579,23 @@ func simulate1D(trs []Trajectory, final []float64) (*Row, error) {
 	return r, nil
 }
 
-// compareJS holds the fields of compare.json the figures use.
-type compareJS struct {
-	Temperature float64 `json:"temperature"`
-	Dirs        []string
-	Marginals   []struct {
-		Axes     []int       `json:"axes"`
-		Edges    [][]float64 `json:"edges"`
-		Ensemble []float64   `json:"ensemble"`
-		Grid     []float64   `json:"grid"`
-	} `json:"marginals"`
+// Comparison is a comparison of an ensemble with the grid steady state
+// (sgdsde compare) as its figure needs it.
+type Comparison struct {
+	// Temperature is T, drawn as the legend's title when positive.
+	Temperature float64
+	// Marginals are the marginals on their bins, one panel each.
+	Marginals []Marginal
 }
 
-// CompareFigures draws the standard figure of a comparison saved by
-// 'sgdsde compare' in dir (compare.json) into dir: compare_marginals, the
-// marginal histograms of the ensemble against the marginals of the grid
-// steady state on the same bins, one panel per axis. A directory of a
-// list of temperatures gives the figures of each temperature in its
-// subdirectory.
-func CompareFigures(dir string, o FigureOptions) ([]string, error) {
-	path := filepath.Join(dir, "compare.json")
-	if dirs := temperatureDirs(dir, "compare"); dirs != nil && !exists(path) {
-		return perTemperature(dir, dirs, CompareFigures, o)
-	}
-	var c compareJS
-	if err := readJSON(path, &c); err != nil {
-		return nil, err
-	}
-	var ms []Marginal
-	for _, m := range c.Marginals {
-		if len(m.Axes) != 1 || len(m.Edges) != 1 {
-			return nil, inputErrorf("%s: a marginal with axes %v: want one axis", path, m.Axes)
-		}
-		ms = append(ms, Marginal{Label: string("xy"[min(m.Axes[0], 1)]), Edges: m.Edges[0], Ensemble: m.Ensemble, Grid: m.Grid})
-	}
+// DrawComparison draws the standard figure of a comparison into dir:
+// compare_marginals, the marginal histograms of the ensemble against the
+// marginals of the grid steady state on the same bins, one panel per
+// axis.
+func DrawComparison(c *Comparison, dir string, o FigureOptions) ([]string, error) {
+	ms := c.Marginals
 	if len(ms) == 0 {
-		return nil, inputErrorf("%s has no marginals", path)
+		return nil, inputErrorf("%s has no marginals", filepath.Join(dir, "compare.json"))
 	}
 	title := ""
 	if c.Temperature > 0 {
@@ -778,34 +613,40 @@ func CompareFigures(dir string, o FigureOptions) ([]string, error) {
 	return []string{p}, nil
 }
 
-// EvolveFigures draws the standard figure of an evolution saved by
-// 'sgdsde evolve' in dir (snapshots.npy, snapshot_times.npy, x.npy, y.npy,
-// rho_ss.npy) into dir: evolve_snapshots, up to four snapshots of ρ
-// (the first, the last and evenly spaced ones between) and the steady
-// state ρ_ss in a row of panels on one colour scale. In 1-D the snapshots
-// are curves against x, coloured by time, with ρ_ss dashed.
-func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
-	sshape, snaps, err := ReadNPY(filepath.Join(dir, "snapshots.npy"))
-	if err != nil {
-		return nil, err
+// Evolution is the evolution of a density (sgdsde evolve) as its figures
+// need it.
+type Evolution struct {
+	// X and Y are the node coordinates; Y is nil in 1-D.
+	X, Y []float64
+	// Times are the times of the snapshots; Snapshots[k] is the density
+	// at the nodes at Times[k] (row-major (ny, nx) in 2-D).
+	Times     []float64
+	Snapshots [][]float64
+	// RhoSS is the steady state the density evolves to.
+	RhoSS []float64
+	// FreeEnergyTime and FreeEnergy are the free energy T KL(ρ‖ρ_ss)
+	// against time.
+	FreeEnergyTime, FreeEnergy []float64
+}
+
+// DrawEvolution draws the standard figures of an evolution into dir:
+// evolve_snapshots, up to four snapshots of ρ (the first, the last and
+// evenly spaced ones between) and the steady state ρ_ss in a row of
+// panels on one colour scale (in 1-D curves against x, coloured by time,
+// with ρ_ss dashed); and evolve_free_energy, the free energy against time
+// on a log axis with the snapshots' times marked.
+func DrawEvolution(e *Evolution, dir string, o FigureOptions) ([]string, error) {
+	x, y, times, rss := e.X, e.Y, e.Times, e.RhoSS
+	k := len(e.Snapshots)
+	if k < 1 || k != len(times) {
+		return nil, inputErrorf("%s: %d snapshots for %d times", dir, k, len(times))
 	}
-	_, times, err := ReadNPY(filepath.Join(dir, "snapshot_times.npy"))
-	if err != nil {
-		return nil, err
+	n := len(x) * max(len(y), 1)
+	for i, sn := range e.Snapshots {
+		if len(sn) != n {
+			return nil, inputErrorf("%s: snapshot %d has %d values for %d nodes", dir, i, len(sn), n)
+		}
 	}
-	_, x, err := ReadNPY(filepath.Join(dir, "x.npy"))
-	if err != nil {
-		return nil, err
-	}
-	_, rss, err := ReadNPY(filepath.Join(dir, "rho_ss.npy"))
-	if err != nil {
-		return nil, err
-	}
-	if len(sshape) < 2 || sshape[0] != len(times) || sshape[0] < 1 {
-		return nil, inputErrorf("%s: snapshots.npy has shape %v for %d times", dir, sshape, len(times))
-	}
-	k := sshape[0]
-	n := len(snaps) / k
 	if len(rss) != n {
 		return nil, inputErrorf("%s: rho_ss.npy has %d values, a snapshot %d", dir, len(rss), n)
 	}
@@ -813,17 +654,14 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 	tlabel := func(i int) string { return "t = " + strconv.FormatFloat(times[i], 'g', 3, 64) }
 	var fig Drawer
 	var def Size
-	if len(sshape) == 2 {
-		if sshape[1] != len(x) {
-			return nil, inputErrorf("%s: snapshots.npy has shape %v for %d nodes", dir, sshape, len(x))
-		}
+	if y == nil {
 		p := newCurvePlot("density ρ(x, t)", "x", "ρ")
 		f := &Figure{Plot: p, Legend: newLegend()}
 		f.LegendTitle = "time"
 		for j, i := range pick {
 			xys := make(plotter.XYs, len(x))
 			for a := range x {
-				xys[a] = plotter.XY{X: x[a], Y: snaps[i*n+a]}
+				xys[a] = plotter.XY{X: x[a], Y: e.Snapshots[i][a]}
 			}
 			l, _ := plotter.NewLine(xys)
 			l.Color = Viridis.At(float64(j) / float64(max(len(pick)-1, 1)) * 0.9)
@@ -841,20 +679,13 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 		f.Legend.Add("steady ρ_ss", l)
 		fig, def = f, DefaultSize
 	} else {
-		_, y, err := ReadNPY(filepath.Join(dir, "y.npy"))
-		if err != nil {
-			return nil, err
-		}
-		if len(sshape) != 3 || sshape[1] != len(y) || sshape[2] != len(x) {
-			return nil, inputErrorf("%s: snapshots.npy has shape %v for a %d x %d grid", dir, sshape, len(x), len(y))
-		}
 		var fs []Field
 		var ps []PanelOptions
 		for _, i := range pick {
-			fs = append(fs, Field{X: x, Y: y, Z: snaps[i*n : (i+1)*n]})
+			fs = append(fs, Field{Xs: x, Ys: y, Zs: e.Snapshots[i]})
 			ps = append(ps, PanelOptions{Title: tlabel(i)})
 		}
-		fs = append(fs, Field{X: x, Y: y, Z: rss})
+		fs = append(fs, Field{Xs: x, Ys: y, Zs: rss})
 		ps = append(ps, PanelOptions{Title: "steady ρ_ss"})
 		ps[0].ColourLabel = "density ρ"
 		for j := range ps {
@@ -873,17 +704,11 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 		return nil, err
 	}
 	out := []string{p}
-	// The free energy against time, from free_energy.csv (columns step,
-	// time, free_energy, ...), on a log axis.
-	t, fe, err := readFreeEnergy(filepath.Join(dir, "free_energy.csv"))
-	if err != nil {
-		return nil, err
-	}
 	marks := make([]float64, 0, len(times))
 	for _, i := range pick {
 		marks = append(marks, times[i])
 	}
-	ff, err := FreeEnergyCurve(t, fe, FreeEnergyOptions{LogY: true, YLabel: "free energy F = T KL(ρ‖ρ_ss)", Marks: marks})
+	ff, err := FreeEnergyCurve(e.FreeEnergyTime, e.FreeEnergy, FreeEnergyOptions{LogY: true, YLabel: "free energy F = T KL(ρ‖ρ_ss)", Marks: marks})
 	if err != nil {
 		return nil, &inputError{err}
 	}
@@ -891,33 +716,6 @@ func EvolveFigures(dir string, o FigureOptions) ([]string, error) {
 		return nil, err
 	}
 	return append(out, p), nil
-}
-
-// readFreeEnergy reads the time and free_energy columns of an evolve run's
-// free_energy.csv.
-func readFreeEnergy(path string) (t, fe []float64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) < 2 {
-		return nil, nil, inputErrorf("%s: not a free-energy table (%v)", path, err)
-	}
-	ti, fi := slices.Index(rows[0], "time"), slices.Index(rows[0], "free_energy")
-	if ti < 0 || fi < 0 {
-		return nil, nil, inputErrorf("%s: no time or free_energy column in %v", path, rows[0])
-	}
-	for _, r := range rows[1:] {
-		a, err1 := strconv.ParseFloat(r[ti], 64)
-		b, err2 := strconv.ParseFloat(r[fi], 64)
-		if err1 != nil || err2 != nil {
-			return nil, nil, inputErrorf("%s: row %v is not numeric", path, r)
-		}
-		t, fe = append(t, a), append(fe, b)
-	}
-	return t, fe, nil
 }
 
 // evenPick returns up to m indices of 0..k-1, evenly spread, the first and
@@ -937,30 +735,68 @@ func evenPick(k, m int) []int {
 	return out
 }
 
-// ObserveFigures draws the standard figures of the trajectory observables
-// saved by 'sgdsde observe' in dir into dir:
+// Observables are the trajectory observables of a run (sgdsde observe)
+// as their figures need them; the null's columns are nil when it was not
+// computed.
+type Observables struct {
+	ACF      ACFCurve
+	Spectrum SpectrumCurve
+	D        DSpectrum
+	GradNorm GradNormCurve
+}
+
+// ACFCurve is the autocorrelation of the coordinates against the lag (in
+// recorded steps): the mean over the coordinates, its spread, the 99%
+// white-noise band ± Band, and the equilibrium null's mean.
+type ACFCurve struct {
+	Lag, Mean, Spread []float64
+	Band              float64
+	NullMean          []float64
+}
+
+// SpectrumCurve is the power spectrum of the increments (mean 1) against
+// frequency (cycles per recorded step), its spread and the null's mean.
+type SpectrumCurve struct {
+	Frequency, Mean, Spread, NullMean []float64
+}
+
+// DSpectrum holds the eigenvalues of the diffusion D, one row per (time,
+// index), and the null's eigenvalues.
+type DSpectrum struct {
+	Time, Index, Eigenvalue, NullEigenvalue []float64
+}
+
+// GradNormCurve is |grad f|/√d against time, its spread and the null.
+type GradNormCurve struct {
+	Time, Value, Spread, Null []float64
+}
+
+// DrawObservables draws the standard figures of trajectory observables
+// into dir:
 //
 //   - observe_acf: the autocorrelation against the lag (mean over the
 //     coordinates, shaded ± spread), the 99% white-noise band and the
-//     equilibrium null (acf.csv);
+//     equilibrium null;
 //   - observe_spectrum: the power spectrum of the increments against
-//     frequency with the null (spectrum.csv);
+//     frequency with the null;
 //   - observe_d: the eigenvalues of D by index at each chosen time, the
-//     null's dashed (d_spectrum.csv), on a log scale;
-//   - observe_gradnorm: |grad f|/√d against time with the null (gradnorm.csv).
+//     null's dashed, on a log scale;
+//   - observe_gradnorm: |grad f|/√d against time with the null.
 //
-// The null is drawn when the tables have its columns (not after
-// --no-null).
-func ObserveFigures(dir string, o FigureOptions) ([]string, error) {
+// The null is drawn when its columns are set.
+func DrawObservables(ob *Observables, dir string, o FigureOptions) ([]string, error) {
 	var files []string
 	build := []struct {
 		name string
-		fn   func(string) (Drawer, error)
+		fn   func() (Drawer, error)
 	}{
-		{"acf", observeACF}, {"spectrum", observeSpectrum}, {"d", observeD}, {"gradnorm", observeGrad},
+		{"acf", func() (Drawer, error) { return observeACF(ob.ACF) }},
+		{"spectrum", func() (Drawer, error) { return observeSpectrum(ob.Spectrum) }},
+		{"d", func() (Drawer, error) { return observeD(ob.D, dir) }},
+		{"gradnorm", func() (Drawer, error) { return observeGrad(ob.GradNorm) }},
 	}
 	for _, b := range build {
-		fig, err := b.fn(dir)
+		fig, err := b.fn()
 		if err != nil {
 			return files, err
 		}
@@ -1018,33 +854,6 @@ func curve(p *plot.Plot, x, y, spread []float64, col color.Color, dashed bool) *
 	return l
 }
 
-// observeTable reads name.csv of dir and the named columns; optional
-// columns that are missing come back nil.
-func observeTable(dir, name string, need []string, optional []string) (map[string][]float64, error) {
-	path := filepath.Join(dir, name+".csv")
-	t, err := readTable(path)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]float64{}
-	for _, c := range need {
-		if out[c], err = column(t, path, c); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range optional {
-		if t.Column(c) >= 0 {
-			if out[c], err = column(t, path, c); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if len(t.Rows) == 0 {
-		return nil, inputErrorf("%s has no rows", path)
-	}
-	return out, nil
-}
-
 func grid(p *plot.Plot) {
 	g := plotter.NewGrid()
 	g.Vertical.Color = color.Gray{Y: 0xE6}
@@ -1052,16 +861,15 @@ func grid(p *plot.Plot) {
 	p.Add(g)
 }
 
-func observeACF(dir string) (Drawer, error) {
-	c, err := observeTable(dir, "acf", []string{"lag", "mean", "spread", "band"}, []string{"null_mean"})
-	if err != nil {
-		return nil, err
+func observeACF(c ACFCurve) (Drawer, error) {
+	if len(c.Lag) == 0 {
+		return nil, inputErrorf("autocorrelation: no lags")
 	}
 	p := newCurvePlot("autocorrelation of the coordinates", "lag (recorded steps)", "autocorrelation")
 	grid(p)
 	f := &Figure{Plot: p, Legend: newLegend()}
-	lag := c["lag"]
-	band := c["band"][0]
+	lag := c.Lag
+	band := c.Band
 	x0, x1 := lag[0], lag[len(lag)-1]
 	for _, s := range []float64{band, -band} {
 		l, _ := plotter.NewLine(plotter.XYs{{X: x0, Y: s}, {X: x1, Y: s}})
@@ -1071,9 +879,9 @@ func observeACF(dir string) (Drawer, error) {
 			f.Legend.Add("99% white-noise band", l)
 		}
 	}
-	l := curve(p, lag, c["mean"], c["spread"], runColour, false)
+	l := curve(p, lag, c.Mean, c.Spread, runColour, false)
 	f.Legend.Add("run (mean ± spread)", l)
-	if nm := c["null_mean"]; nm != nil {
+	if nm := c.NullMean; nm != nil {
 		f.Legend.Add("equilibrium null", curve(p, lag, nm, nil, nullColour, true))
 	}
 	p.X.Min, p.X.Max = x0, x1
@@ -1082,15 +890,14 @@ func observeACF(dir string) (Drawer, error) {
 	return f, nil
 }
 
-func observeSpectrum(dir string) (Drawer, error) {
-	c, err := observeTable(dir, "spectrum", []string{"frequency", "mean", "spread"}, []string{"null_mean"})
-	if err != nil {
-		return nil, err
+func observeSpectrum(c SpectrumCurve) (Drawer, error) {
+	if len(c.Frequency) == 0 {
+		return nil, inputErrorf("spectrum: no frequencies")
 	}
 	p := newCurvePlot("spectrum of the increments", "frequency (cycles per recorded step)", "power (mean 1)")
 	grid(p)
 	f := &Figure{Plot: p, Legend: newLegend()}
-	fr := c["frequency"]
+	fr := c.Frequency
 	// White (Brownian) increments have a flat spectrum at 1.
 	if x0, x1, ok := finiteRange(fr); ok && x1 > x0 {
 		l, _ := plotter.NewLine(plotter.XYs{{X: x0, Y: 1}, {X: x1, Y: 1}})
@@ -1098,8 +905,8 @@ func observeSpectrum(dir string) (Drawer, error) {
 		p.Add(l)
 		f.Legend.Add("white noise (Brownian)", l)
 	}
-	f.Legend.Add("run (mean ± spread)", curve(p, fr, c["mean"], c["spread"], runColour, false))
-	if nm := c["null_mean"]; nm != nil {
+	f.Legend.Add("run (mean ± spread)", curve(p, fr, c.Mean, c.Spread, runColour, false))
+	if nm := c.NullMean; nm != nil {
 		f.Legend.Add("equilibrium null", curve(p, fr, nm, nil, nullColour, true))
 	}
 	// From 0 to above the top of the band, which the axis must not clip.
@@ -1108,27 +915,22 @@ func observeSpectrum(dir string) (Drawer, error) {
 	return f, nil
 }
 
-func observeGrad(dir string) (Drawer, error) {
-	c, err := observeTable(dir, "gradnorm", []string{"time", "value", "spread"}, []string{"null"})
-	if err != nil {
-		return nil, err
+func observeGrad(c GradNormCurve) (Drawer, error) {
+	if len(c.Time) == 0 {
+		return nil, inputErrorf("gradient norm: no times")
 	}
 	p := newCurvePlot("gradient norm", "time t", "|grad f| / √d")
 	grid(p)
 	f := &Figure{Plot: p, Legend: newLegend()}
-	f.Legend.Add("run (mean ± spread)", curve(p, c["time"], c["value"], c["spread"], runColour, false))
-	if nm := c["null"]; nm != nil {
-		f.Legend.Add("equilibrium null", curve(p, c["time"], nm, nil, nullColour, true))
+	f.Legend.Add("run (mean ± spread)", curve(p, c.Time, c.Value, c.Spread, runColour, false))
+	if nm := c.Null; nm != nil {
+		f.Legend.Add("equilibrium null", curve(p, c.Time, nm, nil, nullColour, true))
 	}
 	p.Y.Max += 0.04 * (p.Y.Max - p.Y.Min) // the band's top off the frame
 	return f, nil
 }
 
-func observeD(dir string) (Drawer, error) {
-	c, err := observeTable(dir, "d_spectrum", []string{"time", "index", "eigenvalue"}, []string{"null_eigenvalue"})
-	if err != nil {
-		return nil, err
-	}
+func observeD(c DSpectrum, dir string) (Drawer, error) {
 	p := newCurvePlot("eigenvalues of the diffusion D", "index i", "eigenvalue λi")
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
@@ -1137,7 +939,7 @@ func observeD(dir string) (Drawer, error) {
 	f := &Figure{Plot: p, Legend: newLegend()}
 	f.LegendTitle = "recorded time"
 	var times []float64
-	for _, t := range c["time"] {
+	for _, t := range c.Time {
 		if !slices.Contains(times, t) {
 			times = append(times, t)
 		}
@@ -1146,15 +948,15 @@ func observeD(dir string) (Drawer, error) {
 	drawn := 0
 	for j, t := range times {
 		var run, null plotter.XYs
-		for i := range c["time"] {
-			if c["time"][i] != t {
+		for i := range c.Time {
+			if c.Time[i] != t {
 				continue
 			}
-			if v := c["eigenvalue"][i]; positive(v) {
-				run = append(run, plotter.XY{X: c["index"][i], Y: v})
+			if v := c.Eigenvalue[i]; positive(v) {
+				run = append(run, plotter.XY{X: c.Index[i], Y: v})
 			}
-			if ne := c["null_eigenvalue"]; ne != nil && positive(ne[i]) {
-				null = append(null, plotter.XY{X: c["index"][i], Y: ne[i]})
+			if ne := c.NullEigenvalue; ne != nil && positive(ne[i]) {
+				null = append(null, plotter.XY{X: c.Index[i], Y: ne[i]})
 			}
 		}
 		col := palette[j%len(palette)]
@@ -1176,7 +978,7 @@ func observeD(dir string) (Drawer, error) {
 		return nil, inputErrorf("%s: no positive eigenvalue to draw", filepath.Join(dir, "d_spectrum.csv"))
 	}
 	p.X.Min, p.X.Max = p.X.Min-0.3, p.X.Max+0.3
-	if c["null_eigenvalue"] != nil {
+	if c.NullEigenvalue != nil {
 		l, _ := plotter.NewLine(plotter.XYs{{}})
 		l.Color, l.Width, l.Dashes = color.Gray{Y: 0x40}, vg.Points(1), dashes
 		f.Legend.Add("null (dashed)", l)

@@ -91,12 +91,12 @@ func writeSteadyDir(t *testing.T, dir string) {
 	rho := testField(x, y, func(x, y float64) float64 { return math.Exp(-(x*x/2 + y*y + 0.2*x*y) / T) })
 	jx := testField(x, y, func(x, y float64) float64 { return -y })
 	jy := testField(x, y, func(x, y float64) float64 { return x / 2 })
-	cx, cy := make([]float64, len(rho.Z)), make([]float64, len(rho.Z))
+	cx, cy := make([]float64, len(rho.Zs)), make([]float64, len(rho.Zs))
 	for k := range cx {
-		cx[k], cy[k] = jx.Z[k]*rho.Z[k], jy.Z[k]*rho.Z[k]
+		cx[k], cy[k] = jx.Zs[k]*rho.Zs[k], jy.Zs[k]*rho.Zs[k]
 	}
 	shape := []int{len(y), len(x)}
-	for name, v := range map[string][]float64{"loss": loss.Z, "phi": phi.Z, "rho": rho.Z, "force_x": jx.Z, "force_y": jy.Z, "current_x": cx, "current_y": cy} {
+	for name, v := range map[string][]float64{"loss": loss.Zs, "phi": phi.Zs, "rho": rho.Zs, "force_x": jx.Zs, "force_y": jy.Zs, "current_x": cx, "current_y": cy} {
 		if err := output.WriteNPY(filepath.Join(dir, name+".npy"), v, shape...); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -17,6 +18,13 @@ import (
 // command saves force_x/force_y or current_x/current_y.
 type VectorField struct {
 	X, Y, U, V []float64
+}
+
+// VectorFieldOf returns the vector field of the components u and v, grid
+// fields of package fokkerplanck on the same nodes (Grid.Field or
+// Grid.Crop of each). The slices are shared, not copied.
+func VectorFieldOf(u, v fokkerplanck.GridField) VectorField {
+	return VectorField{X: u.X, Y: u.Y, U: u.Z, V: v.Z}
 }
 
 // StreamOptions sets the spacing of Streamlines.

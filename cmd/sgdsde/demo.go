@@ -225,71 +225,6 @@ func demoModel(name string, set map[string]float64) (potentials.Model, error) {
 	return potentials.New(name, set)
 }
 
-// window is a rectangle of the plane shown in a figure.
-type window struct{ x0, x1, y0, y1 float64 }
-
-// crop returns the part of the grid field z inside w.
-func crop(g *fokkerplanck.Grid, z []float64, w window) plots.Field {
-	xs, ys := g.Axis(0), g.Axis(1)
-	var ix, iy []int
-	for i, x := range xs {
-		if x >= w.x0 && x <= w.x1 {
-			ix = append(ix, i)
-		}
-	}
-	for j, y := range ys {
-		if y >= w.y0 && y <= w.y1 {
-			iy = append(iy, j)
-		}
-	}
-	f := plots.Field{X: make([]float64, len(ix)), Y: make([]float64, len(iy)), Z: make([]float64, 0, len(ix)*len(iy))}
-	for k, i := range ix {
-		f.X[k] = xs[i]
-	}
-	for k, j := range iy {
-		f.Y[k] = ys[j]
-		for _, i := range ix {
-			f.Z = append(f.Z, z[j*g.N[0]+i])
-		}
-	}
-	return f
-}
-
-// cropVectors returns the part of the grid vector field (u, v) inside w.
-func cropVectors(g *fokkerplanck.Grid, u, v []float64, w window) plots.VectorField {
-	a, b := crop(g, u, w), crop(g, v, w)
-	return plots.VectorField{X: a.X, Y: a.Y, U: a.Z, V: b.Z}
-}
-
-// capField returns a copy of f with the values above cap blanked (NaN):
-// a contour background whose colour scale then spans [min, cap], so
-// that the contours drawn stay apart in colour.
-func capField(f plots.Field, cap float64) *plots.Field {
-	c := plots.Field{X: f.X, Y: f.Y, Z: slices.Clone(f.Z)}
-	for i, v := range c.Z {
-		if v > cap {
-			c.Z[i] = math.NaN()
-		}
-	}
-	return &c
-}
-
-// phiMinusLoss returns Phi - f, shifted to 0 at the node where f is
-// smallest.
-func phiMinusLoss(st *fokkerplanck.Steady) []float64 {
-	k := 0
-	for i, v := range st.Loss {
-		if v < st.Loss[k] {
-			k = i
-		}
-	}
-	d := make([]float64, len(st.Phi))
-	for i := range d {
-		d[i] = st.Phi[i] - st.Loss[i] - (st.Phi[k] - st.Loss[k])
-	}
-	return d
-}
-
 // points returns the positions of minima, for markers.
 func points(ms []fokkerplanck.Minimum) [][2]float64 {
 	out := make([][2]float64, len(ms))
@@ -315,7 +250,7 @@ func fmtPoints(ms []fokkerplanck.Minimum) string {
 func fieldMin(fs ...plots.Field) float64 {
 	lo := math.Inf(1)
 	for _, f := range fs {
-		for _, v := range f.Z {
+		for _, v := range f.Zs {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) {
 				lo = min(lo, v)
 			}
@@ -376,7 +311,7 @@ func fixed(v float64, prec int) string {
 var wellLevels = []float64{0.05, 0.15, 0.25, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 1.75}
 
 // wellWindow is the part of the double-well box the figures show.
-var wellWindow = window{-2, 2, -1.5, 1.5}
+var wellWindow = fokkerplanck.Window{X0: -2, X1: 2, Y0: -1.5, Y1: 1.5}
 
 // Scenario 1: isotropic noise.
 func demoIsotropic(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
@@ -386,7 +321,7 @@ func demoIsotropic(ctx context.Context, s demoSettings, g *gallery) (demoSection
 		return demoSection{}, "", err
 	}
 	gr := op.Grid
-	f, phi, d := crop(gr, st.Loss, wellWindow), crop(gr, st.Phi, wellWindow), crop(gr, phiMinusLoss(st), wellWindow)
+	f, phi, d := plots.FieldOf(gr.Crop(st.Loss, wellWindow)), plots.FieldOf(gr.Crop(st.Phi, wellWindow)), plots.FieldOf(gr.Crop(fokkerplanck.PhiMinusLoss(st.Phi, st.Loss, nil, fokkerplanck.AnchorMinLoss), wellWindow))
 	mk := []plots.Markers{{Label: "minima of f", Points: points(st.MinimaLoss)}, {Label: "minima of Φ", Points: points(st.MinimaPhi)}}
 	lo := fieldMin(f, phi, d)
 	fig, err := plots.FieldPanels([]plots.Field{f, phi, d}, []plots.PanelOptions{
@@ -440,8 +375,8 @@ func demoGyrator(ctx context.Context, s demoSettings, g *gallery) (demoSection, 
 		return demoSection{}, "", err
 	}
 	gr := op.Grid
-	w := window{-2.5, 2.5, -1.25, 1.25}
-	f, phi, d := crop(gr, st.Loss, w), crop(gr, st.Phi, w), crop(gr, phiMinusLoss(st), w)
+	w := fokkerplanck.Window{X0: -2.5, X1: 2.5, Y0: -1.25, Y1: 1.25}
+	f, phi, d := plots.FieldOf(gr.Crop(st.Loss, w)), plots.FieldOf(gr.Crop(st.Phi, w)), plots.FieldOf(gr.Crop(fokkerplanck.PhiMinusLoss(st.Phi, st.Loss, nil, fokkerplanck.AnchorMinLoss), w))
 	mk := []plots.Markers{{Label: "minimum of f", Points: points(st.MinimaLoss)}, {Label: "minimum of Φ", Points: points(st.MinimaPhi)}}
 	lo := fieldMin(f, phi, d)
 	fig, err := plots.FieldPanels([]plots.Field{f, phi, d}, []plots.PanelOptions{
@@ -456,13 +391,13 @@ func demoGyrator(ctx context.Context, s demoSettings, g *gallery) (demoSection, 
 	if err := g.save(fig, fields, 24, 5.4); err != nil {
 		return demoSection{}, "", err
 	}
-	force := cropVectors(gr, st.ForceX, st.ForceY, w)
+	force := plots.VectorFieldOf(gr.Crop(st.ForceX, w), gr.Crop(st.ForceY, w))
 	loops, lines, err := plots.StreamPlot(force, plots.StreamPlotOptions{
 		StreamOptions: plots.StreamOptions{Sep: 0.16},
 		Title:         "force j = J/ρ over the contours of Φ",
 		SpeedLabel:    "speed |j|",
 		ColourLabel:   "Φ",
-		Background:    capField(phi, 3.6),
+		Background:    phi.CapAt(3.6),
 		Levels:        []float64{0.1, 0.25, 0.5, 1, 1.5, 2, 3},
 		Markers:       []plots.Markers{{Label: "minimum of Φ", Points: points(st.MinimaPhi)}},
 	})
@@ -556,7 +491,7 @@ func demoStateDependent(ctx context.Context, s demoSettings, g *gallery) (demoSe
 			continue
 		}
 		panelRes = append(panelRes, r)
-		fs = append(fs, crop(r.op.Grid, r.st.Phi, wellWindow))
+		fs = append(fs, plots.FieldOf(r.op.Grid.Crop(r.st.Phi, wellWindow)))
 		os = append(os, plots.PanelOptions{Title: "Φ at T = " + g3(r.T), Markers: []plots.Markers{
 			{Label: "minima of f", Points: points(r.st.MinimaLoss)}, {Label: "minima of Φ", Points: points(r.st.MinimaPhi)}}})
 	}
@@ -649,13 +584,13 @@ func demoPaperFig4(ctx context.Context, s demoSettings, g *gallery) (demoSection
 			gr.Point(xy, i)
 			b.U[i], b.V[i] = m.Drift2(xy[0], xy[1])
 		}
-		phi := plots.Field{X: b.X, Y: b.Y, Z: st.Phi}
+		phi := plots.Field{Xs: b.X, Ys: b.Y, Zs: st.Phi}
 		fig, _, err := plots.StreamPlot(b, plots.StreamPlotOptions{
 			StreamOptions: plots.StreamOptions{Sep: 0.2},
 			Title:         "drift b over Φ, λ = " + g3(lam),
 			SpeedLabel:    "speed |b|",
 			ColourLabel:   "Φ",
-			Background:    capField(phi, 3.6),
+			Background:    phi.CapAt(3.6),
 			Levels:        []float64{0.05, 0.15, 0.25, 0.5, 1, 1.5, 2, 3},
 			Markers:       []plots.Markers{{Label: "minima of Φ", Points: points(st.MinimaPhi)}},
 		})
@@ -744,11 +679,11 @@ func demoFreeEnergy(ctx context.Context, s demoSettings, g *gallery) (demoSectio
 	for _, k := range snaps {
 		t := float64(ev.SnapshotSteps[k]) * s.evolveDt
 		marks = append(marks, t)
-		f := crop(gr, ev.Snapshots[k], wellWindow)
+		f := plots.FieldOf(gr.Crop(ev.Snapshots[k], wellWindow))
 		fs = append(fs, f)
 		os = append(os, plots.PanelOptions{Title: "ρ at t = " + g3(t)})
 		if k != snaps[0] {
-			for _, v := range f.Z {
+			for _, v := range f.Zs {
 				hi = max(hi, v)
 			}
 		}

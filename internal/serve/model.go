@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
@@ -166,8 +167,9 @@ func (s *modelSpec) isFormula() bool {
 	return s.Formula != nil && (s.Formula.Loss != "" || s.Formula.Drift != "")
 }
 
-// build returns the model of the spec. Its errors are one line, fit to show
-// to the user.
+// build returns the model of the spec, built by experiment.ModelSpec (a
+// 2-D formula model or a landscape) with the browser's box and
+// anisotropy. Its errors are one line, fit to show to the user.
 func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 	if err := s.check(lim); err != nil {
 		return potentials.Model{}, err
@@ -182,7 +184,7 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 			g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 			diff = g(d11) + ", " + g(d12) + "; " + g(d12) + ", " + g(d22)
 		}
-		m, err = potentials.FromFormulas(potentials.Formulas{Dim: 2, Loss: f.Loss, Drift: f.Drift, Diffusion: diff, Params: s.Params})
+		m, _, err = experiment.ModelSpec{Loss: f.Loss, Drift: f.Drift, Diffusion: diff, Dim: 2, Params: s.Params}.Build(s.Temperature)
 		if err != nil {
 			return potentials.Model{}, errors.New(pageWords.Replace(err.Error()))
 		}
@@ -212,17 +214,17 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 			// so its largest eigenvalue is below 2: at ratio 20 a Gaussian
 			// reaches exp(-18/1.9) = 8e-5 of its maximum at the walls.)
 			set["d11"], set["d12"], set["d22"] = 1, 0, 1
-			iso, err := potentials.New(l.Name, set)
+			iso, _, err := experiment.ModelSpec{Landscape: l.Name, Params: set}.Build(s.Temperature)
 			if err != nil {
 				return potentials.Model{}, err
 			}
 			set["d11"], set["d12"], set["d22"] = s.Anisotropy.diffusion()
-			if m, err = potentials.New(l.Name, set); err != nil {
+			if m, _, err = (experiment.ModelSpec{Landscape: l.Name, Params: set}).Build(s.Temperature); err != nil {
 				return potentials.Model{}, err
 			}
 			m.Box = iso.DefaultBox(s.Temperature)
 		} else {
-			if m, err = potentials.New(l.Name, set); err != nil {
+			if m, _, err = (experiment.ModelSpec{Landscape: l.Name, Params: set}).Build(s.Temperature); err != nil {
 				return potentials.Model{}, err
 			}
 			// The landscape's box at T, which holds the density (rho at the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
@@ -141,8 +140,7 @@ const (
 	streamRho = 1e-4
 	// streamSep is the streamline spacing as a fraction of the larger side.
 	streamSep = 1.0 / 28
-	// orbitSigmas: orbits start on a ray from each minimum of Phi where
-	// Phi - Phi_min = k^2 T / 2, the k-sigma ellipse of a Gaussian.
+	// orbitMinima: orbits start from the lowest orbitMinima minima of Phi.
 	orbitMinima = 3
 	// orbitPoints is the number of points kept per orbit.
 	orbitPoints = 400
@@ -151,7 +149,14 @@ const (
 	frameTime = 0.02
 )
 
+// orbitSigmas: orbits start where Phi - Phi_min = k^2 T / 2 for these k
+// (fokkerplanck.SigmaLevels), on a ray from each of the lowest
+// orbitMinima minima of Phi.
 var orbitSigmas = [...]float64{1, 2, 3}
+
+// particleStream is the second word of the PCG seed of the initial
+// particles.
+const particleStream = 0x73676473646531
 
 // defaultTol is the tolerance of a steady state (its relative residual)
 // when Config.Tol is 0: fokkerplanck's default.
@@ -208,7 +213,7 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 	t = time.Now()
 	if !fc.Vanishes {
 		orbits, err := op.Orbits(st, fokkerplanck.FieldForce, fokkerplanck.OrbitOptions{
-			Seeds: orbitSeeds(g, st, T), MaxPoints: orbitPoints, Check: &fc,
+			Seeds: fokkerplanck.LevelSeeds(g, st, fokkerplanck.SigmaLevels(T, orbitSigmas[:]...), orbitMinima), MaxPoints: orbitPoints, Check: &fc,
 		})
 		if err != nil && !errors.Is(err, fokkerplanck.ErrForceVanishes) {
 			return nil, errSolve{err}
@@ -231,10 +236,10 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 		res.Model.Diffusion = d
 	}
 	res.Grid = gridJSON{NX: g.N[0], NY: g.N[1], XMin: g.Min[0], XMax: g.Max[0], YMin: g.Min[1], YMax: g.Max[1]}
-	phi := shifted(st.Phi)
+	phi := fokkerplanck.ShiftMin(st.Phi)
 	var loss []float64
 	if st.Loss != nil {
-		loss = shifted(st.Loss)
+		loss = fokkerplanck.ShiftMin(st.Loss)
 	}
 	res.Phi = phi
 	res.F = loss
@@ -244,9 +249,9 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 		res.Levels[k] = res.Cap * float64(k+1) / nLevels
 	}
 	xs, ys := g.Axis(0), g.Axis(1)
-	res.PhiContours = contours(plots.Field{X: xs, Y: ys, Z: phi}, res.Levels)
+	res.PhiContours = contours(plots.Field{Xs: xs, Ys: ys, Zs: phi}, res.Levels)
 	if loss != nil {
-		res.FContours = contours(plots.Field{X: xs, Y: ys, Z: loss}, res.Levels)
+		res.FContours = contours(plots.Field{Xs: xs, Ys: ys, Zs: loss}, res.Levels)
 	}
 	if !fc.Vanishes {
 		res.Streamlines, err = streamlines(g, st)
@@ -255,27 +260,12 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 		}
 	}
 	res.Diagnostics = diagnostics(m, T, st, fc)
-	res.Particles = sampleCloud(g, st.Rho, req.Particles, req.Seed)
-	res.Dt = stepFor(m, g, st)
+	res.Particles = fokkerplanck.SampleDensity(g, st.Rho, req.Particles, rand.New(rand.NewPCG(req.Seed, particleStream)))
+	res.Dt = fokkerplanck.SuggestStep(m, g, st.Rho, streamRho)
 	res.Steps = min(maxSteps, int(math.Ceil(frameTime/res.Dt)))
 	res.Timing.Geometry = msSince(t)
 	res.Timing.Total = msSince(t0)
 	return res, ctx.Err()
-}
-
-// shifted returns u - min u (NaN stays NaN).
-func shifted(u []float64) []float64 {
-	lo := math.Inf(1)
-	for _, v := range u {
-		if v < lo {
-			lo = v
-		}
-	}
-	out := make([]float64, len(u))
-	for i, v := range u {
-		out[i] = v - lo
-	}
-	return out
 }
 
 // colourCap is the top of the shared colour scale: T log(1/capRho), the
@@ -290,7 +280,7 @@ func colourCap(T float64, phi, loss []float64) float64 {
 			}
 		}
 	}
-	c := T * math.Log(1/capRho)
+	c := fokkerplanck.PhiLevel(T, capRho)
 	if top > 0 && top < c {
 		c = top
 	}
@@ -322,13 +312,9 @@ func contours(f plots.Field, levels []float64) []contourJSON {
 func streamlines(g *fokkerplanck.Grid, st *fokkerplanck.Steady) ([]streamJSON, error) {
 	n := g.Len()
 	u, v := make([]float64, n), make([]float64, n)
-	top := 0.0
-	for _, r := range st.Rho {
-		top = math.Max(top, r)
-	}
 	fast := 0.0
-	for i := range n {
-		if st.Rho[i] > streamRho*top {
+	for i, in := range fokkerplanck.RegionMask(st.Rho, streamRho) {
+		if in {
 			u[i], v[i] = st.ForceX[i], st.ForceY[i]
 			fast = math.Max(fast, math.Hypot(u[i], v[i]))
 		}
@@ -351,50 +337,6 @@ func streamlines(g *fokkerplanck.Grid, st *fokkerplanck.Steady) ([]streamJSON, e
 		out = append(out, streamJSON{XY: interleave(l.X, l.Y), Speed: s})
 	}
 	return out, nil
-}
-
-// orbitSeeds returns the seeds of the orbits: on a horizontal ray from
-// each of the lowest orbitMinima minima of Phi, the first node where
-// Phi - Phi_min reaches k^2 T / 2 for k in orbitSigmas. The ray points
-// away from the middle of the box (in +x from a minimum in the middle), so
-// that the seeds of a minimum stay on its side: on the double well, a ray
-// from the left minimum towards the right would seed orbits around the
-// right one.
-func orbitSeeds(g *fokkerplanck.Grid, st *fokkerplanck.Steady, T float64) [][2]float64 {
-	type centre struct{ x, y, phi float64 }
-	var cs []centre
-	for _, mn := range st.MinimaPhi {
-		cs = append(cs, centre{mn.X[0], mn.X[1], mn.Value})
-	}
-	sort.Slice(cs, func(a, b int) bool { return cs[a].phi < cs[b].phi })
-	if len(cs) > orbitMinima {
-		cs = cs[:orbitMinima]
-	}
-	var seeds [][2]float64
-	x := make([]float64, 2)
-	mid := (g.Min[0] + g.Max[0]) / 2
-	for _, c := range cs {
-		dir := 1.0
-		if c.x < mid-g.H[0] {
-			dir = -1
-		}
-		k := 0
-		for r := g.H[0] / 2; k < len(orbitSigmas); r += g.H[0] / 2 {
-			x[0], x[1] = c.x+dir*r, c.y
-			if x[0] > g.Max[0]-g.H[0] || x[0] < g.Min[0]+g.H[0] {
-				break
-			}
-			p := st.Phi[g.Nearest(x)]
-			if !finite(p) {
-				break
-			}
-			for k < len(orbitSigmas) && p-c.phi >= orbitSigmas[k]*orbitSigmas[k]*T/2 {
-				seeds = append(seeds, [2]float64{x[0], x[1]})
-				k++
-			}
-		}
-	}
-	return seeds
 }
 
 // diagnostics gathers the scalar results.
@@ -455,62 +397,6 @@ func interleave(x, y []float64) floats {
 		out = append(out, x[i], y[i])
 	}
 	return out
-}
-
-// sampleCloud draws n points from the grid density rho: a node with
-// probability rho times the cell volume, then a uniform point in its cell.
-func sampleCloud(g *fokkerplanck.Grid, rho []float64, n int, seed uint64) floats {
-	out := make(floats, 0, 2*n)
-	if n == 0 {
-		return out
-	}
-	cdf := make([]float64, len(rho))
-	s := 0.0
-	for i, r := range rho {
-		s += r
-		cdf[i] = s
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x73676473646531))
-	x := make([]float64, 2)
-	for range n {
-		i := sort.SearchFloat64s(cdf, rng.Float64()*s)
-		i = min(i, len(rho)-1)
-		g.Point(x, i)
-		out = append(out, x[0]+(rng.Float64()-0.5)*g.H[0], x[1]+(rng.Float64()-0.5)*g.H[1])
-	}
-	return out
-}
-
-// stepFor returns an Euler–Maruyama step for the particle cloud: a fifth of
-// the stability limit 2 / |Jacobian of b|, the Jacobian estimated by
-// differences over the region where rho > streamRho max rho, capped at
-// 0.01.
-func stepFor(m potentials.Model, g *fokkerplanck.Grid, st *fokkerplanck.Steady) float64 {
-	top := 0.0
-	for _, r := range st.Rho {
-		top = math.Max(top, r)
-	}
-	x, xp := make([]float64, 2), make([]float64, 2)
-	b, bp := make([]float64, 2), make([]float64, 2)
-	jac := 0.0
-	for i, r := range st.Rho {
-		if r <= streamRho*top {
-			continue
-		}
-		g.Point(x, i)
-		m.Drift(b, x)
-		for a := 0; a < 2; a++ {
-			copy(xp, x)
-			xp[a] += g.H[a]
-			m.Drift(bp, xp)
-			jac = math.Max(jac, math.Hypot(bp[0]-b[0], bp[1]-b[1])/g.H[a])
-		}
-	}
-	h := 0.01
-	if jac > 0 {
-		h = math.Min(h, 0.4/jac)
-	}
-	return math.Max(h, 1e-5)
 }
 
 // particlesRequest is the body of POST /api/particles.

@@ -9,7 +9,7 @@ import (
 )
 
 // TestTruncatedNPYRefused truncates phi.npy of a valid steady directory
-// (and keeps only its header) and checks that ReadNPY and the steady
+// (and keeps only its header) and checks that readNPY (output.ReadNPY) and the steady
 // figures refuse it, naming the file, the expected and the found number of
 // values, instead of drawing a field padded with repeated values.
 func TestTruncatedNPYRefused(t *testing.T) {
@@ -26,7 +26,7 @@ func TestTruncatedNPYRefused(t *testing.T) {
 			dir := t.TempDir()
 			writeSteadyDir(t, dir)
 			phi := filepath.Join(dir, "phi.npy")
-			if _, _, err := ReadNPY(phi); err != nil {
+			if _, _, err := readNPY(phi); err != nil {
 				t.Fatalf("valid file: %v", err)
 			}
 			raw, err := os.ReadFile(phi)
@@ -36,9 +36,9 @@ func TestTruncatedNPYRefused(t *testing.T) {
 			if err := os.WriteFile(phi, tc.keep(raw, 32*48), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = ReadNPY(phi)
+			_, _, err = readNPY(phi)
 			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), phi) {
-				t.Fatalf("ReadNPY: %v; want an input error naming %s with %q", err, phi, tc.want)
+				t.Fatalf("readNPY: %v; want an input error naming %s with %q", err, phi, tc.want)
 			}
 			files, err := SteadyFigures(dir, FigureOptions{})
 			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
