@@ -389,3 +389,22 @@ func TestRunUnconverged(t *testing.T) {
 		t.Errorf("missing file: %q", got)
 	}
 }
+
+// TestVaryEdgeCases: a name of dashes only names nothing, and a rounded
+// integer axis never prints "-0".
+func TestVaryEdgeCases(t *testing.T) {
+	if _, err := ParseVary("--=1,2"); err == nil || err.Error() != `--vary "--=1,2": name "--" names no parameter` {
+		t.Errorf("--=1,2: %v", err)
+	}
+	v, err := ParseVary("n=-0.4:1:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := v.Values(Integer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vals) != 2 || vals[0] != "0" || vals[1] != "1" {
+		t.Errorf("n=-0.4:1:2 as integers: %v, want [0 1]", vals)
+	}
+}

@@ -52,6 +52,9 @@ func ParseVary(s string) (Vary, error) {
 		}
 	}
 	v := Vary{Name: strings.TrimPrefix(name, "--"), Spec: spec}
+	if strings.Trim(v.Name, "-") == "" {
+		return Vary{}, fmt.Errorf("--vary %q: name %q names no parameter", s, name)
+	}
 	fields := strings.Split(spec, ":")
 	if !strings.ContainsAny(spec, ",;") && (len(fields) == 3 || len(fields) == 4) {
 		return v, v.parseRange(s, fields)
@@ -140,7 +143,7 @@ func (v Vary) Values(k Kind) ([]string, error) {
 		x := v.at(i)
 		var s string
 		if k == Integer {
-			s = strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+			s = strconv.FormatFloat(math.Round(x)+0, 'f', 0, 64) // +0 turns -0 into 0
 		} else {
 			s = strconv.FormatFloat(x, 'g', 12, 64)
 			f, _ := strconv.ParseFloat(s, 64)
