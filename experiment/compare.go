@@ -355,12 +355,9 @@ func ReadCompare(dir string) (*CompareResult, error) {
 	}
 	for _, d := range dirs {
 		run := &CompareRun{}
-		if err := readJSON(filepath.Join(d, "compare.json"), &run.Summary); err != nil {
-			return nil, err
-		}
-		g, err := gridOf(run.Summary.GridInfo)
+		g, err := readGridSummary(filepath.Join(d, "compare.json"), &run.Summary, &run.Summary.GridInfo)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(d, "compare.json"), err)
+			return nil, err
 		}
 		run.Grid = g
 		res.Runs = append(res.Runs, run)

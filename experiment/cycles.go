@@ -332,12 +332,9 @@ func (r *CyclesResult) Write(dir string) error {
 // the 10 significant digits of orbits.csv.
 func ReadCycles(dir string) (*CyclesResult, error) {
 	r := &CyclesResult{}
-	if err := readJSON(filepath.Join(dir, "summary.json"), &r.Summary); err != nil {
-		return nil, err
-	}
-	g, err := gridOf(r.Summary.GridInfo)
+	g, err := readGridSummary(filepath.Join(dir, "summary.json"), &r.Summary, &r.Summary.GridInfo)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+		return nil, err
 	}
 	r.Grid = g
 	path := filepath.Join(dir, "orbits.csv")

@@ -442,12 +442,9 @@ func (r *EvolveResult) Write(dir string) error {
 // ReadEvolve reads what EvolveResult.Write wrote into dir.
 func ReadEvolve(dir string) (*EvolveResult, error) {
 	r := &EvolveResult{}
-	if err := readJSON(filepath.Join(dir, "summary.json"), &r.Summary); err != nil {
-		return nil, err
-	}
-	g, err := gridOf(r.Summary.GridInfo)
+	g, err := readGridSummary(filepath.Join(dir, "summary.json"), &r.Summary, &r.Summary.GridInfo)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+		return nil, err
 	}
 	r.Grid = g
 	shape := GridShape(g)

@@ -351,6 +351,19 @@ func readJSON(path string, v any) error {
 	return nil
 }
 
+// readGridSummary decodes the JSON file path into sum and rebuilds the
+// grid that info (a field of sum, filled by the decoding) describes.
+func readGridSummary(path string, sum any, info *GridInfo) (*fokkerplanck.Grid, error) {
+	if err := readJSON(path, sum); err != nil {
+		return nil, err
+	}
+	g, err := gridOf(*info)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return g, nil
+}
+
 // gridOf rebuilds the grid a summary describes.
 func gridOf(info GridInfo) (*fokkerplanck.Grid, error) {
 	var b []float64
@@ -431,12 +444,9 @@ func ReadSteady(dir string) (*SteadyResult, error) {
 // dir: summary.json and the field files it lists.
 func ReadSteadyRun(dir string) (*SteadyRun, error) {
 	r := &SteadyRun{Fields: &fokkerplanck.Fields{}}
-	if err := readJSON(filepath.Join(dir, "summary.json"), &r.Summary); err != nil {
-		return nil, err
-	}
-	g, err := gridOf(r.Summary.GridInfo)
+	g, err := readGridSummary(filepath.Join(dir, "summary.json"), &r.Summary, &r.Summary.GridInfo)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+		return nil, err
 	}
 	r.Grid = g
 	f := r.Fields

@@ -134,10 +134,7 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 	if err != nil {
 		return planError(err, "lower --n")
 	}
-	var pr experiment.Progress
-	if float64(cf.n)*float64(cf.steps+cf.burnIn) > progressMinWork && a.stderrIsTerminal() {
-		pr = &gridBar{a: a}
-	}
+	pr := progressFor(a, float64(cf.n)*float64(cf.steps+cf.burnIn), "")
 	ctx := cmd.Context()
 	res, err := plan.Run(ctx, pr)
 	if err != nil {

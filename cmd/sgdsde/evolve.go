@@ -179,7 +179,7 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 	}
 	var pr experiment.Progress
 	if float64(ef.steps)*float64(run.g.Len()) > evolveProgressMinWork && a.stderrIsTerminal() {
-		pr = &gridBar{a: a}
+		pr = &barProgress{a: a}
 	}
 	ctx := cmd.Context()
 	res, err := plan.Run(ctx, pr)

@@ -195,24 +195,3 @@ func writeError(err error) error {
 	}
 	return failureErrorf("%v", err)
 }
-
-// gridBar is the experiment.Progress of the grid commands: a progress bar
-// on stderr per stage, named after the stage.
-type gridBar struct {
-	a   *app
-	bar *progress
-}
-
-// Begin starts a bar for total units of stage.
-func (b *gridBar) Begin(stage string, total int64) { b.bar = newProgress(b.a.stderr, total, stage) }
-
-// Add records delta more units; it is safe for concurrent use.
-func (b *gridBar) Add(delta int64) { b.bar.add(delta) }
-
-// End clears the bar.
-func (b *gridBar) End() {
-	if b.bar != nil {
-		b.bar.finish()
-		b.bar = nil
-	}
-}
