@@ -170,6 +170,17 @@ func (n Noise) String() string {
 	return fmt.Sprintf("Noise(%d)", int(n))
 }
 
+// ParseNoise parses "exact" or "isotropic".
+func ParseNoise(s string) (Noise, error) {
+	switch s {
+	case "exact":
+		return NoiseExact, nil
+	case "isotropic":
+		return NoiseIsotropic, nil
+	}
+	return 0, fmt.Errorf("noise %q: want exact or isotropic", s)
+}
+
 // SGDCovMaxDim is the largest dimension for which SGDRun computes the
 // covariance (Result.Cov); above it Cov is nil, since its d x d
 // accumulators cost d^2 flops a step and d^2 words per group of chains

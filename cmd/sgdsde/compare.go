@@ -66,11 +66,21 @@ Writes into --out: compare.json (inputs and results).`,
 	addOutFlag(fs, &cf.out, defaultCmpOut)
 	var pf plotFlags
 	addPlotFlags(fs, &pf)
+	sc := &studyCommand{
+		build:     func() (experiment.Study, error) { return compareStudy(in, &cf) },
+		planError: func(err error) error { return planError(err, "lower --n") },
+		runError:  compareFailure,
+		warnings:  compareWarnings,
+		report: func(w io.Writer, res experiment.StudyResult, out string) {
+			reportCompare(w, res.(*experiment.CompareResult), out)
+		},
+	}
+	a.register("compare", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := pf.validate(cmd.Flags()); err != nil {
 			return err
 		}
-		if err := runCompare(cmd, a, in, &cf); err != nil {
+		if err := sc.run(cmd.Context(), a, cf.out); err != nil {
 			return err
 		}
 		return pf.draw(a, "compare", cf.out)
@@ -92,15 +102,12 @@ func (cf *compareFlags) validate() error {
 	return nil
 }
 
-// runCompare validates everything, compares through experiment.Compare
-// and writes the outputs.
-func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) error {
-	// Validation, before any work and before --out is touched.
+// compareStudy returns the comparison of the flags.
+func compareStudy(in *inputFlags, cf *compareFlags) (experiment.Study, error) {
 	if err := cf.validate(); err != nil {
-		return err
+		return nil, err
 	}
-	var x0 []float64
-	_, runs, err := in.resolve(cf.out, runChecks{
+	_, runs, err := in.resolveInputs(runChecks{
 		model: func(m potentials.Model) error {
 			if m.Dim > 2 {
 				return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", m.Name, m.Dim)
@@ -108,62 +115,63 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 			return nil
 		},
 		run: func(r *modelRun) error {
-			prob, err := cf.problem(r.model, r.tinfo.Temperature)
-			if err != nil {
+			if _, err := cf.problem(r.model, r.tinfo.Temperature); err != nil {
 				return err
 			}
-			x0 = prob.X0
 			nodes := r.g.Len()
 			return cf.checkMemory(r.model.Dim, 0, 1, fokkerplanck.MemoryEstimate(nodes), fmt.Sprintf("a grid of %d nodes", nodes))
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	spec := experiment.CompareSpec{
+	spec := &experiment.CompareSpec{
 		Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim),
-		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, X0: x0, Seed: cf.seed, Workers: cf.workers, Bound: cf.bound,
+		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, Seed: cf.seed, Workers: cf.workers, Bound: cf.bound,
 		Block: cf.block, MinCount: cf.minCount,
+	}
+	if cf.fs.Changed("x0") {
+		spec.X0, _ = parsePoint("x0", cf.x0, runs[0].model.Dim) // checked by problem
 	}
 	if len(runs) == 1 {
 		spec.Temperature = temperatureSpec(runs[0].tinfo)
 	} else {
 		spec.Temperatures = temperaturesOf(runs)
 	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return planError(err, "lower --n")
-	}
-	pr := progressFor(a, float64(cf.n)*float64(cf.steps+cf.burnIn), "")
-	ctx := cmd.Context()
-	res, err := plan.Run(ctx, pr)
-	if err != nil {
-		return compareFailure(ctx, err, cf.out)
-	}
-	res.SetVersion(version)
-	if err := res.Write(cf.out); err != nil {
-		return writeError(err)
-	}
-	w := a.stdout
-	for i, r := range res.Runs {
+	return spec, nil
+}
+
+// compareWarnings are the warnings of a comparison: diverged trajectories
+// and those of each steady state.
+func compareWarnings(res experiment.StudyResult) []string {
+	var w []string
+	for _, r := range res.(*experiment.CompareResult).Runs {
 		s := &r.Summary
-		dir := cf.out
+		if s.Diverged > 0 {
+			w = append(w, fmt.Sprintf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out; a smaller --dt may help",
+				s.Diverged, s.N, s.Bound))
+		}
+		w = append(w, steadyWarnings(s.WallRho, s.SteadyCellPeclet, s.TemperatureInfo.Temperature)...)
+	}
+	return w
+}
+
+// reportCompare prints the human summary of each comparison and, for a
+// list of temperatures, the table across them and the minima tracks.
+func reportCompare(w io.Writer, res *experiment.CompareResult, out string) {
+	for i, r := range res.Runs {
+		dir := out
 		if res.List != nil {
-			dir = filepath.Join(cf.out, res.List.Dirs[i])
+			dir = filepath.Join(out, res.List.Dirs[i])
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
 		}
-		if s.Diverged > 0 {
-			a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out; a smaller --dt may help",
-				s.Diverged, s.N, cf.bound)
-		}
-		warnSteady(a, s.WallRho, s.SteadyCellPeclet, s.TemperatureInfo.Temperature)
-		printCompare(w, s, r.Grid, dir)
+		printCompare(w, &r.Summary, r.Grid, dir)
 	}
 	l := res.List
 	if l == nil {
-		return nil
+		return
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-8s  %-8s  %-8s\n", "T", "TV", "floor")
@@ -172,8 +180,7 @@ func runCompare(cmd *cobra.Command, a *app, in *inputFlags, cf *compareFlags) er
 	}
 	printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
 	printTracks(w, "minima of Phi (ensemble)", l.Temperatures, l.MinimaEnsemble)
-	fmt.Fprintf(w, "output             %s (summary.json, %s)\n", cf.out, strings.Join(l.Dirs, ", "))
-	return nil
+	fmt.Fprintf(w, "output             %s (summary.json, %s)\n", out, strings.Join(l.Dirs, ", "))
 }
 
 // compareFailure words an error of experiment.ComparePlan.Run.

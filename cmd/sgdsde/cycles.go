@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -56,11 +57,33 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 	addOutFlag(fs, &out, defaultCyclesOut)
 	var pf plotFlags
 	addPlotFlags(fs, &pf)
+	sc := &studyCommand{
+		build: func() (experiment.Study, error) {
+			return cyclesStudy(in, from, field, maxTime, pf.plot)
+		},
+		planError: func(err error) error { return planError(err, "") },
+		runError: func(ctx context.Context, err error, out string) error {
+			var oe *experiment.OrbitError
+			if errors.As(err, &oe) {
+				return failureErrorf("cycles: %v", oe.Err)
+			}
+			return gridFailure(ctx, err, "cycles", out, false)
+		},
+		warnings: func(res experiment.StudyResult) []string {
+			s := &res.(*experiment.CyclesResult).Summary
+			return steadyWarnings(s.SteadyWallRho, s.SteadyCellPeclet, s.Temperature)
+		},
+		report: func(w io.Writer, res experiment.StudyResult, out string) {
+			r := res.(*experiment.CyclesResult)
+			printCycles(w, &r.Summary, r.Grid, out)
+		},
+	}
+	a.register("cycles", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := pf.validate(cmd.Flags()); err != nil {
 			return err
 		}
-		if err := runCycles(cmd, a, in, from, field, maxTime, out, pf.plot); err != nil {
+		if err := sc.run(cmd.Context(), a, out); err != nil {
 			return err
 		}
 		return pf.draw(a, "cycles", out)
@@ -68,23 +91,15 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 	return cmd
 }
 
-// runCycles validates everything, follows the orbits through
-// experiment.Cycles and writes the outputs. With withPhi (--plot) it also
-// writes Phi and the axes, the background of the figure.
-func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field string, maxTime float64, out string, withPhi bool) error {
-	// Validation, before any work and before --out is touched.
+// cyclesStudy returns the orbit study of the flags. With withPhi (--plot)
+// the result keeps Phi and the axes, the background of the figure.
+func cyclesStudy(in *inputFlags, from []string, field string, maxTime float64, withPhi bool) (experiment.Study, error) {
 	var sel experiment.OrbitSelection
 	var seeds [][2]float64
-	_, runs, err := in.resolve(out, runChecks{
+	_, runs, err := in.resolveInputs(runChecks{
 		flags: func() error {
-			switch strings.ToLower(strings.TrimSpace(field)) {
-			case "force":
-				sel = experiment.OrbitsForce
-			case "drift":
-				sel = experiment.OrbitsDrift
-			case "both":
-				sel = experiment.OrbitsBoth
-			default:
+			var err error
+			if sel, err = experiment.ParseOrbitSelection(field); err != nil {
 				return usageErrorf("--field %q: want force, drift or both", field)
 			}
 			if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
@@ -114,34 +129,12 @@ func runCycles(cmd *cobra.Command, a *app, in *inputFlags, from []string, field 
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	run := &runs[0]
-	spec := experiment.CyclesSpec{
-		Model: in.modelSpec(), Temperature: temperatureSpec(run.tinfo), Grid: in.gridSpec(2),
+	return &experiment.CyclesSpec{
+		Model: in.modelSpec(), Temperature: temperatureSpec(runs[0].tinfo), Grid: in.gridSpec(2),
 		Fields: sel, Seeds: seeds, MaxTime: maxTime, WithPhi: withPhi,
-	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return planError(err, "")
-	}
-	ctx := cmd.Context()
-	res, err := plan.Run(ctx, nil)
-	var oe *experiment.OrbitError
-	switch {
-	case errors.As(err, &oe):
-		return failureErrorf("cycles: %v", oe.Err)
-	case err != nil:
-		return gridFailure(ctx, err, "cycles", out, false)
-	}
-	res.Summary.Version = version
-	if err := res.Write(out); err != nil {
-		return writeError(err)
-	}
-	s := &res.Summary
-	warnSteady(a, s.SteadyWallRho, s.SteadyCellPeclet, s.Temperature)
-	printCycles(a.stdout, s, res.Grid, out)
-	return nil
+	}, nil
 }
 
 // printCycles writes the human table of the orbits to w.

@@ -42,9 +42,19 @@ func failureErrorf(format string, a ...any) error {
 	return &exitError{code: exitFailure, err: fmt.Errorf(format, a...)}
 }
 
-// app holds what the commands share: the output streams.
+// app holds what the commands share: the output streams, and the commands
+// that run a study by name (registered as they are built).
 type app struct {
 	stdout, stderr io.Writer
+	studies        map[string]*studyCommand
+}
+
+// register records the study command of the command name.
+func (a *app) register(name string, c *studyCommand) {
+	if a.studies == nil {
+		a.studies = make(map[string]*studyCommand)
+	}
+	a.studies[name] = c
 }
 
 // stderrIsTerminal reports whether the error stream is an interactive

@@ -90,6 +90,18 @@ type runChecks struct {
 // does no work and touches nothing: all its errors are bad-input errors.
 // The scheme is that of --scheme (zero without grid flags).
 func (in *inputFlags) resolve(out string, check runChecks) (fokkerplanck.Scheme, []modelRun, error) {
+	scheme, runs, err := in.resolveInputs(check)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := checkOutDir(out); err != nil {
+		return 0, nil, err
+	}
+	return scheme, runs, nil
+}
+
+// resolveInputs is resolve without the check of the output directory.
+func (in *inputFlags) resolveInputs(check runChecks) (fokkerplanck.Scheme, []modelRun, error) {
 	var scheme fokkerplanck.Scheme
 	if in.grid != nil {
 		var err error
@@ -128,9 +140,6 @@ func (in *inputFlags) resolve(out string, check runChecks) (fokkerplanck.Scheme,
 			}
 		}
 		runs = append(runs, r)
-	}
-	if err := checkOutDir(out); err != nil {
-		return 0, nil, err
 	}
 	return scheme, runs, nil
 }
@@ -188,10 +197,4 @@ func gridFailure(ctx context.Context, err error, command, out string, atT bool) 
 }
 
 // writeError words an error of a result's Write.
-func writeError(err error) error {
-	var de *experiment.OutDirError
-	if errors.As(err, &de) {
-		return failureErrorf("cannot create --out directory: %v", de.Err)
-	}
-	return failureErrorf("%v", err)
-}
+func writeError(err error) error { return writeResult(func(string) error { return err }, "") }

@@ -5,8 +5,10 @@ package main
 // experiment.Simulate). Both write the same summary keys.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -85,11 +87,13 @@ The same --seed gives bit-identical output for any --workers.`,
 	addFiniteSumRunFlags(cmd, &f.n, &f.steps, &f.burnIn, &f.x0, &f.seed, &f.workers, &f.record, &f.every, &f.bound)
 	addOutFlag(fs, &f.out, defaultSGDOut)
 	addPlotFlags(fs, &f.plotFlags)
+	sc := finiteSumCommand("sgd", func() (experiment.Study, error) { return sgdStudy(cmd, &f) })
+	a.register("sgd", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := f.plotFlags.validate(cmd.Flags()); err != nil {
 			return err
 		}
-		if err := runSGD(cmd, a, &f); err != nil {
+		if err := sc.run(cmd.Context(), a, f.out); err != nil {
 			return err
 		}
 		// The chains' first two coordinates and final states, as for simulate.
@@ -152,44 +156,55 @@ func abbreviate(s string) string {
 // finiteSumHint says which flags lower the memory of a finite-sum run.
 const finiteSumHint = "lower --n, --record or the model's sizes (--set)"
 
-// runSGD validates everything, runs the chains and writes the outputs.
-func runSGD(cmd *cobra.Command, a *app, f *sgdFlags) error {
+// sgdStudy returns the SGD chains of the flags.
+func sgdStudy(cmd *cobra.Command, f *sgdFlags) (experiment.Study, error) {
+	record := f.record
 	if !cmd.Flags().Changed("record") {
-		f.record = min(f.record, max(f.n, 0))
+		record = min(record, max(f.n, 0))
 	}
-	spec := experiment.SGDSpec{Chains: experiment.Chains{N: f.n, Steps: f.steps, BurnIn: f.burnIn, Record: f.record,
+	spec := &experiment.SGDSpec{Chains: experiment.Chains{N: f.n, Steps: f.steps, BurnIn: f.burnIn, Record: record,
 		Every: f.every, Seed: f.seed, Workers: f.workers, Bound: f.bound}}
 	var err error
 	if spec.FiniteSum, err = finiteSumSpec(f.model, f.set, f.lr, f.batch, f.withoutReplacement, f.indep, f.momentum, f.x0); err != nil {
-		return err
+		return nil, err
 	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return ensembleErrorText(err, "chains", finiteSumHint)
-	}
-	if err := checkOutDir(f.out); err != nil {
-		return err
-	}
-	_, cost := plan.Work()
-	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
-	if err != nil {
-		return runFailure(cmd.Context(), err, "sgd", f.out, ": try a smaller --lr")
-	}
-	return finishFiniteSum(a, f.out, res.Write, &res.Summary)
+	return spec, nil
 }
 
-// finishFiniteSum warns of diverged chains, writes the run with write into
-// dir and prints the human summary.
-func finishFiniteSum(a *app, dir string, write func(string) error, sum *experiment.FiniteSumSummary) error {
-	if sum.Diverged > 0 {
-		a.warnf("%d of %d chains diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --lr may help",
-			sum.Diverged, sum.N, sum.Bound)
+// finiteSumCommand is the study command of a run on a finite-sum model:
+// 'sgdsde sgd', and 'sgdsde simulate --model'.
+func finiteSumCommand(command string, build func() (experiment.Study, error)) *studyCommand {
+	return &studyCommand{
+		build:     build,
+		planError: func(err error) error { return ensembleErrorText(err, "chains", finiteSumHint) },
+		runError: func(ctx context.Context, err error, out string) error {
+			return runFailure(ctx, err, command, out, ": try a smaller --lr")
+		},
+		warnings: func(res experiment.StudyResult) []string {
+			sum := finiteSumSummary(res)
+			if sum.Diverged == 0 {
+				return nil
+			}
+			return []string{fmt.Sprintf("%d of %d chains diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --lr may help",
+				sum.Diverged, sum.N, sum.Bound)}
+		},
+		report: func(w io.Writer, res experiment.StudyResult, out string) {
+			reportFiniteSum(w, out, finiteSumSummary(res))
+		},
 	}
-	sum.Version = version
-	if err := writeResult(write, dir); err != nil {
-		return err
+}
+
+// finiteSumSummary returns the summary of the result of a finite-sum run.
+func finiteSumSummary(res experiment.StudyResult) *experiment.FiniteSumSummary {
+	if r, ok := res.(*experiment.SimulateResult); ok {
+		return r.FiniteSum
 	}
-	w := a.stdout
+	return &res.(*experiment.FiniteSumResult).Summary
+}
+
+// reportFiniteSum prints the human summary of a finite-sum run written
+// into dir.
+func reportFiniteSum(w io.Writer, dir string, sum *experiment.FiniteSumSummary) {
 	what := fmt.Sprintf("SGD, lr %g, batch %d", sum.LR, sum.Batch)
 	if sum.Command == "simulate" {
 		what = fmt.Sprintf("SDE (%s noise), T = %.6g, dt = lr = %g, batch %d", sum.Noise, sum.Temperature, sum.LR, sum.Batch)
@@ -227,7 +242,6 @@ func finishFiniteSum(a *app, dir string, write func(string) error, sum *experime
 	fmt.Fprintf(w, "diverged          %d of %d\n", sum.Diverged, sum.N)
 	fmt.Fprintf(w, "throughput        %.4g chain-steps/s (%.3g s, %d workers)\n", sum.StepsPerSecond, sum.ElapsedSeconds, sum.WorkersUsed)
 	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(sum.Files, ", "))
-	return nil
 }
 
 // dot returns the dot product of x and y.
@@ -255,9 +269,9 @@ func x0Text(raw json.RawMessage) string {
 	return string(raw)
 }
 
-// runSimulateFiniteSum is 'sgdsde simulate --model NAME': the SDE of the
-// SGD that 'sgdsde sgd' runs with the same flags.
-func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) error {
+// simulateFiniteSumStudy is 'sgdsde simulate --model NAME': the SDE of
+// the SGD that 'sgdsde sgd' runs with the same flags.
+func simulateFiniteSumStudy(cmd *cobra.Command, in *inputFlags, sf *simulateFlags) (experiment.Study, error) {
 	fl := cmd.Flags()
 	for _, c := range []struct{ flag, why string }{
 		{"temperature", "T = lr/(2 batch) comes from --lr and --batch"},
@@ -271,21 +285,17 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 		{"drift-kind", "the drift of a finite-sum model is -grad f"},
 	} {
 		if fl.Changed(c.flag) {
-			return usageErrorf("--%s conflicts with --model: %s", c.flag, c.why)
+			return nil, usageErrorf("--%s conflicts with --model: %s", c.flag, c.why)
 		}
 	}
-	spec := experiment.SimulateSpec{}
-	switch sf.noise {
-	case "exact":
-		spec.Noise = sde.NoiseExact
-	case "isotropic":
-		spec.Noise = sde.NoiseIsotropic
-	default:
-		return usageErrorf("--noise %q: want exact or isotropic", sf.noise)
+	spec := &experiment.SimulateSpec{}
+	var err error
+	if spec.Noise, err = sde.ParseNoise(sf.noise); err != nil {
+		return nil, usageErrorf("--noise %q: want exact or isotropic", sf.noise)
 	}
 	if fl.Changed("noise-scale") {
 		if spec.Noise != sde.NoiseIsotropic {
-			return usageErrorf("--noise-scale applies only with --noise isotropic")
+			return nil, usageErrorf("--noise-scale applies only with --noise isotropic")
 		}
 		spec.NoiseScale = sf.noiseScale
 	}
@@ -296,38 +306,28 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	if fl.Changed("batch") {
 		batch = in.temp.batch
 	}
+	c := sf.ensembleFlags
+	record, every := sf.record, sf.every
 	for _, d := range []struct {
 		flag string
 		v    *int
 		def  int
 	}{
-		{"n", &sf.n, defaultSGDN}, {"steps", &sf.steps, defaultSGDSteps}, {"burn-in", &sf.burnIn, defaultSGDBurnIn},
-		{"record", &sf.record, defaultSGDRecord}, {"every", &sf.every, defaultSGDEvery},
+		{"n", &c.n, defaultSGDN}, {"steps", &c.steps, defaultSGDSteps}, {"burn-in", &c.burnIn, defaultSGDBurnIn},
+		{"record", &record, defaultSGDRecord}, {"every", &every, defaultSGDEvery},
 	} {
 		if !fl.Changed(d.flag) {
 			*d.v = d.def
 		}
 	}
 	if !fl.Changed("record") {
-		sf.record = min(sf.record, max(sf.n, 0))
+		record = min(record, max(c.n, 0))
 	}
-	spec.Chains = sf.chains(sf.record, sf.every)
+	spec.Chains = c.chains(record, every)
 	fs, err := finiteSumSpec(sf.model, in.model.set, lr, batch, in.temp.withoutReplacement, false, 0, sf.x0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	spec.FiniteSum = &fs
-	plan, err := spec.Plan()
-	if err != nil {
-		return ensembleErrorText(err, "chains", finiteSumHint)
-	}
-	if err := checkOutDir(sf.out); err != nil {
-		return err
-	}
-	_, cost := plan.Work()
-	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
-	if err != nil {
-		return runFailure(cmd.Context(), err, "simulate", sf.out, ": try a smaller --lr")
-	}
-	return finishFiniteSum(a, sf.out, res.Write, res.FiniteSum)
+	return spec, nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -67,6 +69,58 @@ The same --seed gives bit-identical output for any --workers.`,
 		"constant `c` of --noise isotropic, in the units of D, those of a squared gradient ((loss per weight)^2): the noise is sqrt(2 T c) dW at every state; 0 (default) takes c = tr D(x0)/d, the mean eigenvalue of D at the initial state, computed once before the run")
 	addOutFlag(fs, &sf.out, defaultSimOut)
 	addPlotFlags(fs, &sf.plotFlags)
+	landscape := &studyCommand{
+		build: func() (experiment.Study, error) { return simulateStudy(cmd, in, &sf) },
+		planError: func(err error) error {
+			hint := "lower --n"
+			if err != nil && sf.record > 0 {
+				hint = "lower --n or --record, or raise --every"
+			}
+			return ensembleErrorText(err, "trajectories", hint)
+		},
+		runError: func(ctx context.Context, err error, out string) error {
+			return runFailure(ctx, err, "simulate", out, "; try a smaller --dt")
+		},
+		warnings: func(res experiment.StudyResult) []string {
+			sum := res.(*experiment.SimulateResult).Summary
+			if sum.Diverged == 0 {
+				return nil
+			}
+			return []string{fmt.Sprintf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
+				sum.Diverged, sum.N, sum.Bound)}
+		},
+		report: func(w io.Writer, res experiment.StudyResult, out string) {
+			printSimulate(w, res.(*experiment.SimulateResult).Summary, out)
+		},
+	}
+	finiteSum := finiteSumCommand("simulate", func() (experiment.Study, error) { return simulateFiniteSumStudy(cmd, in, &sf) })
+	// A sweep of simulate takes the study of the flags it is given.
+	a.register("simulate", &studyCommand{
+		build: func() (experiment.Study, error) {
+			if cmd.Flags().Changed("model") {
+				return finiteSum.build()
+			}
+			return landscape.build()
+		},
+		planError: func(err error) error {
+			if cmd.Flags().Changed("model") {
+				return finiteSum.planError(err)
+			}
+			return landscape.planError(err)
+		},
+		runError: func(ctx context.Context, err error, out string) error {
+			if cmd.Flags().Changed("model") {
+				return finiteSum.runError(ctx, err, out)
+			}
+			return landscape.runError(ctx, err, out)
+		},
+		warnings: func(res experiment.StudyResult) []string {
+			if res.(*experiment.SimulateResult).FiniteSum != nil {
+				return finiteSum.warnings(res)
+			}
+			return landscape.warnings(res)
+		},
+	})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := sf.plotFlags.validate(cmd.Flags()); err != nil {
 			return err
@@ -74,13 +128,13 @@ The same --seed gives bit-identical output for any --workers.`,
 		var err error
 		switch {
 		case cmd.Flags().Changed("model"):
-			err = runSimulateFiniteSum(cmd, a, in, &sf)
+			err = finiteSum.run(cmd.Context(), a, sf.out)
 		case cmd.Flags().Changed("noise"):
 			return usageErrorf("--noise applies only with --model (a finite-sum model)")
 		case cmd.Flags().Changed("noise-scale"):
 			return usageErrorf("--noise-scale applies only with --model and --noise isotropic")
 		default:
-			err = runSimulate(cmd, a, in, &sf)
+			err = landscape.run(cmd.Context(), a, sf.out)
 		}
 		if err != nil {
 			return err
@@ -90,65 +144,39 @@ The same --seed gives bit-identical output for any --workers.`,
 	return cmd
 }
 
-// runSimulate builds the spec of the flags, validates it (before --out is
-// touched), runs the ensemble and writes the outputs.
-func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) error {
+// simulateStudy returns the Euler–Maruyama ensemble of the flags on a
+// landscape or formulas.
+func simulateStudy(cmd *cobra.Command, in *inputFlags, sf *simulateFlags) (experiment.Study, error) {
+	record := sf.record
 	if !cmd.Flags().Changed("record") {
-		sf.record = min(sf.record, max(sf.n, 0))
+		record = min(record, max(sf.n, 0))
 	}
-	spec := experiment.SimulateSpec{Dt: sf.dt, Chains: sf.chains(sf.record, sf.every)}
+	spec := &experiment.SimulateSpec{Dt: sf.dt, Chains: sf.chains(record, sf.every)}
 	if err := spec.CheckRun(); err != nil {
-		return ensembleErrorText(err, "trajectories", "")
+		return nil, ensembleErrorText(err, "trajectories", "")
 	}
 	tinfo, err := in.temp.resolve()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	spec.Temperature = temperatureSpec(tinfo)
 	if spec.Model, err = in.model.spec(); err != nil {
-		return err
+		return nil, err
 	}
 	if sf.fs.Changed("x0") {
 		m, _, err := spec.Model.Build(tinfo.Temperature)
 		if err != nil {
-			return modelErrorText(err)
+			return nil, modelErrorText(err)
 		}
 		if spec.X0, err = parsePoint("x0", sf.x0, m.Dim); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	hint := "lower --n"
-	if sf.record > 0 {
-		hint = "lower --n or --record, or raise --every"
-	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return ensembleErrorText(err, "trajectories", hint)
-	}
-	if err := checkOutDir(sf.out); err != nil {
-		return err
-	}
-	_, cost := plan.Work()
-	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
-	if err != nil {
-		return runFailure(cmd.Context(), err, "simulate", sf.out, "; try a smaller --dt")
-	}
-	sum := res.Summary
-	if sum.Diverged > 0 {
-		a.warnf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
-			sum.Diverged, sum.N, sf.bound)
-	}
-	sum.Version = version
-	if err := writeResult(res.Write, sf.out); err != nil {
-		return err
-	}
-	printSimulate(a, sum, sf.out)
-	return nil
+	return spec, nil
 }
 
 // printSimulate writes the human summary of a run to stdout.
-func printSimulate(a *app, s *experiment.SimulateSummary, dir string) {
-	w := a.stdout
+func printSimulate(w io.Writer, s *experiment.SimulateSummary, dir string) {
 	fmt.Fprintf(w, "model             %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, s.Source())
 	fmt.Fprintf(w, "ensemble          %d trajectories x %d steps (+%d burn-in), dt = %g, x0 = %s, seed %d\n",
 		s.N, s.Steps, s.BurnIn, s.Dt, vec(s.X0), s.Seed)

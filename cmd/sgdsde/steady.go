@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -51,11 +52,38 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 	fs, in := addInputFlags(cmd, temperatureList|withGrid)
 	addOutFlag(fs, &out, defaultSteadyOut)
 	addPlotFlags(fs, &pf)
+	var list bool // a list of temperatures: errors name the one that failed
+	sc := &studyCommand{
+		build: func() (experiment.Study, error) {
+			s, err := steadyStudy(in)
+			list = err == nil && len(s.(*experiment.SteadySpec).Temperatures) > 0
+			return s, err
+		},
+		planError: func(err error) error {
+			return planError(err, "use fewer temperatures or a smaller --grid")
+		},
+		runError: func(ctx context.Context, err error, out string) error {
+			// Every temperature is solved before anything is written: one
+			// that fails fails the run with its line and leaves no files.
+			return gridFailure(ctx, err, "steady", out, list)
+		},
+		warnings: func(res experiment.StudyResult) []string {
+			var w []string
+			for _, r := range res.(*experiment.SteadyResult).Runs {
+				w = append(w, steadyWarnings(r.Summary.WallRho, r.Summary.CellPeclet, r.Summary.Temperature)...)
+			}
+			return w
+		},
+		report: func(w io.Writer, res experiment.StudyResult, out string) {
+			reportSteady(w, res.(*experiment.SteadyResult), out)
+		},
+	}
+	a.register("steady", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := pf.validate(cmd.Flags()); err != nil {
 			return err
 		}
-		if err := runSteady(cmd, a, in, out); err != nil {
+		if err := sc.run(cmd.Context(), a, out); err != nil {
 			return err
 		}
 		return pf.draw(a, "steady", out)
@@ -63,52 +91,40 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 	return cmd
 }
 
-// runSteady validates everything, solves through experiment.Steady and
-// writes the outputs: for one temperature into --out, for a list into one
-// subdirectory per temperature plus a summary.json across temperatures.
-func runSteady(cmd *cobra.Command, a *app, in *inputFlags, out string) error {
-	_, runs, err := in.resolve(out, runChecks{})
+// steadyStudy returns the steady-state study of the flags: one
+// temperature, or a list.
+func steadyStudy(in *inputFlags) (experiment.Study, error) {
+	_, runs, err := in.resolveInputs(runChecks{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	spec := experiment.SteadySpec{Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim)}
+	spec := &experiment.SteadySpec{Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim)}
 	if len(runs) == 1 {
 		spec.Temperature = temperatureSpec(runs[0].tinfo)
 	} else {
 		spec.Temperatures = temperaturesOf(runs)
 	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return planError(err, "use fewer temperatures or a smaller --grid")
-	}
-	// Every temperature is solved before anything is written: one that
-	// fails fails the run with its line and leaves no files.
-	ctx := cmd.Context()
-	res, err := plan.Run(ctx, nil)
-	if err != nil {
-		return gridFailure(ctx, err, "steady", out, len(runs) > 1)
-	}
-	res.SetVersion(version)
-	if err := res.Write(out); err != nil {
-		return writeError(err)
-	}
+	return spec, nil
+}
+
+// reportSteady prints the human summary of each temperature's steady
+// state and, for a list, the minima track.
+func reportSteady(w io.Writer, res *experiment.SteadyResult, out string) {
 	for i, r := range res.Runs {
 		dir := out
 		if res.List != nil {
 			dir = filepath.Join(out, res.List.Dirs[i])
 			if i > 0 {
-				fmt.Fprintln(a.stdout)
+				fmt.Fprintln(w)
 			}
 		}
-		warnSteady(a, r.Summary.WallRho, r.Summary.CellPeclet, r.Summary.Temperature)
-		printSteady(a.stdout, &r.Summary, r.Grid, dir)
+		printSteady(w, &r.Summary, r.Grid, dir)
 	}
 	if l := res.List; l != nil {
-		fmt.Fprintln(a.stdout)
-		printTracks(a.stdout, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
-		fmt.Fprintf(a.stdout, "output             %s (summary.json, %s)\n", out, strings.Join(l.Dirs, ", "))
+		fmt.Fprintln(w)
+		printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
+		fmt.Fprintf(w, "output             %s (summary.json, %s)\n", out, strings.Join(l.Dirs, ", "))
 	}
-	return nil
 }
 
 // printTracks prints the minima followed across temperatures as a table:
@@ -162,18 +178,27 @@ func steadyFailure(ctxErr, err error, command, out string) error {
 	return failureErrorf("%s: %s; a finer --grid, a higher --temperature or a looser --tol may help", command, msg)
 }
 
-// warnSteady gives the warnings about a steady state at temperature T: rho
-// at the walls not negligible (above fokkerplanck.RegionFraction of its
-// maximum), or a grid that does not resolve the drift where the density is
-// (cell Peclet number above fokkerplanck.PecletLimit).
+// warnSteady prints the warnings of steadyWarnings.
 func warnSteady(a *app, wallRho, peclet, T float64) {
+	for _, w := range steadyWarnings(wallRho, peclet, T) {
+		a.warnf("%s", w)
+	}
+}
+
+// steadyWarnings are the warnings about a steady state at temperature T:
+// rho at the walls not negligible (above fokkerplanck.RegionFraction of
+// its maximum), or a grid that does not resolve the drift where the
+// density is (cell Peclet number above fokkerplanck.PecletLimit).
+func steadyWarnings(wallRho, peclet, T float64) []string {
+	var w []string
 	if wallRho > fokkerplanck.RegionFraction {
-		a.warnf("rho at the walls reaches %.3g of its maximum at T = %g: the box cuts off density; widen --box", wallRho, T)
+		w = append(w, fmt.Sprintf("rho at the walls reaches %.3g of its maximum at T = %g: the box cuts off density; widen --box", wallRho, T))
 	}
 	if peclet > fokkerplanck.PecletLimit {
-		a.warnf("the cell Peclet number reaches %.3g where rho > %g of its maximum at T = %g: the grid does not resolve the drift there, so the density is inaccurate; use more grid nodes or a smaller box",
-			peclet, fokkerplanck.RegionFraction, T)
+		w = append(w, fmt.Sprintf("the cell Peclet number reaches %.3g where rho > %g of its maximum at T = %g: the grid does not resolve the drift there, so the density is inaccurate; use more grid nodes or a smaller box",
+			peclet, fokkerplanck.RegionFraction, T))
 	}
+	return w
 }
 
 // printSteady writes the human summary of a steady state to w.
