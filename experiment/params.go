@@ -238,6 +238,18 @@ func Params(command string) []Param {
 	return out
 }
 
+// LookupParam returns the parameter of the table named name, whatever
+// study has it; ok is false for a name that is not in the table (a
+// parameter of the model).
+func LookupParam(name string) (p Param, ok bool) {
+	for _, p := range params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
 // ParamOf returns the parameter name of study s; ok is false when name is
 // not in the table for s (a model parameter).
 func ParamOf(s Study, name string) (p Param, ok bool) {

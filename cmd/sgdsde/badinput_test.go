@@ -274,7 +274,4 @@ func TestCheckOutDir(t *testing.T) {
 			}
 		})
 	}
-	if err := checkOutDir(validateOnlyOut); err != errValidateOnly {
-		t.Errorf("checkOutDir(validateOnlyOut) = %v, want errValidateOnly", err)
-	}
 }

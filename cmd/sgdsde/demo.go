@@ -138,9 +138,6 @@ type demoScenario struct {
 // writes index.html last.
 func runDemo(ctx context.Context, a *app, out string, s demoSettings, dpi int) error {
 	if err := checkOutDir(out); err != nil {
-		if errors.Is(err, errValidateOnly) {
-			return usageErrorf("--out %s: demo writes a gallery: give a directory", out)
-		}
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -926,4 +923,11 @@ func mustFloat(s string) float64 {
 func writeDemoIndex(path string, sections []demoSection, s demoSettings, mode string, seconds float64) error {
 	page := demoPage{Version: version, Mode: mode, Grid: s.grid, Seconds: strconv.FormatFloat(seconds, 'f', 1, 64), Sections: sections}
 	return output.WriteFile(path, func(w io.Writer) error { return demoTemplate.Execute(w, page) })
+}
+
+// execute runs the command line args in process and returns its error.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRootCmd(&app{stdout: stdout, stderr: stderr})
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
 }

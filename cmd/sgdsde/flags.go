@@ -350,15 +350,6 @@ func temperatureSpec(t temperatureInfo) experiment.TemperatureSpec {
 	return experiment.TemperatureSpec{T: t.Temperature}
 }
 
-// validateOnlyOut is an --out value that no directory has (it holds a NUL
-// byte). checkOutDir, which every command calls last in its validation,
-// returns errValidateOnly for it: 'sgdsde sweep' runs a command with it to
-// validate a point's arguments without doing any work.
-const validateOnlyOut = "\x00validate-only"
-
-// errValidateOnly is the error of checkOutDir(validateOnlyOut).
-var errValidateOnly = errors.New("validation only")
-
 // checkOutDir verifies, before any work, that dir can be created as (or
 // already is) a directory the command can write into: dir itself, if it
 // exists, and its nearest existing ancestor must be directories, and a
@@ -366,9 +357,6 @@ var errValidateOnly = errors.New("validation only")
 // is created and removed at once; /proc, a read-only file system or a
 // directory without write permission fail here). It leaves nothing behind.
 func checkOutDir(dir string) error {
-	if dir == validateOnlyOut {
-		return errValidateOnly
-	}
 	if dir == "" {
 		return usageErrorf("--out must name a directory")
 	}

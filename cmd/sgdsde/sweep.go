@@ -5,7 +5,6 @@ package main
 // merge' joins the directories of shards.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/sweep"
@@ -156,14 +156,19 @@ func splitSweepArgs(fs *pflag.FlagSet, args []string) (own, rest []string, help 
 	return own, rest, help, nil
 }
 
-// sweepPlan is a validated sweep: the definition and how to run a point.
+// sweepPlan is a validated sweep: the definition, and the study that
+// every point runs with its values set through experiment.SetParam.
 type sweepPlan struct {
-	def     sweep.Definition
-	isFlag  []bool   // per axis: a flag of RUN (else a --set parameter)
-	workers []string // "--workers=W" for the runs, or nil
+	def      sweep.Definition
+	isFlag   []bool           // per axis: a flag of RUN (else a --set parameter)
+	study    *studyCommand    // RUN's study command
+	template experiment.Study // the study of RUN's flags
+	workers  string           // RUN's workers per point ("" to keep the template's)
+	record   int              // with --n varied and --record not given: the default of --record, else -1
 }
 
-// pointArgs is the command line of a point with values, writing into out.
+// pointArgs is the command line of a point with values, writing into out:
+// what point.json records of how to run the point alone.
 func (p *sweepPlan) pointArgs(values []string, out string) []string {
 	args := append([]string{p.def.Command}, p.def.Args...)
 	for k, ax := range p.def.Vary {
@@ -173,18 +178,56 @@ func (p *sweepPlan) pointArgs(values []string, out string) []string {
 			args = append(args, "--set="+ax.Name+"="+values[k])
 		}
 	}
-	args = append(args, p.workers...)
+	if p.workers != "" {
+		args = append(args, "--workers="+p.workers)
+	}
 	return append(args, "--out="+out)
 }
 
-// execute runs the command line args in process and returns its error.
-func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	root := newRootCmd(&app{stdout: stdout, stderr: stderr})
-	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+// pointStudy returns the study of the point with values: a copy of the
+// template with each value set through the parameter table. Its errors
+// are bad input, worded as RUN words them.
+func (p *sweepPlan) pointStudy(values []string) (experiment.Study, error) {
+	s := p.template.Clone()
+	for k, ax := range p.def.Vary {
+		if err := experiment.SetParam(s, ax.Name, values[k]); err != nil {
+			return nil, paramError(err, p.isFlag[k])
+		}
+		if ax.Name == "n" && p.record >= 0 {
+			n, _ := strconv.Atoi(values[k])
+			if err := experiment.SetParam(s, "record", strconv.Itoa(min(p.record, max(n, 0)))); err != nil {
+				return nil, paramError(err, true)
+			}
+		}
+	}
+	if p.workers != "" {
+		if err := experiment.SetParam(s, "workers", p.workers); err != nil {
+			return nil, paramError(err, true)
+		}
+	}
+	return s, nil
 }
 
-// errorCode is the exit code of an error of execute.
+// paramError words an error of experiment.SetParam for the command line;
+// flag says whether the parameter is a flag of RUN (else a --set
+// parameter).
+func paramError(err error, flag bool) error {
+	var te *experiment.TemperatureError
+	var pe *experiment.ParamError
+	switch {
+	case errors.As(err, &te) && te.Err == nil:
+		return usageErrorf("--temperature must be positive and finite, got %g", te.T)
+	case errors.As(err, &pe) && pe.Err == nil:
+		return usageErrorf("%s has no --%s", pe.Study, pe.Name)
+	case errors.As(err, &pe) && flag:
+		return usageErrorf("--%s %s: %v", pe.Name, pe.Value, pe.Err)
+	case errors.As(err, &pe):
+		return usageErrorf("--set %s=%s: %v", pe.Name, pe.Value, pe.Err)
+	}
+	return usageErrorf("%v", err)
+}
+
+// errorCode is the exit code of a command's error.
 func errorCode(err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -193,12 +236,34 @@ func errorCode(err error) int {
 	return exitUsage
 }
 
+// runFlags returns RUN's study command with its flags parsed from args
+// (on a command tree of its own, whose output is discarded).
+func runFlags(runName string, args []string) (*studyCommand, *pflag.FlagSet, error) {
+	a := &app{stdout: io.Discard, stderr: io.Discard}
+	for _, c := range newRootCmd(a).Commands() {
+		if c.Name() == runName {
+			fs := c.Flags()
+			return a.studies[runName], fs, fs.Parse(args)
+		}
+	}
+	return nil, nil, fmt.Errorf("no command %q", runName)
+}
+
+// recordDefault is the default of --record of a study (the first
+// recorded trajectories or chains).
+func recordDefault(s experiment.Study) int {
+	if sim, ok := s.(*experiment.SimulateSpec); ok && sim.FiniteSum == nil {
+		return defaultSimRecord
+	}
+	return defaultSGDRecord
+}
+
 // planSweep validates the sweep and RUN's arguments, before anything is
 // written: the RUN, the sweep flags, RUN's flags, the --vary names and
 // values, and that at least one point is a valid run (RUN's whole
 // validation, without work). Points whose values RUN rejects are run and
 // recorded as failed.
-func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sweep.Shard, error) {
+func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sweep.Shard, error) {
 	runName, summary := args[0], ""
 	names := make([]string, len(sweepCommands))
 	for i, c := range sweepCommands {
@@ -240,14 +305,8 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 	}
 
 	// RUN's flags, parsed once on a command of their own.
-	var rc *cobra.Command
-	for _, c := range newRootCmd(&app{stdout: io.Discard, stderr: io.Discard}).Commands() {
-		if c.Name() == runName {
-			rc = c
-		}
-	}
-	rf := rc.Flags()
-	if err := rf.Parse(base); err != nil {
+	_, rf, err := runFlags(runName, base)
+	if err != nil {
 		return nil, sweep.Shard{}, usageErrorf("sweep %s: %v (see 'sgdsde %s --help')", runName, err, runName)
 	}
 	if rest := rf.Args(); len(rest) > 0 {
@@ -256,7 +315,7 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 	if rf.Changed("out") {
 		return nil, sweep.Shard{}, usageErrorf("sweep %s: --out after '--' is set per point by the sweep: give the sweep's --out DIR before '--'", runName)
 	}
-	plan := &sweepPlan{def: sweep.Definition{Command: runName, Args: base, Summary: summary}}
+	plan := &sweepPlan{def: sweep.Definition{Command: runName, Args: base, Summary: summary}, record: -1}
 	set, _ := rf.GetStringSlice("set")
 	for _, s := range sf.vary {
 		v, err := sweep.ParseVary(s)
@@ -264,23 +323,14 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 			return nil, sweep.Shard{}, usageErrorf("%v", err)
 		}
 		kind, isFlag := sweep.Real, false
+		p, known := experiment.LookupParam(v.Name)
 		switch f := rf.Lookup(v.Name); {
-		case v.Name == "out" || v.Name == "set" || v.Name == "help":
-			return nil, sweep.Shard{}, usageErrorf("--vary %s: cannot vary --%s; vary a flag of %s or a --set parameter", v.Name, v.Name, runName)
+		case v.Name == "help" || f != nil && !known:
+			return nil, sweep.Shard{}, usageErrorf("--vary %s: cannot vary --%s; vary a flag of %s that sets the study, or a --set parameter", v.Name, v.Name, runName)
 		case f != nil:
-			isFlag = true
+			isFlag, kind = true, p.Kind
 			if f.Changed {
 				return nil, sweep.Shard{}, usageErrorf("--vary %s: --%s is also given to %s; drop one of them", v.Name, v.Name, runName)
-			}
-			switch f.Value.Type() {
-			case "int", "int32", "int64", "uint", "uint64":
-				kind = sweep.Integer
-			case "float", "float32", "float64":
-			default:
-				kind = sweep.Text
-			}
-			if v.Name == "grid" {
-				kind = sweep.Integer
 			}
 		default:
 			for _, it := range set {
@@ -301,28 +351,80 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 	}
 	plan.def.Points = plan.def.Vary.Len()
 	if f := rf.Lookup("workers"); f != nil && !f.Changed && sf.workers > 1 {
-		plan.workers = []string{"--workers=" + strconv.Itoa(max(1, runtime.NumCPU()/sf.workers))}
+		plan.workers = strconv.Itoa(max(1, runtime.NumCPU()/sf.workers))
 	}
 
-	// RUN's validation at each point until one passes.
+	// The template: the study of RUN's flags with the values of the first
+	// point that RUN accepts, which must also pass the study's Start.
 	var first error
-	for i := 0; i < plan.def.Points; i++ {
-		err := execute(ctx, plan.pointArgs(plan.def.Vary.Point(i), validateOnlyOut), io.Discard, io.Discard)
-		if errors.Is(err, errValidateOnly) {
-			first = nil
-			break
+	for i := 0; i < plan.def.Points && plan.template == nil; i++ {
+		values := plan.def.Vary.Point(i)
+		err := plan.buildTemplate(base, values)
+		if err == nil {
+			var s experiment.Study
+			if s, err = plan.pointStudy(values); err == nil {
+				_, err = s.Start()
+				if err != nil {
+					err = plan.study.planError(err)
+				}
+			}
+			if err != nil {
+				plan.template = nil
+			}
 		}
-		if first == nil {
-			first = fmt.Errorf("point %s (%s): %s", sweep.PointName(i, plan.def.Points), valuesText(plan.def.Vary, plan.def.Vary.Point(i)), oneLine(err.Error()))
+		if err != nil && first == nil {
+			first = fmt.Errorf("point %s (%s): %s", sweep.PointName(i, plan.def.Points), valuesText(plan.def.Vary, values), oneLine(err.Error()))
 		}
 	}
-	if first != nil {
+	if plan.template == nil {
 		return nil, sweep.Shard{}, usageErrorf("sweep %s: no point is a valid run; %v", runName, first)
 	}
 	if err := checkOutDir(sf.out); err != nil {
 		return nil, sweep.Shard{}, err
 	}
 	return plan, shard, nil
+}
+
+// buildTemplate builds the template study from RUN's flags args with the
+// point's values given as RUN's flags (or --set values), so that RUN's
+// checks across flags see them.
+func (p *sweepPlan) buildTemplate(args, values []string) error {
+	sc, rf, err := runFlags(p.def.Command, args)
+	if err != nil {
+		return err
+	}
+	for k, ax := range p.def.Vary {
+		name, value := ax.Name, values[k]
+		if !p.isFlag[k] {
+			name, value = "set", ax.Name+"="+values[k]
+		}
+		if err := rf.Set(name, value); err != nil {
+			return usageErrorf("--%s %s: %v", name, value, err)
+		}
+	}
+	s, err := sc.build()
+	if err != nil {
+		return err
+	}
+	p.study, p.template = sc, s
+	if slices.Contains(p.def.Vary.Names(), "n") && rf.Lookup("record") != nil && !rf.Changed("record") {
+		p.record = recordDefault(s)
+	}
+	return nil
+}
+
+// runPoint runs the study of point p into its directory.
+func (p *sweepPlan) runPoint(ctx context.Context, pt sweep.Point) (experiment.StudyResult, []string, error) {
+	s, err := p.pointStudy(pt.Values)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := p.study.start(s, pt.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	quiet := &app{stdout: io.Discard, stderr: io.Discard}
+	return p.study.execute(ctx, quiet, r, pt.Dir)
 }
 
 // valuesText formats a point's values as "name=value name=value".
@@ -351,7 +453,7 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 		return usageErrorf("sweep: give the command to sweep first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5' (see 'sgdsde sweep --help')")
 	}
 	ctx := cmd.Context()
-	plan, shard, err := planSweep(ctx, cmd.Flags(), sf, args)
+	plan, shard, err := planSweep(cmd.Flags(), sf, args)
 	if err != nil {
 		return err
 	}
@@ -390,15 +492,13 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 	}
 	st, err := dir.Run(ctx, func(ctx context.Context, p sweep.Point) sweep.Outcome {
 		args := plan.pointArgs(p.Values, p.Dir)
-		var stdout, stderr bytes.Buffer
 		out := sweep.Outcome{Args: args[1:]}
-		if err := execute(ctx, args, &stdout, &stderr); err != nil {
+		res, warnings, err := plan.runPoint(ctx, p)
+		if err != nil {
 			out.Err, out.ExitCode = oneLine(err.Error()), errorCode(err)
 		}
-		for _, l := range strings.Split(stderr.String(), "\n") {
-			if w, ok := strings.CutPrefix(l, "sgdsde: warning: "); ok {
-				out.Warnings = append(out.Warnings, w)
-			}
+		if res != nil {
+			out.Warnings = warnings
 		}
 		return out
 	}, opts)
