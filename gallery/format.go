@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/plots"
 )
@@ -49,16 +51,10 @@ func fieldMin(fs ...plots.Field) float64 {
 // fitLine returns the least-squares line y = c0 + c1 x (NaN for fewer
 // than two points).
 func fitLine(x, y []float64) (c0, c1 float64) {
-	n := float64(len(x))
 	if len(x) < 2 {
 		return math.NaN(), math.NaN()
 	}
-	var sx, sy, sxx, sxy float64
-	for i := range x {
-		sx, sy, sxx, sxy = sx+x[i], sy+y[i], sxx+x[i]*x[i], sxy+x[i]*y[i]
-	}
-	c1 = (n*sxy - sx*sy) / (n*sxx - sx*sx)
-	return (sy - c1*sx) / n, c1
+	return stat.LinearRegression(x, y, nil, false)
 }
 
 // sign returns "−" for a negative number and "+" otherwise.
