@@ -151,6 +151,7 @@ type ScenarioError struct {
 	Err      error
 }
 
+// Error names the scenario and its error.
 func (e *ScenarioError) Error() string {
 	return fmt.Sprintf("scenario %d (%s): %v", e.Index, e.Scenario.Name, e.Err)
 }
@@ -165,6 +166,7 @@ type SettingsError struct {
 	Want  string // the allowed values in words
 }
 
+// Error names the field, its value and the values allowed.
 func (e *SettingsError) Error() string {
 	return fmt.Sprintf("gallery settings: %s %s: want %s", e.Field, e.Value, e.Want)
 }

@@ -42,6 +42,7 @@ type PointError struct {
 	Err   error
 }
 
+// Error returns the text of the step's error.
 func (e *PointError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.
