@@ -1,54 +1,22 @@
 package main
 
-// 'sgdsde demo' writes a teaching gallery: six scenarios, each solved on a
-// grid (package fokkerplanck), drawn (package plots) and explained in an
-// index.html that opens offline. The numbers quoted in the text are those
-// of the runs just made.
+// 'sgdsde demo' writes the teaching gallery of package gallery: flag
+// parsing, one call to gallery.Run, the progress lines, and the wording of
+// its errors and of the records of its sweep's points.
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
-	"github.com/sgdsde/sgdsde/plots"
-	"github.com/sgdsde/sgdsde/potentials"
-	"github.com/sgdsde/sgdsde/sweep"
+	"github.com/sgdsde/sgdsde/experiment"
+	"github.com/sgdsde/sgdsde/gallery"
 )
 
 // defaultDemoOut is the default --out of 'sgdsde demo'.
 const defaultDemoOut = "out/demo"
-
-// demoSettings are the sizes of a gallery run: the full one or --quick.
-type demoSettings struct {
-	// grid is the number of nodes along the longer side of a box; the
-	// shorter side gets as many as keep the cells about square.
-	grid int
-	// evolveGrid is the same for the evolution of scenario 5, evolveSteps
-	// its number of implicit steps of evolveDt.
-	evolveGrid  int
-	evolveSteps int
-	evolveDt    float64
-	// curveTs are the temperatures of the curve of scenario 3.
-	curveTs []float64
-}
-
-var (
-	demoFull  = demoSettings{grid: 192, evolveGrid: 160, evolveSteps: 300, evolveDt: 0.05, curveTs: []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6}}
-	demoQuick = demoSettings{grid: 96, evolveGrid: 80, evolveSteps: 150, evolveDt: 0.1, curveTs: []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6}}
-)
 
 // newDemoCmd builds 'sgdsde demo'.
 func newDemoCmd(a *app) *cobra.Command {
@@ -76,14 +44,15 @@ Every file is written atomically, index.html last.`,
   sgdsde demo --quick --out /tmp/gallery`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s := demoFull
+			s := gallery.Full()
 			if quick {
-				s = demoQuick
+				s = gallery.Quick()
 			}
-			if dpi < 30 || dpi > 600 {
-				return usageErrorf("--dpi %d: want 30 to 600 dots per inch", dpi)
+			if dpi < gallery.MinDPI || dpi > gallery.MaxDPI {
+				return usageErrorf("--dpi %d: want %d to %d dots per inch", dpi, gallery.MinDPI, gallery.MaxDPI)
 			}
-			return runDemo(cmd.Context(), a, out, s, dpi)
+			s.DPI = dpi
+			return runDemo(cmd.Context(), a, out, s)
 		},
 	}
 	fs := cmd.Flags()
@@ -93,95 +62,62 @@ Every file is written atomically, index.html last.`,
 	return cmd
 }
 
-// demoFigure is a figure of the gallery: its file (relative to --out) and
-// its caption.
-type demoFigure struct {
-	File, Alt, Caption string
-	// Small figures are drawn several to a row.
-	Small bool
-}
-
-// demoSection is one scenario of the gallery.
-type demoSection struct {
-	ID, Title string
-	// Text is the explanation, Facts the numbers of the run.
-	Text    []string
-	Facts   []string
-	Figures []demoFigure
-	Seconds float64
-}
-
-// gallery saves figures into its directory and remembers them.
-type gallery struct {
-	dir   string
-	dpi   int
-	files []string
-}
-
-// save draws fig into dir/name at w x h cm.
-func (g *gallery) save(fig plots.Drawer, name string, w, h float64) error {
-	if err := plots.Save(fig, filepath.Join(g.dir, name), plots.Size{WidthCM: w, HeightCM: h, DPI: g.dpi}); err != nil {
-		return failureErrorf("%v", err)
-	}
-	g.files = append(g.files, name)
-	return nil
-}
-
-// demoScenario computes and draws one scenario; it returns its section
-// and a one-line summary for the progress line.
-type demoScenario struct {
-	name string
-	run  func(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error)
-}
-
-// runDemo runs the scenarios in order, printing a line after each, and
-// writes index.html last.
-func runDemo(ctx context.Context, a *app, out string, s demoSettings, dpi int) error {
+// runDemo writes the gallery into out, printing a line after each
+// scenario and one for index.html, which is written last.
+func runDemo(ctx context.Context, a *app, out string, s gallery.Settings) error {
 	if err := checkOutDir(out); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return failureErrorf("cannot create --out directory: %v", err)
+	s.Version = version
+	s.SweepError, s.SweepWarnings = demoPointError, demoPointWarnings
+	res, err := gallery.Run(ctx, out, s, func(p gallery.Progress) {
+		fmt.Fprintf(a.stdout, "[%d/%d] %-27s %s  (%d figure%s, %.1f s)\n", p.Index, p.Count, p.Scenario.Name, p.Summary,
+			p.Figures, plural(p.Figures), p.Seconds)
+	})
+	if err != nil {
+		return demoError(ctx, err)
 	}
-	scenarios := []demoScenario{
-		{"isotropic noise", demoIsotropic},
-		{"constant anisotropic noise", demoGyrator},
-		{"state-dependent noise", demoStateDependent},
-		{"paper Fig. 4", demoPaperFig4},
-		{"free energy", demoFreeEnergy},
-		{"parameter sweep", demoSweep},
-	}
-	g := &gallery{dir: out, dpi: dpi}
-	start := time.Now()
-	var sections []demoSection
-	for k, sc := range scenarios {
-		t0 := time.Now()
-		sec, summary, err := sc.run(ctx, s, g)
-		if err != nil {
-			if ctx.Err() != nil {
-				return failureErrorf("demo interrupted (%v) in scenario %d (%s); index.html was not written", ctx.Err(), k+1, sc.name)
-			}
-			var ee *exitError
-			if errors.As(err, &ee) {
-				return err
-			}
-			return failureErrorf("demo scenario %d (%s): %v", k+1, sc.name, err)
-		}
-		sec.Seconds = time.Since(t0).Seconds()
-		sections = append(sections, sec)
-		fmt.Fprintf(a.stdout, "[%d/%d] %-27s %s  (%d figure%s, %.1f s)\n", k+1, len(scenarios), sc.name, summary,
-			len(sec.Figures), plural(len(sec.Figures)), sec.Seconds)
-	}
-	index := filepath.Join(out, "index.html")
-	mode := "default"
-	if s.grid == demoQuick.grid {
-		mode = "--quick"
-	}
-	if err := writeDemoIndex(index, sections, s, mode, time.Since(start).Seconds()); err != nil {
-		return failureErrorf("%v", err)
-	}
-	fmt.Fprintf(a.stdout, "gallery  %s (%d scenarios, %d figures) in %.1f s\n", index, len(sections), len(g.files), time.Since(start).Seconds())
+	fmt.Fprintf(a.stdout, "gallery  %s (%d scenarios, %d figures) in %.1f s\n", res.Index, len(res.Sections), len(res.Files), res.Seconds)
 	return nil
+}
+
+// demoError words an error of gallery.Run.
+func demoError(ctx context.Context, err error) error {
+	var (
+		se *gallery.ScenarioError
+		de *experiment.OutDirError
+	)
+	switch {
+	case errors.As(err, &se) && ctx.Err() != nil:
+		return failureErrorf("demo interrupted (%v) in scenario %d (%s); index.html was not written", ctx.Err(), se.Index, se.Scenario.Name)
+	case se != nil:
+		return failureErrorf("demo scenario %d (%s): %v", se.Index, se.Scenario.Name, se.Err)
+	case errors.As(err, &de):
+		return failureErrorf("cannot create --out directory: %v", de.Err)
+	}
+	return failureErrorf("%v", err)
+}
+
+// demoPointError words the error of a point of the gallery's sweep as
+// 'sgdsde sweep steady' records it: the one-line error of 'sgdsde steady'
+// and its exit code.
+func demoPointError(ctx context.Context, pe *gallery.PointError) (string, int) {
+	var err error
+	switch pe.Stage {
+	case gallery.PointSolve:
+		err = gridFailure(ctx, pe.Err, "steady", "", false)
+	case gallery.PointWrite:
+		err = writeError(pe.Err)
+	default:
+		err = planError(pe.Err, "use fewer temperatures or a smaller --grid")
+	}
+	return oneLine(err.Error()), errorCode(err)
+}
+
+// demoPointWarnings returns the warnings 'sgdsde steady' gives about a
+// steady state, as 'sgdsde sweep' records them.
+func demoPointWarnings(s *experiment.SteadySummary) []string {
+	return steadyWarnings(s.WallRho, s.CellPeclet, s.Temperature)
 }
 
 func plural(n int) string {
@@ -189,745 +125,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// demoSolve assembles the operator of m at temperature T on a grid of n
-// nodes along the longer side of the model's box and solves its steady
-// state. A solve that does not converge is an error naming the model and
-// T (the gallery draws no unconverged point).
-func demoSolve(ctx context.Context, m potentials.Model, T float64, n int) (*fokkerplanck.Operator, *fokkerplanck.Steady, error) {
-	g, err := fokkerplanck.NewGrid(m.Box, fokkerplanck.SquareCells(m.Box, n), false)
-	if err != nil {
-		return nil, nil, err
-	}
-	op, err := fokkerplanck.NewOperator(ctx, m, T, g)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := op.SteadyState(ctx, fokkerplanck.SteadyOptions{})
-	if err == nil && !st.Converged {
-		err = fmt.Errorf("steady state not marked converged (relative residual %.3g)", st.Residual)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, err
-		}
-		return nil, nil, fmt.Errorf("%s at T = %g on %d x %d nodes: %w", m.Name, T, g.N[0], g.N[1], err)
-	}
-	return op, st, nil
-}
-
-// demoModel builds a registered landscape.
-func demoModel(name string, set map[string]float64) (potentials.Model, error) {
-	return potentials.New(name, set)
-}
-
-// points returns the positions of minima, for markers.
-func points(ms []fokkerplanck.Minimum) [][2]float64 {
-	out := make([][2]float64, len(ms))
-	for i, m := range ms {
-		out[i] = [2]float64{m.X[0], m.X[1]}
-	}
-	return out
-}
-
-// fmtPoints formats minima as "(x, y)" pairs.
-func fmtPoints(ms []fokkerplanck.Minimum) string {
-	var s []string
-	for _, m := range ms {
-		s = append(s, "("+fixed(m.X[0], 3)+", "+fixed(m.X[1], 3)+")")
-	}
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, " and ")
-}
-
-// fieldRange returns the smallest finite value of the fields.
-func fieldMin(fs ...plots.Field) float64 {
-	lo := math.Inf(1)
-	for _, f := range fs {
-		for _, v := range f.Zs {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				lo = min(lo, v)
-			}
-		}
-	}
-	return lo
-}
-
-// fitLine returns the least-squares line y = c0 + c1 x (NaN for fewer
-// than two points).
-func fitLine(x, y []float64) (c0, c1 float64) {
-	n := float64(len(x))
-	if len(x) < 2 {
-		return math.NaN(), math.NaN()
-	}
-	var sx, sy, sxx, sxy float64
-	for i := range x {
-		sx, sy, sxx, sxy = sx+x[i], sy+y[i], sxx+x[i]*x[i], sxy+x[i]*y[i]
-	}
-	c1 = (n*sxy - sx*sy) / (n*sxx - sx*sx)
-	return (sy - c1*sx) / n, c1
-}
-
-// sign returns "−" for a negative number and "+" otherwise.
-func sign(v float64) string {
-	if v < 0 {
-		return "−"
-	}
-	return "+"
-}
-
-// gridDesc describes a grid with its box to three digits.
-func gridDesc(g *fokkerplanck.Grid) string {
-	return fmt.Sprintf("%d x %d nodes on [%s, %s] x [%s, %s]", g.N[0], g.N[1], g3(g.Min[0]), g3(g.Max[0]), g3(g.Min[1]), g3(g.Max[1]))
-}
-
-// g3 formats a number with three significant digits (0 for negative zero).
-func g3(v float64) string {
-	if v == 0 {
-		v = 0 // -0 prints as 0
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-// fixed formats v with prec digits after the point, like %.*f, except that
-// negative zero and negative values that round to zero print without the
-// sign: fixed(-0.0001, 3) is "0.000", never "-0.000".
-func fixed(v float64, prec int) string {
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if rest, neg := strings.CutPrefix(s, "-"); neg && strings.Trim(rest, "0.") == "" {
-		return rest
-	}
-	return s
-}
-
-// wellLevels are contour levels of the double wells: the barrier at 0.25
-// draws the figure eight through the saddle.
-var wellLevels = []float64{0.05, 0.15, 0.25, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 1.75}
-
-// wellWindow is the part of the double-well box the figures show.
-var wellWindow = fokkerplanck.Window{X0: -2, X1: 2, Y0: -1.5, Y1: 1.5}
-
-// Scenario 1: isotropic noise.
-func demoIsotropic(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	const T = 0.5
-	op, st, err := demoSteady(ctx, "double-well", map[string]float64{"noise": 0}, T, s.grid)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	gr := op.Grid
-	f, phi, d := plots.FieldOf(gr.Crop(st.Loss, wellWindow)), plots.FieldOf(gr.Crop(st.Phi, wellWindow)), plots.FieldOf(gr.Crop(fokkerplanck.PhiMinusLoss(st.Phi, st.Loss, nil, fokkerplanck.AnchorMinLoss), wellWindow))
-	mk := []plots.Markers{{Label: "minima of f", Points: points(st.MinimaLoss)}, {Label: "minima of Φ", Points: points(st.MinimaPhi)}}
-	lo := fieldMin(f, phi, d)
-	fig, err := plots.FieldPanels([]plots.Field{f, phi, d}, []plots.PanelOptions{
-		{Title: "loss f", ColourLabel: "f, Φ, Φ − f", Min: lo, Max: 2, Levels: wellLevels, Markers: mk},
-		{Title: "potential Φ = −T log ρ", Markers: mk},
-		{Title: "Φ − f", Markers: mk},
-	})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const file = "s1-isotropic-phi-f.png"
-	if err := g.save(fig, file, 24, 6.4); err != nil {
-		return demoSection{}, "", err
-	}
-	pi, dmax := st.EntropyProduction, st.MaxAbsPhiMinusLoss
-	sec := demoSection{
-		ID: "isotropic", Title: "1. Isotropic noise: Φ = f and nothing circulates",
-		Text: []string{
-			"The double well f = (x² − 1)²/4 + y²/2 with the same noise in every direction, D = I, at temperature T = " + g3(T) + ".",
-			"When the gradient noise is isotropic, the drift −∇f and the noise balance each other edge by edge (detailed balance), so the steady density is the Gibbs density ρ ∝ exp(−f/T) and its potential Φ = −T log ρ is the loss itself.",
-			fmt.Sprintf("The grid solution agrees: the largest deviation |Φ − f| over the region where the density lives is %s, round-off, and the right panel is flat.", g3(dmax)),
-			fmt.Sprintf("The entropy production Π, which measures the circulating probability current, is %s: nothing flows round, SGD with isotropic noise is an equilibrium sampler of exp(−f/T).", g3(pi)),
-			"The minima of Φ (crosses) sit on those of f (discs).",
-		},
-		Facts: []string{
-			"grid " + gridDesc(gr),
-			"entropy production Π = " + g3(pi),
-			"max |Φ − f| = " + g3(dmax),
-			"minima of f: " + fmtPoints(st.MinimaLoss) + "; minima of Φ: " + fmtPoints(st.MinimaPhi),
-		},
-		Figures: []demoFigure{{File: file, Alt: "heat maps of f, Phi and Phi - f for the isotropic double well",
-			Caption: "f, Φ and Φ − f on one colour scale (values above 2 drawn in the top colour), with the contours of f and Φ; Φ − f vanishes."}},
-	}
-	return sec, fmt.Sprintf("Pi = %s, max|Phi - f| = %s", g3(pi), g3(dmax)), nil
-}
-
-// demoSteady builds a landscape and solves its steady state.
-func demoSteady(ctx context.Context, name string, set map[string]float64, T float64, n int) (*fokkerplanck.Operator, *fokkerplanck.Steady, error) {
-	m, err := demoModel(name, set)
-	if err != nil {
-		return nil, nil, err
-	}
-	return demoSolve(ctx, m, T, n)
-}
-
-// Scenario 2: constant anisotropic noise, the Brownian gyrator.
-func demoGyrator(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	const T = 0.5
-	op, st, err := demoSteady(ctx, "gyrator", nil, T, s.grid)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	gr := op.Grid
-	w := fokkerplanck.Window{X0: -2.5, X1: 2.5, Y0: -1.25, Y1: 1.25}
-	f, phi, d := plots.FieldOf(gr.Crop(st.Loss, w)), plots.FieldOf(gr.Crop(st.Phi, w)), plots.FieldOf(gr.Crop(fokkerplanck.PhiMinusLoss(st.Phi, st.Loss, nil, fokkerplanck.AnchorMinLoss), w))
-	mk := []plots.Markers{{Label: "minimum of f", Points: points(st.MinimaLoss)}, {Label: "minimum of Φ", Points: points(st.MinimaPhi)}}
-	lo := fieldMin(f, phi, d)
-	fig, err := plots.FieldPanels([]plots.Field{f, phi, d}, []plots.PanelOptions{
-		{Title: "loss f", ColourLabel: "f, Φ, Φ − f", Min: lo, Max: 4, Levels: []float64{-2, -1.5, -1, -0.5, 0, 0.25, 0.5, 1, 1.5, 2, 3}, Markers: mk},
-		{Title: "potential Φ = −T log ρ", Markers: mk},
-		{Title: "Φ − f", Markers: mk},
-	})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const fields = "s2-gyrator-phi-f.png"
-	if err := g.save(fig, fields, 24, 5.4); err != nil {
-		return demoSection{}, "", err
-	}
-	force := plots.VectorFieldOf(gr.Crop(st.ForceX, w), gr.Crop(st.ForceY, w))
-	loops, lines, err := plots.StreamPlot(force, plots.StreamPlotOptions{
-		StreamOptions: plots.StreamOptions{Sep: 0.16},
-		Title:         "force j = J/ρ over the contours of Φ",
-		SpeedLabel:    "speed |j|",
-		ColourLabel:   "Φ",
-		Background:    phi.CapAt(3.6),
-		Levels:        []float64{0.1, 0.25, 0.5, 1, 1.5, 2, 3},
-		Markers:       []plots.Markers{{Label: "minimum of Φ", Points: points(st.MinimaPhi)}},
-	})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const loopsFile = "s2-gyrator-loops.png"
-	if err := g.save(loops, loopsFile, 16, 7.6); err != nil {
-		return demoSection{}, "", err
-	}
-	closed := 0
-	for _, l := range lines {
-		n := len(l.X)
-		if n > 2 && math.Hypot(l.X[0]-l.X[n-1], l.Y[0]-l.Y[n-1]) < 0.16 {
-			closed++
-		}
-	}
-	pi, L := st.EntropyProduction, st.AngularMomentum
-	exact := ""
-	if op.Model.AngularMomentum != nil {
-		if v, ok := op.Model.AngularMomentum(T); ok {
-			exact = fmt.Sprintf(" (closed form %s)", g3(v))
-		}
-	}
-	sec := demoSection{
-		ID: "gyrator", Title: "2. Constant anisotropic noise: Φ ≠ f, and the gyrator's loops",
-		Text: []string{
-			"The quadratic bowl f = x²/2 + 2y² with a constant but anisotropic noise D = [[1, 0.8], [0.8, 1]] at T = " + g3(T) + ", known in physics as the Brownian gyrator.",
-			"The noise is strongest along the diagonal x = y, which is not an axis of the bowl (A D ≠ D A), so the density is stretched along a tilted direction: Φ is still a quadratic bowl but a rotated one, and Φ − f has the saddle shape of the right panel.",
-			fmt.Sprintf("Detailed balance fails: a probability current J circulates in the steady state, with entropy production Π = %s and angular momentum L = %s%s.", g3(pi), g3(L), exact),
-			"The force j = J/ρ is drawn as streamlines over the contours of Φ: they close on themselves and run along the level sets of Φ (j · ∇Φ = 0), so trajectories keep looping around the minimum instead of settling into it.",
-			"SGD behaves the same way when its gradient noise is anisotropic: its steady state is not exp(−f/T) and it keeps moving.",
-		},
-		Facts: []string{
-			"grid " + gridDesc(gr),
-			"entropy production Π = " + g3(pi),
-			"angular momentum L = " + g3(L) + exact,
-			"max |Φ − f| (best constant, over the region) = " + g3(st.MaxAbsPhiMinusLoss),
-			fmt.Sprintf("%d streamlines of j, %d of them closed loops", len(lines), closed),
-		},
-		Figures: []demoFigure{
-			{File: fields, Alt: "heat maps of f, Phi and Phi - f for the Brownian gyrator",
-				Caption: "f, Φ and Φ − f on one colour scale (values above 4 drawn in the top colour): Φ is tilted against f."},
-			{File: loopsFile, Alt: "closed streamlines of the force j over the contours of Phi",
-				Caption: "Streamlines of j, evenly spaced, with arrows along j and line width proportional to |j|, over the contours of Φ."},
-		},
-	}
-	return sec, fmt.Sprintf("Pi = %s, L = %s%s", g3(pi), g3(L), exact), nil
-}
-
-// Scenario 3: state-dependent noise; the minima of Phi move with T.
-func demoStateDependent(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	panelTs := []float64{0.1, 0.3, 0.5}
-	m, err := demoModel("double-well", map[string]float64{"noise": 2})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	ts := slices.Clone(s.curveTs)
-	for _, T := range panelTs {
-		if !slices.Contains(ts, T) {
-			ts = append(ts, T)
-		}
-	}
-	slices.Sort(ts)
-	type res struct {
-		T   float64
-		op  *fokkerplanck.Operator
-		st  *fokkerplanck.Steady
-		pos float64 // x of the right minimum of Phi, NaN if none
-	}
-	var rs []res
-	for _, T := range ts {
-		op, st, err := demoSolve(ctx, m, T, s.grid)
-		if err != nil {
-			return demoSection{}, "", err
-		}
-		pos := math.NaN()
-		for _, q := range st.MinimaPhi {
-			if q.X[0] >= 0 && (math.IsNaN(pos) || q.Value < st.MinimaPhi[0].Value+1e-12) {
-				pos = q.X[0]
-				break
-			}
-		}
-		rs = append(rs, res{T, op, st, pos})
-	}
-	var fs []plots.Field
-	var os []plots.PanelOptions
-	var panelRes []res
-	for _, r := range rs {
-		if !slices.Contains(panelTs, r.T) {
-			continue
-		}
-		panelRes = append(panelRes, r)
-		fs = append(fs, plots.FieldOf(r.op.Grid.Crop(r.st.Phi, wellWindow)))
-		os = append(os, plots.PanelOptions{Title: "Φ at T = " + g3(r.T), Markers: []plots.Markers{
-			{Label: "minima of f", Points: points(r.st.MinimaLoss)}, {Label: "minima of Φ", Points: points(r.st.MinimaPhi)}}})
-	}
-	os[0].ColourLabel, os[0].Min, os[0].Max, os[0].Levels = "Φ", 0, 2, wellLevels
-	fig, err := plots.FieldPanels(fs, os)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const panels = "s3-state-dependent-phi.png"
-	if err := g.save(fig, panels, 24, 6.4); err != nil {
-		return demoSection{}, "", err
-	}
-	fx := 1.0
-	if ml := rs[0].st.MinimaLoss; len(ml) > 0 {
-		fx = math.Abs(ml[0].X[0])
-	}
-	tab := &plots.Table{Header: []string{"temperature", "x", "minimum of"}}
-	for _, r := range rs {
-		if !math.IsNaN(r.pos) {
-			tab.Rows = append(tab.Rows, []string{g3(r.T), strconv.FormatFloat(r.pos, 'g', 6, 64), "Φ"})
-		}
-		tab.Rows = append(tab.Rows, []string{g3(r.T), strconv.FormatFloat(fx, 'g', 6, 64), "f"})
-	}
-	curve, _, err := plots.SweepCurves(tab, plots.SweepOptions{X: "temperature", Y: "x", Hue: "minimum of",
-		YLabel: "x of the right-hand minimum"})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const curveFile = "s3-minima-against-T.png"
-	if err := g.save(curve, curveFile, 13, 7.5); err != nil {
-		return demoSection{}, "", err
-	}
-	var facts, moves []string
-	facts = append(facts, "grid "+gridDesc(rs[0].op.Grid))
-	for _, r := range panelRes {
-		facts = append(facts, fmt.Sprintf("T = %s: minima of Φ %s; Π = %s", g3(r.T), fmtPoints(r.st.MinimaPhi), g3(r.st.EntropyProduction)))
-		moves = append(moves, fixed(r.pos, 3)+" at T = "+g3(r.T))
-	}
-	first, last := panelRes[0], panelRes[len(panelRes)-1]
-	var lx, ly []float64
-	for _, r := range rs {
-		if r.T <= 0.3+1e-12 && !math.IsNaN(r.pos) {
-			lx, ly = append(lx, r.T), append(ly, r.pos)
-		}
-	}
-	c0, c1 := fitLine(lx, ly)
-	facts = append(facts, fmt.Sprintf("line through the minima for T ≤ 0.3: x = %s %s %s T", fixed(c0, 4), sign(c1), fixed(math.Abs(c1), 4)))
-	sec := demoSection{
-		ID: "state-dependent", Title: "3. State-dependent noise: the minima of Φ move as T grows",
-		Text: []string{
-			"The same double well, now with noise that grows away from the origin, D = [[1 + 0.5x², 0.3], [0.3, 1 + 0.5y²]], as the variance of mini-batch gradients grows away from a minimum.",
-			"Where the noise is stronger the walker is kicked harder and spends less time, so the density leaks out of the noisy outer flanks of each well and piles up towards the quieter middle: the minima of Φ (crosses) drift away from those of f (discs) towards the barrier.",
-			fmt.Sprintf("The effect grows with the temperature: the right-hand minimum of Φ sits at x = %s, while f's stays at x = %s.", strings.Join(moves, ", "), fixed(fx, 3)),
-			fmt.Sprintf("At small T the shift is close to linear in T, as Chaudhari & Soatto predict: a line through the runs with T ≤ 0.3 gives x ≈ %s %s %s T. SGD at a larger learning rate or a smaller batch (a higher T) therefore settles somewhere that is not a minimum of the loss it is trained on.", fixed(c0, 3), sign(c1), fixed(math.Abs(c1), 3)),
-			fmt.Sprintf("A current circulates here too (Π = %s at T = %s, %s at T = %s).", g3(first.st.EntropyProduction), g3(first.T), g3(last.st.EntropyProduction), g3(last.T)),
-		},
-		Facts: facts,
-		Figures: []demoFigure{
-			{File: panels, Alt: "Phi of the state-dependent double well at three temperatures with the minima of f and Phi",
-				Caption: "Φ at T = 0.1, 0.3 and 0.5 on one colour scale (values above 2 in the top colour), minima of f and of Φ marked."},
-			{File: curveFile, Alt: "x of the right minimum of Phi against T, against that of f", Small: true,
-				Caption: "x of the right-hand minimum of Φ against T, and that of f."},
-		},
-	}
-	return sec, fmt.Sprintf("right minimum of Phi at x = %s", strings.Join(moves, ", ")), nil
-}
-
-// Scenario 4: the paper's Fig. 4 (Example 19).
-func demoPaperFig4(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	const T = 1
-	lambdas := []float64{0, 0.5, 1.5}
-	sec := demoSection{ID: "paper-fig4", Title: "4. The paper's Fig. 4: a drift that rotates, over the same Φ"}
-	var summary []string
-	var facts []string
-	var Ls, bAtMin []string
-	for _, lam := range lambdas {
-		m, err := demoModel("paper-fig4", map[string]float64{"lambda": lam})
-		if err != nil {
-			return demoSection{}, "", err
-		}
-		op, st, err := demoSolve(ctx, m, T, s.grid)
-		if err != nil {
-			return demoSection{}, "", fmt.Errorf("lambda = %g: %w", lam, err)
-		}
-		gr := op.Grid
-		// The drift b is the model's input, evaluated at the nodes.
-		b := plots.VectorField{X: gr.Axis(0), Y: gr.Axis(1), U: make([]float64, gr.Len()), V: make([]float64, gr.Len())}
-		xy := make([]float64, 2)
-		for i := range b.U {
-			gr.Point(xy, i)
-			b.U[i], b.V[i] = m.Drift2(xy[0], xy[1])
-		}
-		phi := plots.Field{Xs: b.X, Ys: b.Y, Zs: st.Phi}
-		fig, _, err := plots.StreamPlot(b, plots.StreamPlotOptions{
-			StreamOptions: plots.StreamOptions{Sep: 0.2},
-			Title:         "drift b over Φ, λ = " + g3(lam),
-			SpeedLabel:    "speed |b|",
-			ColourLabel:   "Φ",
-			Background:    phi.CapAt(3.6),
-			Levels:        []float64{0.05, 0.15, 0.25, 0.5, 1, 1.5, 2, 3},
-			Markers:       []plots.Markers{{Label: "minima of Φ", Points: points(st.MinimaPhi)}},
-		})
-		if err != nil {
-			return demoSection{}, "", err
-		}
-		file := "s4-paper-fig4-lambda-" + strconv.FormatFloat(lam, 'f', -1, 64) + ".png"
-		if err := g.save(fig, file, 12, 9); err != nil {
-			return demoSection{}, "", err
-		}
-		L := st.AngularMomentum
-		exact := ""
-		if v, ok := m.AngularMomentum(T); ok {
-			exact = " (closed form " + g3(v) + ")"
-		}
-		Ls = append(Ls, fmt.Sprintf("L = %s at λ = %s", g3(L), g3(lam)))
-		if len(st.MinimaPhi) > 0 && lam != 0 {
-			q := st.MinimaPhi[0].X
-			bx, by := m.Drift2(q[0], q[1])
-			bAtMin = append(bAtMin, fmt.Sprintf("|b| = %s at λ = %s", g3(math.Hypot(bx, by)), g3(lam)))
-		}
-		facts = append(facts, fmt.Sprintf("λ = %s: minima of Φ %s; Π = %s; L = %s%s", g3(lam), fmtPoints(st.MinimaPhi), g3(st.EntropyProduction), g3(L), exact))
-		summary = append(summary, fmt.Sprintf("L(%s) = %s", g3(lam), g3(L)))
-		sec.Figures = append(sec.Figures, demoFigure{File: file, Small: true,
-			Alt:     "streamlines of the drift over the contours of Phi, lambda = " + g3(lam),
-			Caption: "λ = " + g3(lam) + ": streamlines of b, width proportional to |b|, over the contours of Φ; minima of Φ marked."})
-	}
-	facts = append([]string{fmt.Sprintf("T = %d; grid of %d x %d nodes on [-2.5, 2.5]²", T, s.grid, s.grid)}, facts...)
-	sec.Facts = facts
-	sec.Text = []string{
-		"Example 19 of Chaudhari & Soatto: the drift b = −∇Φ₀ + λ exp(Φ₀ − r⁴/4) (−y, x) with Φ₀ = (x² − 1)²/4 + y²/2 and D = I, at T = 1. The drift is the model's input, drawn straight from its formula; Φ is solved on the grid.",
-		"The rotational term adds a current J = λ exp(−r⁴/4) (−y, x)/Z that has no divergence, so it leaves the steady state alone: for every λ the density is exp(−Φ₀)/Z, and the contours and minima of Φ are the same in all three panels.",
-		"What changes is the motion: at λ = 0 the streamlines run straight down into the two wells, at λ = 0.5 they swirl around them, and at λ = 1.5 the swirl dominates. For λ > 0 the drift does not even vanish at the minima of Φ (" + strings.Join(bAtMin, ", ") + "): the walker is pushed through the places where it spends most of its time.",
-		"The circulation shows in the angular momentum of the current, " + strings.Join(Ls, ", ") + ", which grows in proportion to λ while the density stays put.",
-		"So the drift alone does not tell where SGD spends its time; the potential Φ does, and the two can look completely different.",
-	}
-	return sec, strings.Join(summary, ", "), nil
-}
-
-// Scenario 5: the free energy of an evolving density.
-func demoFreeEnergy(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	const T = 0.5
-	op, st, err := demoSteady(ctx, "double-well", nil, T, s.evolveGrid)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	gr := op.Grid
-	vol := gr.CellVolume()
-	pss := make([]float64, len(st.Rho))
-	for i, r := range st.Rho {
-		pss[i] = r * vol
-	}
-	centre := []float64{0.4, 0.9}
-	const width = 0.3
-	p0, err := fokkerplanck.GaussianDensity(gr, centre, width)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	every := max(1, int(math.Round(0.5/s.evolveDt)))
-	ev, err := op.Evolve(ctx, p0, pss, fokkerplanck.EvolveOptions{Dt: s.evolveDt, Steps: s.evolveSteps, Every: every})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	ts, Fs := make([]float64, len(ev.Frames)), make([]float64, len(ev.Frames))
-	for i, fr := range ev.Frames {
-		ts[i], Fs[i] = fr.Time, fr.FreeEnergy
-	}
-	// Snapshots at about t = 0, 0.5, 2 and the end.
-	want := []float64{0, 0.5, 2, ts[len(ts)-1]}
-	var snaps []int
-	for _, tw := range want {
-		best := 0
-		for k, step := range ev.SnapshotSteps {
-			if math.Abs(float64(step)*s.evolveDt-tw) < math.Abs(float64(ev.SnapshotSteps[best])*s.evolveDt-tw) {
-				best = k
-			}
-		}
-		if !slices.Contains(snaps, best) {
-			snaps = append(snaps, best)
-		}
-	}
-	var marks []float64
-	var fs []plots.Field
-	var os []plots.PanelOptions
-	hi := 0.0
-	for _, k := range snaps {
-		t := float64(ev.SnapshotSteps[k]) * s.evolveDt
-		marks = append(marks, t)
-		f := plots.FieldOf(gr.Crop(ev.Snapshots[k], wellWindow))
-		fs = append(fs, f)
-		os = append(os, plots.PanelOptions{Title: "ρ at t = " + g3(t)})
-		if k != snaps[0] {
-			for _, v := range f.Zs {
-				hi = max(hi, v)
-			}
-		}
-	}
-	os[0].ColourLabel, os[0].Min, os[0].Max = "ρ", 0, hi
-	snapFig, err := plots.FieldPanels(fs, os)
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const snapFile = "s5-density-snapshots.png"
-	if err := g.save(snapFig, snapFile, 26, 5.6); err != nil {
-		return demoSection{}, "", err
-	}
-	curve, err := plots.FreeEnergyCurve(ts, Fs, plots.FreeEnergyOptions{LogY: true, Marks: marks, MarksLabel: "snapshots",
-		YLabel: "free energy F = T KL(ρ‖ρss)"})
-	if err != nil {
-		return demoSection{}, "", err
-	}
-	const curveFile = "s5-free-energy.png"
-	if err := g.save(curve, curveFile, 14, 8); err != nil {
-		return demoSection{}, "", err
-	}
-	// The decay rate from the middle of the curve, where F falls
-	// exponentially, for the text.
-	F0, Fend := Fs[0], Fs[len(Fs)-1]
-	monotone := true
-	for i := 1; i < len(Fs); i++ {
-		if Fs[i] > Fs[i-1]*(1+1e-9)+1e-300 {
-			monotone = false
-		}
-	}
-	tHalf := math.NaN()
-	for i, v := range Fs {
-		if v <= F0*1e-3 {
-			tHalf = ts[i]
-			break
-		}
-	}
-	// The rate of the exponential tail: a least-squares line through
-	// log F over the second half of the run.
-	var lx, ly []float64
-	for i := len(Fs) / 2; i < len(Fs); i++ {
-		if Fs[i] > 0 {
-			lx, ly = append(lx, ts[i]), append(ly, math.Log(Fs[i]))
-		}
-	}
-	_, slope := fitLine(lx, ly)
-	fall := "it never rose from one step to the next"
-	if !monotone {
-		fall = "it rose at some step (a solver tolerance effect)"
-	}
-	sec := demoSection{
-		ID: "free-energy", Title: "5. The free energy falls to its minimum",
-		Text: []string{
-			fmt.Sprintf("The state-dependent double well of scenario 3 at T = %s, started from a narrow Gaussian at (%g, %g) of width %g and evolved by the Fokker–Planck equation (implicit steps of Δt = %g).", g3(T), centre[0], centre[1], width, s.evolveDt),
-			"The free energy F = T KL(ρ‖ρss) measures how far the density still is from its steady state ρss; it is zero only at ρss.",
-			fmt.Sprintf("It fell from %s to %s over t = %s, and %s: F is a Lyapunov function of the Fokker–Planck flow, and up to a constant it is the functional E_ρ[Φ] − T H(ρ) that SGD minimises, the sense in which Chaudhari & Soatto say SGD performs variational inference.", g3(F0), g3(Fend), g3(ts[len(ts)-1]), fall),
-			fmt.Sprintf("F drops a thousandfold by t = %s while the fast modes die out; then the log plot is a straight line, F ∝ exp(−%s t), set by the slowest relaxation of the density (F is quadratic in the distance from ρss, so its rate is twice that of ρ).", g3(tHalf), g3(-slope)),
-			"Note that the minimum is the non-equilibrium steady state ρss ∝ exp(−Φ/T) of scenario 3, not the Gibbs density exp(−f/T).",
-		},
-		Facts: []string{
-			"grid " + gridDesc(gr),
-			fmt.Sprintf("%d steps of Δt = %g; %d Krylov iterations", s.evolveSteps, s.evolveDt, ev.Iterations),
-			fmt.Sprintf("F(0) = %s, F(%s) = %s; tail rate %s", g3(F0), g3(ts[len(ts)-1]), g3(Fend), g3(-slope)),
-		},
-		Figures: []demoFigure{
-			{File: curveFile, Alt: "free energy against time on a log axis", Small: true,
-				Caption: "F(t) on a log axis; the dots are the times of the snapshots."},
-			{File: snapFile, Alt: "density snapshots of the evolution",
-				Caption: "ρ at the marked times, on one colour scale (the initial peak is above it and drawn in the top colour)."},
-		},
-	}
-	return sec, fmt.Sprintf("F from %s to %s over t = %s", g3(F0), g3(Fend), g3(ts[len(ts)-1])), nil
-}
-
-// demoPage is the data of index.html.
-type demoPage struct {
-	Version  string
-	Mode     string
-	Grid     int
-	Seconds  string
-	Sections []demoSection
-}
-
-var demoTemplate = template.Must(template.New("index").Funcs(template.FuncMap{
-	"secs": func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sgdsde gallery: SGD as a stochastic differential equation</title>
-<style>
-body { font-family: Georgia, "Times New Roman", serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; }
-h2 { font-size: 1.3em; margin-top: 2.2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
-p.lead { color: #555; }
-nav ol { padding-left: 1.4em; }
-figure { margin: 1em 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
-figcaption { font-size: 0.92em; color: #555; }
-.row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.row figure { flex: 1 1 320px; margin: 0.5em 0; }
-ul.facts { font-family: Menlo, Consolas, monospace; font-size: 0.85em; background: #f6f6f6; padding: 0.6em 0.6em 0.6em 2em; }
-footer { margin-top: 3em; font-size: 0.85em; color: #777; }
-</style>
-</head>
-<body>
-<h1>SGD as a stochastic differential equation: a gallery</h1>
-<p class="lead">Continuous-time SGD is dX = −∇f dt + √(2T D(X)) dW, with T = learning rate / (2 × batch size) and D the covariance of the mini-batch gradients. Its steady state is ρ ∝ exp(−Φ/T); each scenario below shows when the potential Φ is the loss f and when it is not, and what the probability current does (Chaudhari &amp; Soatto, ICLR 2018). Every number is from the run that drew the figures.</p>
-<nav><ol>
-{{range .Sections}}<li><a href="#{{.ID}}">{{.Title}}</a></li>
-{{end}}</ol></nav>
-{{range .Sections}}
-<section id="{{.ID}}">
-<h2>{{.Title}}</h2>
-<p>{{range .Text}}{{.}} {{end}}</p>
-{{$small := false}}{{range .Figures}}{{if .Small}}{{$small = true}}{{end}}{{end}}
-{{range .Figures}}{{if not .Small}}<figure><a href="{{.File}}"><img src="{{.File}}" alt="{{.Alt}}"></a><figcaption>{{.Caption}}</figcaption></figure>
-{{end}}{{end}}
-{{if $small}}<div class="row">
-{{range .Figures}}{{if .Small}}<figure><a href="{{.File}}"><img src="{{.File}}" alt="{{.Alt}}"></a><figcaption>{{.Caption}}</figcaption></figure>
-{{end}}{{end}}</div>{{end}}
-<ul class="facts">
-{{range .Facts}}<li>{{.}}</li>
-{{end}}<li>computed and drawn in {{secs .Seconds}} s</li>
-</ul>
-</section>
-{{end}}
-<footer>Made by <code>sgdsde demo</code> (sgdsde {{.Version}}, {{.Mode}} settings: {{.Grid}} nodes along the longer side of each box) in {{.Seconds}} s. Self-contained: the figures are the PNG files beside this page.</footer>
-</body>
-</html>
-`))
-
-// demoSweep is scenario 6: a parameter sweep of the Brownian gyrator run
-// by 'sgdsde sweep' into sweep/ under the gallery, and its curves drawn
-// from sweep/results.csv.
-func demoSweep(ctx context.Context, s demoSettings, g *gallery) (demoSection, string, error) {
-	dir := filepath.Join(g.dir, "sweep")
-	// A gallery rewritten with other sizes must not meet the old sweep.
-	if err := os.RemoveAll(dir); err != nil {
-		return demoSection{}, "", failureErrorf("%v", err)
-	}
-	grid := strconv.Itoa(s.grid / 2)
-	args := []string{"sweep", "steady", "--landscape", "gyrator", "--grid", grid,
-		"--vary", "temperature=0.1:0.8:8", "--vary", "d12=0,0.3,0.6,0.9", "--out", dir}
-	if err := execute(ctx, args, io.Discard, io.Discard); err != nil {
-		return demoSection{}, "", err
-	}
-	t, err := plots.ReadTable(filepath.Join(dir, "results.csv"))
-	if err != nil {
-		return demoSection{}, "", failureErrorf("%v", err)
-	}
-	if err := sweepAllConverged(t); err != nil {
-		return demoSection{}, "", err
-	}
-	figT, _, err := plots.SweepCurves(t, plots.SweepOptions{X: "temperature", Y: "entropy_production", Hue: "d12",
-		Title: "entropy production against T"})
-	if err != nil {
-		return demoSection{}, "", failureErrorf("%v", err)
-	}
-	figD, _, err := plots.SweepCurves(t, plots.SweepOptions{X: "d12", Y: "entropy_production", Hue: "temperature",
-		Title: "entropy production against the anisotropy D12"})
-	if err != nil {
-		return demoSection{}, "", failureErrorf("%v", err)
-	}
-	const fileT, fileD = "s6-sweep-pi-against-T.png", "s6-sweep-pi-against-d12.png"
-	if err := g.save(figT, fileT, 13, 9); err != nil {
-		return demoSection{}, "", err
-	}
-	if err := g.save(figD, fileD, 13, 9); err != nil {
-		return demoSection{}, "", err
-	}
-	// Pi at T = 0.5 for each D12, from the table.
-	ti, di, pj := t.Column("temperature"), t.Column("d12"), t.Column("entropy_production")
-	var facts, summary []string
-	for _, r := range t.Rows {
-		if r[ti] == "0.5" {
-			facts = append(facts, "T = 0.5, D12 = "+r[di]+": Π = "+g3(mustFloat(r[pj])))
-			summary = append(summary, "D12 = "+r[di]+": Pi = "+g3(mustFloat(r[pj])))
-		}
-	}
-	sec := demoSection{
-		ID: "sweep", Title: "6. A parameter sweep: how much circulates, against T and against the anisotropy",
-		Text: []string{
-			"The Brownian gyrator of scenario 2 solved for 8 temperatures and 4 off-diagonal entries D12 of the noise: 32 steady states, run by 'sgdsde sweep steady --vary temperature=0.1:0.8:8 --vary d12=0,0.3,0.6,0.9' into sweep/, whose results.csv holds one row per point.",
-			"For a linear drift the steady covariance grows in proportion to T while the force j = M x does not change, so the entropy production Π = tr(Mᵀ D⁻¹ M Σ)/T is the same at every temperature: the curves against T are flat (at the lowest temperatures the narrow density is resolved by fewer grid cells).",
-			"Against the anisotropy the picture is the opposite: with D12 = 0 the noise commutes with the Hessian A = diag(1, 4), detailed balance holds and Π = 0; Π grows steeply as D12 approaches 1, where D becomes singular.",
-			"The same sweep can be sharded over a cluster (--shard), resumed after a crash, and redrawn with 'sgdsde plot sweep'.",
-		},
-		Facts: append([]string{"grid " + grid + " nodes along x; 32 points"}, facts...),
-		Figures: []demoFigure{
-			{File: fileT, Alt: "entropy production against temperature for four anisotropies", Small: true,
-				Caption: "Π against T, one curve per D12: flat, as for every linear drift."},
-			{File: fileD, Alt: "entropy production against the anisotropy for eight temperatures", Small: true,
-				Caption: "Π against D12, one curve per T: zero at D12 = 0 (detailed balance), growing with the anisotropy."},
-		},
-	}
-	return sec, "T = 0.5, " + strings.Join(summary, "; "), nil
-}
-
-// sweepAllConverged returns an error naming the first point of a sweep's
-// results table that failed or whose steady state is not marked converged:
-// the gallery draws no such point as data.
-func sweepAllConverged(t *plots.Table) error {
-	status, msg, conv, point := t.Column("status"), t.Column("error"), t.Column("converged"), t.Column("point")
-	if status < 0 || conv < 0 || point < 0 {
-		return fmt.Errorf("sweep results lack the columns point, status and converged (header %s)", strings.Join(t.Header, ","))
-	}
-	for _, r := range t.Rows {
-		var vals []string
-		for j := point + 1; j < status; j++ {
-			vals = append(vals, t.Header[j]+"="+r[j])
-		}
-		where := "sweep point " + r[point] + " (" + strings.Join(vals, " ") + ")"
-		switch {
-		case r[status] != sweep.StatusOK:
-			e := "no error recorded"
-			if msg >= 0 && r[msg] != "" {
-				e = r[msg]
-			}
-			return fmt.Errorf("%s failed: %s", where, e)
-		case r[conv] != "true":
-			return fmt.Errorf("%s: converged is %q, not true", where, r[conv])
-		}
-	}
-	return nil
-}
-
-// mustFloat parses a number written by the program itself.
-func mustFloat(s string) float64 {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return math.NaN()
-	}
-	return v
-}
-
-// writeDemoIndex writes index.html atomically.
-func writeDemoIndex(path string, sections []demoSection, s demoSettings, mode string, seconds float64) error {
-	page := demoPage{Version: version, Mode: mode, Grid: s.grid, Seconds: strconv.FormatFloat(seconds, 'f', 1, 64), Sections: sections}
-	return output.WriteFile(path, func(w io.Writer) error { return demoTemplate.Execute(w, page) })
-}
-
-// execute runs the command line args in process and returns its error.
-func execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	root := newRootCmd(&app{stdout: stdout, stderr: stderr})
-	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
 }

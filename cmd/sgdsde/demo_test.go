@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"image/png"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/sgdsde/sgdsde/plots"
+	"github.com/sgdsde/sgdsde/experiment"
+	"github.com/sgdsde/sgdsde/gallery"
+	"github.com/sgdsde/sgdsde/potentials"
+	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // TestDemoQuickGallery runs 'demo --quick' and checks the gallery: one
@@ -174,66 +178,56 @@ func TestDemoBadInput(t *testing.T) {
 	}
 }
 
-// TestDemoRefusesUnconvergedSweepPoint: the gallery's sweep scenario draws
-// its figures from results.csv only when every point is ok and converged;
-// otherwise it fails with one line naming the point and its error. The
-// real case is a sweep whose second point cannot reach its tolerance.
-func TestDemoRefusesUnconvergedSweepPoint(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sweep")
-	args := []string{"sweep", "steady", "--landscape", "gyrator", "--grid", "16", "--vary", "temperature=0.5", "--vary", "tol=1e-10,1e-30", "--out", dir}
-	if err := execute(context.Background(), args, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
+// TestDemoSweepRecordsAsCommand: the gallery records the errors and
+// warnings of its sweep's points in the words of 'sgdsde sweep steady'
+// (demoPointError, demoPointWarnings): the same text and exit code as the
+// command records for the same steady state.
+func TestDemoSweepRecordsAsCommand(t *testing.T) {
+	ctx := context.Background()
+	marker := func(args ...string) sweep.Marker {
+		t.Helper()
+		dir := filepath.Join(t.TempDir(), "sweep")
+		if code := run(append(append([]string{"sweep", "steady", "--landscape", "gyrator", "--grid", "16"}, args...), "--out", dir), io.Discard, io.Discard); code != 0 {
+			t.Fatalf("sweep: exit %d", code)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "points", "0000", sweep.MarkerFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m sweep.Marker
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
 	}
-	real, err := plots.ReadTable(filepath.Join(dir, "results.csv"))
+	spec := experiment.SteadySpec{
+		Model:       experiment.ModelSpec{Landscape: "gyrator"},
+		Temperature: experiment.TemperatureSpec{T: 0.5},
+		Grid:        experiment.GridSpec{Nodes: []int{16, 16}},
+	}
+
+	// A point that cannot reach its tolerance.
+	m := marker("--vary", "temperature=0.5", "--tol", "1e-30")
+	s := spec
+	s.Grid.Tol = 1e-30
+	_, err := experiment.Steady(ctx, s, nil)
+	if err == nil {
+		t.Fatal("steady state at tol 1e-30 converged")
+	}
+	text, code := demoPointError(ctx, &gallery.PointError{Stage: gallery.PointSolve, Err: err})
+	if m.Status != sweep.StatusFailed || text != m.Error || code != m.ExitCode {
+		t.Errorf("gallery records %q (exit code %d), the command %s %q (exit code %d)", text, code, m.Status, m.Error, m.ExitCode)
+	}
+
+	// A box that cuts off density.
+	m = marker("--vary", "temperature=0.5", "--box=-0.5:0.5,-0.5:0.5")
+	s = spec
+	s.Grid.Box = potentials.NewBox(-0.5, 0.5, -0.5, 0.5)
+	res, err := experiment.Steady(ctx, s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := []string{"point", "temperature", "d12", "status", "error", "command", "converged", "entropy_production"}
-	for _, tc := range []struct {
-		name  string
-		table *plots.Table
-		want  string // substring of the error; "" for none
-	}{
-		{"real sweep with a point that did not converge", real,
-			"sweep point 1 (temperature=0.5 tol=1e-30) failed: steady: steady state did not converge: relative residual "},
-		{"all ok", &plots.Table{Header: header, Rows: [][]string{
-			{"0", "0.1", "0", "ok", "", "steady", "true", "0"}, {"1", "0.1", "0.9", "ok", "", "steady", "true", "7.5"}}}, ""},
-		{"failed point", &plots.Table{Header: header, Rows: [][]string{
-			{"0", "0.1", "0", "ok", "", "steady", "true", "0"}, {"1", "0.1", "0.9", "failed", "steady: steady state did not converge: x", "", "", ""}}},
-			"sweep point 1 (temperature=0.1 d12=0.9) failed: steady: steady state did not converge: x"},
-		{"ok but not converged", &plots.Table{Header: header, Rows: [][]string{
-			{"0", "0.1", "0.9", "ok", "", "steady", "false", "407"}}}, `sweep point 0 (temperature=0.1 d12=0.9): converged is "false"`},
-		{"no converged column", &plots.Table{Header: []string{"point", "temperature", "status", "error", "entropy_production"}, Rows: [][]string{
-			{"0", "0.1", "ok", "", "407"}}}, "lack the columns"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := sweepAllConverged(tc.table)
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("error %v, want none", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n")):
-				t.Errorf("error %v, want one line with %q", err, tc.want)
-			}
-		})
-	}
-}
-
-// The gallery never prints "-0.000": negative zero and negative values
-// that round to zero print without the sign.
-func TestFixedZero(t *testing.T) {
-	for _, c := range []struct {
-		v    float64
-		prec int
-		want string
-	}{
-		{math.Copysign(0, -1), 3, "0.000"}, {-1e-17, 3, "0.000"}, {-0.0004, 3, "0.000"}, {-0.0005001, 3, "-0.001"},
-		{0, 3, "0.000"}, {-1, 3, "-1.000"}, {0.948, 3, "0.948"}, {-0.00004, 4, "0.0000"}, {-2e-9, 0, "0"},
-	} {
-		if got := fixed(c.v, c.prec); got != c.want {
-			t.Errorf("fixed(%g, %d) = %q, want %q", c.v, c.prec, got, c.want)
-		}
-	}
-	if got := g3(math.Copysign(0, -1)); got != "0" {
-		t.Errorf("g3(-0) = %q, want 0", got)
+	if w := demoPointWarnings(&res.Runs[0].Summary); len(m.Warnings) == 0 || !reflect.DeepEqual(w, m.Warnings) {
+		t.Errorf("gallery records the warnings %q, the command %q", w, m.Warnings)
 	}
 }
