@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 )
@@ -38,6 +39,9 @@ type StudyResult interface {
 	Write(dir string) error
 	// SetVersion sets the writer's version recorded in the summaries.
 	SetVersion(v string)
+	// Report writes the human-readable summary of the result, written
+	// into dir, to w.
+	Report(w io.Writer, dir string)
 }
 
 // planRunner adapts a plan's Run, which returns a concrete result type,

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,9 +69,6 @@ Writes into --out: compare.json (inputs and results).`,
 		planError: func(err error) error { return planError(err, "lower --n") },
 		runError:  compareFailure,
 		warnings:  compareWarnings,
-		report: func(w io.Writer, res experiment.StudyResult, out string) {
-			reportCompare(w, res.(*experiment.CompareResult), out)
-		},
 	}
 	a.register("compare", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -156,33 +151,6 @@ func compareWarnings(res experiment.StudyResult) []string {
 	return w
 }
 
-// reportCompare prints the human summary of each comparison and, for a
-// list of temperatures, the table across them and the minima tracks.
-func reportCompare(w io.Writer, res *experiment.CompareResult, out string) {
-	for i, r := range res.Runs {
-		dir := out
-		if res.List != nil {
-			dir = filepath.Join(out, res.List.Dirs[i])
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-		}
-		printCompare(w, &r.Summary, r.Grid, dir)
-	}
-	l := res.List
-	if l == nil {
-		return
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "%-8s  %-8s  %-8s\n", "T", "TV", "floor")
-	for i, T := range l.Temperatures {
-		fmt.Fprintf(w, "%-8.4g  %-8.4f  %-8.4f\n", T, l.TV[i], l.TVFloor[i])
-	}
-	printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
-	printTracks(w, "minima of Phi (ensemble)", l.Temperatures, l.MinimaEnsemble)
-	fmt.Fprintf(w, "output             %s (summary.json, %s)\n", out, strings.Join(l.Dirs, ", "))
-}
-
 // compareFailure words an error of experiment.ComparePlan.Run.
 func compareFailure(ctx context.Context, err error, out string) error {
 	var ee *experiment.EnsembleRunError
@@ -202,67 +170,4 @@ func compareFailure(ctx context.Context, err error, out string) error {
 		msg += "; try a smaller --dt"
 	}
 	return failureErrorf("compare: %s", msg)
-}
-
-// printCompare writes the side-by-side table of a comparison.
-func printCompare(w io.Writer, s *experiment.CompareSummary, g *fokkerplanck.Grid, dir string) {
-	fmt.Fprintf(w, "model     %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.TemperatureInfo.Temperature, s.Source())
-	fmt.Fprintf(w, "grid      %s, %s, scheme %s (%.3g s)\n", g, boundaryName(s.Periodic), s.Scheme, s.GridSeconds)
-	fmt.Fprintf(w, "ensemble  %d trajectories x (%d burn-in + %d) steps, dt = %g, seed %d (%.3g s); %d samples, %d diverged\n",
-		s.N, s.BurnIn, s.Steps, s.Dt, s.Seed, s.EnsembleSeconds, s.Samples, s.Diverged)
-	fmt.Fprintf(w, "%-28s %-26s %-26s %s\n", "", "grid", "ensemble", "")
-	hist := func(name string, h compare.Histogram) {
-		fmt.Fprintf(w, "%-28s %-26s %-26s %s\n", name,
-			fmt.Sprintf("bins %s of %d cells", binsText(h.Bins), h.Block),
-			fmt.Sprintf("outside %.3g", h.Outside),
-			fmt.Sprintf("TV %.4f (floor %.4f, bulk count %.0f)", h.TV, h.TVFloor, h.BulkCount))
-	}
-	hist("histogram", s.Hist)
-	for _, h := range s.Marginals {
-		hist(fmt.Sprintf("marginal in %s", "xy"[h.Axes[0]:h.Axes[0]+1]), h)
-	}
-	mo := s.Moments
-	names := []string{"x", "y"}
-	for i := range mo.GridMean {
-		fmt.Fprintf(w, "%-28s %-26.5g %-26s\n", "mean "+names[i], mo.GridMean[i],
-			fmt.Sprintf("%.5g ± %.2g", mo.EnsembleMean[i], mo.EnsembleMeanStderr[i]))
-	}
-	for i := range mo.GridCov {
-		for j := i; j < len(mo.GridCov); j++ {
-			fmt.Fprintf(w, "%-28s %-26.5g %-26s\n", "cov "+names[i]+names[j], mo.GridCov[i][j],
-				fmt.Sprintf("%.5g ± %.2g", mo.EnsembleCov[i][j], mo.EnsembleCovStderr[i][j]))
-		}
-	}
-	if am := s.AngularMomentum; am != nil {
-		cf := "no closed form"
-		if am.ClosedForm != nil {
-			cf = fmt.Sprintf("closed form %.5g", *am.ClosedForm)
-			if am.GridRelErr != nil {
-				cf += fmt.Sprintf(" (grid rel. err %.2g)", *am.GridRelErr)
-			}
-		}
-		fmt.Fprintf(w, "%-28s %-26.5g %-26s %s; ensemble z = %.2f\n", "angular momentum L", am.Grid,
-			fmt.Sprintf("%.5g ± %.2g", am.Ensemble, am.EnsembleStderr), cf, am.EnsembleZ)
-	}
-	for k, m := range s.Minima.Matches {
-		e := "-"
-		if m.Ensemble != nil {
-			e = fmt.Sprintf("%s (dist %.2g)", vec(m.Ensemble.X), *m.Distance)
-		}
-		extra := ""
-		if m.Loss != nil {
-			extra = fmt.Sprintf("min of f %s, shift %.3g", vec(m.Loss.X), *m.ShiftFromLoss)
-		}
-		fmt.Fprintf(w, "%-28s %-26s %-26s %s\n", fmt.Sprintf("minimum %d of Phi", k+1), vec(m.Phi.X), e, extra)
-	}
-	fmt.Fprintf(w, "output    %s (%s)\n", dir, strings.Join(s.Files, ", "))
-}
-
-// binsText formats bin counts as "14 x 14".
-func binsText(b []int) string {
-	parts := make([]string, len(b))
-	for i, v := range b {
-		parts[i] = fmt.Sprint(v)
-	}
-	return strings.Join(parts, " x ")
 }

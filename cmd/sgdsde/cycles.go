@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"math"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
@@ -73,10 +69,6 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 			s := &res.(*experiment.CyclesResult).Summary
 			return steadyWarnings(s.SteadyWallRho, s.SteadyCellPeclet, s.Temperature)
 		},
-		report: func(w io.Writer, res experiment.StudyResult, out string) {
-			r := res.(*experiment.CyclesResult)
-			printCycles(w, &r.Summary, r.Grid, out)
-		},
 	}
 	a.register("cycles", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -135,39 +127,4 @@ func cyclesStudy(in *inputFlags, from []string, field string, maxTime float64, w
 		Model: in.modelSpec(), Temperature: temperatureSpec(runs[0].tinfo), Grid: in.gridSpec(2),
 		Fields: sel, Seeds: seeds, MaxTime: maxTime, WithPhi: withPhi,
 	}, nil
-}
-
-// printCycles writes the human table of the orbits to w.
-func printCycles(w io.Writer, s *experiment.CyclesSummary, g *fokkerplanck.Grid, dir string) {
-	fmt.Fprintf(w, "model    %s, drift %s, T = %.6g (%s)\n", s.Name, s.DriftKind, s.Temperature, s.Source())
-	fmt.Fprintf(w, "grid     %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
-	fmt.Fprintf(w, "steady   relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations\n",
-		s.SteadyRelativeResidual, s.Tol, s.SteadyResidual, s.SteadyIterations)
-	fc := s.ForceCheck
-	if s.ForceVanishes {
-		fmt.Fprintf(w, "force    no orbits: j vanishes (max |j| = %.3g, two-grid error %.3g, max |b| = %.3g)\n", fc.MaxForce, fc.ForceError, fc.MaxDrift)
-	} else {
-		fmt.Fprintf(w, "force    max |j| = %.4g, two-grid error %.3g (%d x %d), max |b| = %.4g\n", fc.MaxForce, fc.ForceError, fc.CoarseGrid[0], fc.CoarseGrid[1], fc.MaxDrift)
-	}
-	fmt.Fprintf(w, "%5s  %-6s %-20s %-15s %10s %10s %11s %13s\n", "orbit", "field", "seed", "class", "period", "closure", "contraction", "phi_variation")
-	opt := func(p *float64, format string) string {
-		if p == nil {
-			return "-"
-		}
-		return fmt.Sprintf(format, *p)
-	}
-	for _, o := range s.Orbits {
-		fmt.Fprintf(w, "%5d  %-6s %-20s %-15s %10s %10s %11s %13.3g\n", o.Orbit, o.Field, vec(o.Seed[:]), o.Class,
-			opt(o.Period, "%.5g"), opt(o.ClosureError, "%.2e"), opt(o.Contraction, "%.6f"), o.PhiVariation)
-	}
-	if len(s.Orbits) == 0 {
-		fmt.Fprintln(w, "       (no orbits)")
-	}
-	for _, o := range s.Orbits {
-		if o.Contraction != nil {
-			fmt.Fprintf(w, "         %s\n", s.Contraction)
-			break
-		}
-	}
-	fmt.Fprintf(w, "output   %s (%s)\n", dir, strings.Join(s.Files, ", "))
 }

@@ -3,12 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/sgdsde/sgdsde/experiment"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/sgdsde/sgdsde/experiment"
 
 	"github.com/spf13/pflag"
 

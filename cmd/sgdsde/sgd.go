@@ -6,11 +6,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -188,9 +184,6 @@ func finiteSumCommand(command string, build func() (experiment.Study, error)) *s
 			return []string{fmt.Sprintf("%d of %d chains diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --lr may help",
 				sum.Diverged, sum.N, sum.Bound)}
 		},
-		report: func(w io.Writer, res experiment.StudyResult, out string) {
-			reportFiniteSum(w, out, finiteSumSummary(res))
-		},
 	}
 }
 
@@ -200,73 +193,6 @@ func finiteSumSummary(res experiment.StudyResult) *experiment.FiniteSumSummary {
 		return r.FiniteSum
 	}
 	return &res.(*experiment.FiniteSumResult).Summary
-}
-
-// reportFiniteSum prints the human summary of a finite-sum run written
-// into dir.
-func reportFiniteSum(w io.Writer, dir string, sum *experiment.FiniteSumSummary) {
-	what := fmt.Sprintf("SGD, lr %g, batch %d", sum.LR, sum.Batch)
-	if sum.Command == "simulate" {
-		what = fmt.Sprintf("SDE (%s noise), T = %.6g, dt = lr = %g, batch %d", sum.Noise, sum.Temperature, sum.LR, sum.Batch)
-	}
-	if sum.WithoutReplacement {
-		what += " without replacement"
-		if sum.IndependentBatches {
-			what += " (independent batches)"
-		}
-	}
-	if sum.Momentum > 0 && sum.Command == "sgd" {
-		what += fmt.Sprintf(", momentum %g", sum.Momentum)
-	}
-	fmt.Fprintf(w, "model             %s (d = %d, N = %d samples)\n", sum.Model, sum.Dim, sum.SampleCount)
-	switch {
-	case sum.Command == "sgd" && sum.WithoutReplacement && !sum.IndependentBatches:
-		// Shuffled epochs: no SDE describes them (validation case 17).
-		fmt.Fprintf(w, "run               %s (shuffled epochs)\n", what)
-		fmt.Fprintf(w, "SDE temperature   none for shuffled epochs: T = lr (N - b)/(2 b (N - 1)) = %.6g describes independent batches (--independent-batches), not these epochs, whose batch noise cancels over an epoch\n", sum.Temperature)
-	case sum.Command == "sgd":
-		fmt.Fprintf(w, "run               %s; matching SDE temperature T = %.6g\n", what, sum.Temperature)
-	default:
-		fmt.Fprintf(w, "run               %s\n", what)
-	}
-	if sum.Command == "simulate" && sum.Noise == sde.NoiseIsotropic.String() {
-		fmt.Fprintf(w, "null              constant isotropic noise sqrt(2 T c) xi, c = %.6g (%s): in detailed balance, stationary law exp(-f/(T c))/Z (continuous time)\n",
-			sum.NoiseScale, sum.NoiseScaleFrom)
-	}
-	fmt.Fprintf(w, "chains            %d x %d steps (+%d burn-in), x0 %s, seed %d\n", sum.N, sum.Steps, sum.BurnIn, x0Text(sum.X0), sum.Seed)
-	if sum.Dim <= 8 {
-		fmt.Fprintf(w, "mean              %s ± %s\n", vec(sum.Mean), vec(sum.MeanStderr))
-	} else {
-		fmt.Fprintf(w, "mean              |mean| = %.4g (d = %d; see summary.json)\n", math.Sqrt(dot(sum.Mean, sum.Mean)), sum.Dim)
-	}
-	fmt.Fprintf(w, "diverged          %d of %d\n", sum.Diverged, sum.N)
-	fmt.Fprintf(w, "throughput        %.4g chain-steps/s (%.3g s, %d workers)\n", sum.StepsPerSecond, sum.ElapsedSeconds, sum.WorkersUsed)
-	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(sum.Files, ", "))
-}
-
-// dot returns the dot product of x and y.
-func dot(x, y []float64) float64 {
-	s := 0.0
-	for i, v := range x {
-		s += v * y[i]
-	}
-	return s
-}
-
-// x0Text formats the x0 echo for the human summary.
-func x0Text(raw json.RawMessage) string {
-	var v []float64
-	if err := json.Unmarshal(raw, &v); err == nil {
-		if len(v) > 8 {
-			return "(" + strconv.Itoa(len(v)) + " coordinates)"
-		}
-		return vec(v)
-	}
-	var name string
-	if err := json.Unmarshal(raw, &name); err == nil {
-		return name
-	}
-	return string(raw)
 }
 
 // simulateFiniteSumStudy is 'sgdsde simulate --model NAME': the SDE of

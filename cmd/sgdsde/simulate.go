@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,9 +88,6 @@ The same --seed gives bit-identical output for any --workers.`,
 			return []string{fmt.Sprintf("%d of %d trajectories diverged (beyond --bound %g or not finite) and were left out of the statistics; a smaller --dt may help",
 				sum.Diverged, sum.N, sum.Bound)}
 		},
-		report: func(w io.Writer, res experiment.StudyResult, out string) {
-			printSimulate(w, res.(*experiment.SimulateResult).Summary, out)
-		},
 	}
 	finiteSum := finiteSumCommand("simulate", func() (experiment.Study, error) { return simulateFiniteSumStudy(cmd, in, &sf) })
 	// A sweep of simulate takes the study of the flags it is given.
@@ -173,26 +169,6 @@ func simulateStudy(cmd *cobra.Command, in *inputFlags, sf *simulateFlags) (exper
 		}
 	}
 	return spec, nil
-}
-
-// printSimulate writes the human summary of a run to stdout.
-func printSimulate(w io.Writer, s *experiment.SimulateSummary, dir string) {
-	fmt.Fprintf(w, "model             %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, s.Source())
-	fmt.Fprintf(w, "ensemble          %d trajectories x %d steps (+%d burn-in), dt = %g, x0 = %s, seed %d\n",
-		s.N, s.Steps, s.BurnIn, s.Dt, vec(s.X0), s.Seed)
-	fmt.Fprintf(w, "mean              %s ± %s\n", vec(s.Mean), vec(s.MeanStderr))
-	covRows := make([]string, len(s.Cov))
-	for i, r := range s.Cov {
-		covRows[i] = vec(r)
-	}
-	fmt.Fprintf(w, "cov               %s\n", strings.Join(covRows, ", "))
-	if s.AngularMomentum != nil {
-		fmt.Fprintf(w, "angular momentum  %.4g ± %.2g\n", *s.AngularMomentum, *s.AngularMomentumStderr)
-	}
-	fmt.Fprintf(w, "diverged          %d of %d\n", s.Diverged, s.N)
-	fmt.Fprintf(w, "throughput        %.3g million trajectory-steps/s (%.3g s, %d workers)\n",
-		s.StepsPerSecond/1e6, s.ElapsedSeconds, s.WorkersUsed)
-	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(s.Files, ", "))
 }
 
 // vec formats a vector as (a, b, ...) with 4 significant digits.

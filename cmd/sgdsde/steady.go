@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -74,9 +71,6 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 			}
 			return w
 		},
-		report: func(w io.Writer, res experiment.StudyResult, out string) {
-			reportSteady(w, res.(*experiment.SteadyResult), out)
-		},
 	}
 	a.register("steady", sc)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -105,58 +99,6 @@ func steadyStudy(in *inputFlags) (experiment.Study, error) {
 		spec.Temperatures = temperaturesOf(runs)
 	}
 	return spec, nil
-}
-
-// reportSteady prints the human summary of each temperature's steady
-// state and, for a list, the minima track.
-func reportSteady(w io.Writer, res *experiment.SteadyResult, out string) {
-	for i, r := range res.Runs {
-		dir := out
-		if res.List != nil {
-			dir = filepath.Join(out, res.List.Dirs[i])
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-		}
-		printSteady(w, &r.Summary, r.Grid, dir)
-	}
-	if l := res.List; l != nil {
-		fmt.Fprintln(w)
-		printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
-		fmt.Fprintf(w, "output             %s (summary.json, %s)\n", out, strings.Join(l.Dirs, ", "))
-	}
-}
-
-// printTracks prints the minima followed across temperatures as a table:
-// one row per temperature, one column per minimum, then the fitted lines.
-func printTracks(w io.Writer, title string, ts []float64, tracks []experiment.MinimumTrack) {
-	fmt.Fprintf(w, "%s against T:\n", title)
-	if len(tracks) == 0 {
-		fmt.Fprintln(w, "  none in the interior")
-		return
-	}
-	// row prints one row: label, then cell(tr) of each track ("-" for nil).
-	row := func(label string, cell func(tr experiment.MinimumTrack) []float64) {
-		fmt.Fprintf(w, "  %-8s", label)
-		for _, tr := range tracks {
-			s := "-"
-			if x := cell(tr); x != nil {
-				s = vec(x)
-			}
-			fmt.Fprintf(w, "  %-22s", s)
-		}
-		fmt.Fprintln(w)
-	}
-	fmt.Fprintf(w, "  %-8s", "T")
-	for k := range tracks {
-		fmt.Fprintf(w, "  %-22s", fmt.Sprintf("minimum %d", k+1))
-	}
-	fmt.Fprintln(w)
-	for i, T := range ts {
-		row(fmt.Sprintf("%.4g", T), func(tr experiment.MinimumTrack) []float64 { return tr.X[i] })
-	}
-	row("slope", func(tr experiment.MinimumTrack) []float64 { return tr.Slope })
-	row("T -> 0", func(tr experiment.MinimumTrack) []float64 { return tr.Intercept })
 }
 
 // steadyFailure turns an error of a steady-state solve into a run failure:
@@ -199,88 +141,4 @@ func steadyWarnings(wallRho, peclet, T float64) []string {
 			peclet, fokkerplanck.RegionFraction, T))
 	}
 	return w
-}
-
-// printSteady writes the human summary of a steady state to w.
-func printSteady(w io.Writer, s *experiment.SteadySummary, g *fokkerplanck.Grid, dir string) {
-	fmt.Fprintf(w, "model              %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, s.Source())
-	fmt.Fprintf(w, "grid               %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
-	fmt.Fprintf(w, "solve              relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations, %.3g s (assembly %.3g s)\n",
-		s.RelativeResidual, s.Tol, s.Residual, s.Iterations, s.SolveSeconds, s.AssembleSeconds)
-	fmt.Fprintf(w, "resolution         cell Peclet number %.3g where rho > 1e-6 max; every node with rho > 1e-20 max balanced to %.2g of its flux\n",
-		s.CellPeclet, s.MaxNodeImbalance)
-	fmt.Fprintf(w, "mass               %.12g, min rho %.3g, %d nodes underflow\n", s.Mass, s.MinRho, s.UnderflowNodes)
-	fmt.Fprintf(w, "entropy production Pi = %.6g\n", s.EntropyProduction)
-	if s.AngularMomentum != nil {
-		fmt.Fprintf(w, "angular momentum   L = %.6g\n", *s.AngularMomentum)
-	}
-	if s.MaxAbsPhiMinusLoss != nil {
-		fmt.Fprintf(w, "max|Phi - f|       %.4g (up to a constant, where rho > %g max rho)\n", *s.MaxAbsPhiMinusLoss, s.RegionFraction)
-	}
-	if s.MinimaLoss != nil {
-		fmt.Fprintf(w, "minima of f        %s\n", minimaList(*s.MinimaLoss))
-	}
-	fmt.Fprintf(w, "minima of Phi      %s\n", minimaList(s.MinimaPhi))
-	printAssumption4(w, s)
-	fmt.Fprintf(w, "output             %s (%s)\n", dir, strings.Join(s.Files, ", "))
-}
-
-// printAssumption4 writes the rows of the Assumption-4 check: each field's
-// max and mean with its two-grid error and verdict, then the verdict.
-func printAssumption4(w io.Writer, s *experiment.SteadySummary) {
-	c := s.Assumption4Check
-	holds, violated := fmt.Sprint(fokkerplanck.Assumption4Holds), fmt.Sprint(fokkerplanck.Assumption4Violated)
-	row := func(label string, sp fokkerplanck.Spread, e, roundOff *float64, verdict string) {
-		fmt.Fprintf(w, "%-18s max %.4g, mean %.3g", label, sp.Max, sp.Mean)
-		if e == nil || roundOff == nil {
-			fmt.Fprintln(w)
-			return
-		}
-		var what string
-		switch {
-		case verdict == violated:
-			what = "not zero (max > 2 x error)"
-		case sp.Max <= 2**e:
-			what = "zero within the error (max <= 2 x error)"
-		default:
-			what = fmt.Sprintf("zero to round-off (max <= %.2g)", *roundOff)
-		}
-		fmt.Fprintf(w, "; two-grid error %.3g: %s\n", *e, what)
-	}
-	row("div j", s.DivForce, s.DivForceError, c.DivForceRoundOff, c.DivForce)
-	row("j . grad Phi", s.ForceDotGradPhi, s.ForceDotGradPhiError, c.ForceDotGradPhiRoundOff, c.ForceDotGradPhi)
-	switch s.Assumption4 {
-	case holds:
-		fmt.Fprintf(w, "assumption 4       holds within the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
-	case violated:
-		fmt.Fprintf(w, "assumption 4       violated beyond the two-grid error (coarse grid %s)\n", gridSize(c.CoarseGrid))
-	default:
-		fmt.Fprintf(w, "assumption 4       undetermined (%s)\n", c.Note)
-	}
-}
-
-// gridSize formats grid sizes as "64 x 32" (1-D: "64").
-func gridSize(n []int) string {
-	parts := make([]string, len(n))
-	for i, v := range n {
-		parts[i] = strconv.Itoa(v)
-	}
-	return strings.Join(parts, " x ")
-}
-
-// minimaList formats minima as "(x, y) value; ...", at most 6 of them.
-func minimaList(ms []fokkerplanck.Minimum) string {
-	if len(ms) == 0 {
-		return "none in the interior"
-	}
-	const show = 6
-	parts := make([]string, 0, show+1)
-	for i, m := range ms {
-		if i == show {
-			parts = append(parts, fmt.Sprintf("... (%d in all)", len(ms)))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s %.4g", vec(m.X), m.Value))
-	}
-	return strings.Join(parts, "; ")
 }

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"io"
 
 	"github.com/sgdsde/sgdsde/experiment"
 )
@@ -23,8 +22,6 @@ type studyCommand struct {
 	runError func(ctx context.Context, err error, out string) error
 	// warnings lists the warnings of a result, one line each.
 	warnings func(res experiment.StudyResult) []string
-	// report prints the human summary of a result written into out.
-	report func(w io.Writer, res experiment.StudyResult, out string)
 }
 
 // start validates s: its Start, then that out can be written.
@@ -71,6 +68,6 @@ func (c *studyCommand) run(ctx context.Context, a *app, out string) error {
 	for _, w := range warnings {
 		a.warnf("%s", w)
 	}
-	c.report(a.stdout, res, out)
+	res.Report(a.stdout, out)
 	return nil
 }
