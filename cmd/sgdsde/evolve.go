@@ -24,14 +24,10 @@ type evolveFlags struct {
 	widthChanged  bool
 }
 
-// Defaults of 'sgdsde evolve'.
+// Defaults of 'sgdsde evolve' besides experiment's (DefaultEvolveDt, ...).
 const (
-	defaultEvolveDt    = 0.01
-	defaultEvolveSteps = 200
-	defaultEvolveEvery = 20
-	defaultEvolveInit  = "gauss"
-	defaultEvolveWidth = 0.2
-	defaultEvolveOut   = "out/evolve"
+	defaultEvolveInit = "gauss"
+	defaultEvolveOut  = "out/evolve"
 )
 
 // evolveProgressMinWork is the number of node-steps above which evolve
@@ -57,12 +53,12 @@ with snapshot_times.npy (k,), the final rho.npy, the steady rho_ss.npy and the a
   sgdsde evolve --loss "(x^2-1)^2/4" --dim 1 --grid 512 --init uniform --out out/evolve1d`,
 	}
 	fs, in := addInputFlags(cmd, withGrid)
-	fs.Float64Var(&ef.dt, "dt", defaultEvolveDt, "time `step` dt of the implicit Euler method (time units of the SDE)")
-	fs.IntVar(&ef.steps, "steps", defaultEvolveSteps, "number of time `steps` (evolved time steps*dt)")
-	fs.IntVar(&ef.every, "every", defaultEvolveEvery, "save a snapshot of rho every this many `steps` (the initial and final densities are always saved)")
+	fs.Float64Var(&ef.dt, "dt", experiment.DefaultEvolveDt, "time `step` dt of the implicit Euler method (time units of the SDE)")
+	fs.IntVar(&ef.steps, "steps", experiment.DefaultEvolveSteps, "number of time `steps` (evolved time steps*dt)")
+	fs.IntVar(&ef.every, "every", experiment.DefaultEvolveEvery, "save a snapshot of rho every this many `steps` (the initial and final densities are always saved)")
 	fs.StringVar(&ef.init, "init", defaultEvolveInit, "initial density `gauss|uniform|FILE.npy`: a Gaussian at --center with --width, the uniform density, or a .npy file of float64 rho of the grid's shape (ny, nx) (1-D: (nx,)), positive everywhere")
 	fs.StringVar(&ef.center, "center", "", "centre `x,y` of the initial Gaussian (default (1, 0) for 2-D boxes that contain it, otherwise the centre of the box)")
-	fs.Float64Var(&ef.width, "width", defaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
+	fs.Float64Var(&ef.width, "width", experiment.DefaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
 	addOutFlag(fs, &ef.out, defaultEvolveOut)
 	var pf plotFlags
 	addPlotFlags(fs, &pf)
