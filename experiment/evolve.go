@@ -139,6 +139,7 @@ type InitFileError struct {
 	Err  error
 }
 
+// Error is the cause's.
 func (e *InitFileError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -66,6 +66,7 @@ type OptionError struct {
 	Err error
 }
 
+// Error describes the option and what is wanted.
 func (e *OptionError) Error() string {
 	switch e.Issue {
 	case BadFormat:
@@ -95,6 +96,7 @@ type DirError struct {
 	Err error
 }
 
+// Error names the directory and the reason.
 func (e *DirError) Error() string {
 	if e.Err == nil {
 		return e.Dir + " is not a directory"
@@ -261,6 +263,7 @@ type SweepDataError struct {
 	Err  error
 }
 
+// Error is the cause, after the table's path.
 func (e *SweepDataError) Error() string { return e.Path + ": " + e.Err.Error() }
 
 // Unwrap returns the cause and ErrInput.
