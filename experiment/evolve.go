@@ -130,6 +130,46 @@ func (d InitialDensity) label() string {
 	return d.Name
 }
 
+// InitFileError is an initial density file that cannot be read: a
+// missing file (matches os.ErrNotExist), one of another shape than the
+// grid's (holds a *FieldShapeError) or one that is not a float64 .npy
+// array.
+type InitFileError struct {
+	Path string
+	Err  error
+}
+
+// Error is the cause's.
+func (e *InitFileError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *InitFileError) Unwrap() error { return e.Err }
+
+// NewInitialDensity returns the initial density named init on g and
+// checks it there (Probabilities): "gauss", a Gaussian of standard
+// deviation width at center (nil: the default centre); "uniform"; any
+// other name is the path of a .npy file of rho of g's shape (GridShape),
+// read with ReadGridField. A file that cannot be read gives an
+// *InitFileError; the other errors are those of Probabilities (an
+// *OutsideBoxError for a centre outside the box).
+func NewInitialDensity(init string, center []float64, width float64, g *fokkerplanck.Grid) (InitialDensity, error) {
+	d := InitialDensity{Width: width}
+	switch init {
+	case "gauss":
+		d.Center = center
+	case "uniform":
+		d.Kind = InitUniform
+	default:
+		d.Kind, d.Name = InitRho, init
+		var err error
+		if d.Rho, err = ReadGridField(init, GridShape(g)); err != nil {
+			return d, &InitFileError{Path: init, Err: err}
+		}
+	}
+	_, _, err := d.Probabilities(g)
+	return d, err
+}
+
 // ReadGridField reads a float64 .npy array of the given shape (GridShape
 // of a grid: (ny, nx), or (nx,) in 1-D) in node order, for example an
 // initial density. A file of another shape is a *FieldShapeError.
@@ -233,6 +273,13 @@ func (s EvolveSpec) Plan() (*EvolvePlan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// Work returns the units of progress of the evolution (one per time step)
+// and its cost in node-steps (time steps times grid nodes), besides the
+// steady state's solve.
+func (p *EvolvePlan) Work() (units int64, cost float64) {
+	return int64(p.spec.Steps), float64(p.spec.Steps) * float64(p.run.g.Len())
 }
 
 // Evolve plans and runs the evolution s (EvolveSpec.Plan, EvolvePlan.Run).

@@ -20,29 +20,45 @@ import (
 
 // Report writes the human-readable summary of r, whose files are in dir,
 // to w: the lines 'sgdsde steady' prints.
-func (r *SteadyResult) Report(w io.Writer, dir string) { reportSteady(w, r, dir) }
+func (r *SteadyResult) Report(w io.Writer, dir string) error {
+	return report(w, func(b io.Writer) { reportSteady(b, r, dir) })
+}
 
 // Report writes the human-readable summary of r, whose files are in dir,
 // to w: the lines 'sgdsde compare' prints.
-func (r *CompareResult) Report(w io.Writer, dir string) { reportCompare(w, r, dir) }
+func (r *CompareResult) Report(w io.Writer, dir string) error {
+	return report(w, func(b io.Writer) { reportCompare(b, r, dir) })
+}
 
 // Report writes the human-readable summary of r, whose files are in dir,
 // to w: the lines 'sgdsde cycles' prints.
-func (r *CyclesResult) Report(w io.Writer, dir string) { printCycles(w, &r.Summary, r.Grid, dir) }
+func (r *CyclesResult) Report(w io.Writer, dir string) error {
+	return report(w, func(b io.Writer) { printCycles(b, &r.Summary, r.Grid, dir) })
+}
 
 // Report writes the human-readable summary of r, whose files are in dir,
 // to w: the lines 'sgdsde simulate' prints.
-func (r *SimulateResult) Report(w io.Writer, dir string) {
+func (r *SimulateResult) Report(w io.Writer, dir string) error {
 	if r.FiniteSum != nil {
-		reportFiniteSum(w, dir, r.FiniteSum)
-		return
+		return report(w, func(b io.Writer) { reportFiniteSum(b, dir, r.FiniteSum) })
 	}
-	printSimulate(w, r.Summary, dir)
+	return report(w, func(b io.Writer) { printSimulate(b, r.Summary, dir) })
 }
 
 // Report writes the human-readable summary of r, whose files are in dir,
 // to w: the lines 'sgdsde sgd' prints.
-func (r *FiniteSumResult) Report(w io.Writer, dir string) { reportFiniteSum(w, dir, &r.Summary) }
+func (r *FiniteSumResult) Report(w io.Writer, dir string) error {
+	return report(w, func(b io.Writer) { reportFiniteSum(b, dir, &r.Summary) })
+}
+
+// report writes what print prints to w in one write, and returns the
+// write's error.
+func report(w io.Writer, print func(b io.Writer)) error {
+	var b strings.Builder
+	print(&b)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
 // reportSteady prints the human summary of each temperature's steady
 // state and, for a list, the minima track.

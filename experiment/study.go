@@ -41,7 +41,7 @@ type StudyResult interface {
 	SetVersion(v string)
 	// Report writes the human-readable summary of the result, written
 	// into dir, to w.
-	Report(w io.Writer, dir string)
+	Report(w io.Writer, dir string) error
 }
 
 // planRunner adapts a plan's Run, which returns a concrete result type,

@@ -18,7 +18,12 @@
 //     DrawObservables (Observables);
 //   - fromdir.go: one thin function per kind (SteadyFigures, ...,
 //     StandardFigures) that reads what a command saved in a directory and
-//     calls the typed figure, for 'sgdsde plot KIND DIR' and --plot.
+//     calls the typed figure;
+//   - drawdir.go: the entry points of 'sgdsde plot KIND DIR' and --plot,
+//     DrawDir (the standard figures of a kind) and DrawSweepDir (a
+//     sweep's curves), which check the figure options and return typed
+//     errors (*OptionError, *DirError, *SweepDataError) for the caller to
+//     word.
 //
 // Figures are meant for papers and lectures: axes are labelled with the
 // quantity and its symbol (Label), curves carry a legend titled by the

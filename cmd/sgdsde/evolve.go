@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"os"
 	"strings"
@@ -26,14 +24,10 @@ type evolveFlags struct {
 	widthChanged  bool
 }
 
-// Defaults of 'sgdsde evolve'.
+// Defaults of 'sgdsde evolve' besides experiment's (DefaultEvolveDt, ...).
 const (
-	defaultEvolveDt    = 0.01
-	defaultEvolveSteps = 200
-	defaultEvolveEvery = 20
-	defaultEvolveInit  = "gauss"
-	defaultEvolveWidth = 0.2
-	defaultEvolveOut   = "out/evolve"
+	defaultEvolveInit = "gauss"
+	defaultEvolveOut  = "out/evolve"
 )
 
 // evolveProgressMinWork is the number of node-steps above which evolve
@@ -59,12 +53,12 @@ with snapshot_times.npy (k,), the final rho.npy, the steady rho_ss.npy and the a
   sgdsde evolve --loss "(x^2-1)^2/4" --dim 1 --grid 512 --init uniform --out out/evolve1d`,
 	}
 	fs, in := addInputFlags(cmd, withGrid)
-	fs.Float64Var(&ef.dt, "dt", defaultEvolveDt, "time `step` dt of the implicit Euler method (time units of the SDE)")
-	fs.IntVar(&ef.steps, "steps", defaultEvolveSteps, "number of time `steps` (evolved time steps*dt)")
-	fs.IntVar(&ef.every, "every", defaultEvolveEvery, "save a snapshot of rho every this many `steps` (the initial and final densities are always saved)")
+	fs.Float64Var(&ef.dt, "dt", experiment.DefaultEvolveDt, "time `step` dt of the implicit Euler method (time units of the SDE)")
+	fs.IntVar(&ef.steps, "steps", experiment.DefaultEvolveSteps, "number of time `steps` (evolved time steps*dt)")
+	fs.IntVar(&ef.every, "every", experiment.DefaultEvolveEvery, "save a snapshot of rho every this many `steps` (the initial and final densities are always saved)")
 	fs.StringVar(&ef.init, "init", defaultEvolveInit, "initial density `gauss|uniform|FILE.npy`: a Gaussian at --center with --width, the uniform density, or a .npy file of float64 rho of the grid's shape (ny, nx) (1-D: (nx,)), positive everywhere")
 	fs.StringVar(&ef.center, "center", "", "centre `x,y` of the initial Gaussian (default (1, 0) for 2-D boxes that contain it, otherwise the centre of the box)")
-	fs.Float64Var(&ef.width, "width", defaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
+	fs.Float64Var(&ef.width, "width", experiment.DefaultEvolveWidth, "standard deviation `sigma` of the initial Gaussian in every direction (units of x)")
 	addOutFlag(fs, &ef.out, defaultEvolveOut)
 	var pf plotFlags
 	addPlotFlags(fs, &pf)
@@ -111,43 +105,34 @@ func (ef *evolveFlags) validate() error {
 // g (reading --init FILE.npy) and returns it. All errors are bad-input
 // errors.
 func (ef *evolveFlags) initialDensity(g *fokkerplanck.Grid) (experiment.InitialDensity, error) {
-	d := experiment.InitialDensity{Width: ef.width}
-	switch ef.init {
-	case "gauss":
-		if ef.centerChanged {
-			var err error
-			if d.Center, err = parsePoint("center", ef.center, g.Dim); err != nil {
-				return d, err
-			}
-		}
-	case "uniform":
-		d.Kind = experiment.InitUniform
-	default:
-		d.Kind, d.Name = experiment.InitRho, ef.init
+	var center []float64
+	if ef.init == "gauss" && ef.centerChanged {
 		var err error
-		want := experiment.GridShape(g)
-		d.Rho, err = experiment.ReadGridField(ef.init, want)
-		var se *experiment.FieldShapeError
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			return d, usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", ef.init, err)
-		case errors.As(err, &se):
-			return d, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, output.ShapeString(se.Shape), output.ShapeString(want))
-		case err != nil:
-			return d, usageErrorf("--init: %v", err)
+		if center, err = parsePoint("center", ef.center, g.Dim); err != nil {
+			return experiment.InitialDensity{}, err
 		}
 	}
-	_, _, err := d.Probabilities(g)
-	var ob *experiment.OutsideBoxError
+	d, err := experiment.NewInitialDensity(ef.init, center, ef.width, g)
+	var (
+		fe *experiment.InitFileError
+		se *experiment.FieldShapeError
+		ob *experiment.OutsideBoxError
+	)
 	switch {
+	case err == nil:
+		return d, nil
+	case errors.As(err, &fe) && errors.Is(err, os.ErrNotExist):
+		return d, usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", ef.init, fe.Err)
+	case errors.As(err, &fe) && errors.As(err, &se):
+		return d, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, output.ShapeString(se.Shape), output.ShapeString(se.Want))
+	case errors.As(err, &fe):
+		return d, usageErrorf("--init: %v", fe.Err)
 	case errors.As(err, &ob):
 		return d, usageErrorf("--center %s lies outside the grid box: move it inside or widen --box", vec(ob.X))
-	case err != nil && d.Kind == experiment.InitRho:
+	case d.Kind == experiment.InitRho:
 		return d, usageErrorf("--init %s: %v", ef.init, err)
-	case err != nil:
-		return d, usageErrorf("%v", err)
 	}
-	return d, nil
+	return d, usageErrorf("%v", err)
 }
 
 // runEvolve validates everything, evolves through experiment.Evolve and
@@ -178,7 +163,7 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 		return planError(err, "")
 	}
 	var pr experiment.Progress
-	if float64(ef.steps)*float64(run.g.Len()) > evolveProgressMinWork && a.stderrIsTerminal() {
+	if _, cost := plan.Work(); cost > evolveProgressMinWork && a.stderrIsTerminal() {
 		pr = &barProgress{a: a}
 	}
 	ctx := cmd.Context()
@@ -197,28 +182,10 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 		return writeError(err)
 	}
 	sum := &res.Summary
-	if tol := 1e-12*math.Abs(sum.FreeEnergyInitial) + 1e-15; sum.MaxFreeEnergyIncrease > tol {
+	if sum.FreeEnergyRose() {
 		a.warnf("the free energy increased by %.3g in one step (more than round-off): try a smaller --tol or --dt", sum.MaxFreeEnergyIncrease)
 	}
 	warnSteady(a, sum.SteadyWallRho, sum.SteadyCellPeclet, sum.Temperature)
-	printEvolve(a.stdout, sum, res.Grid, ef.out)
+	_ = res.Report(a.stdout, ef.out) // the results are written: a failed print does not fail the command
 	return nil
-}
-
-// printEvolve writes the human summary of an evolution to w.
-func printEvolve(w io.Writer, s *experiment.EvolveSummary, g *fokkerplanck.Grid, dir string) {
-	fmt.Fprintf(w, "model              %s (%d-D), drift %s, T = %.6g (%s)\n", s.Name, s.Dim, s.DriftKind, s.Temperature, s.Source())
-	fmt.Fprintf(w, "grid               %s, %s, scheme %s\n", g, boundaryName(s.Periodic), s.Scheme)
-	init := s.Init
-	if s.Center != nil {
-		init = fmt.Sprintf("Gaussian at %s, width %g", vec(s.Center), s.Width)
-	}
-	fmt.Fprintf(w, "initial density    %s\n", init)
-	fmt.Fprintf(w, "steady state       relative residual %.2g (tolerance %g, ||L p||_1 = %.2g), %d iterations, %.3g s (assembly %.3g s)\n",
-		s.SteadyRelativeResidual, s.Tol, s.SteadyResidual, s.SteadyIterations, s.SteadySolveSeconds, s.AssembleSeconds)
-	fmt.Fprintf(w, "evolution          %d steps of dt = %g (time %g), %d iterations, %.3g s\n",
-		s.Steps, s.Dt, float64(s.Steps)*s.Dt, s.Iterations, s.SolveSeconds)
-	fmt.Fprintf(w, "free energy        %.6g -> %.6g (largest one-step change %+.3g)\n", s.FreeEnergyInitial, s.FreeEnergy, s.MaxFreeEnergyIncrease)
-	fmt.Fprintf(w, "mass               %.15g .. %.15g, min rho %.3g\n", s.MassMin, s.MassMax, s.MinRho)
-	fmt.Fprintf(w, "output             %s (%s)\n", dir, strings.Join(s.Files, ", "))
 }

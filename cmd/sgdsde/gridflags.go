@@ -205,11 +205,3 @@ func assembleError(ae *experiment.AssembleError) error {
 	}
 	return usageErrorf("%v (check the model and --box)", ae)
 }
-
-// boundaryName describes the boundary of a grid in words.
-func boundaryName(periodic bool) string {
-	if periodic {
-		return "periodic"
-	}
-	return "zero-flux walls"
-}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/sgdsde/sgdsde/analysis"
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/sde"
 )
 
 // observeFlags are the flags of 'sgdsde observe'.
@@ -113,19 +112,14 @@ func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error 
 	if err != nil {
 		return observeFailure(cmd, err, out)
 	}
-	rs, sum := &run.Summary, &res.Summary
-	if sum.Null != nil && rs.Noise == sde.NoiseIsotropic.String() {
-		a.warnf("the run in %s is already an isotropic null (c = %g); its null here has c = %g, the mean of tr D/d over its recorded states",
-			dir, rs.NoiseScale, sum.GradNorm.Run.MeanTraceD)
+	for _, w := range res.Warnings() {
+		a.warnf("%s", w)
 	}
-	if sum.Null != nil && sum.Null.Diverged > 0 {
-		a.warnf("%d of %d chains of the null diverged; their recorded states repeat the last finite one", sum.Null.Diverged, sum.Null.Chains)
-	}
-	sum.Version = version
+	res.Summary.Version = version
 	if err := writeResult(res.Write, out); err != nil {
 		return err
 	}
-	printObserve(a, sum, out)
+	_ = res.Report(a.stdout, out) // the results are written: a failed print does not fail the command
 	return nil
 }
 
@@ -240,77 +234,4 @@ func observeFailure(cmd *cobra.Command, err error, out string) error {
 		return failureErrorf("observe: null: %v", oe.Err)
 	}
 	return failureErrorf("observe: %v", oe.Err)
-}
-
-// printObserve writes the human summary: each observable of the run and
-// of its null side by side.
-func printObserve(a *app, s *experiment.ObserveSummary, out string) {
-	w := a.stdout
-	r := s.Run
-	fmt.Fprintf(w, "run               %s: %s on %s (d = %d, N = %d), lr %g, batch %d, T = %.4g; %d chains x %d recorded states (every %d)\n",
-		filepath.Clean(s.Dir), r.Command, r.Model, r.Dim, r.SampleCount, r.LR, r.Batch, r.Temperature, r.Record, r.Steps/r.Every, r.Every)
-	null := s.Null != nil
-	col := func(name, run, nul string) {
-		if null {
-			fmt.Fprintf(w, "%-18s%-30s null %s\n", name, run, nul)
-		} else {
-			fmt.Fprintf(w, "%-18s%s\n", name, run)
-		}
-	}
-	if null {
-		n := s.Null
-		fmt.Fprintf(w, "null              SDE dX = -grad f dt + sqrt(2 T c) dW, constant isotropic noise with c = %.4g, the mean of tr D(x)/d over %d recorded states of the run; in detailed balance: stationary law exp(-f/(T c))/Z; same seed and settings (%.3g s)\n",
-			n.NoiseScale, n.NoiseScaleStates, n.Seconds)
-	}
-	rank := func(d experiment.DScalars) string {
-		gap := "inf (full rank)"
-		if d.Rank < r.Dim {
-			gap = "inf (lambda_r+1 = 0)"
-		}
-		if d.Gap != nil {
-			gap = fmt.Sprintf("%.3g", *d.Gap)
-		}
-		return fmt.Sprintf("rank %d/%d (eigenvalues > %.3g; gap lambda_r/|lambda_r+1| = %s), mean %.3g, std %.3g",
-			d.Rank, r.Dim, d.Threshold, gap, d.Mean, d.Std)
-	}
-	for i, d := range s.DSpectrum.Run {
-		nul := ""
-		if null {
-			nul = rank((*s.DSpectrum.Null)[i])
-		}
-		col(fmt.Sprintf("D at t=%d", d.Time), rank(d), nul)
-	}
-	acf := func(c experiment.ACFScalars) string {
-		if !c.Decorrelated {
-			return fmt.Sprintf("rho(1) %.3g; the mean ACF stays above the 99%% band %.3g up to the largest lag computed, %d (decorrelation lag not reached; tau_int >= %.3g recorded steps)",
-				c.Lag1, c.Band, s.Options.MaxLag, c.IntegratedTime)
-		}
-		return fmt.Sprintf("rho(1) %.3g, below the 99%% band %.3g from lag %d, tau_int %.3g recorded steps", c.Lag1, c.Band, c.DecorrelationLag, c.IntegratedTime)
-	}
-	spec := func(sp experiment.SpectrumScalars) string {
-		t := fmt.Sprintf("flatness %.3g (1 = white, Brownian)", sp.Flatness)
-		if len(sp.Peaks) > 0 {
-			t += fmt.Sprintf(", peak f=%.3g per step (%.2g x local median)", sp.Peaks[0].Freq, sp.Peaks[0].Ratio)
-		}
-		return t
-	}
-	grad := func(g experiment.GradScalars) string {
-		return fmt.Sprintf("%.3g -> %.3g (loss %.3g; mean tr D/d %.3g)", g.First, g.Last, g.LossLast, g.MeanTraceD)
-	}
-	area := func(ar *analysis.Area) string {
-		where := fmt.Sprintf("all %d coordinates", ar.Components)
-		if ar.Projected {
-			where = fmt.Sprintf("top %d principal components", ar.Components)
-		}
-		return fmt.Sprintf("|A|/|S| %.3g at lag %d (0 at equilibrium; %s)", ar.Lags[0].Ratio, ar.Lags[0].Lag, where)
-	}
-	var na, ns, ng, nar string
-	if null {
-		na, ns, ng, nar = acf(*s.ACF.Null), spec(*s.Spectrum.Null), grad(*s.GradNorm.Null), area(*s.Area.Null)
-	}
-	col("autocorrelation", acf(s.ACF.Run), na)
-	col("increments", spec(s.Spectrum.Run), ns)
-	col("|grad f|/sqrt(d)", grad(s.GradNorm.Run), ng)
-	col("area", area(s.Area.Run), nar)
-	fmt.Fprintf(w, "output            %s (%s), %.3g s\n", out, strings.Join(s.Files, ", "), s.Elapsed)
 }

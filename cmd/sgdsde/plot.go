@@ -5,11 +5,9 @@ package main
 // figures of steady, simulate, sgd, cycles, compare, evolve and observe.
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/plots"
-	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sweep"
 )
 
@@ -81,50 +78,6 @@ func addFigureFlags(cmd *cobra.Command, ff *figureFlags) {
 	fs.StringVar(&ff.ylabel, "ylabel", "", "y axis `label` (default from the column name, with its symbol)")
 }
 
-// path returns the figure file: --out, or DIR/base.FORMAT. It checks the
-// format, the size and that the file's directory exists.
-func (ff *figureFlags) path(dir, base string) (string, plots.Size, error) {
-	size := plots.Size{WidthCM: ff.width, HeightCM: ff.height, DPI: ff.dpi}
-	if !(ff.width > 0 && ff.width <= 200) || !(ff.height > 0 && ff.height <= 200) {
-		return "", size, usageErrorf("--width %g --height %g: want sizes in cm between 0 and 200", ff.width, ff.height)
-	}
-	if ff.dpi < 10 || ff.dpi > 2400 {
-		return "", size, usageErrorf("--dpi %d: want 10 to 2400", ff.dpi)
-	}
-	if ff.format != "" && !slices.Contains(plots.Formats, ff.format) {
-		return "", size, usageErrorf("--format %q: want png, svg or pdf", ff.format)
-	}
-	out := ff.out
-	if out == "" {
-		out = filepath.Join(dir, base+"."+cmpOr(ff.format, "png"))
-	}
-	format, err := plots.FormatOf(out)
-	if err != nil {
-		if ff.format == "" {
-			return "", size, usageErrorf("--out %s: the extension gives the format: want .png, .svg or .pdf, or give --format", out)
-		}
-		return "", size, usageErrorf("--out %s does not end in .%s (--format %s)", out, ff.format, ff.format)
-	}
-	if ff.format != "" && format != ff.format {
-		return "", size, usageErrorf("--out %s does not end in .%s (--format %s)", out, ff.format, ff.format)
-	}
-	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
-		return "", size, usageErrorf("--out %s: directory %s does not exist", out, filepath.Dir(out))
-	}
-	if err := probeDir(filepath.Dir(out)); err != nil {
-		return "", size, usageErrorf("--out %s: cannot create files in %s: %v", out, filepath.Dir(out), err)
-	}
-	return out, size, nil
-}
-
-// cmpOr returns s, or def when s is empty.
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // plotSweepFlags are the flags of 'sgdsde plot sweep'.
 type plotSweepFlags struct {
 	figureFlags
@@ -171,30 +124,31 @@ func runPlotSweep(a *app, pf *plotSweepFlags, args []string) error {
 	if pf.x == "" || pf.y == "" {
 		return usageErrorf("plot sweep needs --x NAME and --y KEY (columns of %s)", filepath.Join(dir, sweep.ResultsFile))
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return usageErrorf("plot sweep: %s is not a directory", dir)
-	}
-	csvPath := filepath.Join(dir, sweep.ResultsFile)
-	t, err := plots.ReadTable(csvPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return usageErrorf("plot sweep: %s has no %s: is it a sweep directory (sgdsde sweep ... --out %s)?", dir, sweep.ResultsFile, dir)
-	}
-	if err != nil {
-		return usageErrorf("plot sweep: %v", err)
-	}
-	out, size, err := pf.path(dir, "sweep_"+fileSafe(pf.y)+"_vs_"+fileSafe(pf.x))
-	if err != nil {
-		return err
-	}
-	fig, st, err := plots.SweepCurves(t, plots.SweepOptions{
-		X: pf.x, Y: pf.y, Hue: pf.hue,
-		XLabel: pf.xlabel, YLabel: pf.ylabel, HueLabel: pf.hueLabel, Title: pf.title,
-		LogX: pf.logx, LogY: pf.logy,
+	out, st, err := plots.DrawSweepDir(dir, plots.SweepDirOptions{
+		SweepOptions: plots.SweepOptions{
+			X: pf.x, Y: pf.y, Hue: pf.hue,
+			XLabel: pf.xlabel, YLabel: pf.ylabel, HueLabel: pf.hueLabel, Title: pf.title,
+			LogX: pf.logx, LogY: pf.logy,
+		},
+		Out: pf.out, Format: pf.format, Size: plots.Size{WidthCM: pf.width, HeightCM: pf.height, DPI: pf.dpi},
 	})
-	if err != nil {
-		return usageErrorf("plot sweep %s: %v", csvPath, err)
-	}
-	if err := plots.Save(fig, out, size); err != nil {
+	var (
+		de *plots.DirError
+		oe *plots.OptionError
+		sd *plots.SweepDataError
+	)
+	switch {
+	case errors.As(err, &de):
+		return usageErrorf("plot sweep: %s is not a directory", dir)
+	case errors.As(err, &oe):
+		return figureOptionError(oe, "want sizes in cm between 0 and %d")
+	case errors.As(err, &sd):
+		return usageErrorf("plot sweep %s: %v", sd.Path, sd.Err)
+	case errors.Is(err, plots.ErrInput) && errors.Is(err, fs.ErrNotExist):
+		return usageErrorf("plot sweep: %s has no %s: is it a sweep directory (sgdsde sweep ... --out %s)?", dir, sweep.ResultsFile, dir)
+	case errors.Is(err, plots.ErrInput):
+		return usageErrorf("plot sweep: %v", err)
+	case err != nil:
 		return failureErrorf("plot sweep: %v", err)
 	}
 	left := ""
@@ -205,15 +159,24 @@ func runPlotSweep(a *app, pf *plotSweepFlags, args []string) error {
 	return nil
 }
 
-// fileSafe replaces the characters of a column name that do not belong in
-// a file name.
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ' ' || r == ':' {
-			return '_'
-		}
-		return r
-	}, s)
+// figureOptionError words a figure option out of range; sizeWant (with
+// a %d for the largest size) says what sizes are allowed.
+func figureOptionError(oe *plots.OptionError, sizeWant string) error {
+	switch oe.Issue {
+	case plots.BadFormat:
+		return usageErrorf("--format %q: want png, svg or pdf", oe.Format)
+	case plots.BadSize:
+		return usageErrorf("--width %g --height %g: "+sizeWant, oe.Size.WidthCM, oe.Size.HeightCM, plots.MaxSizeCM)
+	case plots.BadDPI:
+		return usageErrorf("--dpi %d: want %d to %d", oe.Size.DPI, plots.MinDPI, plots.MaxDPI)
+	case plots.OutExtension:
+		return usageErrorf("--out %s: the extension gives the format: want .png, .svg or .pdf, or give --format", oe.Out)
+	case plots.OutFormat:
+		return usageErrorf("--out %s does not end in .%s (--format %s)", oe.Out, oe.Format, oe.Format)
+	case plots.OutNoDir:
+		return usageErrorf("--out %s: directory %s does not exist", oe.Out, oe.Dir)
+	}
+	return usageErrorf("--out %s: cannot create files in %s: %v", oe.Out, oe.Dir, oe.Err)
 }
 
 // plotKindHelp describes the standard figures of each kind, for 'sgdsde
@@ -249,31 +212,9 @@ observe_acf (with the 99% white-noise band and the null), observe_spectrum, obse
 observe_gradnorm (the equilibrium null dashed when it was computed).`},
 }
 
-// stdFigureFlags are the flags of the standard-figure plot kinds.
-type stdFigureFlags struct {
-	format        string
-	width, height float64
-	dpi           int
-}
-
-// options checks the flags and returns the figure options.
-func (sf *stdFigureFlags) options() (plots.FigureOptions, error) {
-	o := plots.FigureOptions{Format: sf.format, Size: plots.Size{WidthCM: sf.width, HeightCM: sf.height, DPI: sf.dpi}}
-	if !slices.Contains(plots.Formats, sf.format) {
-		return o, usageErrorf("--format %q: want png, svg or pdf", sf.format)
-	}
-	if (sf.width != 0 || sf.height != 0) && (!(sf.width > 0 && sf.width <= 200) || !(sf.height > 0 && sf.height <= 200)) {
-		return o, usageErrorf("--width %g --height %g: want both, in cm between 0 and 200 (or neither: each figure's own size)", sf.width, sf.height)
-	}
-	if sf.dpi < 10 || sf.dpi > 2400 {
-		return o, usageErrorf("--dpi %d: want 10 to 2400", sf.dpi)
-	}
-	return o, nil
-}
-
 // newPlotKindCmd builds 'sgdsde plot KIND' for a standard-figure kind.
 func newPlotKindCmd(a *app, kind, short, long string) *cobra.Command {
-	var sf stdFigureFlags
+	var o plots.FigureOptions
 	cmd := &cobra.Command{
 		Use:     kind + " DIR [--format png|svg|pdf]",
 		Short:   short,
@@ -281,81 +222,46 @@ func newPlotKindCmd(a *app, kind, short, long string) *cobra.Command {
 		Example: fmt.Sprintf("  sgdsde plot %s out/%s\n  sgdsde plot %s out/%s --format pdf", kind, kind, kind, kind),
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&sf.format, "format", "png", "figure `format`: png, svg or pdf")
-	fs.Float64Var(&sf.width, "width", 0, "figure width in `cm` (with --height; default each figure's own size)")
-	fs.Float64Var(&sf.height, "height", 0, "figure height in `cm` (with --width)")
-	fs.IntVar(&sf.dpi, "dpi", plots.DefaultDPI, "PNG resolution in `dots per inch`")
+	fs.StringVar(&o.Format, "format", "png", "figure `format`: png, svg or pdf")
+	fs.Float64Var(&o.Size.WidthCM, "width", 0, "figure width in `cm` (with --height; default each figure's own size)")
+	fs.Float64Var(&o.Size.HeightCM, "height", 0, "figure height in `cm` (with --width)")
+	fs.IntVar(&o.Size.DPI, "dpi", plots.DefaultDPI, "PNG resolution in `dots per inch`")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) != 1 {
 			return usageErrorf("plot %s needs one directory: sgdsde plot %s DIR (got %d arguments)", kind, kind, len(args))
 		}
-		o, err := sf.options()
-		if err != nil {
-			return err
-		}
-		dir := args[0]
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return usageErrorf("plot %s: %s is not a directory", kind, dir)
-		}
-		if err := probeDir(dir); err != nil {
-			return usageErrorf("plot %s: cannot write figures into %s: %v", kind, dir, err)
-		}
-		return drawFigures(a, kind, dir, o)
+		return drawFigures(a, kind, args[0], o)
 	}
 	return cmd
 }
 
 // drawFigures draws the standard figures of kind from dir and prints one
-// line per figure. Errors about the saved files are bad input (exit 2),
-// failures to write a figure run failures (exit 1).
+// line per figure. Bad options and errors about the saved files are bad
+// input (exit 2), failures to write a figure run failures (exit 1).
 func drawFigures(a *app, kind, dir string, o plots.FigureOptions) error {
-	if kind == "simulate" && o.Box == nil {
-		o.Box = landscapeBox(dir)
-	}
-	figures := kind
-	if kind == "sgd" { // the same files as an ensemble: summary.json, final.npy, traj.npy
-		figures = "simulate"
-	}
-	files, err := plots.StandardFigures(figures, dir, o)
+	files, err := plots.DrawDir(kind, dir, o)
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "figure     %s\n", f)
 	}
-	if err != nil {
-		if errors.Is(err, plots.ErrInput) {
-			if errors.Is(err, fs.ErrNotExist) {
-				return usageErrorf("plot %s: %s lacks the files of '%s': %v", kind, dir, kind, err)
-			}
-			return usageErrorf("plot %s: %v", kind, err)
-		}
-		return failureErrorf("plot %s: %v", kind, err)
-	}
-	return nil
-}
-
-// landscapeBox returns the default box of the built-in landscape a
-// simulate run in dir used (the axes of its figure), nil for other models
-// and 1-D ones.
-func landscapeBox(dir string) *[4]float64 {
-	var s struct {
-		Model  string             `json:"model"`
-		Params map[string]float64 `json:"params"`
-		Dim    int                `json:"dim"`
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil || json.Unmarshal(b, &s) != nil || s.Dim != 2 {
+	var (
+		oe *plots.OptionError
+		de *plots.DirError
+	)
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &oe):
+		return figureOptionError(oe, "want both, in cm between 0 and %d (or neither: each figure's own size)")
+	case errors.As(err, &de) && de.Err == nil:
+		return usageErrorf("plot %s: %s is not a directory", kind, dir)
+	case errors.As(err, &de):
+		return usageErrorf("plot %s: cannot write figures into %s: %v", kind, dir, de.Err)
+	case errors.Is(err, plots.ErrInput) && errors.Is(err, fs.ErrNotExist):
+		return usageErrorf("plot %s: %s lacks the files of '%s': %v", kind, dir, kind, err)
+	case errors.Is(err, plots.ErrInput):
+		return usageErrorf("plot %s: %v", kind, err)
 	}
-	for _, l := range potentials.Landscapes() {
-		if l.Name != s.Model {
-			continue
-		}
-		m, err := l.Build(s.Params)
-		if err != nil || len(m.Box.Min) != 2 || len(m.Box.Max) != 2 {
-			return nil
-		}
-		return &[4]float64{m.Box.Min[0], m.Box.Max[0], m.Box.Min[1], m.Box.Max[1]}
-	}
-	return nil
+	return failureErrorf("plot %s: %v", kind, err)
 }
 
 // plotFlags are --plot and --format of the computing commands.
@@ -387,7 +293,7 @@ func (pf *plotFlags) draw(a *app, kind, dir string) error {
 	if !pf.plot {
 		return nil
 	}
-	err := drawFigures(a, kind, dir, plots.FigureOptions{Format: pf.format})
+	err := drawFigures(a, kind, dir, plots.FigureOptions{Format: pf.format, Size: plots.Size{DPI: plots.DefaultDPI}})
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return failureErrorf("%v (the results are in %s)", ee.err, dir)
