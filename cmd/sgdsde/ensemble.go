@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -108,40 +107,6 @@ func (ef *ensembleFlags) checkMemory(d, record, every int, extra int64, extraWha
 		what += " and " + extraWhat
 	}
 	return checkMemory(float64(need)+float64(extra), what, hint)
-}
-
-// run runs the ensemble of prob, saving the first record trajectories
-// every every steps, with a progress bar on a terminal. Its errors are run
-// failures of command, which writes into out.
-func (ef *ensembleFlags) run(ctx context.Context, a *app, prob *sde.Problem, record, every int, command, out string) (*sde.Result, error) {
-	ens := &sde.Ensemble{N: ef.n, Seed: ef.seed, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
-	units := workTotal(ef.n, ef.steps+ef.burnIn)
-	var p experiment.Progress
-	if p = progressFor(a, float64(units), ""); p != nil {
-		p.Begin(command, units)
-		ens.Progress = p.Add
-	}
-	res, err := ens.Run(ctx, prob)
-	if p != nil {
-		p.End()
-	}
-	if err != nil {
-		return nil, runFailure(ctx, err, command, out, "; try a smaller --dt")
-	}
-	return res, nil
-}
-
-// workTotal returns the product of the factors (trajectories, steps) for
-// a progress bar, saturated at math.MaxInt64 instead of overflowing.
-func workTotal(factors ...int) int64 {
-	t := 1.0
-	for _, f := range factors {
-		t *= float64(f)
-	}
-	if t >= math.MaxInt64 {
-		return math.MaxInt64
-	}
-	return int64(t)
 }
 
 // runFailure words the error of a run of command that writes into out: an
