@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -126,7 +125,7 @@ func (ef *ensembleFlags) run(ctx context.Context, a *app, prob *sde.Problem, rec
 		p.End()
 	}
 	if err != nil {
-		return nil, runFailure(ctx, err, command, out, "; try a smaller --dt")
+		return nil, runFailure(ctx, err, command, out)
 	}
 	return res, nil
 }
@@ -145,17 +144,13 @@ func workTotal(factors ...int) int64 {
 }
 
 // runFailure words the error of a run of command that writes into out: an
-// interrupt, or a failure to which advice is appended when trajectories
-// diverged.
-func runFailure(ctx context.Context, err error, command, out, advice string) error {
+// interrupt, or a failure (worded by wordError: trajectories that all
+// diverged call for a smaller --dt, chains for a smaller --lr).
+func runFailure(ctx context.Context, err error, command, out string) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-		msg = strings.TrimSuffix(msg, ": try a smaller learning rate") + advice
-	}
-	return failureErrorf("%s: %s", command, msg)
+	return failureErrorf("%s: %v", command, wordError(err))
 }
 
 // settingFlags are the flags of the spec fields that experiment's

@@ -173,7 +173,7 @@ func runSGD(cmd *cobra.Command, a *app, f *sgdFlags) error {
 	_, cost := plan.Work()
 	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
 	if err != nil {
-		return runFailure(cmd.Context(), err, "sgd", f.out, ": try a smaller --lr")
+		return runFailure(cmd.Context(), err, "sgd", f.out)
 	}
 	return finishFiniteSum(a, f.out, res.Write, &res.Summary)
 }
@@ -327,7 +327,7 @@ func runSimulateFiniteSum(cmd *cobra.Command, a *app, in *inputFlags, sf *simula
 	_, cost := plan.Work()
 	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
 	if err != nil {
-		return runFailure(cmd.Context(), err, "simulate", sf.out, ": try a smaller --lr")
+		return runFailure(cmd.Context(), err, "simulate", sf.out)
 	}
 	return finishFiniteSum(a, sf.out, res.Write, res.FiniteSum)
 }

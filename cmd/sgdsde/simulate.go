@@ -131,7 +131,7 @@ func runSimulate(cmd *cobra.Command, a *app, in *inputFlags, sf *simulateFlags) 
 	_, cost := plan.Work()
 	res, err := plan.Run(cmd.Context(), progressFor(a, cost, ""))
 	if err != nil {
-		return runFailure(cmd.Context(), err, "simulate", sf.out, "; try a smaller --dt")
+		return runFailure(cmd.Context(), err, "simulate", sf.out)
 	}
 	sum := res.Summary
 	if sum.Diverged > 0 {

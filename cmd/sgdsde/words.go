@@ -7,6 +7,7 @@ import (
 
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/potentials/expr"
+	"github.com/sgdsde/sgdsde/sde"
 )
 
 // The command line's words for the library's errors. The library's errors
@@ -24,7 +25,7 @@ func (e *wordedError) Error() string { return e.text }
 func (e *wordedError) Unwrap() error { return e.err }
 
 // wordError returns err with the text of the library error it holds (a
-// formula error) replaced by the command line's words for it. Other errors,
+// formula error, a run in which everything diverged) replaced by the command line's words for it. Other errors,
 // and nil, are returned as they are.
 func wordError(err error) error {
 	if err == nil {
@@ -45,14 +46,29 @@ func wordError(err error) error {
 // libraryWords finds the library error in err that the command line words
 // differently, and returns it with its words; nil if there is none.
 func libraryWords(err error) (error, string) {
-	var fe *potentials.FormulaError
+	var (
+		fe *potentials.FormulaError
+		de *sde.DivergedError
+	)
 	switch {
 	case errors.As(err, &fe):
 		return fe, "--" + fe.Field + ": " + formulaCauseWords(fe.Err)
 	case errors.Is(err, potentials.ErrNoLossOrDrift):
 		return potentials.ErrNoLossOrDrift, "formula model: give a loss (--loss) or a drift (--drift)"
+	case errors.As(err, &de):
+		return de, divergedWords(de)
 	}
 	return nil, ""
+}
+
+// divergedWords words a run in which everything diverged: the time step of
+// trajectories is --dt, the step of SGD chains --lr.
+func divergedWords(de *sde.DivergedError) string {
+	flag := "--dt"
+	if de.Runs == "chains" {
+		flag = "--lr"
+	}
+	return fmt.Sprintf("all %d %s diverged (left the bound %g or became non-finite): try a smaller %s", de.N, de.Runs, de.Bound, flag)
 }
 
 // formulaCauseWords words the cause of a formula error: a missing

@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
+	"github.com/sgdsde/sgdsde/sde"
 )
 
 // TestWordFormulaErrors checks the command line's words for the errors of
@@ -55,5 +57,27 @@ func TestWordFormulaErrors(t *testing.T) {
 				t.Errorf("%+v: the worded error does not wrap the library's", tc.f)
 			}
 		}
+	}
+}
+
+// TestWordDivergedError checks the command line's words for a run in
+// which everything diverged, alone and wrapped with context.
+func TestWordDivergedError(t *testing.T) {
+	traj := &sde.DivergedError{Runs: "trajectories", N: 10, Bound: 0.5}
+	chains := &sde.DivergedError{Runs: "chains", N: 3, Bound: 1e8}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{traj, "all 10 trajectories diverged (left the bound 0.5 or became non-finite): try a smaller --dt"},
+		{chains, "all 3 chains diverged (left the bound 1e+08 or became non-finite): try a smaller --lr"},
+		{fmt.Errorf("gyrator at T = 0.5: %w", traj), "gyrator at T = 0.5: all 10 trajectories diverged (left the bound 0.5 or became non-finite): try a smaller --dt"},
+	} {
+		if got := wordError(tc.err).Error(); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	if err := errors.New("other"); wordError(err) != err || wordError(nil) != nil {
+		t.Error("wordError changed an error it does not word")
 	}
 }
