@@ -37,6 +37,8 @@ type DriftPartsError struct {
 	Commas bool
 }
 
+// Error returns, for example, `3 components separated by ";", want 2
+// ("B1; B2")`.
 func (e *DriftPartsError) Error() string {
 	s := fmt.Sprintf("%d components separated by \";\", want %d (%s)", e.Parts, e.Dim, driftForm(e.Dim))
 	if e.Commas {
@@ -61,6 +63,8 @@ type DiffusionPartsError struct {
 	Dim, Entries, Rows int
 }
 
+// Error returns, for example, `3 entries in 1 rows, want "EXPR" or
+// "D11, D12; D21, D22"`.
 func (e *DiffusionPartsError) Error() string {
 	want := `"EXPR" or "D11, D12; D21, D22"`
 	if e.Dim == 1 {
@@ -79,6 +83,8 @@ type AsymmetryError struct {
 	X, Y, V12, V21 float64
 }
 
+// Error says that D must be symmetric, with the entries and their values
+// at the point.
 func (e *AsymmetryError) Error() string {
 	return fmt.Sprintf("D must be symmetric, but D12 = %s and D21 = %s differ at (x, y) = (%g, %g): %g and %g",
 		e.D12, e.D21, e.X, e.Y, e.V12, e.V21)

@@ -72,6 +72,8 @@ const (
 // MismatchError reports a sweep directory Dir that holds another sweep
 // than the one being run (Other is "") or than the sweep directory Other.
 type MismatchError struct {
+	// Dir is the directory that holds another sweep; Other is the
+	// directory whose sweep it differs from, or "" for the sweep run.
 	Dir, Other string
 	// Part is the first part of the definitions that differs.
 	Part MismatchPart
@@ -83,6 +85,8 @@ type MismatchError struct {
 	Theirs, Ours string
 }
 
+// Error names the directories and the first part that differs, for example
+// "out holds a different sweep: its axes are t=0.5, these t=0.6".
 func (e *MismatchError) Error() string {
 	var what string
 	switch e.Part {

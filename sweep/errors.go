@@ -54,6 +54,7 @@ const (
 
 // VaryError is an axis or a grid that cannot be swept.
 type VaryError struct {
+	// Issue says what is wrong; the fields it names carry the data.
 	Issue VaryIssue
 	// Arg is the axis NAME=SPEC as given (the issues of ParseVary).
 	Arg string
@@ -70,6 +71,8 @@ type VaryError struct {
 	Max int
 }
 
+// Error words the issue without naming a command-line flag, for example
+// `axis "t=1:2:0": COUNT "0" is not a whole number >= 1`.
 func (e *VaryError) Error() string {
 	arg := fmt.Sprintf("axis %q: ", e.Arg)
 	axis := fmt.Sprintf("axis %s=%s: ", e.Name, e.Spec)
@@ -150,6 +153,7 @@ const (
 
 // ShardError is a shard that ParseShard cannot select.
 type ShardError struct {
+	// Issue says what is wrong; the fields it names carry the data.
 	Issue ShardIssue
 	// Spec is the shard as given, trimmed: "i/n" or "auto".
 	Spec string
@@ -162,6 +166,8 @@ type ShardError struct {
 	Var, Value string
 }
 
+// Error words the issue without naming a command-line flag, for example
+// "shard 4 of 4: want 0 <= i < n".
 func (e *ShardError) Error() string {
 	switch e.Issue {
 	case ShardForm:
