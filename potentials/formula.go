@@ -39,9 +39,10 @@ type Formulas struct {
 //
 // A 2-D diffusion whose typed D12 and D21 differ (as formulas and in value
 // somewhere on [-4, 4]^2) is an error. Positive semi-definiteness depends on
-// the point and is checked by Model.CheckDiffusion and the integrators. Errors are
-// one line and name the formula, for example
-// `--loss: column 5: unexpected ")"`. Every parameter in f.Params must be
+// the point and is checked by Model.CheckDiffusion and the integrators. Errors
+// are one line. An error in a formula is a *FormulaError that names it, for
+// example `loss formula: column 5: unexpected ")"`; with neither a loss nor a
+// drift the error is ErrNoLossOrDrift. Every parameter in f.Params must be
 // used by some formula.
 func FromFormulas(f Formulas) (Model, error) {
 	var vars []string
@@ -57,7 +58,7 @@ func FromFormulas(f Formulas) (Model, error) {
 	hasLoss := strings.TrimSpace(f.Loss) != ""
 	hasDrift := strings.TrimSpace(f.Drift) != ""
 	if !hasLoss && !hasDrift {
-		return Model{}, errors.New("formula model: give a loss (--loss) or a drift (--drift)")
+		return Model{}, ErrNoLossOrDrift
 	}
 	for _, name := range sortedKeys(f.Params) {
 		if slices.Contains(vars, name) {
@@ -69,14 +70,16 @@ func FromFormulas(f Formulas) (Model, error) {
 	}
 
 	used := map[string]bool{}
-	parse := func(flag string, p piece) (*expr.Expr, error) {
+	// parse parses the piece p of the formula field, whose whole text is
+	// all; a syntax error's column is counted in all.
+	parse := func(field, all string, p piece) (*expr.Expr, error) {
 		e, err := expr.Parse(p.text, vars, f.Params)
 		if err != nil {
 			var se *expr.SyntaxError
 			if errors.As(err, &se) {
-				err = &expr.SyntaxError{Column: se.Column + p.offset, Msg: se.Msg}
+				err = &expr.SyntaxError{Column: se.Column + p.offset, Msg: se.Msg, Input: all, Err: se.Err}
 			}
-			return nil, fmt.Errorf("%s: %w", flag, err)
+			return nil, &FormulaError{Field: field, Err: err}
 		}
 		for _, name := range e.Params() {
 			used[name] = true
@@ -89,7 +92,7 @@ func FromFormulas(f Formulas) (Model, error) {
 	var grad []*expr.Expr
 	if hasLoss {
 		var err error
-		if loss, err = parse("--loss", piece{f.Loss, 0}); err != nil {
+		if loss, err = parse("loss", f.Loss, piece{f.Loss, 0}); err != nil {
 			return Model{}, err
 		}
 		grad = make([]*expr.Expr, d)
@@ -103,15 +106,11 @@ func FromFormulas(f Formulas) (Model, error) {
 	if hasDrift {
 		parts := split(piece{f.Drift, 0}, ';')
 		if len(parts) != d {
-			hint := ""
-			if strings.Contains(f.Drift, ",") {
-				hint = `; separate components with ";", not ","`
-			}
-			return Model{}, fmt.Errorf("--drift: %d components separated by \";\", want %d (%s)%s", len(parts), d, [3]string{1: `"B1"`, 2: `"B1; B2"`}[d], hint)
+			return Model{}, &FormulaError{Field: "drift", Err: &DriftPartsError{Dim: d, Parts: len(parts), Commas: strings.Contains(f.Drift, ",")}}
 		}
 		for i, p := range parts {
 			var err error
-			if drift[i], err = parse("--drift", p); err != nil {
+			if drift[i], err = parse("drift", f.Drift, p); err != nil {
 				return Model{}, err
 			}
 		}
@@ -136,25 +135,24 @@ func FromFormulas(f Formulas) (Model, error) {
 		switch {
 		case len(entries) == 1:
 			var err error
-			if s, err = parse("--diffusion", entries[0]); err != nil {
+			if s, err = parse("diffusion", f.Diffusion, entries[0]); err != nil {
 				return Model{}, err
 			}
 		case d == 2 && len(rows) == 2 && len(entries) == 4 && len(split(rows[0], ',')) == 2:
 			for k, p := range entries {
 				var err error
-				if diff[k], err = parse("--diffusion", p); err != nil {
+				if diff[k], err = parse("diffusion", f.Diffusion, p); err != nil {
 					return Model{}, err
 				}
 			}
 		default:
-			want := [3]string{1: `"D11"`, 2: `"EXPR" or "D11, D12; D21, D22"`}[d]
-			return Model{}, fmt.Errorf("--diffusion: %d entries in %d rows, want %s", len(entries), len(rows), want)
+			return Model{}, &FormulaError{Field: "diffusion", Err: &DiffusionPartsError{Dim: d, Entries: len(entries), Rows: len(rows)}}
 		}
 	}
 	scalar := s != nil
 	if !scalar && d == 2 {
 		if err := checkSymmetric(diff[1], diff[2]); err != nil {
-			return Model{}, err
+			return Model{}, &FormulaError{Field: "diffusion", Err: err}
 		}
 	}
 	if scalar {
@@ -222,9 +220,9 @@ func FromFormulas(f Formulas) (Model, error) {
 	return m, m.Validate()
 }
 
-// checkSymmetric reports an error unless the typed entries D12 and D21 agree:
-// as formulas, or else in value on a 41 x 41 grid over [-4, 4]^2 (for
-// example x*y and y*x). The integrators use D12 for both.
+// checkSymmetric reports an *AsymmetryError unless the typed entries D12
+// and D21 agree: as formulas, or else in value on a 41 x 41 grid over
+// [-4, 4]^2 (for example x*y and y*x). The integrators use D12 for both.
 func checkSymmetric(d12, d21 *expr.Expr) error {
 	if d12.String() == d21.String() {
 		return nil
@@ -238,8 +236,7 @@ func checkSymmetric(d12, d21 *expr.Expr) error {
 				continue
 			}
 			if math.Abs(a-b) > 1e-12*math.Max(math.Abs(a), math.Abs(b)) {
-				return fmt.Errorf("--diffusion: D must be symmetric, but D12 = %s and D21 = %s differ at (x, y) = (%g, %g): %g and %g",
-					d12, d21, x, y, a, b)
+				return &AsymmetryError{D12: d12.String(), D21: d21.String(), X: x, Y: y, V12: a, V21: b}
 			}
 		}
 	}

@@ -92,9 +92,10 @@ type stepper interface {
 // independent of the number of workers.
 type runner struct {
 	settings
-	// noun names the runs in errors; hint ends the error when all diverge.
-	noun, hint string
-	d          int
+	// noun names the runs in errors: "trajectories" or "chains"
+	// (DivergedError.Runs).
+	noun string
+	d    int
 	// steps are averaged after burnIn discarded steps.
 	steps, burnIn int
 	// x0 is the reference point of the running sums and, unless starts is
@@ -367,7 +368,7 @@ func (r *runner) reduce(elapsed time.Duration) (*Result, error) {
 	}
 	good := n - res.Diverged
 	if good == 0 {
-		return nil, fmt.Errorf("all %d %s diverged (left the bound %g or became non-finite): %s", n, r.noun, r.bound, r.hint)
+		return nil, &DivergedError{Runs: r.noun, N: n, Bound: r.bound}
 	}
 
 	var cnt float64

@@ -92,7 +92,7 @@ type Result struct {
 // Run integrates the ensemble. It returns an error if the problem is invalid,
 // the sizes cannot be allocated at all (ErrTooLarge, checked before
 // anything is allocated; see MemoryEstimate), the context is cancelled, or
-// every trajectory diverged.
+// every trajectory diverged (a *DivergedError).
 func (e *Ensemble) Run(ctx context.Context, p *Problem) (*Result, error) {
 	r, err := e.runner(p)
 	if err != nil {
@@ -132,7 +132,7 @@ func (e *Ensemble) runner(p *Problem) (*runner, error) {
 		}
 	}
 	r := &runner{
-		settings: s, noun: "trajectories", hint: "try a smaller --dt",
+		settings: s, noun: "trajectories",
 		d: d, steps: p.Steps, burnIn: p.BurnIn, x0: p.X0, starts: e.Starts,
 		group: chunkTrajectories, chunk: chunkSteps, cov: true, angular: d == 2,
 		notPSD: func(i int, x []float64) error { return notPSDError(p.Model, i, x) },

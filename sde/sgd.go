@@ -248,7 +248,7 @@ const (
 // 0). It returns an error if the problem or the run settings are invalid,
 // the sizes cannot be allocated at all (ErrTooLarge, checked before
 // anything is allocated; see MemoryEstimate), the context is cancelled, or
-// every chain diverged.
+// every chain diverged (a *DivergedError).
 func (r *SGDRun) SGD(ctx context.Context, p *SGDProblem) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func (r *SGDRun) runner(p *SGDProblem, kind sgdKind, T float64) (*runner, error)
 		return nil, err
 	}
 	rn := &runner{
-		settings: s, noun: "chains", hint: "try a smaller learning rate",
+		settings: s, noun: "chains",
 		d: d, steps: p.Steps, burnIn: p.BurnIn, x0: p.X0,
 		group: sgdGroupSize(n), chunk: sgdChunkSteps, cov: d <= SGDCovMaxDim, mergeGroups: true,
 	}

@@ -54,34 +54,76 @@ func (def Definition) normal() Definition {
 	return def
 }
 
-// MismatchError reports a sweep directory that holds another sweep than
-// the one being run (Other is "") or than the sweep directory Other.
+// MismatchPart is the first part of their definitions in which two sweeps
+// differ.
+type MismatchPart int
+
+const (
+	// MismatchCommand: the command run at each point.
+	MismatchCommand MismatchPart = iota + 1
+	// MismatchArgs: the command's arguments.
+	MismatchArgs
+	// MismatchAxes: the axes.
+	MismatchAxes
+	// MismatchSize: the summary file or the number of points.
+	MismatchSize
+)
+
+// MismatchError reports a sweep directory Dir that holds another sweep
+// than the one being run (Other is "") or than the sweep directory Other.
 type MismatchError struct {
-	Dir, Other, What string
+	// Dir is the directory that holds another sweep; Other is the
+	// directory whose sweep it differs from, or "" for the sweep run.
+	Dir, Other string
+	// Part is the first part of the definitions that differs.
+	Part MismatchPart
+	// Theirs is that part in the sweep checked against: Dir's when a run
+	// is checked (Other is ""), Other's when Dir is. Ours is that part in
+	// the run, or in Dir's sweep. Each is the command, the arguments
+	// joined by spaces, or the axes as "name=spec name=spec"; empty for
+	// MismatchSize.
+	Theirs, Ours string
 }
 
+// Error names the directories and the first part that differs, for example
+// "out holds a different sweep: its axes are t=0.5, these t=0.6".
 func (e *MismatchError) Error() string {
-	if e.Other != "" {
-		return fmt.Sprintf("%s holds a different sweep from %s: %s", e.Dir, e.Other, e.What)
+	var what string
+	switch e.Part {
+	case MismatchCommand:
+		what = fmt.Sprintf("its command is %s, this one %s", e.Theirs, e.Ours)
+	case MismatchArgs:
+		what = fmt.Sprintf("its arguments are %q, these %q", e.Theirs, e.Ours)
+	case MismatchAxes:
+		what = fmt.Sprintf("its axes are %s, these %s", e.Theirs, e.Ours)
+	default:
+		what = "its summary file or number of points differ"
 	}
-	return fmt.Sprintf("%s holds a different sweep: %s", e.Dir, e.What)
+	if e.Other != "" {
+		return fmt.Sprintf("%s holds a different sweep from %s: %s", e.Dir, e.Other, what)
+	}
+	return fmt.Sprintf("%s holds a different sweep: %s", e.Dir, what)
 }
 
-// diff describes the first field in which the definitions here and there
-// differ ("" if none).
-func diff(here, there Definition) string {
+// mismatch returns the *MismatchError of the directory dir and other (see
+// MismatchError) for the definition here checked against there, or nil if
+// they are equal.
+func mismatch(dir, other string, here, there Definition) error {
 	a, b := here.normal(), there.normal()
+	e := &MismatchError{Dir: dir, Other: other}
 	switch {
 	case a.Command != b.Command:
-		return fmt.Sprintf("its command is %s, this one %s", b.Command, a.Command)
+		e.Part, e.Theirs, e.Ours = MismatchCommand, b.Command, a.Command
 	case !reflect.DeepEqual(a.Args, b.Args):
-		return fmt.Sprintf("its arguments are %q, these %q", strings.Join(b.Args, " "), strings.Join(a.Args, " "))
+		e.Part, e.Theirs, e.Ours = MismatchArgs, strings.Join(b.Args, " "), strings.Join(a.Args, " ")
 	case !reflect.DeepEqual(a.Vary, b.Vary):
-		return fmt.Sprintf("its --vary axes are %s, these %s", axesSpec(b.Vary), axesSpec(a.Vary))
+		e.Part, e.Theirs, e.Ours = MismatchAxes, axesSpec(b.Vary), axesSpec(a.Vary)
 	case a.Summary != b.Summary || a.Points != b.Points:
-		return "its summary file or number of points differ"
+		e.Part = MismatchSize
+	default:
+		return nil
 	}
-	return ""
+	return e
 }
 
 // axesSpec formats axes as "name=spec name=spec".
@@ -108,8 +150,8 @@ func Create(path string, def Definition) (*Dir, error) {
 	old, err := readDefinition(path)
 	switch {
 	case err == nil:
-		if what := diff(def, old); what != "" {
-			return nil, &MismatchError{Dir: path, What: what}
+		if err := mismatch(path, "", def, old); err != nil {
+			return nil, err
 		}
 	case errors.Is(err, os.ErrNotExist):
 	default:
@@ -212,8 +254,8 @@ func (d *Dir) Missing(shard Shard) []int {
 // same sweep.
 func CheckSame(dirs []*Dir) error {
 	for _, d := range dirs[1:] {
-		if what := diff(d.Def, dirs[0].Def); what != "" {
-			return &MismatchError{Dir: d.Path, Other: dirs[0].Path, What: what}
+		if err := mismatch(d.Path, dirs[0].Path, d.Def, dirs[0].Def); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -40,6 +40,7 @@ const (
 // SLURM_ARRAY_TASK_COUNT; the array must be contiguous, step 1), else a
 // Kubernetes Indexed Job (index JOB_COMPLETION_INDEX, count the argument
 // count when positive, else SGDSDE_SHARDS). getenv reads the environment.
+// Its errors are *ShardError values.
 func ParseShard(s string, count int, getenv func(string) string) (Shard, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -50,52 +51,60 @@ func ParseShard(s string, count int, getenv func(string) string) (Shard, error) 
 		i, err1 := strconv.Atoi(strings.TrimSpace(a))
 		n, err2 := strconv.Atoi(strings.TrimSpace(b))
 		if !ok || err1 != nil || err2 != nil {
-			return Shard{}, fmt.Errorf("--shard %q: want i/n (e.g. 0/4) or auto", s)
+			return Shard{}, &ShardError{Issue: ShardForm, Spec: s}
 		}
-		return checkShard(Shard{i, n}, "--shard "+s)
+		return checkShard(Shard{i, n}, s, ShardGiven)
 	}
 	if id := getenv(EnvSlurmID); id != "" {
 		i, err := strconv.Atoi(id)
 		if err != nil {
-			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvSlurmID, id)
+			return Shard{}, envError(EnvSlurmID, id)
 		}
 		if m := getenv(EnvSlurmMin); m != "" {
 			mi, err := strconv.Atoi(m)
 			if err != nil {
-				return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvSlurmMin, m)
+				return Shard{}, envError(EnvSlurmMin, m)
 			}
 			i -= mi
 		}
 		c := getenv(EnvSlurmCount)
 		n, err := strconv.Atoi(c)
 		if err != nil {
-			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number (run inside sbatch --array)", EnvSlurmCount, c)
+			return Shard{}, envError(EnvSlurmCount, c)
 		}
-		return checkShard(Shard{i, n}, "--shard auto (Slurm job array; the array must be contiguous with step 1)")
+		return checkShard(Shard{i, n}, s, ShardSlurm)
 	}
 	if id := getenv(EnvK8sIndex); id != "" {
 		i, err := strconv.Atoi(id)
 		if err != nil {
-			return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvK8sIndex, id)
+			return Shard{}, envError(EnvK8sIndex, id)
 		}
 		n := count
 		if n <= 0 {
 			c := getenv(EnvShards)
 			if c == "" {
-				return Shard{}, fmt.Errorf("--shard auto: %s is set but not the shard count: give --shards N or set %s to the Job's completions", EnvK8sIndex, EnvShards)
+				return Shard{}, &ShardError{Issue: ShardNoCount, Spec: s}
 			}
 			if n, err = strconv.Atoi(c); err != nil {
-				return Shard{}, fmt.Errorf("--shard auto: %s=%q is not a whole number", EnvShards, c)
+				return Shard{}, envError(EnvShards, c)
 			}
 		}
-		return checkShard(Shard{i, n}, "--shard auto (Kubernetes Indexed Job)")
+		return checkShard(Shard{i, n}, s, ShardKubernetes)
 	}
-	return Shard{}, fmt.Errorf("--shard auto: neither %s (Slurm job array) nor %s (Kubernetes Indexed Job) is set: give --shard i/n", EnvSlurmID, EnvK8sIndex)
+	return Shard{}, &ShardError{Issue: ShardNoEnv, Spec: s}
 }
 
-func checkShard(s Shard, what string) (Shard, error) {
+// checkShard returns s unless it does not have 0 <= Index < Count; spec is
+// the shard as given and src where s comes from.
+func checkShard(s Shard, spec string, src ShardSource) (Shard, error) {
 	if s.Count < 1 || s.Index < 0 || s.Index >= s.Count {
-		return Shard{}, fmt.Errorf("%s: shard %d of %d: want 0 <= i < n", what, s.Index, s.Count)
+		return Shard{}, &ShardError{Issue: ShardRange, Spec: spec, Source: src, Index: s.Index, Count: s.Count}
 	}
 	return s, nil
+}
+
+// envError is the error of the environment variable name whose value is
+// not a whole number.
+func envError(name, value string) error {
+	return &ShardError{Issue: ShardEnvNumber, Spec: "auto", Var: name, Value: value}
 }

@@ -36,25 +36,25 @@ func TestParseVary(t *testing.T) {
 		{"landscape=gyrator,double-well", Text, []string{"gyrator", "double-well"}, ""},
 		{"box=-3:3,-2:2;-4:4,-2:2", Text, []string{"-3:3,-2:2", "-4:4,-2:2"}, ""},
 		{"temperature=0.5", Real, []string{"0.5"}, ""},
-		{"temperature", Real, nil, `--vary "temperature": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. --vary temperature=0.1:0.5:5`},
-		{"=1,2", Real, nil, `--vary "=1,2": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. --vary temperature=0.1:0.5:5`},
-		{"t=", Real, nil, `--vary "t=": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. --vary temperature=0.1:0.5:5`},
-		{"t x=1", Real, nil, `--vary "t x=1": name "t x" may hold only letters, digits, '_', '-' and '.'`},
-		{"t=1:2:0", Real, nil, `--vary "t=1:2:0": COUNT "0" is not a whole number >= 1`},
-		{"t=1:2:x", Real, nil, `--vary "t=1:2:x": COUNT "x" is not a whole number >= 1`},
-		{"t=1:2:2000000", Real, nil, `--vary "t=1:2:2000000": COUNT 2000000 exceeds 1000000 points`},
-		{"t=a:2:3", Real, nil, `--vary "t=a:2:3": START "a" is not a finite number`},
-		{"t=1:inf:3", Real, nil, `--vary "t=1:inf:3": STOP "inf" is not a finite number`},
-		{"t=0:1:3:log", Real, nil, `--vary "t=0:1:3:log": a log range needs START > 0 and STOP > 0`},
-		{"t=1:2:3:cubic", Real, nil, `--vary "t=1:2:3:cubic": the fourth field "cubic" must be log (or lin)`},
-		{"t=1:2:1", Real, nil, `--vary "t=1:2:1": COUNT 1 needs START = STOP (or give a list)`},
-		{"t=1,,2", Real, nil, `--vary "t=1,,2": empty item in the list`},
-		{"t=1,2,1", Real, nil, `--vary "t=1,2,1": "1" is listed twice`},
-		{"t=1,abc", Real, nil, `--vary t=1,abc: "abc" is not a finite number`},
-		{"n=1,2.5", Integer, nil, `--vary n=1,2.5: "2.5" is not a whole number (n takes integers)`},
+		{"temperature", Real, nil, `axis "temperature": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. temperature=0.1:0.5:5`},
+		{"=1,2", Real, nil, `axis "=1,2": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. temperature=0.1:0.5:5`},
+		{"t=", Real, nil, `axis "t=": want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. temperature=0.1:0.5:5`},
+		{"t x=1", Real, nil, `axis "t x=1": name "t x" may hold only letters, digits, '_', '-' and '.'`},
+		{"t=1:2:0", Real, nil, `axis "t=1:2:0": COUNT "0" is not a whole number >= 1`},
+		{"t=1:2:x", Real, nil, `axis "t=1:2:x": COUNT "x" is not a whole number >= 1`},
+		{"t=1:2:2000000", Real, nil, `axis "t=1:2:2000000": COUNT 2000000 exceeds 1000000 points`},
+		{"t=a:2:3", Real, nil, `axis "t=a:2:3": START "a" is not a finite number`},
+		{"t=1:inf:3", Real, nil, `axis "t=1:inf:3": STOP "inf" is not a finite number`},
+		{"t=0:1:3:log", Real, nil, `axis "t=0:1:3:log": a log range needs START > 0 and STOP > 0`},
+		{"t=1:2:3:cubic", Real, nil, `axis "t=1:2:3:cubic": the fourth field "cubic" must be log (or lin)`},
+		{"t=1:2:1", Real, nil, `axis "t=1:2:1": COUNT 1 needs START = STOP (or give a list)`},
+		{"t=1,,2", Real, nil, `axis "t=1,,2": empty item in the list`},
+		{"t=1,2,1", Real, nil, `axis "t=1,2,1": "1" is listed twice`},
+		{"t=1,abc", Real, nil, `axis t=1,abc: "abc" is not a finite number`},
+		{"n=1,2.5", Integer, nil, `axis n=1,2.5: "2.5" is not a whole number (n takes integers)`},
 		// 1, 1.5, 2, 2.5, 3 round (half away from zero) to 1, 2, 2, 3, 3.
-		{"n=1:3:5", Integer, nil, `--vary n=1:3:5: the value 2 comes twice (n takes integers): lower COUNT or widen the range`},
-		{"landscape=1:3:3", Text, nil, `--vary landscape=1:3:3: landscape takes text, not numbers: give a list a,b,c`},
+		{"n=1:3:5", Integer, nil, `axis n=1:3:5: the value 2 comes twice (n takes integers): lower COUNT or widen the range`},
+		{"landscape=1:3:3", Text, nil, `axis landscape=1:3:3: landscape takes text, not numbers: give a list a,b,c`},
 	} {
 		v, err := ParseVary(tc.in)
 		var got []string
@@ -103,11 +103,11 @@ func TestGridOrder(t *testing.T) {
 		g    Grid
 		want string
 	}{
-		{"an axis given twice", Grid{{Name: "a", Values: []string{"1"}}, {Name: "a", Values: []string{"2"}}}, "--vary a is given twice: give its values in one --vary"},
-		{"no axes", Grid{}, "no --vary: give at least one, e.g. --vary temperature=0.1:0.5:5"},
-		{"an axis without values", Grid{{Name: "a", Values: []string{"1"}}, {Name: "b"}}, "--vary b has no values"},
+		{"an axis given twice", Grid{{Name: "a", Values: []string{"1"}}, {Name: "a", Values: []string{"2"}}}, "axis a is given twice: give its values in one axis"},
+		{"no axes", Grid{}, "no axes: give at least one, e.g. temperature=0.1:0.5:5"},
+		{"an axis without values", Grid{{Name: "a", Values: []string{"1"}}, {Name: "b"}}, "axis b has no values"},
 		// 1001^2 = 1002001 points, one axis more than MaxPoints allows.
-		{"too many points", Grid{{Name: "a", Values: long}, {Name: "b", Values: long}}, "the sweep has more than 1000000 points: use fewer or shorter --vary"},
+		{"too many points", Grid{{Name: "a", Values: long}, {Name: "b", Values: long}}, "the sweep has more than 1000000 points: use fewer or shorter axes"},
 	} {
 		if err := tc.g.Check(); err == nil || err.Error() != tc.want {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
@@ -144,21 +144,21 @@ func TestParseShard(t *testing.T) {
 		{"", 0, env(), All, ""},
 		{"1/4", 0, env(), Shard{1, 4}, ""},
 		{" 0 / 1 ", 0, env(), Shard{0, 1}, ""},
-		{"4/4", 0, env(), Shard{}, "--shard 4/4: shard 4 of 4: want 0 <= i < n"},
-		{"1-4", 0, env(), Shard{}, `--shard "1-4": want i/n (e.g. 0/4) or auto`},
+		{"4/4", 0, env(), Shard{}, "shard 4 of 4: want 0 <= i < n"},
+		{"1-4", 0, env(), Shard{}, `shard "1-4": want i/n (e.g. 0/4) or auto`},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{2, 3}, ""},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "4", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{1, 3}, ""},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "3", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{},
-			"--shard auto (Slurm job array; the array must be contiguous with step 1): shard 3 of 3: want 0 <= i < n"},
-		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{}, `--shard auto: SLURM_ARRAY_TASK_ID="x" is not a whole number`},
-		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "1"), Shard{}, `--shard auto: SLURM_ARRAY_TASK_COUNT="" is not a whole number (run inside sbatch --array)`},
+			"shard 3 of 3 (from the Slurm job array; the array must be contiguous with step 1): want 0 <= i < n"},
+		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{}, `automatic shard: SLURM_ARRAY_TASK_ID="x" is not a whole number`},
+		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "1"), Shard{}, `automatic shard: SLURM_ARRAY_TASK_COUNT="" is not a whole number (run inside a Slurm job array)`},
 		{"auto", 0, env("JOB_COMPLETION_INDEX", "1", "SGDSDE_SHARDS", "2"), Shard{1, 2}, ""},
 		{"auto", 4, env("JOB_COMPLETION_INDEX", "3", "SGDSDE_SHARDS", "2"), Shard{3, 4}, ""},
 		{"auto", 0, env("JOB_COMPLETION_INDEX", "1"), Shard{},
-			"--shard auto: JOB_COMPLETION_INDEX is set but not the shard count: give --shards N or set SGDSDE_SHARDS to the Job's completions"},
-		{"auto", 0, env("JOB_COMPLETION_INDEX", "1", "SGDSDE_SHARDS", "two"), Shard{}, `--shard auto: SGDSDE_SHARDS="two" is not a whole number`},
+			"automatic shard: JOB_COMPLETION_INDEX is set but not the shard count: give the count or set SGDSDE_SHARDS to the Job's completions"},
+		{"auto", 0, env("JOB_COMPLETION_INDEX", "1", "SGDSDE_SHARDS", "two"), Shard{}, `automatic shard: SGDSDE_SHARDS="two" is not a whole number`},
 		{"auto", 0, env(), Shard{},
-			"--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set: give --shard i/n"},
+			"automatic shard: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set: give the shard as i/n"},
 	} {
 		got, err := ParseShard(tc.s, tc.count, tc.env)
 		switch {
@@ -334,7 +334,8 @@ func TestRunResumeAndMismatch(t *testing.T) {
 	def2.Args = []string{"--y"}
 	_, err = Create(dir, def2)
 	var me *MismatchError
-	if want := dir + ` holds a different sweep: its arguments are "--x", these "--y"`; err == nil || err.Error() != want || !errors.As(err, &me) {
+	if want := dir + ` holds a different sweep: its arguments are "--x", these "--y"`; err == nil || err.Error() != want || !errors.As(err, &me) ||
+		*me != (MismatchError{Dir: dir, Part: MismatchArgs, Theirs: "--x", Ours: "--y"}) {
 		t.Errorf("different definition: error %v, want the *MismatchError %q", err, want)
 	}
 }
@@ -393,7 +394,7 @@ func TestRunUnconverged(t *testing.T) {
 // TestVaryEdgeCases: a name of dashes only names nothing, and a rounded
 // integer axis never prints "-0".
 func TestVaryEdgeCases(t *testing.T) {
-	if _, err := ParseVary("--=1,2"); err == nil || err.Error() != `--vary "--=1,2": name "--" names no parameter` {
+	if _, err := ParseVary("--=1,2"); err == nil || err.Error() != `axis "--=1,2": name "--" names no parameter` {
 		t.Errorf("--=1,2: %v", err)
 	}
 	v, err := ParseVary("n=-0.4:1:2")

@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -39,21 +38,22 @@ type Vary struct {
 
 // ParseVary parses "NAME=START:STOP:COUNT", "NAME=START:STOP:COUNT:log",
 // "NAME=a,b,c" or "NAME=a;b;c". A SPEC without ',' or ';' that has three
-// or four ':'-separated fields is a range; anything else is a list.
+// or four ':'-separated fields is a range; anything else is a list. Its
+// errors are *VaryError values.
 func ParseVary(s string) (Vary, error) {
 	name, spec, ok := strings.Cut(s, "=")
 	name, spec = strings.TrimSpace(name), strings.TrimSpace(spec)
 	if !ok || name == "" || spec == "" {
-		return Vary{}, fmt.Errorf("--vary %q: want NAME=START:STOP:COUNT[:log] or NAME=a,b,c, e.g. --vary temperature=0.1:0.5:5", s)
+		return Vary{}, &VaryError{Issue: VaryForm, Arg: s}
 	}
 	for _, r := range name {
 		if !(r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return Vary{}, fmt.Errorf("--vary %q: name %q may hold only letters, digits, '_', '-' and '.'", s, name)
+			return Vary{}, &VaryError{Issue: VaryNameChars, Arg: s, Value: name}
 		}
 	}
 	v := Vary{Name: strings.TrimPrefix(name, "--"), Spec: spec}
 	if strings.Trim(v.Name, "-") == "" {
-		return Vary{}, fmt.Errorf("--vary %q: name %q names no parameter", s, name)
+		return Vary{}, &VaryError{Issue: VaryNameEmpty, Arg: s, Value: name}
 	}
 	fields := strings.Split(spec, ":")
 	if !strings.ContainsAny(spec, ",;") && (len(fields) == 3 || len(fields) == 4) {
@@ -67,10 +67,10 @@ func ParseVary(s string) (Vary, error) {
 	for _, it := range strings.Split(spec, sep) {
 		it = strings.TrimSpace(it)
 		if it == "" {
-			return Vary{}, fmt.Errorf("--vary %q: empty item in the list", s)
+			return Vary{}, &VaryError{Issue: VaryEmptyItem, Arg: s}
 		}
 		if seen[it] {
-			return Vary{}, fmt.Errorf("--vary %q: %q is listed twice", s, it)
+			return Vary{}, &VaryError{Issue: VaryRepeatedItem, Arg: s, Value: it}
 		}
 		seen[it] = true
 		v.Items = append(v.Items, it)
@@ -86,15 +86,15 @@ func (v *Vary) parseRange(s string, f []string) error {
 		t := strings.TrimSpace(f[i])
 		*p, err = strconv.ParseFloat(t, 64)
 		if err != nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
-			return fmt.Errorf("--vary %q: %s %q is not a finite number", s, [2]string{"START", "STOP"}[i], t)
+			return &VaryError{Issue: VaryRangeNumber, Arg: s, Field: [2]string{"START", "STOP"}[i], Value: t}
 		}
 	}
 	t := strings.TrimSpace(f[2])
 	if v.Count, err = strconv.Atoi(t); err != nil || v.Count < 1 {
-		return fmt.Errorf("--vary %q: COUNT %q is not a whole number >= 1", s, t)
+		return &VaryError{Issue: VaryCount, Arg: s, Value: t}
 	}
 	if v.Count > MaxPoints {
-		return fmt.Errorf("--vary %q: COUNT %d exceeds %d points", s, v.Count, MaxPoints)
+		return &VaryError{Issue: VaryCountMax, Arg: s, Count: v.Count, Max: MaxPoints}
 	}
 	if len(f) == 4 {
 		switch strings.ToLower(strings.TrimSpace(f[3])) {
@@ -102,14 +102,14 @@ func (v *Vary) parseRange(s string, f []string) error {
 			v.Log = true
 		case "lin", "linear":
 		default:
-			return fmt.Errorf("--vary %q: the fourth field %q must be log (or lin)", s, f[3])
+			return &VaryError{Issue: VaryScale, Arg: s, Value: f[3]}
 		}
 	}
 	if v.Log && !(v.Start > 0 && v.Stop > 0) {
-		return fmt.Errorf("--vary %q: a log range needs START > 0 and STOP > 0", s)
+		return &VaryError{Issue: VaryLogSign, Arg: s}
 	}
 	if v.Count == 1 && v.Start != v.Stop {
-		return fmt.Errorf("--vary %q: COUNT 1 needs START = STOP (or give a list)", s)
+		return &VaryError{Issue: VaryCountOne, Arg: s}
 	}
 	return nil
 }
@@ -118,24 +118,24 @@ func (v *Vary) parseRange(s string, f []string) error {
 // range, numbers formatted with strconv 'g' (rounded to 12 significant
 // digits, or to integers for an Integer axis); for a list, the items, which
 // must be numbers for Real and Integer axes. A range of a Text axis is an
-// error.
+// error. Its errors are *VaryError values.
 func (v Vary) Values(k Kind) ([]string, error) {
 	if !v.IsRange {
 		if k != Text {
 			for _, it := range v.Items {
 				f, err := strconv.ParseFloat(it, 64)
 				if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("--vary %s=%s: %q is not a finite number", v.Name, v.Spec, it)
+					return nil, &VaryError{Issue: VaryItemNumber, Name: v.Name, Spec: v.Spec, Value: it}
 				}
 				if k == Integer && f != math.Trunc(f) {
-					return nil, fmt.Errorf("--vary %s=%s: %q is not a whole number (%s takes integers)", v.Name, v.Spec, it, v.Name)
+					return nil, &VaryError{Issue: VaryItemInteger, Name: v.Name, Spec: v.Spec, Value: it}
 				}
 			}
 		}
 		return append([]string(nil), v.Items...), nil
 	}
 	if k == Text {
-		return nil, fmt.Errorf("--vary %s=%s: %s takes text, not numbers: give a list a,b,c", v.Name, v.Spec, v.Name)
+		return nil, &VaryError{Issue: VaryTextRange, Name: v.Name, Spec: v.Spec}
 	}
 	out := make([]string, v.Count)
 	seen := map[string]bool{}
@@ -150,7 +150,7 @@ func (v Vary) Values(k Kind) ([]string, error) {
 			s = strconv.FormatFloat(f, 'g', -1, 64)
 		}
 		if seen[s] {
-			return nil, fmt.Errorf("--vary %s=%s: the value %s comes twice (%s takes integers): lower COUNT or widen the range", v.Name, v.Spec, s, v.Name)
+			return nil, &VaryError{Issue: VaryRepeatedValue, Name: v.Name, Spec: v.Spec, Value: s}
 		}
 		seen[s] = true
 		out[i] = s
@@ -194,25 +194,25 @@ func (g Grid) Len() int {
 	return n
 }
 
-// Check reports an empty grid, an axis given twice, and grids of more than
-// MaxPoints points.
+// Check reports an empty grid, an axis given twice or without values, and
+// grids of more than MaxPoints points, as *VaryError values.
 func (g Grid) Check() error {
 	if len(g) == 0 {
-		return fmt.Errorf("no --vary: give at least one, e.g. --vary temperature=0.1:0.5:5")
+		return &VaryError{Issue: VaryNone}
 	}
 	n := 1
 	seen := map[string]bool{}
 	for _, a := range g {
 		if seen[a.Name] {
-			return fmt.Errorf("--vary %s is given twice: give its values in one --vary", a.Name)
+			return &VaryError{Issue: VaryTwice, Name: a.Name}
 		}
 		seen[a.Name] = true
 		if len(a.Values) == 0 {
-			return fmt.Errorf("--vary %s has no values", a.Name)
+			return &VaryError{Issue: VaryNoValues, Name: a.Name}
 		}
 		n *= len(a.Values)
 		if n > MaxPoints {
-			return fmt.Errorf("the sweep has more than %d points: use fewer or shorter --vary", MaxPoints)
+			return &VaryError{Issue: VaryTooMany, Max: MaxPoints}
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -165,9 +164,5 @@ func compareFailure(ctx context.Context, err error, out string) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ee.Err, ctxErr) {
 		return failureErrorf("compare interrupted (%v); nothing was written to %s", ee.Err, out)
 	}
-	msg := ee.Err.Error()
-	if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-		msg += "; try a smaller --dt"
-	}
-	return failureErrorf("compare: %s", msg)
+	return failureErrorf("compare: %v", wordError(ee.Err))
 }

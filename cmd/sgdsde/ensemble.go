@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -110,17 +109,13 @@ func (ef *ensembleFlags) checkMemory(d, record, every int, extra int64, extraWha
 }
 
 // runFailure words the error of a run of command that writes into out: an
-// interrupt, or a failure to which advice is appended when trajectories
-// diverged.
-func runFailure(ctx context.Context, err error, command, out, advice string) error {
+// interrupt, or a failure (worded by wordError: trajectories that all
+// diverged call for a smaller --dt, chains for a smaller --lr).
+func runFailure(ctx context.Context, err error, command, out string) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return failureErrorf("%s interrupted (%v); nothing was written to %s", command, err, out)
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "diverged") && !strings.Contains(msg, "--dt") {
-		msg = strings.TrimSuffix(msg, ": try a smaller learning rate") + advice
-	}
-	return failureErrorf("%s: %s", command, msg)
+	return failureErrorf("%s: %v", command, wordError(err))
 }
 
 // settingFlags are the flags of the spec fields that experiment's

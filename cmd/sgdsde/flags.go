@@ -119,7 +119,7 @@ func modelErrorText(err error) error {
 	if errors.As(err, &ge) {
 		return usageErrorf("--drift-kind gibbs: %v (give the loss with --loss, or use --drift-kind sgd)", ge.Err)
 	}
-	return usageErrorf("%v", err)
+	return usageErrorf("%v", wordError(err))
 }
 
 // parseSet parses --set values "name=value" into a map. A name given twice

@@ -174,7 +174,7 @@ func finiteSumCommand(command string, build func() (experiment.Study, error)) *s
 		build:     build,
 		planError: func(err error) error { return ensembleErrorText(err, "chains", finiteSumHint) },
 		runError: func(ctx context.Context, err error, out string) error {
-			return runFailure(ctx, err, command, out, ": try a smaller --lr")
+			return runFailure(ctx, err, command, out)
 		},
 		warnings: func(res experiment.StudyResult) []string {
 			sum := finiteSumSummary(res)

@@ -78,7 +78,7 @@ The same --seed gives bit-identical output for any --workers.`,
 			return ensembleErrorText(err, "trajectories", hint)
 		},
 		runError: func(ctx context.Context, err error, out string) error {
-			return runFailure(ctx, err, "simulate", out, "; try a smaller --dt")
+			return runFailure(ctx, err, "simulate", out)
 		},
 		warnings: func(res experiment.StudyResult) []string {
 			sum := res.(*experiment.SimulateResult).Summary

@@ -295,7 +295,7 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 	}
 	shard, err := sweep.ParseShard(sf.shard, sf.shards, os.Getenv)
 	if err != nil {
-		return nil, sweep.Shard{}, usageErrorf("%v", err)
+		return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 	}
 	if fs.Changed("shards") && sf.shard != "auto" {
 		return nil, sweep.Shard{}, usageErrorf("--shards applies only with --shard auto")
@@ -320,7 +320,7 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 	for _, s := range sf.vary {
 		v, err := sweep.ParseVary(s)
 		if err != nil {
-			return nil, sweep.Shard{}, usageErrorf("%v", err)
+			return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 		}
 		kind, isFlag := sweep.Real, false
 		p, known := experiment.LookupParam(v.Name)
@@ -341,13 +341,13 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 		}
 		vals, err := v.Values(kind)
 		if err != nil {
-			return nil, sweep.Shard{}, usageErrorf("%v", err)
+			return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 		}
 		plan.def.Vary = append(plan.def.Vary, sweep.Axis{Name: v.Name, Spec: v.Spec, Values: vals})
 		plan.isFlag = append(plan.isFlag, isFlag)
 	}
 	if err := plan.def.Vary.Check(); err != nil {
-		return nil, sweep.Shard{}, usageErrorf("%v", err)
+		return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 	}
 	plan.def.Points = plan.def.Vary.Len()
 	if f := rf.Lookup("workers"); f != nil && !f.Changed && sf.workers > 1 {
@@ -461,7 +461,7 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 	if err != nil {
 		var me *sweep.MismatchError
 		if errors.As(err, &me) {
-			return usageErrorf("--out %v: use another --out, or remove it to start over", err)
+			return usageErrorf("--out %v: use another --out, or remove it to start over", wordError(err))
 		}
 		return failureErrorf("cannot create --out directory: %v", err)
 	}
@@ -677,7 +677,7 @@ func writeSweepResults(a *app, dirs []*sweep.Dir, out string) error {
 	if _, err := sweep.Create(out, def); err != nil {
 		var me *sweep.MismatchError
 		if errors.As(err, &me) {
-			return usageErrorf("--out %v: use another --out", err)
+			return usageErrorf("--out %v: use another --out", wordError(err))
 		}
 		return failureErrorf("cannot create --out directory: %v", err)
 	}
@@ -730,7 +730,7 @@ files stay where they are.`,
 			dirs = append(dirs, d)
 		}
 		if err := sweep.CheckSame(dirs); err != nil {
-			return usageErrorf("sweep merge: %v", err)
+			return usageErrorf("sweep merge: %v", wordError(err))
 		}
 		if err := checkOutDir(out); err != nil {
 			return err

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -186,7 +185,7 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 		}
 		m, _, err = experiment.ModelSpec{Loss: f.Loss, Drift: f.Drift, Diffusion: diff, Dim: 2, Params: s.Params}.Build(s.Temperature)
 		if err != nil {
-			return potentials.Model{}, errors.New(pageWords.Replace(err.Error()))
+			return potentials.Model{}, pageError(err)
 		}
 		if f.Box != nil {
 			m.Box = potentials.NewBox(f.Box...)
@@ -237,11 +236,6 @@ func (s *modelSpec) build(lim Limits) (potentials.Model, error) {
 	}
 	return m, nil
 }
-
-// pageWords rewords the command line's formula errors for the page, where
-// the formulas are boxes, not flags.
-var pageWords = strings.NewReplacer("--loss", "loss", "--drift", "drift", "--diffusion", "diffusion",
-	"give it with --set ", "give it in the parameters box, e.g. ", "--set", "the parameters box")
 
 // constantLandscapes lists the landscapes with a constant D.
 func constantLandscapes() string {

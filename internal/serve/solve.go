@@ -448,7 +448,7 @@ func particles(ctx context.Context, req *particlesRequest, m potentials.Model) (
 	p := &sde.Problem{Model: m, Temperature: req.Temperature, X0: x0, Dt: req.Dt, Steps: req.Frames * req.Steps}
 	run, err := e.Run(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, pageError(err)
 	}
 	for k := range res.Frames {
 		f := make(floats, 2*n)

@@ -33,5 +33,6 @@
 // is the reference that compiled functions agree with.
 //
 // Syntax errors and missing parameters are reported as *SyntaxError values,
-// which carry the 1-based column of the offending text.
+// which carry the formula and the 1-based column of the offending text; a
+// missing parameter is also a *ParamError (errors.As), which names it.
 package expr

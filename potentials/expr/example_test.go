@@ -30,6 +30,6 @@ func ExampleParse() {
 	// df/dx = (x^2 - 1)*x
 	// df/dy = a*y
 	// df/dx(2, 0) = 6
-	// column 8: missing parameter "k" (give it with --set k=VALUE)
+	// column 8: missing parameter "k"
 	// column 7: unexpected ")"
 }

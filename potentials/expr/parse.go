@@ -8,19 +8,38 @@ import (
 )
 
 // SyntaxError reports a formula that does not parse, or that uses a
-// parameter whose value was not given.
+// parameter whose value was not given (then Err is a *ParamError).
 type SyntaxError struct {
 	// Column is the 1-based column, counted in characters, of the
-	// offending text; the length of the formula plus one for an
+	// offending text in Input; the length of Input plus one for an
 	// unexpected end.
 	Column int
 	// Msg describes the problem on one line.
 	Msg string
+	// Input is the formula as given.
+	Input string
+	// Err is the cause when it carries data of its own: a *ParamError
+	// for a missing parameter, else nil.
+	Err error
 }
 
 // Error returns the message prefixed by the column, for example
 // `column 7: unexpected ")"`.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("column %d: %s", e.Column, e.Msg) }
+
+// Unwrap returns the cause, or nil.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// ParamError is a parameter that a formula uses but whose value was not
+// given. Parse reports it wrapped in a *SyntaxError, which holds its
+// column.
+type ParamError struct {
+	// Name is the parameter's name.
+	Name string
+}
+
+// Error returns `missing parameter "a"`.
+func (e *ParamError) Error() string { return fmt.Sprintf("missing parameter %q", e.Name) }
 
 // maxDepth bounds the nesting of parentheses and unary operators.
 const maxDepth = 200
@@ -142,7 +161,8 @@ func scanNumber(src string, i int) (end int, ok bool) {
 // and e are parameters and take their values from params.
 //
 // Syntax errors and identifiers missing from params are reported as a
-// *SyntaxError. The tree is kept as written; Simplify simplifies it.
+// *SyntaxError holding src (a *ParamError wrapped in it for a missing
+// parameter). The tree is kept as written; Simplify simplifies it.
 func Parse(src string, vars []string, params map[string]float64) (*Expr, error) {
 	if len(vars) > 2 {
 		return nil, fmt.Errorf("expr: %d variables, at most 2 are supported", len(vars))
@@ -162,14 +182,19 @@ func Parse(src string, vars []string, params map[string]float64) (*Expr, error) 
 	}
 	p := &parser{toks: lex(src), vars: vars, params: params}
 	if p.peek().kind == tEOF {
-		return nil, &SyntaxError{Column: 1, Msg: "empty formula"}
+		return nil, &SyntaxError{Column: 1, Msg: "empty formula", Input: src}
 	}
 	e, err := p.parseSum()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		if t := p.peek(); t.kind != tEOF {
+			err = p.unexpected(t)
+		}
 	}
-	if t := p.peek(); t.kind != tEOF {
-		return nil, p.unexpected(t)
+	if err != nil {
+		if se, ok := err.(*SyntaxError); ok {
+			se.Input = src
+		}
+		return nil, err
 	}
 	return e, nil
 }
@@ -409,5 +434,6 @@ func (p *parser) parseName(t token) (*Expr, error) {
 	if p.isPunct("(") {
 		return nil, &SyntaxError{Column: t.col, Msg: fmt.Sprintf("unknown function %q", name)}
 	}
-	return nil, &SyntaxError{Column: t.col, Msg: fmt.Sprintf("missing parameter %q (give it with --set %s=VALUE)", name, name)}
+	pe := &ParamError{Name: name}
+	return nil, &SyntaxError{Column: t.col, Msg: pe.Error(), Err: pe}
 }
