@@ -348,11 +348,10 @@ func (a *CSR) Mul(b *CSR) (*CSR, error) {
 //
 // For unordered input use [FromTriplets].
 type Builder struct {
-	m      *CSR
-	row    int
-	start  int
-	err    error
-	maxCol int
+	m     *CSR
+	row   int
+	start int
+	err   error
 }
 
 // NewBuilder returns a Builder of a rows x cols matrix; nnzHint is the
