@@ -100,6 +100,9 @@ func (d InitialDensity) Probabilities(g *fokkerplanck.Grid) (p, center []float64
 		if center == nil {
 			center = gridStart(g)
 		}
+		if len(center) != g.Dim {
+			return nil, nil, &PointError{Text: strings.Trim(strings.Join(strings.Fields(fmt.Sprint(center)), ","), "[]"), Dim: g.Dim}
+		}
 		if err := insideBox(g, center); err != nil {
 			return nil, nil, err
 		}
@@ -250,7 +253,9 @@ type EvolvePlan struct {
 
 // Plan checks s without doing any work. Its errors are those of
 // SteadySpec.Plan, *ValueError (a time step, step count or width out of
-// range), *SnapshotMemoryError and those of InitialDensity.Probabilities.
+// range), *SnapshotMemoryError, *InitFileError (an InitRho density
+// without Rho is read from the file Name on the planned grid) and those of
+// InitialDensity.Probabilities.
 func (s EvolveSpec) Plan() (*EvolvePlan, error) {
 	s = s.withDefaults()
 	switch {
@@ -268,6 +273,13 @@ func (s EvolveSpec) Plan() (*EvolvePlan, error) {
 	p := &EvolvePlan{spec: s, run: runs[0]}
 	if err := CheckSnapshotMemory(p.run.g.Len(), s.Steps, s.Every); err != nil {
 		return nil, err
+	}
+	if s.Init.Kind == InitRho && s.Init.Rho == nil {
+		// The density of a file is read on the planned grid.
+		if p.spec.Init.Rho, err = ReadGridField(s.Init.Name, GridShape(p.run.g)); err != nil {
+			return nil, &InitFileError{Path: s.Init.Name, Err: err}
+		}
+		s = p.spec
 	}
 	if p.p0, p.center, err = s.Init.Probabilities(p.run.g); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
@@ -74,7 +75,8 @@ func SchemeName(s fokkerplanck.Scheme) string {
 // Build returns the grid that s selects for model m at temperature T,
 // after checking, before allocating anything, that a steady-state solve
 // on it fits in the available memory. Its errors are *ValueError (a
-// tolerance outside (0, 1)), *DimensionError, *GridSizeError, *NoBoxError,
+// tolerance outside (0, 1)), *DimensionError, *GridSizeError, *BoxError
+// (a box of another dimension), *NoBoxError,
 // *MemoryError and the errors of fokkerplanck.NewGrid.
 func (s GridSpec) Build(m potentials.Model, T float64) (*fokkerplanck.Grid, GridInfo, error) {
 	tol := s.tol()
@@ -104,6 +106,9 @@ func (s GridSpec) Build(m potentials.Model, T float64) (*fokkerplanck.Grid, Grid
 		}
 	}
 	box := s.Box
+	if n := len(box.Min); n != 0 && n != d {
+		return nil, GridInfo{}, &BoxError{Text: boxText(box), Dim: d, Axis: -1}
+	}
 	if len(box.Min) == 0 && len(box.Max) == 0 {
 		box = m.DefaultBox(T)
 		if len(box.Min) != d || len(box.Max) != d {
@@ -122,6 +127,15 @@ func (s GridSpec) Build(m potentials.Model, T float64) (*fokkerplanck.Grid, Grid
 		info.Box = append(info.Box, [2]float64{box.Min[a], box.Max[a]})
 	}
 	return g, info, nil
+}
+
+// boxText formats a box as "xmin:xmax,ymin:ymax".
+func boxText(b potentials.Box) string {
+	parts := make([]string, len(b.Min))
+	for a := range b.Min {
+		parts[a] = fmt.Sprintf("%g:%g", b.Min[a], b.Max[a])
+	}
+	return strings.Join(parts, ",")
 }
 
 // CheckGridMemory refuses, before anything is allocated, a grid of n nodes

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -452,11 +453,18 @@ func setFiniteSumStart(f *FiniteSumSpec, v string) error {
 	return err
 }
 
-// parseReal parses a finite number.
+// ParseNumberError is text that is not a finite number.
+type ParseNumberError struct{ Text string }
+
+// Error words the error.
+func (e *ParseNumberError) Error() string { return fmt.Sprintf("%q is not a finite number", e.Text) }
+
+// parseReal parses a finite number; its error is *ParseNumberError.
 func parseReal(v string) (float64, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	v = strings.TrimSpace(v)
+	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("%q is not a finite number", v)
+		return 0, &ParseNumberError{Text: v}
 	}
 	return f, nil
 }
@@ -533,7 +541,7 @@ func ParseBox(s string, d int) (potentials.Box, error) {
 		}
 		lo, hi, ok := strings.Cut(p, ":")
 		if !ok {
-			return potentials.Box{}, bad(errNotRange)
+			return potentials.Box{}, bad(ErrNotRange)
 		}
 		a, err := parseReal(lo)
 		if err != nil {
@@ -544,17 +552,19 @@ func ParseBox(s string, d int) (potentials.Box, error) {
 			return potentials.Box{}, bad(err)
 		}
 		if !(a < b) {
-			return potentials.Box{}, bad(errEmptyRange)
+			return potentials.Box{}, bad(ErrEmptyRange)
 		}
 		bounds = append(bounds, a, b)
 	}
 	return potentials.NewBox(bounds...), nil
 }
 
-// Causes of a BoxError.
+// Causes of a BoxError besides a *ParseNumberError.
 var (
-	errNotRange   = fmt.Errorf("not min:max")
-	errEmptyRange = fmt.Errorf("needs min < max")
+	// ErrNotRange is a range that is not min:max.
+	ErrNotRange = errors.New("not min:max")
+	// ErrEmptyRange is a range with min >= max.
+	ErrEmptyRange = errors.New("needs min < max")
 )
 
 // ParseOrbitSelection parses "force", "drift" or "both".

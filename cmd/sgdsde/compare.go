@@ -10,8 +10,6 @@ import (
 
 	"github.com/sgdsde/sgdsde/compare"
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // Defaults of 'sgdsde compare' (those of experiment.DefaultCompare).
@@ -65,7 +63,7 @@ Writes into --out: compare.json (inputs and results).`,
 	addPlotFlags(fs, &pf)
 	sc := &studyCommand{
 		build:     func() (experiment.Study, error) { return compareStudy(in, &cf) },
-		planError: func(err error) error { return planError(err, "lower --n") },
+		planError: comparePlanError,
 		runError:  compareFailure,
 		warnings:  compareWarnings,
 	}
@@ -101,38 +99,36 @@ func compareStudy(in *inputFlags, cf *compareFlags) (experiment.Study, error) {
 	if err := cf.validate(); err != nil {
 		return nil, err
 	}
-	_, runs, err := in.resolveInputs(runChecks{
-		model: func(m potentials.Model) error {
-			if m.Dim > 2 {
-				return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", m.Name, m.Dim)
-			}
-			return nil
-		},
-		run: func(r *modelRun) error {
-			if _, err := cf.problem(r.model, r.tinfo.Temperature); err != nil {
-				return err
-			}
-			nodes := r.g.Len()
-			return cf.checkMemory(r.model.Dim, 0, 1, fokkerplanck.MemoryEstimate(nodes), fmt.Sprintf("a grid of %d nodes", nodes))
-		},
-	})
+	p, err := in.specs()
 	if err != nil {
 		return nil, err
 	}
 	spec := &experiment.CompareSpec{
-		Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim),
+		Model: p.model, Temperature: p.temp, Temperatures: p.temps, Grid: p.grid,
 		N: cf.n, Steps: cf.steps, BurnIn: cf.burnIn, Dt: cf.dt, Seed: cf.seed, Workers: cf.workers, Bound: cf.bound,
 		Block: cf.block, MinCount: cf.minCount,
 	}
 	if cf.fs.Changed("x0") {
-		spec.X0, _ = parsePoint("x0", cf.x0, runs[0].model.Dim) // checked by problem
-	}
-	if len(runs) == 1 {
-		spec.Temperature = temperatureSpec(runs[0].tinfo)
-	} else {
-		spec.Temperatures = temperaturesOf(runs)
+		if spec.X0, err = experiment.ParsePoint(cf.x0, 0); err != nil {
+			return nil, usageErrorf("--x0 %q: %v", cf.x0, err)
+		}
 	}
 	return spec, nil
+}
+
+// comparePlanError words an error of CompareSpec.Plan.
+func comparePlanError(err error) error {
+	var (
+		de *experiment.DimensionError
+		pe *experiment.EnsembleProblemError
+	)
+	switch {
+	case errors.As(err, &de):
+		return usageErrorf("compare needs a 1-D or 2-D model (a grid), model %q is %d-D", de.Model, de.Dim)
+	case errors.As(err, &pe):
+		return ensembleErrorText(&experiment.ProblemError{Err: pe.Err}, "trajectories", "lower --n")
+	}
+	return planError(err, "lower --n")
 }
 
 // compareWarnings are the warnings of a comparison: diverged trajectories

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // defaultCyclesOut is the default --out of 'sgdsde cycles'.
@@ -57,7 +56,7 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 		build: func() (experiment.Study, error) {
 			return cyclesStudy(in, from, field, maxTime, pf.plot)
 		},
-		planError: func(err error) error { return planError(err, "") },
+		planError: cyclesPlanError,
 		runError: func(ctx context.Context, err error, out string) error {
 			var oe *experiment.OrbitError
 			if errors.As(err, &oe) {
@@ -86,45 +85,39 @@ Writes into --out: orbits.csv (orbit, field, t, x, y, phi) and summary.json; wit
 // cyclesStudy returns the orbit study of the flags. With withPhi (--plot)
 // the result keeps Phi and the axes, the background of the figure.
 func cyclesStudy(in *inputFlags, from []string, field string, maxTime float64, withPhi bool) (experiment.Study, error) {
-	var sel experiment.OrbitSelection
-	var seeds [][2]float64
-	_, runs, err := in.resolveInputs(runChecks{
-		flags: func() error {
-			var err error
-			if sel, err = experiment.ParseOrbitSelection(field); err != nil {
-				return usageErrorf("--field %q: want force, drift or both", field)
-			}
-			if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
-				return usageErrorf("--max-time must be a finite time >= 0 (0: automatic), got %g", maxTime)
-			}
-			return nil
-		},
-		model: func(m potentials.Model) error {
-			if m.Dim != 2 {
-				return usageErrorf("cycles needs a 2-D model; %q is %d-D", m.Name, m.Dim)
-			}
-			return nil
-		},
-		run: func(r *modelRun) error {
-			g := r.g
-			for _, s := range from {
-				x, err := parsePoint("from", s, 2)
-				if err != nil {
-					return err
-				}
-				if x[0] < g.Min[0] || x[0] > g.Max[0] || x[1] < g.Min[1] || x[1] > g.Max[1] {
-					return usageErrorf("--from %q is outside the box [%g, %g] x [%g, %g]: give a seed inside, or widen --box", s, g.Min[0], g.Max[0], g.Min[1], g.Max[1])
-				}
-				seeds = append(seeds, [2]float64{x[0], x[1]})
-			}
-			return nil
-		},
-	})
+	p, err := in.specs()
 	if err != nil {
 		return nil, err
 	}
-	return &experiment.CyclesSpec{
-		Model: in.modelSpec(), Temperature: temperatureSpec(runs[0].tinfo), Grid: in.gridSpec(2),
-		Fields: sel, Seeds: seeds, MaxTime: maxTime, WithPhi: withPhi,
-	}, nil
+	sel, err := experiment.ParseOrbitSelection(field)
+	if err != nil {
+		return nil, usageErrorf("--field %q: want force, drift or both", field)
+	}
+	if !(maxTime >= 0) || math.IsInf(maxTime, 0) {
+		return nil, usageErrorf("--max-time must be a finite time >= 0 (0: automatic), got %g", maxTime)
+	}
+	spec := &experiment.CyclesSpec{Model: p.model, Temperature: p.temp, Grid: p.grid, Fields: sel, MaxTime: maxTime, WithPhi: withPhi}
+	for _, s := range from {
+		x, err := parsePoint("from", s, 2)
+		if err != nil {
+			return nil, err
+		}
+		spec.Seeds = append(spec.Seeds, [2]float64{x[0], x[1]})
+	}
+	return spec, nil
+}
+
+// cyclesPlanError words an error of CyclesSpec.Plan.
+func cyclesPlanError(err error) error {
+	var (
+		pe *experiment.PlanarError
+		ob *experiment.OutsideBoxError
+	)
+	switch {
+	case errors.As(err, &pe):
+		return usageErrorf("cycles needs a 2-D model; %q is %d-D", pe.Model, pe.Dim)
+	case errors.As(err, &ob):
+		return usageErrorf("--from %g,%g is outside the box [%g, %g] x [%g, %g]: give a seed inside, or widen --box", ob.X[0], ob.X[1], ob.Min[0], ob.Max[0], ob.Min[1], ob.Max[1])
+	}
+	return planError(err, "")
 }

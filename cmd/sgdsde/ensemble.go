@@ -6,13 +6,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
-	"github.com/sgdsde/sgdsde/sde"
 )
 
 // ensembleFlags are the flags of an Euler–Maruyama ensemble.
@@ -63,49 +61,6 @@ func (ef *ensembleFlags) chains(record, every int) experiment.Chains {
 func (ef *ensembleFlags) validate() error {
 	spec := experiment.SimulateSpec{Dt: ef.dt, Chains: ef.chains(0, 1)}
 	return ensembleErrorText(spec.CheckRun(), "trajectories", "")
-}
-
-// problem returns the validated SDE problem of model m at temperature T
-// started at --x0 (by default the model's start). All errors are
-// bad-input errors.
-func (ef *ensembleFlags) problem(m potentials.Model, T float64) (*sde.Problem, error) {
-	x0 := m.DefaultStart()
-	if ef.fs.Changed("x0") {
-		var err error
-		if x0, err = parsePoint("x0", ef.x0, m.Dim); err != nil {
-			return nil, err
-		}
-	}
-	prob := &sde.Problem{Model: m, Temperature: T, X0: x0, Dt: ef.dt, Steps: ef.steps, BurnIn: ef.burnIn}
-	if err := prob.Validate(); err != nil {
-		return nil, ensembleErrorText(&experiment.ProblemError{Err: err}, "trajectories", "")
-	}
-	return prob, nil
-}
-
-// checkMemory refuses, before anything is allocated, an ensemble of the
-// flags' size on a d-dimensional model saving record trajectories every
-// every steps that cannot be allocated at all, or that does not fit in the
-// available memory together with extra bytes (the grid of 'sgdsde compare',
-// described by extraWhat). All errors are bad-input errors.
-func (ef *ensembleFlags) checkMemory(d, record, every int, extra int64, extraWhat string) error {
-	ens := &sde.Ensemble{N: ef.n, Workers: ef.workers, Record: record, Every: every, Bound: ef.bound}
-	hint := "lower --n"
-	if record > 0 {
-		hint = "lower --n or --record, or raise --every"
-	}
-	need, err := ens.MemoryEstimate(d, ef.steps)
-	if err != nil {
-		return sizeError(err, hint)
-	}
-	what := fmt.Sprintf("an ensemble of %d trajectories in %d-D", ef.n, d)
-	if record > 0 {
-		what += fmt.Sprintf(" saving %d x %d states", record, ef.steps/every)
-	}
-	if extraWhat != "" {
-		what += " and " + extraWhat
-	}
-	return checkMemory(float64(need)+float64(extra), what, hint)
 }
 
 // runFailure words the error of a run of command that writes into out: an

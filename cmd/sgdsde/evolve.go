@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/internal/output"
 )
 
@@ -101,38 +100,34 @@ func (ef *evolveFlags) validate() error {
 	return nil
 }
 
-// initialDensity checks the initial density selected by the flags on grid
-// g (reading --init FILE.npy) and returns it. All errors are bad-input
-// errors.
-func (ef *evolveFlags) initialDensity(g *fokkerplanck.Grid) (experiment.InitialDensity, error) {
-	var center []float64
-	if ef.init == "gauss" && ef.centerChanged {
-		var err error
-		if center, err = parsePoint("center", ef.center, g.Dim); err != nil {
-			return experiment.InitialDensity{}, err
-		}
-	}
-	d, err := experiment.NewInitialDensity(ef.init, center, ef.width, g)
+// evolvePlanError words an error of EvolveSpec.Plan: those of the
+// initial density (reading --init FILE.npy, the centre in the box) and of
+// the snapshots' memory, then planError's.
+func (ef *evolveFlags) planError(err error) error {
 	var (
 		fe *experiment.InitFileError
 		se *experiment.FieldShapeError
 		ob *experiment.OutsideBoxError
+		sm *experiment.SnapshotMemoryError
+		pt *experiment.PointError
 	)
 	switch {
-	case err == nil:
-		return d, nil
 	case errors.As(err, &fe) && errors.Is(err, os.ErrNotExist):
-		return d, usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", ef.init, fe.Err)
+		return usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", ef.init, fe.Err)
 	case errors.As(err, &fe) && errors.As(err, &se):
-		return d, usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, output.ShapeString(se.Shape), output.ShapeString(se.Want))
+		return usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, output.ShapeString(se.Shape), output.ShapeString(se.Want))
 	case errors.As(err, &fe):
-		return d, usageErrorf("--init: %v", fe.Err)
+		return usageErrorf("--init: %v", fe.Err)
 	case errors.As(err, &ob):
-		return d, usageErrorf("--center %s lies outside the grid box: move it inside or widen --box", vec(ob.X))
-	case d.Kind == experiment.InitRho:
-		return d, usageErrorf("--init %s: %v", ef.init, err)
+		return usageErrorf("--center %s lies outside the grid box: move it inside or widen --box", vec(ob.X))
+	case errors.As(err, &pt):
+		return usageErrorf("--center %q: want %d comma-separated numbers for a %d-D model", ef.center, pt.Dim, pt.Dim)
+	case errors.As(err, &sm):
+		return usageErrorf("%v: use a larger --every or a smaller --grid", err)
+	case ef.init != "gauss" && ef.init != "uniform" && !isGridError(err):
+		return usageErrorf("--init %s: %v", ef.init, err)
 	}
-	return d, usageErrorf("%v", err)
+	return planError(err, "")
 }
 
 // runEvolve validates everything, evolves through experiment.Evolve and
@@ -142,25 +137,30 @@ func runEvolve(cmd *cobra.Command, a *app, in *inputFlags, ef *evolveFlags) erro
 	if err := ef.validate(); err != nil {
 		return err
 	}
-	var init experiment.InitialDensity
-	_, runs, err := in.resolve(ef.out, runChecks{run: func(r *modelRun) (err error) {
-		if err := experiment.CheckSnapshotMemory(r.g.Len(), ef.steps, ef.every); err != nil {
-			return usageErrorf("%v: use a larger --every or a smaller --grid", err)
-		}
-		init, err = ef.initialDensity(r.g)
-		return err
-	}})
+	p, err := in.specs()
 	if err != nil {
 		return err
 	}
-	run := &runs[0]
-	spec := experiment.EvolveSpec{
-		Model: in.modelSpec(), Temperature: temperatureSpec(run.tinfo), Grid: in.gridSpec(run.model.Dim),
-		Dt: ef.dt, Steps: ef.steps, Every: ef.every, Init: init,
+	init := experiment.InitialDensity{Width: ef.width}
+	switch ef.init {
+	case "gauss":
+		if ef.centerChanged {
+			if init.Center, err = experiment.ParsePoint(ef.center, 0); err != nil {
+				return usageErrorf("--center %q: %v", ef.center, err)
+			}
+		}
+	case "uniform":
+		init.Kind = experiment.InitUniform
+	default:
+		init.Kind, init.Name = experiment.InitRho, ef.init
 	}
+	spec := experiment.EvolveSpec{Model: p.model, Temperature: p.temp, Grid: p.grid, Dt: ef.dt, Steps: ef.steps, Every: ef.every, Init: init}
 	plan, err := spec.Plan()
 	if err != nil {
-		return planError(err, "")
+		return ef.planError(err)
+	}
+	if err := checkOutDir(ef.out); err != nil {
+		return err
 	}
 	var pr experiment.Progress
 	if _, cost := plan.Work(); cost > evolveProgressMinWork && a.stderrIsTerminal() {

@@ -61,9 +61,6 @@ func addModelFlags(fs *pflag.FlagSet) *modelFlags {
 	return mf
 }
 
-// modelInfo is what a summary echoes about the model.
-type modelInfo = experiment.ModelInfo
-
 // isFormula reports whether a formula flag was given.
 func (mf *modelFlags) isFormula() bool {
 	return mf.fs.Changed("loss") || mf.fs.Changed("drift") || mf.fs.Changed("diffusion")
@@ -96,17 +93,6 @@ func (mf *modelFlags) spec() (experiment.ModelSpec, error) {
 		s.Landscape = mf.landscape
 	}
 	return s, nil
-}
-
-// build returns the model selected by the flags at temperature T (used only
-// by the Gibbs drift). All errors are bad-input errors.
-func (mf *modelFlags) build(T float64) (potentials.Model, modelInfo, error) {
-	s, err := mf.spec()
-	if err != nil {
-		return potentials.Model{}, modelInfo{}, err
-	}
-	m, info, err := s.Build(T)
-	return m, info, modelErrorText(err)
 }
 
 // modelErrorText words an error of experiment.ModelSpec.Build for the

@@ -8,7 +8,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -16,7 +15,6 @@ import (
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // Defaults of the grid flags (those of a zero experiment.GridSpec).
@@ -54,64 +52,43 @@ func addGridFlags(fs *pflag.FlagSet) *gridFlags {
 	return gf
 }
 
-// gridInfo is what a summary echoes about the grid.
-type gridInfo = experiment.GridInfo
-
-// validate checks the grid flags that do not depend on the model.
-func (gf *gridFlags) validate() (fokkerplanck.Scheme, error) {
+// spec returns the grid specification of the flags: the sizes and the box
+// as given (their number against the model's dimension is checked by the
+// study's Plan). All errors are bad-input errors.
+func (gf *gridFlags) spec() (experiment.GridSpec, error) {
 	if !(gf.tol > 0) || gf.tol >= 1 {
-		return 0, usageErrorf("--tol must be in (0, 1), got %g", gf.tol)
+		return experiment.GridSpec{}, usageErrorf("--tol must be in (0, 1), got %g", gf.tol)
 	}
 	scheme, err := fokkerplanck.ParseScheme(gf.scheme)
 	if err != nil {
-		return 0, usageErrorf("--scheme: %v", err)
-	}
-	return scheme, nil
-}
-
-// build returns the grid selected by the flags for model m with the
-// T-independent default box m.Box; buildAt is the same at a temperature.
-func (gf *gridFlags) build(m potentials.Model) (*fokkerplanck.Grid, gridInfo, error) {
-	return gf.buildAt(m, math.NaN())
-}
-
-// buildAt returns the grid selected by the flags for model m at temperature
-// T, after checking (before allocating anything) that the solve fits in the
-// available memory. Without --box the box is m.DefaultBox(T): the model's
-// box at T (potentials.Model.BoxAt), which holds the steady state at T, or
-// m.Box for a model without one or for T = NaN. All errors are bad-input
-// errors.
-func (gf *gridFlags) buildAt(m potentials.Model, T float64) (*fokkerplanck.Grid, gridInfo, error) {
-	spec, err := gf.spec(m.Dim)
-	if err != nil {
-		return nil, gridInfo{}, err
-	}
-	g, info, err := spec.Build(m, T)
-	if err != nil {
-		return nil, gridInfo{}, gridErrorText(err)
-	}
-	return g, info, nil
-}
-
-// spec returns the grid specification of the flags for a d-D model. All
-// errors are bad-input errors.
-func (gf *gridFlags) spec(d int) (experiment.GridSpec, error) {
-	scheme, err := gf.validate()
-	if err != nil {
-		return experiment.GridSpec{}, err
+		return experiment.GridSpec{}, usageErrorf("--scheme: %v", err)
 	}
 	spec := experiment.GridSpec{Periodic: gf.periodic, Scheme: scheme, Tol: gf.tol}
-	if gf.fs.Changed("grid") && (d == 1 || d == 2) {
-		if spec.Nodes, err = parseGridSize(gf.grid, d); err != nil {
+	if gf.fs.Changed("grid") {
+		if spec.Nodes, err = parseGridSize(gf.grid); err != nil {
 			return experiment.GridSpec{}, err
 		}
 	}
-	if gf.fs.Changed("box") && (d == 1 || d == 2) {
-		if spec.Box, err = parseBox(gf.box, d); err != nil {
-			return experiment.GridSpec{}, err
+	if gf.fs.Changed("box") {
+		if spec.Box, err = experiment.ParseBox(gf.box, 0); err != nil {
+			return experiment.GridSpec{}, gridErrorText(err)
 		}
 	}
 	return spec, nil
+}
+
+// isGridError reports whether err is an error of experiment.GridSpec.Build.
+func isGridError(err error) bool {
+	var (
+		me *experiment.MemoryError
+		nb *experiment.NoBoxError
+		de *experiment.DimensionError
+		ge *experiment.GridSizeError
+		be *experiment.BoxError
+		ve *experiment.ValueError
+	)
+	return errors.As(err, &me) && (me.MaxPerAxis > 0 || me.MaxNodes > 0) || errors.As(err, &nb) || errors.As(err, &de) ||
+		errors.As(err, &ge) || errors.As(err, &be) || errors.As(err, &ve) && ve.What == "tolerance"
 }
 
 // gridErrorText words an error of experiment.GridSpec.Build for the
@@ -121,6 +98,8 @@ func gridErrorText(err error) error {
 		me *experiment.MemoryError
 		nb *experiment.NoBoxError
 		de *experiment.DimensionError
+		ge *experiment.GridSizeError
+		be *experiment.BoxError
 	)
 	switch {
 	case errors.As(err, &me):
@@ -131,18 +110,22 @@ func gridErrorText(err error) error {
 			me.What, formatBytes(me.Need), formatBytes(me.Avail), me.MaxPerAxis)
 	case errors.As(err, &nb):
 		return usageErrorf("model %q has no default box: give --box", nb.Model)
+	case errors.As(err, &ge):
+		return gridSizeError(ge)
+	case errors.As(err, &be):
+		return boxError(be)
 	case errors.As(err, &de):
 		return usageErrorf("%v", err)
 	}
 	return usageErrorf("%v (check --grid and --box)", err)
 }
 
-// parseGridSize parses --grid "NX[,NY]" for a d-D model: one number gives
-// NX = NY in 2-D. Every size must be at least fokkerplanck.MinNodes.
-func parseGridSize(s string, d int) ([]int, error) {
+// parseGridSize parses --grid "NX[,NY]": one or two sizes, each at least
+// fokkerplanck.MinNodes.
+func parseGridSize(s string) ([]int, error) {
 	parts := strings.Split(s, ",")
-	if len(parts) > d {
-		return nil, usageErrorf("--grid %q: want %s for a %d-D model", s, map[int]string{1: "one size NX", 2: "NX or NX,NY"}[d], d)
+	if len(parts) > 2 {
+		return nil, usageErrorf("--grid %q: want NX or NX,NY", s)
 	}
 	n := make([]int, len(parts))
 	for i, p := range parts {
@@ -155,40 +138,31 @@ func parseGridSize(s string, d int) ([]int, error) {
 		}
 		n[i] = v
 	}
-	if d == 2 && len(n) == 1 {
-		n = append(n, n[0])
-	}
 	return n, nil
 }
 
-// parseBox parses --box "xmin:xmax[,ymin:ymax]" for a d-D model.
-func parseBox(s string, d int) (potentials.Box, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != d {
-		return potentials.Box{}, usageErrorf("--box %q: want %d comma-separated ranges min:max for a %d-D model, e.g. %s",
-			s, d, d, map[int]string{1: "-3:3", 2: "-2.5:2.5,-2:2"}[d])
+// gridSizeError words sizes of --grid that do not fit the model.
+func gridSizeError(e *experiment.GridSizeError) error {
+	s := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(e.Nodes)), ","), "[]")
+	return usageErrorf("--grid %q: want %s for a %d-D model", s, map[int]string{1: "one size NX", 2: "NX or NX,NY"}[e.Dim], e.Dim)
+}
+
+// boxError words a --box that is not a box, or not one of the model's
+// dimension.
+func boxError(e *experiment.BoxError) error {
+	if e.Axis < 0 {
+		return usageErrorf("--box %q: want %d comma-separated ranges min:max for a %d-D model, e.g. %s",
+			e.Text, e.Dim, e.Dim, map[int]string{1: "-3:3", 2: "-2.5:2.5,-2:2"}[e.Dim])
 	}
-	bounds := make([]float64, 0, 2*d)
-	for i, p := range parts {
-		lo, hi, ok := strings.Cut(p, ":")
-		if !ok {
-			return potentials.Box{}, usageErrorf("--box %q: range %q of %s is not min:max", s, strings.TrimSpace(p), "xy"[i:i+1])
-		}
-		var v [2]float64
-		for k, t := range [2]string{lo, hi} {
-			t = strings.TrimSpace(t)
-			f, err := strconv.ParseFloat(t, 64)
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-				return potentials.Box{}, usageErrorf("--box %q: %q is not a finite number", s, t)
-			}
-			v[k] = f
-		}
-		if !(v[0] < v[1]) {
-			return potentials.Box{}, usageErrorf("--box %q: the range of %s needs min < max, got %g:%g", s, "xy"[i:i+1], v[0], v[1])
-		}
-		bounds = append(bounds, v[0], v[1])
+	axis := "xy"[e.Axis : e.Axis+1]
+	var pe *experiment.ParseNumberError
+	switch {
+	case errors.As(e.Err, &pe):
+		return usageErrorf("--box %q: %q is not a finite number", e.Text, pe.Text)
+	case errors.Is(e.Err, experiment.ErrEmptyRange):
+		return usageErrorf("--box %q: the range of %s needs min < max, got %s", e.Text, axis, e.Range)
 	}
-	return potentials.NewBox(bounds...), nil
+	return usageErrorf("--box %q: range %q of %s is not min:max", e.Text, e.Range, axis)
 }
 
 // formatBytes formats a byte count with a decimal unit, e.g. "4.8 GB".

@@ -120,7 +120,11 @@ func TestGridBuildAtBox(t *testing.T) {
 		if err := fs.Parse(append([]string{"--grid", "16"}, c.args...)); err != nil {
 			t.Fatal(err)
 		}
-		g, info, err := gf.buildAt(c.model, c.T)
+		spec, err := gf.spec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, info, err := spec.Build(c.model, c.T)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -136,10 +140,14 @@ func TestGridBuildAtBox(t *testing.T) {
 			t.Errorf("%s: grid %v (info %v), want 16 x 16", c.name, g.N, info.Grid)
 		}
 	}
-	// build is buildAt without a temperature.
+	// Without a temperature, the T-independent box.
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	gf := addGridFlags(fs)
-	_, info, err := gf.build(dw)
+	spec, err := gf.spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, info, err := spec.Build(dw, math.NaN())
 	if want := [][2]float64{{-2.5, 2.5}, {-4, 4}}; err != nil || !reflect.DeepEqual(info.Box, want) {
 		t.Errorf("build: box %v, %v; want the T-independent %v", info.Box, err, want)
 	}

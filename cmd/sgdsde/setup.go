@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // inputFlags are the flag groups that select what a command computes on:
@@ -61,120 +59,61 @@ func addOutFlag(fs *pflag.FlagSet, out *string, def string) {
 	fs.StringVar(out, "out", def, "output `directory` (created after a successful run; existing files of the same names are replaced)")
 }
 
-// modelRun is the validated input of one run: the model at one temperature
-// and, for a grid command, its grid.
-type modelRun struct {
-	model potentials.Model
-	minfo modelInfo
-	tinfo temperatureInfo
-	g     *fokkerplanck.Grid // nil without grid flags
-	ginfo gridInfo
+// inputs are the model, temperature and grid specifications of the input
+// flags.
+type inputs struct {
+	model experiment.ModelSpec
+	// temp is the one temperature, or zero when temps lists several.
+	temp  experiment.TemperatureSpec
+	temps []float64
+	grid  experiment.GridSpec
 }
 
-// runChecks are a command's own checks in inputFlags.resolve; any may be
-// nil.
-type runChecks struct {
-	// flags checks the command's own flags after the grid flags (cycles;
-	// the other commands check theirs before calling resolve).
-	flags func() error
-	// model checks the model before its grid is built.
-	model func(m potentials.Model) error
-	// run checks, and derives the command's own input of, a run whose grid
-	// is built.
-	run func(r *modelRun) error
-}
-
-// resolve validates the grid flags (then the command's own, check.flags),
-// resolves the temperature (or each of a list) and builds, for every temperature, the model and the grid, with the
-// command's checks in between; last it checks that out can be created. It
-// does no work and touches nothing: all its errors are bad-input errors.
-// The scheme is that of --scheme (zero without grid flags).
-func (in *inputFlags) resolve(out string, check runChecks) (fokkerplanck.Scheme, []modelRun, error) {
-	scheme, runs, err := in.resolveInputs(check)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := checkOutDir(out); err != nil {
-		return 0, nil, err
-	}
-	return scheme, runs, nil
-}
-
-// resolveInputs is resolve without the check of the output directory.
-func (in *inputFlags) resolveInputs(check runChecks) (fokkerplanck.Scheme, []modelRun, error) {
-	var scheme fokkerplanck.Scheme
+// specs returns the specifications of the flags after the checks of the
+// flags themselves (parsing, conflicts between flags); a study's Plan
+// checks the rest, and planError words its errors. All errors are
+// bad-input errors.
+func (in *inputFlags) specs() (inputs, error) {
+	var p inputs
+	var err error
 	if in.grid != nil {
-		var err error
-		if scheme, err = in.grid.validate(); err != nil {
-			return 0, nil, err
-		}
-	}
-	if check.flags != nil {
-		if err := check.flags(); err != nil {
-			return 0, nil, err
+		if p.grid, err = in.grid.spec(); err != nil {
+			return p, err
 		}
 	}
 	tinfos, err := in.temp.resolveAll()
 	if err != nil {
-		return 0, nil, err
+		return p, err
 	}
-	var runs []modelRun
-	for _, tinfo := range tinfos {
-		r := modelRun{tinfo: tinfo}
-		if r.model, r.minfo, err = in.model.build(tinfo.Temperature); err != nil {
-			return 0, nil, err
+	if len(tinfos) == 1 {
+		p.temp = temperatureSpec(tinfos[0])
+	} else {
+		for _, t := range tinfos {
+			p.temps = append(p.temps, t.Temperature)
 		}
-		if check.model != nil {
-			if err := check.model(r.model); err != nil {
-				return 0, nil, err
-			}
-		}
-		if in.grid != nil {
-			if r.g, r.ginfo, err = in.grid.buildAt(r.model, tinfo.Temperature); err != nil {
-				return 0, nil, err
-			}
-		}
-		if check.run != nil {
-			if err := check.run(&r); err != nil {
-				return 0, nil, err
-			}
-		}
-		runs = append(runs, r)
 	}
-	return scheme, runs, nil
+	p.model, err = in.model.spec()
+	return p, err
 }
 
-// temperaturesOf lists the temperatures of runs.
-func temperaturesOf(runs []modelRun) []float64 {
-	ts := make([]float64, len(runs))
-	for i, r := range runs {
-		ts[i] = r.tinfo.Temperature
-	}
-	return ts
-}
-
-// modelSpec returns the model specification of the flags, which resolve
-// has accepted.
-func (in *inputFlags) modelSpec() experiment.ModelSpec {
-	s, _ := in.model.spec()
-	return s
-}
-
-// gridSpec returns the grid specification of the flags for a d-D model,
-// which resolve has accepted.
-func (in *inputFlags) gridSpec(d int) experiment.GridSpec {
-	s, _ := in.grid.spec(d)
-	return s
-}
-
-// planError words an error of a study's Plan once resolve has accepted the
-// flags: a memory limit, with hint (which flags to change), or bad input.
+// planError words an error of a study's Plan (bad input): those of the
+// model (modelErrorText), of the grid (gridErrorText), an operator that
+// cannot be assembled, a memory limit with hint (which flags to change),
+// or the error's own line.
 func planError(err error, hint string) error {
-	var me *experiment.MemoryError
-	if errors.As(err, &me) && me.Avail > 0 {
+	var (
+		me *experiment.MemoryError
+		ae *experiment.AssembleError
+	)
+	switch {
+	case errors.As(err, &me) && me.MaxPerAxis == 0 && me.Avail > 0:
 		return usageErrorf("%v: %s", err, hint)
+	case errors.As(err, &ae):
+		return assembleError(ae)
+	case isGridError(err):
+		return gridErrorText(err)
 	}
-	return usageErrorf("%v", err)
+	return modelErrorText(err)
 }
 
 // gridFailure words an error of a grid study's Run for command, which

@@ -88,17 +88,11 @@ writes --out/summary.json with the minima of Phi against T and a line fitted to 
 // steadyStudy returns the steady-state study of the flags: one
 // temperature, or a list.
 func steadyStudy(in *inputFlags) (experiment.Study, error) {
-	_, runs, err := in.resolveInputs(runChecks{})
+	p, err := in.specs()
 	if err != nil {
 		return nil, err
 	}
-	spec := &experiment.SteadySpec{Model: in.modelSpec(), Grid: in.gridSpec(runs[0].model.Dim)}
-	if len(runs) == 1 {
-		spec.Temperature = temperatureSpec(runs[0].tinfo)
-	} else {
-		spec.Temperatures = temperaturesOf(runs)
-	}
-	return spec, nil
+	return &experiment.SteadySpec{Model: p.model, Temperature: p.temp, Temperatures: p.temps, Grid: p.grid}, nil
 }
 
 // steadyFailure turns an error of a steady-state solve into a run failure:

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -434,21 +435,31 @@ func TestGridMemoryCheck(t *testing.T) {
 }
 
 func TestParseGridAndBox(t *testing.T) {
-	if n, err := parseGridSize("64", 2); err != nil || !reflect.DeepEqual(n, []int{64, 64}) {
-		t.Errorf("--grid 64 in 2-D: %v, %v", n, err)
+	if n, err := parseGridSize("64"); err != nil || !reflect.DeepEqual(n, []int{64}) {
+		t.Errorf("--grid 64: %v, %v", n, err)
 	}
-	if n, err := parseGridSize(" 64 , 32", 2); err != nil || !reflect.DeepEqual(n, []int{64, 32}) {
+	if n, err := parseGridSize(" 64 , 32"); err != nil || !reflect.DeepEqual(n, []int{64, 32}) {
 		t.Errorf("--grid 64,32: %v, %v", n, err)
 	}
-	if n, err := parseGridSize("100", 1); err != nil || !reflect.DeepEqual(n, []int{100}) {
-		t.Errorf("--grid 100 in 1-D: %v, %v", n, err)
+	for _, bad := range []string{"64,32,16", "4", "x"} {
+		if _, err := parseGridSize(bad); err == nil {
+			t.Errorf("--grid %s accepted", bad)
+		}
 	}
-	b, err := parseBox("-1:2, -3:4", 2)
+	b, err := experiment.ParseBox("-1:2, -3:4", 2)
 	if err != nil || !reflect.DeepEqual(b.Min, []float64{-1, -3}) || !reflect.DeepEqual(b.Max, []float64{2, 4}) {
 		t.Errorf("--box -1:2,-3:4: %v, %v", b, err)
 	}
-	if _, err := parseBox("-1:inf", 1); err == nil {
-		t.Errorf("--box -1:inf accepted")
+	for _, c := range []struct{ box, want string }{
+		{"-1:inf", `--box "-1:inf": "inf" is not a finite number`},
+		{"2:1", `--box "2:1": the range of x needs min < max, got 2:1`},
+		{"-1:1,0", `--box "-1:1,0": range "0" of y is not min:max`},
+	} {
+		_, err := experiment.ParseBox(c.box, 0)
+		var be *experiment.BoxError
+		if !errors.As(err, &be) || boxError(be).Error() != c.want {
+			t.Errorf("--box %s: %v, want %q", c.box, err, c.want)
+		}
 	}
 }
 
