@@ -33,8 +33,8 @@ func TestStudyQuick(t *testing.T) {
 
 	// 1. Two minima of Phi, symmetric, moving in as T grows. With c = 0
 	// they would sit at |x| = sqrt(1 - T); the default c = 0.3 moves them
-	// by less than 0.6% (README), and the 48 x 48 grid by about 0.005 more
-	// (measured 0.004 to 0.005), hence 0.015.
+	// by less than 0.6% (README) and the 48 x 48 grid a little more: 0.004
+	// to 0.005 in all (measured), hence 0.015.
 	st, err := experiment.ReadSteady(filepath.Join(cfg.Out, "steady"))
 	if err != nil {
 		t.Fatal(err)
