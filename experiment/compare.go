@@ -11,7 +11,6 @@ import (
 	"github.com/sgdsde/sgdsde/compare"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/internal/output"
-	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
@@ -64,27 +63,6 @@ func DefaultCompare() CompareSpec {
 		Seed: 1, Bound: DefaultCompareBound, MinCount: compare.DefaultMinCount}
 }
 
-// modelStart is the default start of model m: (1, 0), a minimum of the
-// double well, when m is 2-D and its box holds it (or it has no box),
-// otherwise the centre of the box, or the origin without a box.
-func modelStart(m potentials.Model) []float64 {
-	x := make([]float64, m.Dim)
-	hasBox := len(m.Box.Min) == m.Dim && len(m.Box.Max) == m.Dim
-	if m.Dim == 2 {
-		x[0] = 1
-		if !hasBox || m.Box.Contains(x) {
-			return x
-		}
-		x[0] = 0
-	}
-	if hasBox {
-		for i := range x {
-			x[i] = m.Box.Min[i] + (m.Box.Max[i]-m.Box.Min[i])/2
-		}
-	}
-	return x
-}
-
 // EnsembleProblemError is an ensemble that sde refuses
 // (sde.Problem.Validate) or whose memory estimate fails.
 type EnsembleProblemError struct {
@@ -124,7 +102,7 @@ func (s CompareSpec) Plan() (*ComparePlan, error) {
 	for _, r := range runs {
 		x0 := s.X0
 		if x0 == nil {
-			x0 = modelStart(r.model)
+			x0 = r.model.DefaultStart()
 		}
 		prob := &sde.Problem{Model: r.model, Temperature: r.tinfo.Temperature, X0: x0, Dt: s.Dt, Steps: s.Steps, BurnIn: s.BurnIn}
 		if err := prob.Validate(); err != nil {

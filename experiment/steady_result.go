@@ -276,23 +276,10 @@ func removeStale(dir, name string) error {
 // mkdirOut creates the output directory dir.
 func mkdirOut(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &OutDirError{Dir: dir, Err: err}
+		return &DirError{Dir: dir, Err: err}
 	}
 	return nil
 }
-
-// OutDirError is an output directory that cannot be created.
-type OutDirError struct {
-	Dir string
-	Err error
-}
-
-func (e *OutDirError) Error() string {
-	return fmt.Sprintf("cannot create directory %s: %v", e.Dir, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *OutDirError) Unwrap() error { return e.Err }
 
 // Write writes r into dir: for one temperature the run's files (Write of
 // SteadyRun), for a list each run into dir/T_<T> (TemperatureDir) and,

@@ -206,14 +206,14 @@ func (s Settings) check() error {
 // creates if needed (files of the same names are replaced), calling
 // progress (if not nil) after each, and writes dir/index.html last. Every
 // file is written atomically. Its errors are a *SettingsError, an
-// *experiment.OutDirError when dir cannot be created, a *ScenarioError, or
+// *experiment.DirError when dir cannot be created, a *ScenarioError, or
 // the error of writing index.html.
 func Run(ctx context.Context, dir string, s Settings, progress func(Progress)) (*Result, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, &experiment.OutDirError{Dir: dir, Err: err}
+		return nil, &experiment.DirError{Dir: dir, Err: err}
 	}
 	f := &figures{dir: dir, dpi: s.DPI}
 	start := time.Now()

@@ -85,7 +85,7 @@ func runDemo(ctx context.Context, a *app, out string, s gallery.Settings) error 
 func demoError(ctx context.Context, err error) error {
 	var (
 		se *gallery.ScenarioError
-		de *experiment.OutDirError
+		de *experiment.DirError
 	)
 	switch {
 	case errors.As(err, &se) && ctx.Err() != nil:

@@ -137,10 +137,6 @@ func writeResult(write func(string) error, dir string) error {
 	if errors.As(err, &de) {
 		return failureErrorf("cannot create --out directory: %v", de.Err)
 	}
-	var oe *experiment.OutDirError
-	if errors.As(err, &oe) {
-		return failureErrorf("cannot create --out directory: %v", oe.Err)
-	}
 	if err != nil {
 		return failureErrorf("%v", err)
 	}
