@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
+	"gonum.org/v1/gonum/floats"
 )
 
 // modeRadius is the half-width, in bins, of the window of a mode: the
@@ -48,7 +49,7 @@ func nonNil(m []fokkerplanck.Minimum) []fokkerplanck.Minimum {
 func nearest(ms []fokkerplanck.Minimum, x []float64) (fokkerplanck.Minimum, float64, bool) {
 	best, bi := math.Inf(1), -1
 	for i, m := range ms {
-		if d := dist(m.X, x); d < best {
+		if d := floats.Distance(m.X, x, 2); d < best {
 			best, bi = d, i
 		}
 	}
@@ -56,14 +57,6 @@ func nearest(ms []fokkerplanck.Minimum, x []float64) (fokkerplanck.Minimum, floa
 		return fokkerplanck.Minimum{}, 0, false
 	}
 	return ms[bi], best, true
-}
-
-func dist(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += (a[i] - b[i]) * (a[i] - b[i])
-	}
-	return math.Sqrt(s)
 }
 
 // peakBlock returns the smallest block size whose fullest bin expects at

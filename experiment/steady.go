@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/potentials"
@@ -294,38 +295,31 @@ func TrackMinima(ts []float64, minima [][]fokkerplanck.Minimum) []MinimumTrack {
 	return tracks
 }
 
-// fitLines fits x_a(T) = intercept_a + slope_a T by least squares over the
-// temperatures with a position; nil with fewer than two distinct
-// temperatures. It uses the closed form of the normal equations,
-// slope = (n sum t x - sum t sum x) / (n sum t^2 - (sum t)^2), rather than
-// stat.LinearRegression, whose centred sums differ in the last bits and
-// would change the numbers that summary.json has always held.
+// fitLines fits x_a(T) = intercept_a + slope_a T by least squares
+// (stat.LinearRegression) over the temperatures with a position; nil with
+// fewer than two distinct temperatures.
 func fitLines(ts []float64, xs [][]float64) (intercept, slope []float64) {
+	var t []float64
 	var d int
-	var n, st, stt float64
 	for i, x := range xs {
 		if x != nil {
 			d = len(x)
-			n++
-			st += ts[i]
-			stt += ts[i] * ts[i]
+			t = append(t, ts[i])
 		}
 	}
-	den := n*stt - st*st
-	if n < 2 || !(den > 1e-300) {
+	if len(t) < 2 || floats.Min(t) == floats.Max(t) {
 		return nil, nil
 	}
 	intercept, slope = make([]float64, d), make([]float64, d)
+	y := make([]float64, len(t))
 	for a := 0; a < d; a++ {
-		var sx, stx float64
-		for i, x := range xs {
+		y = y[:0]
+		for _, x := range xs {
 			if x != nil {
-				sx += x[a]
-				stx += ts[i] * x[a]
+				y = append(y, x[a])
 			}
 		}
-		slope[a] = (n*stx - st*sx) / den
-		intercept[a] = (sx - slope[a]*st) / n
+		intercept[a], slope[a] = stat.LinearRegression(t, y, nil, false)
 	}
 	return intercept, slope
 }
