@@ -293,13 +293,3 @@ func Table(dirs []*Dir) (header []string, rows [][]string, missing []int, err er
 	}
 	return header, rows, nil, nil
 }
-
-// WriteResults writes results.csv of dirs into out atomically; with
-// points missing it writes nothing and returns them.
-func WriteResults(out string, dirs []*Dir) (missing []int, err error) {
-	header, rows, missing, err := Table(dirs)
-	if err != nil || missing != nil {
-		return missing, err
-	}
-	return nil, output.WriteCSV(filepath.Join(out, ResultsFile), header, rows)
-}
