@@ -320,10 +320,12 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 
 	// The template: the study of RUN's flags with the values of the first
 	// point that RUN accepts, which must also pass the study's Start.
-	var first *studyCommand // RUN's study command of point 0, which words its error
+	// first words the error of point 0 when its flags build but its values
+	// or Start fail: its study command is the first one built.
+	var first *studyCommand
 	_, err = plan.spec.FirstValid(func(values []string) (experiment.Study, error) {
 		s, err := plan.buildTemplate(runName, base, values)
-		if first == nil {
+		if first == nil && err == nil {
 			first = plan.study
 		}
 		return s, err
