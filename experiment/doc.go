@@ -20,6 +20,11 @@
 //     boundary, scheme and the accepted relative residual of the steady
 //     state.
 //
+// The studies that a sweep runs (Study: Simulate, Steady, Cycles, Compare,
+// SGD) share a parameter table (Params, SetParam), and SweepSpec runs any
+// of them over a grid of parameter values into a resumable, shardable
+// sweep directory (package sweep).
+//
 // Zero values select the defaults of the command line: the double-well
 // landscape at T = 0.5 on a 256 x 256 grid. Errors carry the offending
 // values as data (ModelError, GridSizeError, MemoryError, ...) and never

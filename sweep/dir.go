@@ -105,6 +105,13 @@ func (e *MismatchError) Error() string {
 	return fmt.Sprintf("%s holds a different sweep: %s", e.Dir, what)
 }
 
+// Mismatch returns a *MismatchError naming the first part in which the
+// definitions here (the run's, or dir's) and there (the sweep checked
+// against: in dir, or in other) differ, or nil when they are equal.
+func Mismatch(dir, other string, here, there Definition) error {
+	return mismatch(dir, other, here, there)
+}
+
 // mismatch returns the *MismatchError of the directory dir and other (see
 // MismatchError) for the definition here checked against there, or nil if
 // they are equal.
@@ -334,14 +341,4 @@ func Table(dirs []*Dir) (header []string, rows [][]string, missing []int, err er
 		rows[i] = cells
 	}
 	return header, rows, nil, nil
-}
-
-// WriteResults writes results.csv of dirs into out atomically; with
-// points missing it writes nothing and returns them.
-func WriteResults(out string, dirs []*Dir) (missing []int, err error) {
-	header, rows, missing, err := Table(dirs)
-	if err != nil || missing != nil {
-		return missing, err
-	}
-	return nil, output.WriteCSV(filepath.Join(out, ResultsFile), header, rows)
 }

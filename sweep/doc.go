@@ -44,7 +44,11 @@
 // along an axis, such as the grid size, is spread over the shards). Shards
 // may write into one shared directory (they touch disjoint point
 // directories and write the same sweep.json) or into directories of their
-// own, joined by Merge.
+// own, joined by WriteResults, which writes the one results.csv of every
+// finished point and reports those still missing (*MissingError).
+//
+// Package experiment runs the studies of sgdsde at the points of a sweep
+// (experiment.SweepSpec): a RunFunc per study, with typed errors.
 //
 // # results.csv
 //

@@ -21,23 +21,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/internal/output"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // defaultSweepOut is the default --out of 'sgdsde sweep'.
 const defaultSweepOut = "out/sweep"
-
-// sweepCommands are the commands a sweep runs, in the order of the help,
-// with the file each writes its scalar results into.
-var sweepCommands = []struct{ name, summary string }{
-	{"simulate", "summary.json"},
-	{"steady", "summary.json"},
-	{"cycles", "summary.json"},
-	{"compare", "compare.json"},
-	{"sgd", "summary.json"},
-}
 
 // sweepFlags are the sweep's own flags; every other argument goes to RUN.
 type sweepFlags struct {
@@ -156,62 +145,54 @@ func splitSweepArgs(fs *pflag.FlagSet, args []string) (own, rest []string, help 
 	return own, rest, help, nil
 }
 
-// sweepPlan is a validated sweep: the definition, and the study that
-// every point runs with its values set through experiment.SetParam.
+// sweepPlan is a validated sweep: the library's sweep of RUN's study and
+// its definition.
 type sweepPlan struct {
-	def      sweep.Definition
-	isFlag   []bool           // per axis: a flag of RUN (else a --set parameter)
-	study    *studyCommand    // RUN's study command
-	template experiment.Study // the study of RUN's flags
-	workers  string           // RUN's workers per point ("" to keep the template's)
-	record   int              // with --n varied and --record not given: the default of --record, else -1
+	spec  experiment.SweepSpec
+	def   sweep.Definition
+	set   map[string]bool // the axes that are --set parameters (else flags of RUN)
+	study *studyCommand   // RUN's study command of the template, which words its errors
 }
 
-// pointArgs is the command line of a point with values, writing into out:
-// what point.json records of how to run the point alone.
+// pointArgs is RUN's command line of a point with values, writing into
+// out: what point.json records of how to run the point alone.
 func (p *sweepPlan) pointArgs(values []string, out string) []string {
-	args := append([]string{p.def.Command}, p.def.Args...)
+	args := slices.Clone(p.def.Args)
 	for k, ax := range p.def.Vary {
-		if p.isFlag[k] {
-			args = append(args, "--"+ax.Name+"="+values[k])
-		} else {
+		if p.set[ax.Name] {
 			args = append(args, "--set="+ax.Name+"="+values[k])
+		} else {
+			args = append(args, "--"+ax.Name+"="+values[k])
 		}
 	}
-	if p.workers != "" {
-		args = append(args, "--workers="+p.workers)
+	if p.spec.Workers > 0 {
+		args = append(args, "--workers="+strconv.Itoa(p.spec.Workers))
 	}
 	return append(args, "--out="+out)
 }
 
-// pointStudy returns the study of the point with values: a copy of the
-// template with each value set through the parameter table. Its errors
-// are bad input, worded as RUN words them.
-func (p *sweepPlan) pointStudy(values []string) (experiment.Study, error) {
-	s := p.template.Clone()
-	for k, ax := range p.def.Vary {
-		if err := experiment.SetParam(s, ax.Name, values[k]); err != nil {
-			return nil, paramError(err, p.isFlag[k])
-		}
-		if ax.Name == "n" && p.record >= 0 {
-			n, _ := strconv.Atoi(values[k])
-			if err := experiment.SetParam(s, "record", strconv.Itoa(min(p.record, max(n, 0)))); err != nil {
-				return nil, paramError(err, true)
-			}
-		}
+// pointError words the error of a point (an *experiment.SweepPointError)
+// as sc, RUN's study command, words it for a run into out; other errors
+// are worded already.
+func (p *sweepPlan) pointError(ctx context.Context, sc *studyCommand, err error, out string) error {
+	var pe *experiment.SweepPointError
+	if !errors.As(err, &pe) {
+		return err
 	}
-	if p.workers != "" {
-		if err := experiment.SetParam(s, "workers", p.workers); err != nil {
-			return nil, paramError(err, true)
-		}
+	switch pe.Stage {
+	case experiment.SweepValues:
+		return paramError(pe.Err, p.set)
+	case experiment.SweepStart:
+		return sc.planError(pe.Err)
+	case experiment.SweepRun:
+		return sc.runError(ctx, pe.Err, out)
 	}
-	return s, nil
+	return writeError(pe.Err)
 }
 
 // paramError words an error of experiment.SetParam for the command line;
-// flag says whether the parameter is a flag of RUN (else a --set
-// parameter).
-func paramError(err error, flag bool) error {
+// set holds the names that are --set parameters (else flags of RUN).
+func paramError(err error, set map[string]bool) error {
 	var te *experiment.TemperatureError
 	var pe *experiment.ParamError
 	switch {
@@ -219,7 +200,7 @@ func paramError(err error, flag bool) error {
 		return usageErrorf("--temperature must be positive and finite, got %g", te.T)
 	case errors.As(err, &pe) && pe.Err == nil:
 		return usageErrorf("%s has no --%s", pe.Study, pe.Name)
-	case errors.As(err, &pe) && flag:
+	case errors.As(err, &pe) && !set[pe.Name]:
 		return usageErrorf("--%s %s: %v", pe.Name, pe.Value, pe.Err)
 	case errors.As(err, &pe):
 		return usageErrorf("--set %s=%s: %v", pe.Name, pe.Value, pe.Err)
@@ -249,31 +230,15 @@ func runFlags(runName string, args []string) (*studyCommand, *pflag.FlagSet, err
 	return nil, nil, fmt.Errorf("no command %q", runName)
 }
 
-// recordDefault is the default of --record of a study (the first
-// recorded trajectories or chains).
-func recordDefault(s experiment.Study) int {
-	if sim, ok := s.(*experiment.SimulateSpec); ok && sim.FiniteSum == nil {
-		return defaultSimRecord
-	}
-	return defaultSGDRecord
-}
-
 // planSweep validates the sweep and RUN's arguments, before anything is
 // written: the RUN, the sweep flags, RUN's flags, the --vary names and
 // values, and that at least one point is a valid run (RUN's whole
 // validation, without work). Points whose values RUN rejects are run and
 // recorded as failed.
-func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sweep.Shard, error) {
-	runName, summary := args[0], ""
-	names := make([]string, len(sweepCommands))
-	for i, c := range sweepCommands {
-		names[i] = c.name
-		if c.name == runName {
-			summary = c.summary
-		}
-	}
-	if summary == "" {
-		return nil, sweep.Shard{}, usageErrorf("sweep: cannot sweep %q: give one of %s first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5'", runName, strings.Join(names, ", "))
+func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sweep.Shard, error) {
+	runName := args[0]
+	if experiment.SummaryFile(runName) == "" {
+		return nil, sweep.Shard{}, usageErrorf("sweep: cannot sweep %q: give one of %s first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5'", runName, strings.Join(experiment.StudyCommands(), ", "))
 	}
 	own, base, _, err := splitSweepArgs(fs, args[1:])
 	if err != nil {
@@ -315,24 +280,25 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 	if rf.Changed("out") {
 		return nil, sweep.Shard{}, usageErrorf("sweep %s: --out after '--' is set per point by the sweep: give the sweep's --out DIR before '--'", runName)
 	}
-	plan := &sweepPlan{def: sweep.Definition{Command: runName, Args: base, Summary: summary}, record: -1}
+	plan := &sweepPlan{spec: experiment.SweepSpec{Version: version}, set: map[string]bool{}}
 	set, _ := rf.GetStringSlice("set")
 	for _, s := range sf.vary {
 		v, err := sweep.ParseVary(s)
 		if err != nil {
 			return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 		}
-		kind, isFlag := sweep.Real, false
+		kind := sweep.Real
 		p, known := experiment.LookupParam(v.Name)
 		switch f := rf.Lookup(v.Name); {
 		case v.Name == "help" || f != nil && !known:
 			return nil, sweep.Shard{}, usageErrorf("--vary %s: cannot vary --%s; vary a flag of %s that sets the study, or a --set parameter", v.Name, v.Name, runName)
 		case f != nil:
-			isFlag, kind = true, p.Kind
+			kind = p.Kind
 			if f.Changed {
 				return nil, sweep.Shard{}, usageErrorf("--vary %s: --%s is also given to %s; drop one of them", v.Name, v.Name, runName)
 			}
 		default:
+			plan.set[v.Name] = true
 			for _, it := range set {
 				if name, _, _ := strings.Cut(it, "="); strings.TrimSpace(name) == v.Name {
 					return nil, sweep.Shard{}, usageErrorf("--vary %s: --set %s is also given; drop one of them", v.Name, it)
@@ -343,42 +309,36 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 		if err != nil {
 			return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 		}
-		plan.def.Vary = append(plan.def.Vary, sweep.Axis{Name: v.Name, Spec: v.Spec, Values: vals})
-		plan.isFlag = append(plan.isFlag, isFlag)
+		plan.spec.Vary = append(plan.spec.Vary, sweep.Axis{Name: v.Name, Spec: v.Spec, Values: vals})
 	}
-	if err := plan.def.Vary.Check(); err != nil {
+	if err := plan.spec.Vary.Check(); err != nil {
 		return nil, sweep.Shard{}, usageErrorf("%v", wordError(err))
 	}
-	plan.def.Points = plan.def.Vary.Len()
 	if f := rf.Lookup("workers"); f != nil && !f.Changed && sf.workers > 1 {
-		plan.workers = strconv.Itoa(max(1, runtime.NumCPU()/sf.workers))
+		plan.spec.Workers = experiment.WorkersPerPoint(sf.workers)
 	}
 
 	// The template: the study of RUN's flags with the values of the first
 	// point that RUN accepts, which must also pass the study's Start.
-	var first error
-	for i := 0; i < plan.def.Points && plan.template == nil; i++ {
-		values := plan.def.Vary.Point(i)
-		err := plan.buildTemplate(base, values)
-		if err == nil {
-			var s experiment.Study
-			if s, err = plan.pointStudy(values); err == nil {
-				_, err = s.Start()
-				if err != nil {
-					err = plan.study.planError(err)
-				}
-			}
-			if err != nil {
-				plan.template = nil
-			}
+	// first words the error of point 0 when its flags build but its values
+	// or Start fail: its study command is the first one built.
+	var first *studyCommand
+	_, err = plan.spec.FirstValid(func(values []string) (experiment.Study, error) {
+		s, err := plan.buildTemplate(runName, base, values)
+		if first == nil && err == nil {
+			first = plan.study
 		}
-		if err != nil && first == nil {
-			first = fmt.Errorf("point %s (%s): %s", sweep.PointName(i, plan.def.Points), valuesText(plan.def.Vary, values), oneLine(err.Error()))
+		return s, err
+	})
+	if err != nil {
+		var ne *experiment.NoValidPointError
+		if !errors.As(err, &ne) {
+			return nil, sweep.Shard{}, usageErrorf("sweep %s: %v", runName, err)
 		}
+		return nil, sweep.Shard{}, usageErrorf("sweep %s: no point is a valid run; point %s (%s): %s", runName,
+			sweep.PointName(ne.Point, plan.spec.Vary.Len()), valuesText(plan.spec.Vary, ne.Values), oneLine(plan.pointError(ctx, first, ne.Err, "").Error()))
 	}
-	if plan.template == nil {
-		return nil, sweep.Shard{}, usageErrorf("sweep %s: no point is a valid run; %v", runName, first)
-	}
+	plan.def = plan.spec.Definition(base)
 	if err := checkOutDir(sf.out); err != nil {
 		return nil, sweep.Shard{}, err
 	}
@@ -387,44 +347,32 @@ func planSweep(fs *pflag.FlagSet, sf *sweepFlags, args []string) (*sweepPlan, sw
 
 // buildTemplate builds the template study from RUN's flags args with the
 // point's values given as RUN's flags (or --set values), so that RUN's
-// checks across flags see them.
-func (p *sweepPlan) buildTemplate(args, values []string) error {
-	sc, rf, err := runFlags(p.def.Command, args)
+// checks across flags see them, and sets the record rule of the sweep.
+func (p *sweepPlan) buildTemplate(runName string, args, values []string) (experiment.Study, error) {
+	sc, rf, err := runFlags(runName, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for k, ax := range p.def.Vary {
+	for k, ax := range p.spec.Vary {
 		name, value := ax.Name, values[k]
-		if !p.isFlag[k] {
+		if p.set[ax.Name] {
 			name, value = "set", ax.Name+"="+values[k]
 		}
 		if err := rf.Set(name, value); err != nil {
-			return usageErrorf("--%s %s: %v", name, value, err)
+			return nil, usageErrorf("--%s %s: %v", name, value, err)
 		}
 	}
 	s, err := sc.build()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p.study, p.template = sc, s
-	if slices.Contains(p.def.Vary.Names(), "n") && rf.Lookup("record") != nil && !rf.Changed("record") {
-		p.record = recordDefault(s)
+	p.study, p.spec.RecordDefault = sc, 0
+	if slices.Contains(p.spec.Vary.Names(), "n") && rf.Lookup("record") != nil && !rf.Changed("record") {
+		// --n varied and --record not given: each point's --record is
+		// the default lowered to its --n.
+		p.spec.RecordDefault = experiment.DefaultRecord(s)
 	}
-	return nil
-}
-
-// runPoint runs the study of point p into its directory.
-func (p *sweepPlan) runPoint(ctx context.Context, pt sweep.Point) (experiment.StudyResult, []string, error) {
-	s, err := p.pointStudy(pt.Values)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := p.study.start(s, pt.Dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	quiet := &app{stdout: io.Discard, stderr: io.Discard}
-	return p.study.execute(ctx, quiet, r, pt.Dir)
+	return s, nil
 }
 
 // valuesText formats a point's values as "name=value name=value".
@@ -453,7 +401,7 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 		return usageErrorf("sweep: give the command to sweep first, e.g. 'sgdsde sweep steady --vary temperature=0.1:0.5:5' (see 'sgdsde sweep --help')")
 	}
 	ctx := cmd.Context()
-	plan, shard, err := planSweep(cmd.Flags(), sf, args)
+	plan, shard, err := planSweep(ctx, cmd.Flags(), sf, args)
 	if err != nil {
 		return err
 	}
@@ -490,18 +438,16 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 			fmt.Fprintln(a.stdout, line)
 		},
 	}
-	st, err := dir.Run(ctx, func(ctx context.Context, p sweep.Point) sweep.Outcome {
-		args := plan.pointArgs(p.Values, p.Dir)
-		out := sweep.Outcome{Args: args[1:]}
-		res, warnings, err := plan.runPoint(ctx, p)
-		if err != nil {
+	st, err := plan.spec.Run(ctx, dir, opts, func(ctx context.Context, p *experiment.SweepPoint) sweep.Outcome {
+		out := sweep.Outcome{Args: plan.pointArgs(p.Values, p.Dir)}
+		if p.Err != nil {
+			err := plan.pointError(ctx, plan.study, p.Err, p.Dir)
 			out.Err, out.ExitCode = oneLine(err.Error()), errorCode(err)
-		}
-		if res != nil {
-			out.Warnings = warnings
+		} else {
+			out.Warnings = plan.study.warnings(p.Result)
 		}
 		return out
-	}, opts)
+	})
 	if bar != nil {
 		bar.finish()
 	}
@@ -545,84 +491,6 @@ func (sf *sweepFlags) validatePlot(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// sweepPlotY are the default y columns of the --plot figure by RUN, in
-// order of preference.
-var sweepPlotY = map[string][]string{
-	"steady":   {"entropy_production", "angular_momentum"},
-	"simulate": {"angular_momentum", "mean.0"},
-	"compare":  {"histogram.tv", "tv"},
-	"sgd":      {"mean.0"},
-	"cycles":   {"force_check.max_force"},
-}
-
-// sweepPlotAxes chooses the columns of the --plot figure of t: the flags,
-// or x the numeric varied parameter with the most values (the first of
-// equals), hue the first other varied parameter, and y RUN's default or
-// the first numeric result that varies over the ok points.
-func sweepPlotAxes(sf *sweepFlags, def sweep.Definition, t *plots.Table) (x, y, hue string, err error) {
-	x, y, hue = sf.plotX, sf.plotY, sf.plotH
-	numeric := func(name string) bool { j := t.Column(name); return j >= 0 && t.Numeric(j) }
-	if x == "" {
-		best := -1
-		for k, ax := range def.Vary {
-			if numeric(ax.Name) && (best < 0 || len(ax.Values) > len(def.Vary[best].Values)) {
-				best = k
-			}
-		}
-		if best < 0 {
-			return "", "", "", fmt.Errorf("no varied parameter is numeric: give --plot-x")
-		}
-		x = def.Vary[best].Name
-	}
-	switch hue {
-	case "none":
-		hue = ""
-	case "":
-		for _, ax := range def.Vary {
-			if ax.Name != x {
-				hue = ax.Name
-				break
-			}
-		}
-	}
-	if y == "" {
-		for _, c := range sweepPlotY[def.Command] {
-			if numeric(c) {
-				y = c
-				break
-			}
-		}
-	}
-	if y == "" {
-		skip := map[string]bool{"point": true, "dim": true, "seed": true, "version": true}
-		for _, ax := range def.Vary {
-			skip[ax.Name] = true
-		}
-		for j, name := range t.Header {
-			if skip[name] || strings.HasPrefix(name, "params.") || !t.Numeric(j) || !varies(t, j) {
-				continue
-			}
-			y = name
-			break
-		}
-		if y == "" {
-			return "", "", "", fmt.Errorf("no numeric result varies over the points: give --plot-y")
-		}
-	}
-	return x, y, hue, nil
-}
-
-// varies reports whether column j of t takes more than one value over the
-// rows.
-func varies(t *plots.Table, j int) bool {
-	for _, r := range t.Rows[1:] {
-		if r[j] != t.Rows[0][j] {
-			return true
-		}
-	}
-	return false
-}
-
 // drawSweep draws the --plot figure of the sweep in sf.out from its
 // results.csv. The results are written already, so errors are run
 // failures that say so.
@@ -638,11 +506,13 @@ func (sf *sweepFlags) drawSweep(a *app, def sweep.Definition) error {
 	if len(def.Vary) > 2 {
 		a.warnf("--plot: %d varied parameters; the figure draws one curve per value of --plot-hue and mixes the values of the others: choose with 'sgdsde plot sweep %s'", len(def.Vary), sf.out)
 	}
-	x, y, hue, err := sweepPlotAxes(sf, def, t)
-	if err != nil {
-		return failureErrorf("--plot: %v (the results are in %s)", err, csvPath)
+	ax, err := plots.DefaultSweepAxes(def.Command, def.Vary, t, plots.SweepAxes{X: sf.plotX, Y: sf.plotY, Hue: sf.plotH, NoHue: sf.plotH == "none"})
+	var ae *plots.SweepAxesError
+	if errors.As(err, &ae) {
+		flag := map[plots.SweepAxesIssue]string{plots.NoNumericAxis: "--plot-x", plots.NoVaryingResult: "--plot-y"}[ae.Issue]
+		return failureErrorf("--plot: %v: give %s (the results are in %s)", err, flag, csvPath)
 	}
-	pf := plotSweepFlags{figureFlags: figureFlags{format: sf.format, width: plots.DefaultWidthCM, height: plots.DefaultHeightCM, dpi: plots.DefaultDPI}, x: x, y: y, hue: hue}
+	pf := plotSweepFlags{figureFlags: figureFlags{format: sf.format, width: plots.DefaultWidthCM, height: plots.DefaultHeightCM, dpi: plots.DefaultDPI}, x: ax.X, y: ax.Y, hue: ax.Hue}
 	if err := runPlotSweep(a, &pf, []string{sf.out}); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
@@ -665,35 +535,29 @@ func axesText(g sweep.Grid) string {
 // writeSweepResults writes results.csv of dirs into out (its sweep.json is
 // created when out is not one of dirs) and reports the failed points.
 func writeSweepResults(a *app, dirs []*sweep.Dir, out string) error {
-	header, rows, missing, err := sweep.Table(dirs)
-	if err != nil {
-		return failureErrorf("results: %v", err)
-	}
-	def := dirs[0].Def
-	if len(missing) > 0 {
+	rs, err := sweep.WriteResults(dirs, out)
+	var (
+		mi *sweep.MissingError
+		me *sweep.MismatchError
+		re *sweep.ResultsError
+	)
+	switch {
+	case errors.As(err, &mi):
 		return failureErrorf("%d of the %d points are not finished (first: points/%s): run the missing shards (the same command with their --shard), then merge again",
-			len(missing), def.Points, sweep.PointName(missing[0], def.Points))
-	}
-	if _, err := sweep.Create(out, def); err != nil {
-		var me *sweep.MismatchError
-		if errors.As(err, &me) {
-			return usageErrorf("--out %v: use another --out", wordError(err))
-		}
-		return failureErrorf("cannot create --out directory: %v", err)
-	}
-	if err := output.WriteCSV(filepath.Join(out, sweep.ResultsFile), header, rows); err != nil {
+			len(mi.Points), mi.Total, sweep.PointName(mi.Points[0], mi.Total))
+	case errors.As(err, &me):
+		return usageErrorf("--out %v: use another --out", wordError(me))
+	case errors.As(err, &re) && re.Op == sweep.ReadPoints:
+		return failureErrorf("results: %v", re.Err)
+	case errors.As(err, &re) && re.Op == sweep.CreateOut:
+		return failureErrorf("cannot create --out directory: %v", re.Err)
+	case err != nil:
 		return failureErrorf("%v", err)
 	}
-	failed := 0
-	for _, r := range rows {
-		if r[len(def.Vary)+1] == sweep.StatusFailed {
-			failed++
-		}
+	if rs.Failed > 0 {
+		a.warnf("%d of the %d points failed; their errors are in the error column of %s", rs.Failed, rs.Points, rs.Path)
 	}
-	if failed > 0 {
-		a.warnf("%d of the %d points failed; their errors are in the error column of %s", failed, len(rows), filepath.Join(out, sweep.ResultsFile))
-	}
-	fmt.Fprintf(a.stdout, "results    %s (%d points, %d ok, %d failed; %d columns)\n", filepath.Join(out, sweep.ResultsFile), len(rows), len(rows)-failed, failed, len(header))
+	fmt.Fprintf(a.stdout, "results    %s (%d points, %d ok, %d failed; %d columns)\n", rs.Path, rs.Points, rs.OK, rs.Failed, rs.Columns)
 	return nil
 }
 

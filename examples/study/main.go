@@ -254,15 +254,21 @@ func gyratorSweep(ctx context.Context, cfg config, w io.Writer) error {
 	if err := grid.Check(); err != nil {
 		return err
 	}
-	// The definition is that of 'sgdsde sweep steady --landscape gyrator
-	// --grid N --vary ...': the same directory layout and results.csv.
-	def := sweep.Definition{
-		Command: "steady",
-		Args:    []string{"--landscape=gyrator", "--grid=" + strconv.Itoa(cfg.SweepGrid)},
+	// The study at every point: the gyrator's steady state, with the
+	// point's values set through the parameter table (experiment.SetParam:
+	// "temperature" is TemperatureSpec.T, "d12" a parameter of the model).
+	sw := &experiment.SweepSpec{
+		Template: &experiment.SteadySpec{
+			Model: experiment.ModelSpec{Landscape: "gyrator"},
+			Grid:  experiment.GridSpec{Nodes: []int{cfg.SweepGrid}},
+		},
 		Vary:    grid,
-		Summary: "summary.json",
-		Points:  grid.Len(),
+		Version: version,
 	}
+	// The arguments recorded in sweep.json are those of the equivalent
+	// 'sgdsde sweep steady --landscape gyrator --grid N --vary ...', so
+	// that 'sgdsde sweep merge' and 'sgdsde plot sweep' read the directory.
+	def := sw.Definition([]string{"--landscape=gyrator", "--grid=" + strconv.Itoa(cfg.SweepGrid)})
 	path := filepath.Join(cfg.Out, "sweep")
 	dir, err := sweep.Create(path, def)
 	if err != nil {
@@ -272,13 +278,15 @@ func gyratorSweep(ctx context.Context, cfg config, w io.Writer) error {
 		}
 		return err
 	}
-	st, err := dir.Run(ctx, func(ctx context.Context, p sweep.Point) sweep.Outcome {
-		return runPoint(ctx, def, p, cfg.SweepGrid)
-	}, sweep.Options{Workers: cfg.Workers})
+	st, err := sw.Run(ctx, dir, sweep.Options{Workers: cfg.Workers}, func(ctx context.Context, p *experiment.SweepPoint) sweep.Outcome {
+		out := p.Outcome()
+		out.Args = pointArgs(def, p.Point)
+		return out
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := sweep.WriteResults(path, []*sweep.Dir{dir}); err != nil {
+	if _, err := sweep.WriteResults([]*sweep.Dir{dir}, path); err != nil {
 		return err
 	}
 	header, rows, missing, err := sweep.Table([]*sweep.Dir{dir})
@@ -312,45 +320,6 @@ func gyratorSweep(ctx context.Context, cfg config, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "   files: %s (results.csv: %d columns)\n", path, len(header))
 	return nil
-}
-
-// runPoint solves the gyrator's steady state at the temperature and D_12
-// of point p on an n x n grid and writes it into the point's directory.
-func runPoint(ctx context.Context, def sweep.Definition, p sweep.Point, n int) sweep.Outcome {
-	out := sweep.Outcome{Args: pointArgs(def, p)}
-	fail := func(err error) sweep.Outcome {
-		out.Err, out.ExitCode = strings.ReplaceAll(err.Error(), "\n", " "), 1
-		return out
-	}
-	spec := experiment.SteadySpec{
-		Model: experiment.ModelSpec{Landscape: "gyrator", Params: map[string]float64{}},
-		Grid:  experiment.GridSpec{Nodes: []int{n}},
-	}
-	for k, ax := range def.Vary {
-		v, err := strconv.ParseFloat(p.Values[k], 64)
-		if err != nil {
-			return fail(err)
-		}
-		switch ax.Name {
-		case "temperature":
-			spec.Temperature = experiment.TemperatureSpec{T: v}
-		default:
-			spec.Model.Params[ax.Name] = v
-		}
-	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return fail(err)
-	}
-	res, err := plan.Run(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	res.SetVersion(version)
-	if err := res.Write(p.Dir); err != nil {
-		return fail(err)
-	}
-	return out
 }
 
 // pointArgs is the sgdsde command line equivalent to point p, recorded in
