@@ -10,7 +10,7 @@ import (
 
 	"github.com/sgdsde/sgdsde/compare"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
@@ -307,14 +307,14 @@ func (r *CompareResult) Write(dir string) error {
 		if err := mkdirOut(dirs[i]); err != nil {
 			return err
 		}
-		if err := output.WriteJSON(filepath.Join(dirs[i], "compare.json"), &run.Summary); err != nil {
+		if err := datafile.WriteJSON(filepath.Join(dirs[i], "compare.json"), &run.Summary); err != nil {
 			return err
 		}
 	}
 	if r.List == nil {
 		return nil
 	}
-	return output.WriteJSON(filepath.Join(dir, "summary.json"), r.List)
+	return datafile.WriteJSON(filepath.Join(dir, "summary.json"), r.List)
 }
 
 // ReadCompare reads what CompareResult.Write wrote into dir.

@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
@@ -311,21 +311,21 @@ func (r *CyclesResult) Write(dir string) error {
 			rows = append(rows, []string{strconv.Itoa(o.Orbit), o.Field, f(o.T[k]), f(o.X[k]), f(o.Y[k]), f(o.Phi[k])})
 		}
 	}
-	if err := output.WriteCSV(filepath.Join(dir, "orbits.csv"), orbitsHeader, rows); err != nil {
+	if err := datafile.WriteCSV(filepath.Join(dir, "orbits.csv"), orbitsHeader, rows); err != nil {
 		return err
 	}
 	var err error
 	if r.Phi != nil {
-		err = errors.Join(output.WriteNPY(filepath.Join(dir, "x.npy"), r.Grid.Axis(0)),
-			output.WriteNPY(filepath.Join(dir, "y.npy"), r.Grid.Axis(1)),
-			output.WriteNPY(filepath.Join(dir, "phi.npy"), r.Phi, GridShape(r.Grid)...))
+		err = errors.Join(datafile.WriteNPY(filepath.Join(dir, "x.npy"), r.Grid.Axis(0)),
+			datafile.WriteNPY(filepath.Join(dir, "y.npy"), r.Grid.Axis(1)),
+			datafile.WriteNPY(filepath.Join(dir, "phi.npy"), r.Phi, GridShape(r.Grid)...))
 	} else {
 		err = errors.Join(removeStale(dir, "x.npy"), removeStale(dir, "y.npy"), removeStale(dir, "phi.npy"))
 	}
 	if err != nil {
 		return err
 	}
-	return output.WriteJSON(filepath.Join(dir, "summary.json"), &r.Summary)
+	return datafile.WriteJSON(filepath.Join(dir, "summary.json"), &r.Summary)
 }
 
 // ReadCycles reads what CyclesResult.Write wrote into dir. The paths hold

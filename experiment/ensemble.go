@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
@@ -188,12 +188,12 @@ func (e *Ensemble) write(dir string) ([]string, error) {
 		return nil, &DirError{Dir: dir, Err: err}
 	}
 	files := []string{"summary.json", "final.npy"}
-	if err := output.WriteNPY(filepath.Join(dir, "final.npy"), e.Final, e.N, e.Dim); err != nil {
+	if err := datafile.WriteNPY(filepath.Join(dir, "final.npy"), e.Final, e.N, e.Dim); err != nil {
 		return nil, err
 	}
 	trajPath := filepath.Join(dir, "traj.npy")
 	if e.Record > 0 && e.RecordLen > 0 {
-		if err := output.WriteNPY(trajPath, e.Traj, e.Record, e.RecordLen, e.Dim); err != nil {
+		if err := datafile.WriteNPY(trajPath, e.Traj, e.Record, e.RecordLen, e.Dim); err != nil {
 			return nil, err
 		}
 		files = append(files, "traj.npy")
@@ -228,7 +228,7 @@ func (e *ShapeError) Error() string {
 func readEnsemble(dir string, n, dim, record, recordLen int) (Ensemble, error) {
 	e := Ensemble{Dim: dim, N: n}
 	path := filepath.Join(dir, "final.npy")
-	shape, data, err := output.ReadNPY(path)
+	shape, data, err := datafile.ReadNPY(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
@@ -239,7 +239,7 @@ func readEnsemble(dir string, n, dim, record, recordLen int) (Ensemble, error) {
 		e.Final = data
 	}
 	path = filepath.Join(dir, "traj.npy")
-	shape, data, err = output.ReadNPY(path)
+	shape, data, err = datafile.ReadNPY(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return e, nil

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // Defaults of a zero EvolveSpec (those of 'sgdsde evolve').
@@ -468,7 +468,7 @@ func (r *EvolveResult) Write(dir string) error {
 	for i, fr := range r.Frames {
 		rows[i] = []string{strconv.Itoa(fr.Step), ff(fr.Time), ff(fr.FreeEnergy), ff(fr.Mass), ff(fr.MinRho)}
 	}
-	if err := output.WriteCSV(filepath.Join(dir, "free_energy.csv"), freeEnergyHeader, rows); err != nil {
+	if err := datafile.WriteCSV(filepath.Join(dir, "free_energy.csv"), freeEnergyHeader, rows); err != nil {
 		return err
 	}
 	shape := GridShape(r.Grid)
@@ -478,24 +478,24 @@ func (r *EvolveResult) Write(dir string) error {
 	}
 	path := func(name string) string { return filepath.Join(dir, name) }
 	err := errors.Join(
-		output.WriteNPY(path("snapshots.npy"), snaps, append([]int{len(r.Snapshots)}, shape...)...),
-		output.WriteNPY(path("snapshot_times.npy"), r.SnapshotTimes),
-		output.WriteNPY(path("rho.npy"), r.Rho, shape...),
-		output.WriteNPY(path("rho_ss.npy"), r.RhoSteady, shape...),
-		output.WriteNPY(path("x.npy"), r.Grid.Axis(0)),
+		datafile.WriteNPY(path("snapshots.npy"), snaps, append([]int{len(r.Snapshots)}, shape...)...),
+		datafile.WriteNPY(path("snapshot_times.npy"), r.SnapshotTimes),
+		datafile.WriteNPY(path("rho.npy"), r.Rho, shape...),
+		datafile.WriteNPY(path("rho_ss.npy"), r.RhoSteady, shape...),
+		datafile.WriteNPY(path("x.npy"), r.Grid.Axis(0)),
 	)
 	if err != nil {
 		return err
 	}
 	if r.Grid.Dim == 2 {
-		err = output.WriteNPY(path("y.npy"), r.Grid.Axis(1))
+		err = datafile.WriteNPY(path("y.npy"), r.Grid.Axis(1))
 	} else {
 		err = removeStale(dir, "y.npy")
 	}
 	if err != nil {
 		return err
 	}
-	return output.WriteJSON(path("summary.json"), &r.Summary)
+	return datafile.WriteJSON(path("summary.json"), &r.Summary)
 }
 
 // ReadEvolve reads what EvolveResult.Write wrote into dir.

@@ -8,7 +8,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 func TestEvolveRoundTrip(t *testing.T) {
@@ -64,7 +64,7 @@ func TestEvolveRoundTrip(t *testing.T) {
 func TestEvolvePlanErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.npy")
-	if err := output.WriteNPY(bad, []float64{1, 2, 3}); err != nil {
+	if err := datafile.WriteNPY(bad, []float64{1, 2, 3}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ReadGridField(bad, []int{8, 8}); !errors.As(err, new(*FieldShapeError)) {

@@ -14,14 +14,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sgdsde/sgdsde/analysis"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
+	"github.com/sgdsde/sgdsde/observables"
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
 // ObserveSpec selects the trajectory observables of a finite-sum run
-// (analysis.Observe: autocorrelation, increment spectrum, eigenvalues of
+// (observables.Observe: autocorrelation, increment spectrum, eigenvalues of
 // D, gradient norm, stochastic area) and of its equilibrium null: the
 // same run (settings, seed, recorded chains) as the SDE
 //
@@ -31,8 +31,8 @@ import (
 // recorded states, which is in detailed balance with stationary law
 // exp(-f/(T c))/Z (sde.NoiseIsotropic; Chaudhari & Soatto,
 // arXiv:1710.11029, section on deep networks). Zero MaxLag, Segment, Top
-// and Times select analysis' defaults; GradTimes and Components are taken
-// as they are (the command line's are 100 and analysis.DefaultComponents).
+// and Times select the observables package's defaults; GradTimes and Components are taken
+// as they are (the command line's are 100 and observables.DefaultComponents).
 type ObserveSpec struct {
 	// Run is the run observed (ReadSGD); Dir, where it was read from, is
 	// echoed in the summary.
@@ -45,7 +45,7 @@ type ObserveSpec struct {
 	Times                []int
 	// GradTimes is the number of recorded times at which the gradient norm
 	// and tr D/d are evaluated; Components the principal components of the
-	// stochastic area when d > analysis.MaxFullArea.
+	// stochastic area when d > observables.MaxFullArea.
 	GradTimes, Components int
 	Workers               int
 	// NoNull skips the equilibrium null.
@@ -76,13 +76,13 @@ type ObserveSummary struct {
 	// Options are the analysis settings actually used.
 	Options ObserveOptions `json:"options"`
 
-	ACF       ObservePair[ACFScalars]      `json:"acf"`
-	Spectrum  ObservePair[SpectrumScalars] `json:"spectrum"`
-	DSpectrum ObservePair[[]DScalars]      `json:"d_spectrum"`
-	GradNorm  ObservePair[GradScalars]     `json:"gradnorm"`
-	Area      ObservePair[*analysis.Area]  `json:"area"`
-	Elapsed   float64                      `json:"elapsed_seconds"`
-	Files     []string                     `json:"files"`
+	ACF       ObservePair[ACFScalars]        `json:"acf"`
+	Spectrum  ObservePair[SpectrumScalars]   `json:"spectrum"`
+	DSpectrum ObservePair[[]DScalars]        `json:"d_spectrum"`
+	GradNorm  ObservePair[GradScalars]       `json:"gradnorm"`
+	Area      ObservePair[*observables.Area] `json:"area"`
+	Elapsed   float64                        `json:"elapsed_seconds"`
+	Files     []string                       `json:"files"`
 }
 
 // ObservePair holds an observable of the run and of its null side by side.
@@ -125,7 +125,7 @@ type ObserveOptions struct {
 	TimeUnit float64 `json:"time_unit"`
 }
 
-// ACFScalars are the scalars of the autocorrelation (analysis.ACF).
+// ACFScalars are the scalars of the autocorrelation (observables.ACF).
 type ACFScalars struct {
 	Band float64 `json:"band"`
 	// DecorrelationLag is the first lag at which the mean autocorrelation
@@ -140,19 +140,19 @@ type ACFScalars struct {
 }
 
 // SpectrumScalars are the scalars of the increment spectrum
-// (analysis.Spectrum).
+// (observables.Spectrum).
 type SpectrumScalars struct {
-	Segment  int             `json:"segment"`
-	Segments int             `json:"segments"`
-	Flatness float64         `json:"flatness"`
-	Peaks    []analysis.Peak `json:"peaks"`
+	Segment  int                `json:"segment"`
+	Segments int                `json:"segments"`
+	Flatness float64            `json:"flatness"`
+	Peaks    []observables.Peak `json:"peaks"`
 }
 
 // DScalars are the statistics of D at one recorded state. Rank counts the
 // eigenvalues above Threshold (lambda_max d 2^-52); LastIn and FirstOut are
 // lambda_r and lambda_{r+1}, and Gap = lambda_r/|lambda_{r+1}| the spectral
 // gap at the rank (absent when infinite: rank d or lambda_{r+1} = 0), see
-// analysis.DSpectrum.
+// observables.DSpectrum.
 type DScalars struct {
 	Chain              int       `json:"chain"`
 	Time               int       `json:"time"`
@@ -197,10 +197,10 @@ const (
 	ObserveDimMismatch
 	// ObserveNoTraj: the run has no trajectories (no traj.npy).
 	ObserveNoTraj
-	// ObserveTraj: the trajectories do not make an analysis.Traj (Err).
+	// ObserveTraj: the trajectories do not make an observables.Traj (Err).
 	ObserveTraj
 	// ObserveBadOptions: the options do not fit the trajectories (Err, of
-	// analysis.Options.Validate).
+	// observables.Options.Validate).
 	ObserveBadOptions
 	// ObserveX0Name: the run's x0 is a name other than init and zeros.
 	ObserveX0Name
@@ -213,12 +213,12 @@ const (
 	ObserveNullTemperature
 	// ObserveNoNoise: the null would have no noise (MeanTraceD).
 	ObserveNoNoise
-	// ObserveAnalysis: analysis.Observe failed on the run (Err).
+	// ObserveAnalysis: observables.Observe failed on the run (Err).
 	ObserveAnalysis
 	// ObserveNullRun: the null run failed (Err; a cancelled context's error
 	// is wrapped).
 	ObserveNullRun
-	// ObserveNullAnalysis: analysis.Observe failed on the null (Err).
+	// ObserveNullAnalysis: observables.Observe failed on the null (Err).
 	ObserveNullAnalysis
 )
 
@@ -286,8 +286,8 @@ func (s ObserveSpec) CheckOptions() error {
 type ObservePlan struct {
 	spec ObserveSpec
 	fs   potentials.FiniteSum
-	tr   *analysis.Traj
-	opts analysis.Options
+	tr   *observables.Traj
+	opts observables.Options
 	null *sde.SGDProblem // nil with NoNull
 }
 
@@ -314,11 +314,11 @@ func (s ObserveSpec) Plan() (*ObservePlan, error) {
 	if e.Traj == nil {
 		return nil, &ObserveError{Issue: ObserveNoTraj}
 	}
-	tr, err := analysis.NewTraj(e.Traj, e.Record, e.RecordLen, e.Dim)
+	tr, err := observables.NewTraj(e.Traj, e.Record, e.RecordLen, e.Dim)
 	if err != nil {
 		return nil, &ObserveError{Issue: ObserveTraj, Err: err}
 	}
-	opts := analysis.Options{MaxLag: s.MaxLag, Segment: s.Segment, Top: s.Top, GradTimes: s.GradTimes,
+	opts := observables.Options{MaxLag: s.MaxLag, Segment: s.Segment, Top: s.Top, GradTimes: s.GradTimes,
 		Components: s.Components, Workers: s.Workers, DTimes: s.Times}.Defaults(tr.Len)
 	if err := opts.Validate(tr.Chains, tr.Len); err != nil {
 		return nil, &ObserveError{Issue: ObserveBadOptions, Err: err, Len: tr.Len}
@@ -372,12 +372,12 @@ func (p *ObservePlan) NullWork() (units int64, cost float64) {
 
 // ObserveResult holds the observables of a run and of its null: the
 // scalars (Summary, observables.json) and the tables Write writes as CSV
-// (acf, spectrum, gradnorm, d_spectrum). Run and Null are analysis'
+// (acf, spectrum, gradnorm, d_spectrum). Run and Null are package observables'
 // results; ReadObserve leaves them nil.
 type ObserveResult struct {
 	Summary   ObserveSummary
 	Tables    []Table
-	Run, Null *analysis.Observables
+	Run, Null *observables.Observables
 }
 
 // Table is a table of numbers with named columns, written as name.csv.
@@ -394,7 +394,7 @@ func (p *ObservePlan) Run(ctx context.Context, pr Progress) (*ObserveResult, err
 	start := time.Now()
 	s := p.spec
 	rs := &s.Run.Summary
-	obs, err := analysis.Observe(p.fs, p.tr, p.opts)
+	obs, err := observables.Observe(p.fs, p.tr, p.opts)
 	if err != nil {
 		return nil, &ObserveError{Issue: ObserveAnalysis, Err: err}
 	}
@@ -425,7 +425,7 @@ func (p *ObservePlan) Run(ctx context.Context, pr Progress) (*ObserveResult, err
 // states recorded states of the run), for the run's recorded chains
 // (chain i has the seed of chain i of the run, so only the first Record
 // chains are needed) and computes its observables.
-func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states int, pr Progress) (*analysis.Observables, *NullInfo, error) {
+func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states int, pr Progress) (*observables.Observables, *NullInfo, error) {
 	rs := &p.spec.Run.Summary
 	units, _ := p.NullWork()
 	begin(pr, "null", units)
@@ -441,11 +441,11 @@ func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states 
 	info := &NullInfo{Noise: sde.NoiseIsotropic.String(), Chains: rs.Record, Temperature: T,
 		NoiseScale: prob.NoiseScale, NoiseScaleStates: states, NoiseScaleFrom: NullNoiseScaleFrom,
 		StationaryLaw: NullStationaryLaw, Seconds: time.Since(t0).Seconds(), Diverged: res.Diverged}
-	tr, err := analysis.NewTraj(res.Traj, res.Record, res.RecordLen, res.Dim)
+	tr, err := observables.NewTraj(res.Traj, res.Record, res.RecordLen, res.Dim)
 	if err != nil {
 		return nil, nil, &ObserveError{Issue: ObserveNullRun, Err: err}
 	}
-	obs, err := analysis.Observe(p.fs, tr, p.opts)
+	obs, err := observables.Observe(p.fs, tr, p.opts)
 	if err != nil {
 		return nil, nil, &ObserveError{Issue: ObserveNullAnalysis, Err: err}
 	}
@@ -465,20 +465,20 @@ func Observe(ctx context.Context, s ObserveSpec, pr Progress) (*ObserveResult, e
 // the tables.
 func (r *ObserveResult) fill() {
 	obs, nobs, sum := r.Run, r.Null, &r.Summary
-	acf := func(o *analysis.Observables) ACFScalars {
+	acf := func(o *observables.Observables) ACFScalars {
 		c := o.ACF
 		return ACFScalars{Band: c.Band, DecorrelationLag: c.DecorrelationLag, Decorrelated: c.DecorrelationLag >= 0, IntegratedTime: c.IntegratedTime,
 			OutsideBand: c.OutsideBand, Lag1: c.Mean[1], Constant: c.Constant}
 	}
-	spec := func(o *analysis.Observables) SpectrumScalars {
+	spec := func(o *observables.Observables) SpectrumScalars {
 		s := o.Spectrum
 		peaks := s.Peaks
 		if peaks == nil {
-			peaks = []analysis.Peak{}
+			peaks = []observables.Peak{}
 		}
 		return SpectrumScalars{Segment: s.Segment, Segments: s.Segments, Flatness: s.Flatness, Peaks: peaks}
 	}
-	dsp := func(o *analysis.Observables) []DScalars {
+	dsp := func(o *observables.Observables) []DScalars {
 		out := make([]DScalars, len(o.D))
 		for i, s := range o.D {
 			out[i] = DScalars{Chain: s.Chain, Time: s.Time, Rank: s.Rank, RankFraction: s.RankFraction, Threshold: s.Threshold,
@@ -491,7 +491,7 @@ func (r *ObserveResult) fill() {
 		}
 		return out
 	}
-	grad := func(o *analysis.Observables) GradScalars {
+	grad := func(o *observables.Observables) GradScalars {
 		g := o.GradNorm
 		m := 0.0
 		for _, v := range g.Value {
@@ -513,7 +513,7 @@ func (r *ObserveResult) fill() {
 
 // observeTables returns the tables of the observables of a run (and of
 // its null, nobs not nil) recorded every every steps of dt.
-func observeTables(obs, nobs *analysis.Observables, every int, dt float64) []Table {
+func observeTables(obs, nobs *observables.Observables, every int, dt float64) []Table {
 	unit := float64(every) * dt
 	withNull := nobs != nil
 	acf := Table{Name: "acf", Header: []string{"lag", "time", "mean", "spread", "band"}}
@@ -559,7 +559,7 @@ func observeTables(obs, nobs *analysis.Observables, every int, dt float64) []Tab
 	if withNull {
 		dsp.Header = append(dsp.Header, "null_eigenvalue", "null_in_rank", "null_threshold", "null_rank", "null_gap")
 	}
-	dCols := func(s *analysis.DSpectrum, k int) []float64 {
+	dCols := func(s *observables.DSpectrum, k int) []float64 {
 		in := 0.0
 		if k < s.Rank {
 			in = 1
@@ -594,12 +594,12 @@ func (r *ObserveResult) Write(dir string) error {
 				rows[i][j] = strconv.FormatFloat(v, 'g', -1, 64)
 			}
 		}
-		if err := output.WriteCSV(filepath.Join(dir, t.Name+".csv"), t.Header, rows); err != nil {
+		if err := datafile.WriteCSV(filepath.Join(dir, t.Name+".csv"), t.Header, rows); err != nil {
 			return err
 		}
 		r.Summary.Files = append(r.Summary.Files, t.Name+".csv")
 	}
-	return output.WriteJSON(filepath.Join(dir, "observables.json"), &r.Summary)
+	return datafile.WriteJSON(filepath.Join(dir, "observables.json"), &r.Summary)
 }
 
 // ReadObserve reads what ObserveResult.Write wrote into dir: the summary

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sgdsde/sgdsde/analysis"
+	"github.com/sgdsde/sgdsde/observables"
 	"github.com/sgdsde/sgdsde/sde"
 )
 
@@ -71,7 +71,7 @@ func (r *ObserveResult) Report(w io.Writer, dir string) error {
 	grad := func(g GradScalars) string {
 		return fmt.Sprintf("%.3g -> %.3g (loss %.3g; mean tr D/d %.3g)", g.First, g.Last, g.LossLast, g.MeanTraceD)
 	}
-	area := func(ar *analysis.Area) string {
+	area := func(ar *observables.Area) string {
 		where := fmt.Sprintf("all %d coordinates", ar.Components)
 		if ar.Projected {
 			where = fmt.Sprintf("top %d principal components", ar.Components)

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
 )
@@ -328,7 +328,7 @@ func writeRun(dir string, e *Ensemble, sum any, files *[]string) error {
 		return err
 	}
 	*files = f
-	return output.WriteJSON(filepath.Join(dir, "summary.json"), sum)
+	return datafile.WriteJSON(filepath.Join(dir, "summary.json"), sum)
 }
 
 // ReadSimulate reads a simulation that Write wrote into dir: a landscape

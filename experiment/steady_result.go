@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
@@ -294,7 +294,7 @@ func (r *SteadyResult) Write(dir string) error {
 			return err
 		}
 	}
-	return output.WriteJSON(filepath.Join(dir, "summary.json"), r.List)
+	return datafile.WriteJSON(filepath.Join(dir, "summary.json"), r.List)
 }
 
 // Write writes the steady state into dir (created if needed): the axes
@@ -315,15 +315,15 @@ func (r *SteadyRun) Write(dir string) error {
 		case !ok:
 			err = removeStale(dir, name)
 		case name == "x.npy" || name == "y.npy":
-			err = output.WriteNPY(filepath.Join(dir, name), data)
+			err = datafile.WriteNPY(filepath.Join(dir, name), data)
 		default:
-			err = output.WriteNPY(filepath.Join(dir, name), data, shape...)
+			err = datafile.WriteNPY(filepath.Join(dir, name), data, shape...)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return output.WriteJSON(filepath.Join(dir, "summary.json"), &r.Summary)
+	return datafile.WriteJSON(filepath.Join(dir, "summary.json"), &r.Summary)
 }
 
 // readJSON decodes the JSON file path into v.
@@ -368,13 +368,13 @@ type FieldShapeError struct {
 }
 
 func (e *FieldShapeError) Error() string {
-	return fmt.Sprintf("%s has shape %s, want %s", e.Path, output.ShapeString(e.Shape), output.ShapeString(e.Want))
+	return fmt.Sprintf("%s has shape %s, want %s", e.Path, datafile.ShapeString(e.Shape), datafile.ShapeString(e.Want))
 }
 
 // readField reads the .npy file dir/name, which must have shape want.
 func readField(dir, name string, want []int) ([]float64, error) {
 	path := filepath.Join(dir, name)
-	shape, data, err := output.ReadNPY(path)
+	shape, data, err := datafile.ReadNPY(path)
 	if err != nil {
 		return nil, err
 	}

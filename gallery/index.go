@@ -8,7 +8,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // page is the data of index.html.
@@ -73,5 +73,5 @@ footer { margin-top: 3em; font-size: 0.85em; color: #777; }
 // writeIndex writes index.html atomically.
 func writeIndex(path string, sections []Section, s Settings, seconds float64) error {
 	p := page{Version: s.Version, Mode: s.Label, Grid: s.Grid, Seconds: strconv.FormatFloat(seconds, 'f', 1, 64), Sections: sections}
-	return output.WriteFile(path, func(w io.Writer) error { return indexTemplate.Execute(w, p) })
+	return datafile.WriteFile(path, func(w io.Writer) error { return indexTemplate.Execute(w, p) })
 }

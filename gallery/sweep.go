@@ -16,7 +16,7 @@ import (
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/sweep"
 )
@@ -190,7 +190,7 @@ func (w steadySweep) run(ctx context.Context, dir string, s Settings) (*plots.Ta
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%d of the %d points of the sweep in %s are not finished", len(missing), def.Points, dir)
 	}
-	if err := output.WriteCSV(filepath.Join(dir, sweep.ResultsFile), header, rows); err != nil {
+	if err := datafile.WriteCSV(filepath.Join(dir, sweep.ResultsFile), header, rows); err != nil {
 		return nil, err
 	}
 	return &plots.Table{Header: header, Rows: rows}, nil

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // testTrajectories returns k noisy loops around the origin.
@@ -97,12 +97,12 @@ func writeSteadyDir(t *testing.T, dir string) {
 	}
 	shape := []int{len(y), len(x)}
 	for name, v := range map[string][]float64{"loss": loss.Zs, "phi": phi.Zs, "rho": rho.Zs, "force_x": jx.Zs, "force_y": jy.Zs, "current_x": cx, "current_y": cy} {
-		if err := output.WriteNPY(filepath.Join(dir, name+".npy"), v, shape...); err != nil {
+		if err := datafile.WriteNPY(filepath.Join(dir, name+".npy"), v, shape...); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for name, v := range map[string][]float64{"x": x, "y": y} {
-		if err := output.WriteNPY(filepath.Join(dir, name+".npy"), v); err != nil {
+		if err := datafile.WriteNPY(filepath.Join(dir, name+".npy"), v); err != nil {
 			t.Fatal(err)
 		}
 	}

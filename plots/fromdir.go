@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // StandardFigures draws the standard figures of the results of command
@@ -109,10 +109,10 @@ func temperatureDirs(dir, command string) []string {
 	return s.Dirs
 }
 
-// readNPY reads a .npy array with output.ReadNPY, the one decoder; its
+// readNPY reads a .npy array with datafile.ReadNPY, the one decoder; its
 // errors match ErrInput, and fs.ErrNotExist for a missing file.
 func readNPY(path string) (shape []int, data []float64, err error) {
-	shape, data, err = output.ReadNPY(path)
+	shape, data, err = datafile.ReadNPY(path)
 	if err != nil {
 		return nil, nil, &inputError{err}
 	}

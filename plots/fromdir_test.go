@@ -9,7 +9,7 @@ import (
 )
 
 // TestTruncatedNPYRefused truncates phi.npy of a valid steady directory
-// (and keeps only its header) and checks that readNPY (output.ReadNPY) and the steady
+// (and keeps only its header) and checks that readNPY (datafile.ReadNPY) and the steady
 // figures refuse it, naming the file, the expected and the found number of
 // values, instead of drawing a field padded with repeated values.
 func TestTruncatedNPYRefused(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // Default figure size and PNG resolution.
@@ -87,9 +87,9 @@ func Save(fig Drawer, path string, size Size) (err error) {
 	return writeAtomic(path, c)
 }
 
-// writeAtomic writes src to path atomically (internal/output.WriteFile).
+// writeAtomic writes src to path atomically (internal/datafile.WriteFile).
 func writeAtomic(path string, src io.WriterTo) error {
-	return output.WriteFile(path, func(w io.Writer) error {
+	return datafile.WriteFile(path, func(w io.Writer) error {
 		_, err := src.WriteTo(w)
 		return err
 	})

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // File names of a sweep directory.
@@ -168,7 +168,7 @@ func Create(path string, def Definition) (*Dir, error) {
 		return nil, err
 	}
 	if old.Command == "" {
-		if err := output.WriteJSON(filepath.Join(path, DefinitionFile), def); err != nil {
+		if err := datafile.WriteJSON(filepath.Join(path, DefinitionFile), def); err != nil {
 			return nil, err
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // ResultsStats describes the results.csv that WriteResults wrote.
@@ -82,7 +82,7 @@ func WriteResults(dirs []*Dir, out string) (ResultsStats, error) {
 		return ResultsStats{}, &ResultsError{Op: CreateOut, Err: err}
 	}
 	st := ResultsStats{Path: filepath.Join(out, ResultsFile), Points: len(rows), Columns: len(header)}
-	if err := output.WriteCSV(st.Path, header, rows); err != nil {
+	if err := datafile.WriteCSV(st.Path, header, rows); err != nil {
 		return ResultsStats{}, &ResultsError{Op: WriteTable, Err: err}
 	}
 	status := len(def.Vary) + 1 // point, the axes, status

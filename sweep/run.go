@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // Point is one point handed to a RunFunc.
@@ -174,7 +174,7 @@ func (d *Dir) runPoint(ctx context.Context, fn RunFunc, i int, keep bool) (*Mark
 	if err := prune(dir, m.Summary, keep && m.Status == StatusOK); err != nil {
 		return nil, fmt.Errorf("point %s: %v", PointName(i, d.Def.Points), err)
 	}
-	if err := output.WriteJSON(filepath.Join(dir, MarkerFile), m); err != nil {
+	if err := datafile.WriteJSON(filepath.Join(dir, MarkerFile), m); err != nil {
 		return nil, err
 	}
 	return m, nil

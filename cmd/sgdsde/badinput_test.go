@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // withMemory makes experiment.AvailableMemory report avail bytes (ok false: unknown)
@@ -129,7 +129,7 @@ func TestEvolveInitTruncatedRefused(t *testing.T) {
 			for i := range rho {
 				rho[i] = 1 + float64(i%7)
 			}
-			if err := output.WriteNPY(file, rho, 32, 32); err != nil {
+			if err := datafile.WriteNPY(file, rho, 32, 32); err != nil {
 				t.Fatal(err)
 			}
 			cutFile(t, file, c.cut, n)

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // evolveFlags are the run flags of 'sgdsde evolve'.
@@ -115,7 +115,7 @@ func (ef *evolveFlags) planError(err error) error {
 	case errors.As(err, &fe) && errors.Is(err, os.ErrNotExist):
 		return usageErrorf("--init %q: want gauss, uniform or an existing .npy file (%v)", ef.init, fe.Err)
 	case errors.As(err, &fe) && errors.As(err, &se):
-		return usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, output.ShapeString(se.Shape), output.ShapeString(se.Want))
+		return usageErrorf("--init %s has shape %s; the grid needs %s: match --grid (and --box) to the file", ef.init, datafile.ShapeString(se.Shape), datafile.ShapeString(se.Want))
 	case errors.As(err, &fe):
 		return usageErrorf("--init: %v", fe.Err)
 	case errors.As(err, &ob):

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // readFreeEnergy reads free_energy.csv in dir and returns its header and
@@ -188,7 +188,7 @@ func TestEvolveInitFile(t *testing.T) {
 			rho[j*nx+i] = 1 + float64(i) // increasing along x
 		}
 	}
-	if err := output.WriteNPY(file, rho, ny, nx); err != nil {
+	if err := datafile.WriteNPY(file, rho, ny, nx); err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(base, "out")
@@ -208,11 +208,11 @@ func TestEvolveInitFile(t *testing.T) {
 func TestEvolveBadInput(t *testing.T) {
 	base := t.TempDir()
 	badShape := filepath.Join(base, "shape.npy")
-	if err := output.WriteNPY(badShape, make([]float64, 16*16), 16, 16); err != nil {
+	if err := datafile.WriteNPY(badShape, make([]float64, 16*16), 16, 16); err != nil {
 		t.Fatal(err)
 	}
 	transposed := filepath.Join(base, "transposed.npy")
-	if err := output.WriteNPY(transposed, make([]float64, 40*32), 32, 40); err != nil {
+	if err := datafile.WriteNPY(transposed, make([]float64, 40*32), 32, 40); err != nil {
 		t.Fatal(err)
 	}
 	negative := filepath.Join(base, "negative.npy")
@@ -221,7 +221,7 @@ func TestEvolveBadInput(t *testing.T) {
 		neg[i] = 1
 	}
 	neg[5] = -1
-	if err := output.WriteNPY(negative, neg, 32, 32); err != nil {
+	if err := datafile.WriteNPY(negative, neg, 32, 32); err != nil {
 		t.Fatal(err)
 	}
 	garbage := filepath.Join(base, "garbage.npy")

@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sgdsde/sgdsde/analysis"
 	"github.com/sgdsde/sgdsde/experiment"
+	"github.com/sgdsde/sgdsde/observables"
 )
 
 // observeFlags are the flags of 'sgdsde observe'.
@@ -63,7 +63,7 @@ acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 	fs.IntVar(&of.top, "top", 10, "`number` of leading eigenvalues of D listed in observables.json")
 	fs.IntVar(&of.segment, "segment", 0, "Welch segment `length` of the increment spectrum in recorded steps (0 = min(256, (L-1)/4))")
 	fs.IntVar(&of.gradTimes, "grad-times", 100, "`number` of recorded times, evenly spread, at which the gradient norm and tr D/d are evaluated (each costs N gradients per chain); the null's c is the mean of tr D/d over them")
-	fs.IntVar(&of.components, "components", analysis.DefaultComponents, "`number` of principal components of the stochastic area when d > 50")
+	fs.IntVar(&of.components, "components", observables.DefaultComponents, "`number` of principal components of the stochastic area when d > 50")
 	fs.BoolVar(&of.noNull, "no-null", false, "skip the equilibrium null (the SDE with constant isotropic noise sqrt(2 T c) dW)")
 	fs.IntVar(&of.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.StringVar(&of.out, "out", "", "output `directory` (default DIR; existing files of the same names are replaced)")

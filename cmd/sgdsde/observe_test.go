@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sgdsde/sgdsde/internal/output"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 )
 
 // observeRunDir makes a small finite-sum run (linreg, d = 3, 2 chains of
@@ -210,9 +210,9 @@ func TestObserveBadInput(t *testing.T) {
 			return os.WriteFile(p, []byte("{"), 0o644)
 		}})}, "JSON"},
 		{"traj shape 2-D", []string{mk("shape2", map[string]func(string) error{"summary.json": copyFrom("summary.json"),
-			"traj.npy": func(p string) error { return output.WriteNPY(p, make([]float64, 600), 200, 3) }})}, "shape"},
+			"traj.npy": func(p string) error { return datafile.WriteNPY(p, make([]float64, 600), 200, 3) }})}, "shape"},
 		{"traj wrong d", []string{mk("shaped", map[string]func(string) error{"summary.json": copyFrom("summary.json"),
-			"traj.npy": func(p string) error { return output.WriteNPY(p, make([]float64, 800), 2, 200, 2) }})}, "shape"},
+			"traj.npy": func(p string) error { return datafile.WriteNPY(p, make([]float64, 800), 2, 200, 2) }})}, "shape"},
 		{"traj not npy", []string{mk("notnpy", map[string]func(string) error{"summary.json": copyFrom("summary.json"),
 			"traj.npy": func(p string) error { return os.WriteFile(p, []byte("hello"), 0o644) }})}, "npy"},
 		{"max lag too large", []string{good, "--max-lag", "200"}, "lag"},

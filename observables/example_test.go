@@ -1,21 +1,21 @@
-package analysis_test
+package observables_test
 
 import (
 	"fmt"
 	"math"
 
-	"github.com/sgdsde/sgdsde/analysis"
+	"github.com/sgdsde/sgdsde/observables"
 )
 
 // circle returns one chain of n states going counter-clockwise round the
 // unit circle, one turn every period recorded steps: the simplest loop.
-func circle(n, period int) *analysis.Traj {
+func circle(n, period int) *observables.Traj {
 	data := make([]float64, 0, 2*n)
 	for t := 0; t < n; t++ {
 		a := 2 * math.Pi * float64(t) / float64(period)
 		data = append(data, math.Cos(a), math.Sin(a))
 	}
-	tr, err := analysis.NewTraj(data, 1, n, 2)
+	tr, err := observables.NewTraj(data, 1, n, 2)
 	if err != nil {
 		panic(err)
 	}
@@ -28,7 +28,7 @@ func circle(n, period int) *analysis.Traj {
 // noise (±2.576/16) is the quarter period, 4.
 func ExampleAutocorrelation() {
 	tr := circle(256, 16)
-	acf, err := analysis.Autocorrelation(tr, 8, 1)
+	acf, err := observables.Autocorrelation(tr, 8, 1)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -44,7 +44,7 @@ func ExampleAutocorrelation() {
 // has its peak at the loop's frequency, 1/16 cycles per recorded step.
 func ExampleIncrementSpectrum() {
 	tr := circle(257, 16) // 256 increments
-	sp, err := analysis.IncrementSpectrum(tr, 64, 1)
+	sp, err := observables.IncrementSpectrum(tr, 64, 1)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -61,7 +61,7 @@ func ExampleIncrementSpectrum() {
 // |A|_F / |S|_F is tan(pi/4) = 1. A reversible process would give 0.
 func ExampleStochasticArea() {
 	tr := circle(256, 16)
-	ar, err := analysis.StochasticArea(tr, []int{2}, 0, 1)
+	ar, err := observables.StochasticArea(tr, []int{2}, 0, 1)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-// Package analysis computes observables of recorded SGD and SDE trajectories
+// Package observables computes observables of recorded SGD and SDE trajectories
 // that tell limit cycles and low-rank, anisotropic gradient noise apart from
 // equilibrium Brownian motion in a well: the autocorrelation of each
 // coordinate, the power spectrum of the increments, the eigenvalues of the
@@ -37,4 +37,4 @@
 // (workers <= 0 means runtime.GOMAXPROCS(0)); results do not depend on the
 // number of workers. Frequencies are in cycles per recorded step (0 to 1/2)
 // and lags in recorded steps; multiply by every*dt to convert to time.
-package analysis
+package observables

@@ -1,4 +1,4 @@
-package output
+package datafile
 
 import (
 	"encoding/hex"

@@ -1,11 +1,11 @@
-// Package output writes the result files of sgdsde commands (summary.json,
+// Package datafile writes (and reads back) the result files of sgdsde commands (summary.json,
 // NumPy .npy fields and CSV tables) atomically: each file is written to a
 // hidden temporary file in the destination directory, synced to disk and then
 // renamed over the destination, so an interrupted run never leaves a
 // truncated file that looks complete. On any error the temporary file is
 // removed and the destination is left as it was. ReadNPY reads a .npy array
 // back, refusing any file whose data do not match its header's shape.
-package output
+package datafile
 
 import (
 	"bufio"
