@@ -8,13 +8,13 @@ package plots
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sweep"
 )
@@ -135,27 +135,9 @@ func checkDir(dir string, writable bool) error {
 		return &DirError{Dir: dir}
 	}
 	if writable {
-		if err := probeDir(dir); err != nil {
+		if err := datafile.ProbeDir(dir); err != nil {
 			return &DirError{Dir: dir, Err: err}
 		}
-	}
-	return nil
-}
-
-// probeDir checks that entries can be created in the existing directory p
-// by creating a uniquely named temporary directory in it and removing it
-// at once. Its error is the system's reason, without the probe's name.
-func probeDir(p string) error {
-	tmp, err := os.MkdirTemp(p, ".sgdsde-probe-*")
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return pe.Err
-		}
-		return err
-	}
-	if err := os.Remove(tmp); err != nil {
-		return fmt.Errorf("cannot remove the probe %s: %w", tmp, err)
 	}
 	return nil
 }
@@ -333,7 +315,7 @@ func (o *SweepDirOptions) file(dir string) (string, error) {
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
 		return "", &OptionError{Issue: OutNoDir, Out: out, Dir: filepath.Dir(out)}
 	}
-	if err := probeDir(filepath.Dir(out)); err != nil {
+	if err := datafile.ProbeDir(filepath.Dir(out)); err != nil {
 		return "", &OptionError{Issue: OutNotWritable, Out: out, Dir: filepath.Dir(out), Err: err}
 	}
 	return out, nil

@@ -9,15 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/experiment"
+	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
@@ -337,55 +335,13 @@ func temperatureSpec(t temperatureInfo) experiment.TemperatureSpec {
 }
 
 // checkOutDir verifies, before any work, that dir can be created as (or
-// already is) a directory the command can write into: dir itself, if it
-// exists, and its nearest existing ancestor must be directories, and a
-// directory must be creatable in the nearest existing one (probeDir: one
-// is created and removed at once; /proc, a read-only file system or a
-// directory without write permission fail here). It leaves nothing behind.
+// already is) a directory the command can write into (datafile.CheckDir).
 func checkOutDir(dir string) error {
 	if dir == "" {
 		return usageErrorf("--out must name a directory")
 	}
-	p := filepath.Clean(dir)
-	for {
-		st, err := os.Stat(p)
-		if err == nil {
-			if !st.IsDir() {
-				if p == filepath.Clean(dir) {
-					return usageErrorf("--out %s exists and is not a directory", dir)
-				}
-				return usageErrorf("--out %s: %s is not a directory", dir, p)
-			}
-			if err := probeDir(p); err != nil {
-				return usageErrorf("--out %s: cannot create anything in %s: %v", dir, p, err)
-			}
-			return nil
-		}
-		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-			return usageErrorf("--out %s: %v", dir, err)
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return nil
-		}
-		p = parent
-	}
-}
-
-// probeDir checks that entries can be created in the existing directory p
-// by creating a uniquely named temporary directory in it and removing it
-// at once. Its error is the system's reason, without the probe's name.
-func probeDir(p string) error {
-	tmp, err := os.MkdirTemp(p, ".sgdsde-probe-*")
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return pe.Err
-		}
-		return err
-	}
-	if err := os.Remove(tmp); err != nil {
-		return fmt.Errorf("cannot remove the probe %s: %w", tmp, err)
+	if err := datafile.CheckDir(dir); err != nil {
+		return usageErrorf("--out %v", err)
 	}
 	return nil
 }
