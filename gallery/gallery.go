@@ -20,6 +20,7 @@ import (
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"github.com/sgdsde/sgdsde/plots"
+	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // Settings are the sizes of a gallery run (Full or Quick) and how its
@@ -45,15 +46,13 @@ type Settings struct {
 	// Version is the program version written into the footer of
 	// index.html and into the summaries of the sweep's points.
 	Version string
-	// SweepError words the error of a point of the sweep of scenario 6
-	// that failed, as recorded in its point.json and in the error column
-	// of results.csv, and returns the exit code recorded with it. Nil
-	// records the error's text on one line and exit code 1. (The command
-	// line passes the wording of 'sgdsde sweep steady'.)
-	SweepError func(ctx context.Context, err *PointError) (text string, exitCode int)
-	// SweepWarnings returns the warnings recorded in point.json of a point
-	// of the sweep whose steady state was solved. Nil records none.
-	SweepWarnings func(s *experiment.SteadySummary) []string
+	// SweepRecord returns what point.json records of a point of the sweep
+	// of scenario 6, given the point and the record out with the point's
+	// command line: the error's words and exit code of a failed point,
+	// the warnings of a solved one. Nil records p.Outcome() (the error's
+	// text on one line, no warnings). The command line passes the record
+	// of 'sgdsde sweep steady'.
+	SweepRecord func(ctx context.Context, p *experiment.SweepPoint, out sweep.Outcome) sweep.Outcome
 }
 
 // Full returns the settings of the default gallery: grids of 192 nodes

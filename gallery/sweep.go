@@ -15,38 +15,9 @@ import (
 	"strings"
 
 	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/fokkerplanck"
-	"github.com/sgdsde/sgdsde/internal/datafile"
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/sweep"
 )
-
-// PointStage is the step of a sweep point's steady-state study.
-type PointStage int
-
-const (
-	// PointPlan is the point's input: a value that is not a number, or an
-	// error of experiment.SteadySpec.Plan.
-	PointPlan PointStage = iota + 1
-	// PointSolve is experiment.SteadyPlan.Run (a *experiment.SolveError).
-	PointSolve
-	// PointWrite is experiment.SteadyResult.Write.
-	PointWrite
-)
-
-// PointError is the error of a point of the sweep of scenario 6 that
-// failed: the step of its steady-state study and the step's error. Its
-// text is that of Err.
-type PointError struct {
-	Stage PointStage
-	Err   error
-}
-
-// Error returns the text of the step's error.
-func (e *PointError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *PointError) Unwrap() error { return e.Err }
 
 // steadySweep is a sweep of the steady state of a built-in landscape on a
 // square grid over a grid of parameter values, recorded as the command
@@ -101,96 +72,43 @@ func pointArgs(def sweep.Definition, values []string, dir string) []string {
 	return append(args, "--out="+dir)
 }
 
-// spec returns the steady-state study of a point with values: that of the
-// command line of pointArgs.
-func (w steadySweep) spec(def sweep.Definition, values []string) (experiment.SteadySpec, error) {
-	s := experiment.SteadySpec{
-		Model: experiment.ModelSpec{Landscape: w.landscape, Params: map[string]float64{}, DriftKind: experiment.DriftSGD},
-		Grid:  experiment.GridSpec{Nodes: []int{w.grid, w.grid}, Scheme: fokkerplanck.Symmetric, Tol: experiment.DefaultTol},
-	}
-	for k, ax := range def.Vary {
-		v, err := strconv.ParseFloat(values[k], 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return experiment.SteadySpec{}, fmt.Errorf("%s = %q is not a finite number", ax.Name, values[k])
-		}
-		switch ax.Name {
-		case "temperature":
-			s.Temperature = experiment.TemperatureSpec{T: v}
-		case "tol":
-			s.Grid.Tol = v
-		default:
-			s.Model.Params[ax.Name] = v
-		}
-	}
-	return s, nil
-}
-
-// solvePoint solves the steady state of point p, writes it into p.Dir and
-// returns the warnings of s.SweepWarnings.
-func (w steadySweep) solvePoint(ctx context.Context, s Settings, def sweep.Definition, p sweep.Point) ([]string, error) {
-	spec, err := w.spec(def, p.Values)
-	if err != nil {
-		return nil, &PointError{Stage: PointPlan, Err: err}
-	}
-	plan, err := spec.Plan()
-	if err != nil {
-		return nil, &PointError{Stage: PointPlan, Err: err}
-	}
-	res, err := plan.Run(ctx, nil)
-	if err != nil {
-		return nil, &PointError{Stage: PointSolve, Err: err}
-	}
-	res.SetVersion(s.Version)
-	if err := res.Write(p.Dir); err != nil {
-		return nil, &PointError{Stage: PointWrite, Err: err}
-	}
-	var warnings []string
-	if s.SweepWarnings != nil {
-		for _, r := range res.Runs {
-			warnings = append(warnings, s.SweepWarnings(&r.Summary)...)
-		}
-	}
-	return warnings, nil
-}
-
-// run runs the sweep into dir, one point at a time, writes dir/results.csv
-// and returns its table. A point that fails is recorded as failed with the
-// text of s.SweepError, and the sweep goes on.
+// run runs the sweep into dir, one point at a time, through
+// experiment.SweepSpec, writes dir/results.csv and returns its table. A
+// point that fails is recorded as failed (s.SweepRecord), and the sweep
+// goes on.
 func (w steadySweep) run(ctx context.Context, dir string, s Settings) (*plots.Table, error) {
 	def, err := w.definition()
 	if err != nil {
 		return nil, err
 	}
+	sw := &experiment.SweepSpec{
+		Template: &experiment.SteadySpec{
+			Model: experiment.ModelSpec{Landscape: w.landscape},
+			Grid:  experiment.GridSpec{Nodes: []int{w.grid, w.grid}},
+		},
+		Vary:    def.Vary,
+		Version: s.Version,
+	}
 	d, err := sweep.Create(dir, def)
 	if err != nil {
 		return nil, err
 	}
-	fn := func(ctx context.Context, p sweep.Point) sweep.Outcome {
-		out := sweep.Outcome{Args: pointArgs(d.Def, p.Values, p.Dir)}
-		warnings, err := w.solvePoint(ctx, s, d.Def, p)
-		switch pe := err.(type) {
-		case nil:
-			out.Warnings = warnings
-		case *PointError:
-			if s.SweepError != nil {
-				out.Err, out.ExitCode = s.SweepError(ctx, pe)
-			} else {
-				out.Err, out.ExitCode = strings.Join(strings.Fields(pe.Error()), " "), 1
-			}
+	record := func(ctx context.Context, p *experiment.SweepPoint) sweep.Outcome {
+		out := p.Outcome()
+		out.Args = pointArgs(def, p.Values, p.Dir)
+		if s.SweepRecord != nil {
+			out = s.SweepRecord(ctx, p, out)
 		}
 		return out
 	}
-	if _, err := d.Run(ctx, fn, sweep.Options{Workers: 1}); err != nil {
+	if _, err := sw.Run(ctx, d, sweep.Options{Workers: 1}, record); err != nil {
 		return nil, err
 	}
-	header, rows, missing, err := sweep.Table([]*sweep.Dir{d})
+	if _, err := sweep.WriteResults([]*sweep.Dir{d}, dir); err != nil {
+		return nil, err
+	}
+	header, rows, _, err := sweep.Table([]*sweep.Dir{d})
 	if err != nil {
-		return nil, err
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%d of the %d points of the sweep in %s are not finished", len(missing), def.Points, dir)
-	}
-	if err := datafile.WriteCSV(filepath.Join(dir, sweep.ResultsFile), header, rows); err != nil {
 		return nil, err
 	}
 	return &plots.Table{Header: header, Rows: rows}, nil

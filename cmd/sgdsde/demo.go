@@ -13,6 +13,7 @@ import (
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/gallery"
+	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // defaultDemoOut is the default --out of 'sgdsde demo'.
@@ -69,7 +70,12 @@ func runDemo(ctx context.Context, a *app, out string, s gallery.Settings) error 
 		return err
 	}
 	s.Version = version
-	s.SweepError, s.SweepWarnings = demoPointError, demoPointWarnings
+	steady := a.studies["steady"]
+	s.SweepRecord = func(ctx context.Context, p *experiment.SweepPoint, out sweep.Outcome) sweep.Outcome {
+		// As 'sgdsde sweep steady --vary temperature=... --vary d12=...'
+		// records it: d12 is a --set parameter.
+		return recordPoint(ctx, steady, map[string]bool{"d12": true}, p, out)
+	}
 	res, err := gallery.Run(ctx, out, s, func(p gallery.Progress) {
 		fmt.Fprintf(a.stdout, "[%d/%d] %-27s %s  (%d figure%s, %.1f s)\n", p.Index, p.Count, p.Scenario.Name, p.Summary,
 			p.Figures, plural(p.Figures), p.Seconds)
@@ -96,28 +102,6 @@ func demoError(ctx context.Context, err error) error {
 		return failureErrorf("cannot create --out directory: %v", de.Err)
 	}
 	return failureErrorf("%v", err)
-}
-
-// demoPointError words the error of a point of the gallery's sweep as
-// 'sgdsde sweep steady' records it: the one-line error of 'sgdsde steady'
-// and its exit code.
-func demoPointError(ctx context.Context, pe *gallery.PointError) (string, int) {
-	var err error
-	switch pe.Stage {
-	case gallery.PointSolve:
-		err = gridFailure(ctx, pe.Err, "steady", "", false)
-	case gallery.PointWrite:
-		err = writeError(pe.Err)
-	default:
-		err = planError(pe.Err, "use fewer temperatures or a smaller --grid")
-	}
-	return oneLine(err.Error()), errorCode(err)
-}
-
-// demoPointWarnings returns the warnings 'sgdsde steady' gives about a
-// steady state, as 'sgdsde sweep' records them.
-func demoPointWarnings(s *experiment.SteadySummary) []string {
-	return steadyWarnings(s.WallRho, s.CellPeclet, s.Temperature)
 }
 
 func plural(n int) string {

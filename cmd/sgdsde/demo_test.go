@@ -1,22 +1,13 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/sgdsde/sgdsde/experiment"
-	"github.com/sgdsde/sgdsde/gallery"
-	"github.com/sgdsde/sgdsde/potentials"
-	"github.com/sgdsde/sgdsde/sweep"
 )
 
 // TestDemoQuickGallery runs 'demo --quick' and checks the gallery: one
@@ -175,59 +166,5 @@ func TestDemoBadInput(t *testing.T) {
 				t.Errorf("stdout %q: want nothing before the error", r.stdout)
 			}
 		})
-	}
-}
-
-// TestDemoSweepRecordsAsCommand: the gallery records the errors and
-// warnings of its sweep's points in the words of 'sgdsde sweep steady'
-// (demoPointError, demoPointWarnings): the same text and exit code as the
-// command records for the same steady state.
-func TestDemoSweepRecordsAsCommand(t *testing.T) {
-	ctx := context.Background()
-	marker := func(args ...string) sweep.Marker {
-		t.Helper()
-		dir := filepath.Join(t.TempDir(), "sweep")
-		if code := run(append(append([]string{"sweep", "steady", "--landscape", "gyrator", "--grid", "16"}, args...), "--out", dir), io.Discard, io.Discard); code != 0 {
-			t.Fatalf("sweep: exit %d", code)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "points", "0000", sweep.MarkerFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m sweep.Marker
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	spec := experiment.SteadySpec{
-		Model:       experiment.ModelSpec{Landscape: "gyrator"},
-		Temperature: experiment.TemperatureSpec{T: 0.5},
-		Grid:        experiment.GridSpec{Nodes: []int{16, 16}},
-	}
-
-	// A point that cannot reach its tolerance.
-	m := marker("--vary", "temperature=0.5", "--tol", "1e-30")
-	s := spec
-	s.Grid.Tol = 1e-30
-	_, err := experiment.Steady(ctx, s, nil)
-	if err == nil {
-		t.Fatal("steady state at tol 1e-30 converged")
-	}
-	text, code := demoPointError(ctx, &gallery.PointError{Stage: gallery.PointSolve, Err: err})
-	if m.Status != sweep.StatusFailed || text != m.Error || code != m.ExitCode {
-		t.Errorf("gallery records %q (exit code %d), the command %s %q (exit code %d)", text, code, m.Status, m.Error, m.ExitCode)
-	}
-
-	// A box that cuts off density.
-	m = marker("--vary", "temperature=0.5", "--box=-0.5:0.5,-0.5:0.5")
-	s = spec
-	s.Grid.Box = potentials.NewBox(-0.5, 0.5, -0.5, 0.5)
-	res, err := experiment.Steady(ctx, s, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := demoPointWarnings(&res.Runs[0].Summary); len(m.Warnings) == 0 || !reflect.DeepEqual(w, m.Warnings) {
-		t.Errorf("gallery records the warnings %q, the command %q", w, m.Warnings)
 	}
 }

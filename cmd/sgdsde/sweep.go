@@ -171,17 +171,31 @@ func (p *sweepPlan) pointArgs(values []string, out string) []string {
 	return append(args, "--out="+out)
 }
 
+// recordPoint returns out with what point.json records of point p of a
+// sweep of sc, RUN's study command (set: the axes that are --set
+// parameters): the error as sc words it and its exit code, or the
+// warnings of the result.
+func recordPoint(ctx context.Context, sc *studyCommand, set map[string]bool, p *experiment.SweepPoint, out sweep.Outcome) sweep.Outcome {
+	if p.Err != nil {
+		err := pointError(ctx, sc, set, p.Err, p.Dir)
+		out.Err, out.ExitCode = oneLine(err.Error()), errorCode(err)
+	} else {
+		out.Warnings = sc.warnings(p.Result)
+	}
+	return out
+}
+
 // pointError words the error of a point (an *experiment.SweepPointError)
 // as sc, RUN's study command, words it for a run into out; other errors
 // are worded already.
-func (p *sweepPlan) pointError(ctx context.Context, sc *studyCommand, err error, out string) error {
+func pointError(ctx context.Context, sc *studyCommand, set map[string]bool, err error, out string) error {
 	var pe *experiment.SweepPointError
 	if !errors.As(err, &pe) {
 		return err
 	}
 	switch pe.Stage {
 	case experiment.SweepValues:
-		return paramError(pe.Err, p.set)
+		return paramError(pe.Err, set)
 	case experiment.SweepStart:
 		return sc.planError(pe.Err)
 	case experiment.SweepRun:
@@ -336,7 +350,7 @@ func planSweep(ctx context.Context, fs *pflag.FlagSet, sf *sweepFlags, args []st
 			return nil, sweep.Shard{}, usageErrorf("sweep %s: %v", runName, err)
 		}
 		return nil, sweep.Shard{}, usageErrorf("sweep %s: no point is a valid run; point %s (%s): %s", runName,
-			sweep.PointName(ne.Point, plan.spec.Vary.Len()), valuesText(plan.spec.Vary, ne.Values), oneLine(plan.pointError(ctx, first, ne.Err, "").Error()))
+			sweep.PointName(ne.Point, plan.spec.Vary.Len()), valuesText(plan.spec.Vary, ne.Values), oneLine(pointError(ctx, first, plan.set, ne.Err, "").Error()))
 	}
 	plan.def = plan.spec.Definition(base)
 	if err := checkOutDir(sf.out); err != nil {
@@ -439,14 +453,7 @@ func runSweep(cmd *cobra.Command, a *app, sf *sweepFlags, args []string) error {
 		},
 	}
 	st, err := plan.spec.Run(ctx, dir, opts, func(ctx context.Context, p *experiment.SweepPoint) sweep.Outcome {
-		out := sweep.Outcome{Args: plan.pointArgs(p.Values, p.Dir)}
-		if p.Err != nil {
-			err := plan.pointError(ctx, plan.study, p.Err, p.Dir)
-			out.Err, out.ExitCode = oneLine(err.Error()), errorCode(err)
-		} else {
-			out.Warnings = plan.study.warnings(p.Result)
-		}
-		return out
+		return recordPoint(ctx, plan.study, plan.set, p, sweep.Outcome{Args: plan.pointArgs(p.Values, p.Dir)})
 	})
 	if bar != nil {
 		bar.finish()
