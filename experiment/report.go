@@ -60,19 +60,32 @@ func report(w io.Writer, print func(b io.Writer)) error {
 	return err
 }
 
-// reportSteady prints the human summary of each temperature's steady
-// state and, for a list, the minima track.
-func reportSteady(w io.Writer, res *SteadyResult, out string) {
-	for i, r := range res.Runs {
+// eachRun calls print for each of n runs with its directory: out for a
+// single run, else out's subdirectory dirs[i] (a list of temperatures),
+// with a blank line between runs.
+func eachRun(w io.Writer, out string, dirs []string, n int, print func(i int, dir string)) {
+	for i := 0; i < n; i++ {
 		dir := out
-		if res.List != nil {
-			dir = filepath.Join(out, res.List.Dirs[i])
+		if dirs != nil {
+			dir = filepath.Join(out, dirs[i])
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
 		}
-		printSteady(w, &r.Summary, r.Grid, dir)
+		print(i, dir)
 	}
+}
+
+// reportSteady prints the human summary of each temperature's steady
+// state and, for a list, the minima track.
+func reportSteady(w io.Writer, res *SteadyResult, out string) {
+	var dirs []string
+	if res.List != nil {
+		dirs = res.List.Dirs
+	}
+	eachRun(w, out, dirs, len(res.Runs), func(i int, dir string) {
+		printSteady(w, &res.Runs[i].Summary, res.Runs[i].Grid, dir)
+	})
 	if l := res.List; l != nil {
 		fmt.Fprintln(w)
 		printTracks(w, "minima of Phi (grid)", l.Temperatures, l.MinimaPhi)
@@ -199,16 +212,13 @@ func minimaList(ms []fokkerplanck.Minimum) string {
 // reportCompare prints the human summary of each comparison and, for a
 // list of temperatures, the table across them and the minima tracks.
 func reportCompare(w io.Writer, res *CompareResult, out string) {
-	for i, r := range res.Runs {
-		dir := out
-		if res.List != nil {
-			dir = filepath.Join(out, res.List.Dirs[i])
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-		}
-		printCompare(w, &r.Summary, r.Grid, dir)
+	var dirs []string
+	if res.List != nil {
+		dirs = res.List.Dirs
 	}
+	eachRun(w, out, dirs, len(res.Runs), func(i int, dir string) {
+		printCompare(w, &res.Runs[i].Summary, res.Runs[i].Grid, dir)
+	})
 	l := res.List
 	if l == nil {
 		return

@@ -100,6 +100,9 @@ func (ef *evolveFlags) validate() error {
 	return nil
 }
 
+// isGrid reports whether err is an error of the grid (gridWords).
+func isGrid(err error) bool { _, ok := gridWords(err); return ok }
+
 // evolvePlanError words an error of EvolveSpec.Plan: those of the
 // initial density (reading --init FILE.npy, the centre in the box) and of
 // the snapshots' memory, then planError's.
@@ -124,7 +127,7 @@ func (ef *evolveFlags) planError(err error) error {
 		return usageErrorf("--center %q: want %d comma-separated numbers for a %d-D model", ef.center, pt.Dim, pt.Dim)
 	case errors.As(err, &sm):
 		return usageErrorf("%v: use a larger --every or a smaller --grid", err)
-	case ef.init != "gauss" && ef.init != "uniform" && !isGridError(err):
+	case ef.init != "gauss" && ef.init != "uniform" && !isGrid(err):
 		return usageErrorf("--init %s: %v", ef.init, err)
 	}
 	return planError(err, "")

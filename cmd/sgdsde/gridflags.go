@@ -71,14 +71,16 @@ func (gf *gridFlags) spec() (experiment.GridSpec, error) {
 	}
 	if gf.fs.Changed("box") {
 		if spec.Box, err = experiment.ParseBox(gf.box, 0); err != nil {
-			return experiment.GridSpec{}, gridErrorText(err)
+			words, _ := gridWords(err)
+			return experiment.GridSpec{}, words
 		}
 	}
 	return spec, nil
 }
 
-// isGridError reports whether err is an error of experiment.GridSpec.Build.
-func isGridError(err error) bool {
+// gridWords words an error of experiment.GridSpec.Build for the command
+// line; ok is false for an error that is not the grid's.
+func gridWords(err error) (words error, ok bool) {
 	var (
 		me *experiment.MemoryError
 		nb *experiment.NoBoxError
@@ -87,37 +89,24 @@ func isGridError(err error) bool {
 		be *experiment.BoxError
 		ve *experiment.ValueError
 	)
-	return errors.As(err, &me) && (me.MaxPerAxis > 0 || me.MaxNodes > 0) || errors.As(err, &nb) || errors.As(err, &de) ||
-		errors.As(err, &ge) || errors.As(err, &be) || errors.As(err, &ve) && ve.What == "tolerance"
-}
-
-// gridErrorText words an error of experiment.GridSpec.Build for the
-// command line.
-func gridErrorText(err error) error {
-	var (
-		me *experiment.MemoryError
-		nb *experiment.NoBoxError
-		de *experiment.DimensionError
-		ge *experiment.GridSizeError
-		be *experiment.BoxError
-	)
 	switch {
-	case errors.As(err, &me):
-		if me.Avail == 0 {
-			return usageErrorf("%s has %.3g nodes, more than the %d a grid can have: use a smaller --grid", me.What, me.Nodes, experiment.MaxGridNodes)
-		}
+	case errors.As(err, &me) && me.MaxNodes > 0 && me.Avail == 0:
+		return usageErrorf("%s has %.3g nodes, more than the %d a grid can have: use a smaller --grid", me.What, me.Nodes, experiment.MaxGridNodes), true
+	case errors.As(err, &me) && me.MaxPerAxis > 0:
 		return usageErrorf("%s needs about %s of memory, more than the %s available: use a smaller --grid (at most about %d)",
-			me.What, formatBytes(me.Need), formatBytes(me.Avail), me.MaxPerAxis)
+			me.What, formatBytes(me.Need), formatBytes(me.Avail), me.MaxPerAxis), true
 	case errors.As(err, &nb):
-		return usageErrorf("model %q has no default box: give --box", nb.Model)
+		return usageErrorf("model %q has no default box: give --box", nb.Model), true
 	case errors.As(err, &ge):
-		return gridSizeError(ge)
+		return gridSizeError(ge), true
 	case errors.As(err, &be):
-		return boxError(be)
+		return boxError(be), true
 	case errors.As(err, &de):
-		return usageErrorf("%v", err)
+		return usageErrorf("%v", err), true
+	case errors.As(err, &ve) && ve.What == "tolerance":
+		return usageErrorf("%v (check --grid and --box)", err), true
 	}
-	return usageErrorf("%v (check --grid and --box)", err)
+	return nil, false
 }
 
 // parseGridSize parses --grid "NX[,NY]": one or two sizes, each at least

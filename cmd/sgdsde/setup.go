@@ -97,7 +97,7 @@ func (in *inputFlags) specs() (inputs, error) {
 }
 
 // planError words an error of a study's Plan (bad input): those of the
-// model (modelErrorText), of the grid (gridErrorText), an operator that
+// model (modelErrorText), of the grid (gridWords), an operator that
 // cannot be assembled, a memory limit with hint (which flags to change),
 // or the error's own line.
 func planError(err error, hint string) error {
@@ -110,8 +110,9 @@ func planError(err error, hint string) error {
 		return usageErrorf("%v: %s", err, hint)
 	case errors.As(err, &ae):
 		return assembleError(ae)
-	case isGridError(err):
-		return gridErrorText(err)
+	}
+	if words, ok := gridWords(err); ok {
+		return words
 	}
 	return modelErrorText(err)
 }
