@@ -210,18 +210,26 @@ func padRange(a *plot.Axis, frac float64, logScale bool) {
 		}
 		l0, l1 := math.Log10(lo), math.Log10(hi)
 		d := (l1 - l0) * frac
-		if d == 0 {
+		if l1-l0 <= flatSpan*math.Max(math.Abs(l0), math.Abs(l1)) {
 			d = 0.1
 		}
 		a.Min, a.Max = math.Pow(10, l0-d), math.Pow(10, l1+d)
 		return
 	}
 	d := (hi - lo) * frac
-	if d == 0 {
-		d = math.Max(math.Abs(lo)*0.05, 0.5)
+	if hi-lo <= flatSpan*math.Max(math.Abs(lo), math.Abs(hi)) {
+		// Values equal to round-off (a quantity that does not depend on
+		// the swept parameter) are drawn as one value.
+		mid := lo + (hi-lo)/2
+		d = math.Max(math.Abs(mid)*0.05, 0.5)
+		lo, hi = mid, mid
 	}
 	a.Min, a.Max = lo-d, hi+d
 }
+
+// flatSpan is the relative span below which an axis's values count as
+// one value: a few hundred ulps.
+const flatSpan = 1e-13
 
 // Figure is a plot with its legend drawn beside it, to the right, so that
 // the legend never hides a curve.

@@ -17,6 +17,11 @@ func (niceTicks) Ticks(min, max float64) []plot.Tick {
 	if !(max > min) || math.IsInf(max-min, 0) {
 		return plot.DefaultTicks{}.Ticks(min, max)
 	}
+	if max-min <= flatSpan*math.Max(math.Abs(min), math.Abs(max)) {
+		// A span of round-off: one tick in the middle, in full.
+		v := min + (max-min)/2
+		return []plot.Tick{{Value: v, Label: strconv.FormatFloat(v, 'g', 6, 64)}}
+	}
 	step := niceStep((max - min) / 5)
 	eps := step * 1e-9
 	digits := max0(-int(math.Floor(math.Log10(step))))
