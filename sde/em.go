@@ -30,7 +30,7 @@ func NewEulerMaruyama(m potentials.Model, T float64) *EulerMaruyama {
 	d := m.Dim
 	return &EulerMaruyama{
 		model: m, temp: T,
-		b: make([]float64, d), dm: make([]float64, d*d), s: make([]float64, d*d),
+		b: scratch(d), dm: scratch(d * d), s: scratch(d * d),
 	}
 }
 
@@ -79,4 +79,13 @@ func (em *EulerMaruyama) step(x []float64, h, scale float64, z []float64) bool {
 		x[i] += em.b[i]*h + c*n
 	}
 	return true
+}
+
+// scratch returns n float64s of a worker's scratch space, followed by a
+// cache line of padding so that the scratch of two workers never shares a
+// cache line (small arrays are otherwise packed together by the allocator,
+// and writing them at every step from two cores ping-pongs the line
+// between the cores).
+func scratch(n int) []float64 {
+	return make([]float64, n, n+8)
 }

@@ -17,7 +17,7 @@ type emStep struct {
 func newEMStep(p *Problem, rng *rand.Rand) *emStep {
 	return &emStep{
 		em: NewEulerMaruyama(p.Model, p.Temperature), rng: rng,
-		z: make([]float64, p.Model.Dim), h: p.Dt, sh: math.Sqrt(p.Dt),
+		z: scratch(p.Model.Dim), h: p.Dt, sh: math.Sqrt(p.Dt),
 	}
 }
 
