@@ -11,6 +11,11 @@
 // advances one trajectory; an Ensemble runs many trajectories on all cores
 // and returns a Result with the final states, recorded trajectories and
 // running statistics (mean, covariance and the angular momentum rate).
+// FirstPassage runs the same trajectories until they enter a Target (a
+// Disc, a HalfSpace, a SignedDistance or an Indicator) and returns their
+// first-passage times with censoring, the mean first-passage time, the
+// median and the survival curve; a Brownian-bridge test between steps
+// removes the O(sqrt(dt)) delay of checking the target at the steps only.
 //
 // Reproducibility: trajectory i draws from its own PCG generator
 // (math/rand/v2) seeded by splitmix64 hashes of (seed, i), and statistics

@@ -1,6 +1,9 @@
 package sde
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // DivergedError is a run in which every trajectory or chain diverged: left
 // the bound or became non-finite.
@@ -22,4 +25,22 @@ func (e *DivergedError) Error() string {
 		advice = "a smaller learning rate"
 	}
 	return fmt.Sprintf("all %d %s diverged (left the bound %g or became non-finite): try %s", e.N, e.Runs, e.Bound, advice)
+}
+
+// StartInTargetError is a FirstPassage run whose start already lies in the
+// target, so that every first-passage time would be 0.
+type StartInTargetError struct {
+	// X0 is the start.
+	X0 []float64
+	// Distance is the target's signed distance at X0 (<= 0), NaN for a
+	// target without a distance.
+	Distance float64
+}
+
+// Error names the start and its distance to the target.
+func (e *StartInTargetError) Error() string {
+	if math.IsNaN(e.Distance) {
+		return fmt.Sprintf("the start x0 = %v lies in the target", e.X0)
+	}
+	return fmt.Sprintf("the start x0 = %v lies in the target (signed distance %.6g)", e.X0, e.Distance)
 }
