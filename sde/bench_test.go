@@ -96,3 +96,45 @@ func BenchmarkSGD(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) { benchSGD(b, bc.sde, bc.workers) })
 	}
 }
+
+// benchFirstPassage reports the trajectory-steps per second ("Msteps/s")
+// of first-passage runs on the built-in double well (its default,
+// state-dependent D) at T = 0.25, from the minimum (-1, 0) to the disc of
+// radius 0.25 around the other minimum (1, 0): 200 trajectories with
+// dt = 1e-3 and censoring at 200 (the MFPT is about 13, so about 13000
+// steps per trajectory and none censored). Only the steps taken count.
+func benchFirstPassage(b *testing.B, c Correction, workers int) {
+	m, err := potentials.New("double-well", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &Problem{Model: m, Temperature: 0.25, X0: []float64{-1, 0}, Dt: 1e-3}
+	target := Disc{Centre: []float64{1, 0}, Radius: 0.25}
+	fp := &FirstPassage{N: 200, Seed: 1, Workers: workers, MaxTime: 200, Correction: c}
+	var steps int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := fp.Run(context.Background(), p, target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps += res.TrajectorySteps
+	}
+	b.ReportMetric(float64(steps)/b.Elapsed().Seconds()/1e6, "Msteps/s")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(steps)*1e9, "ns/step")
+}
+
+func BenchmarkFirstPassage(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		c       Correction
+		workers int
+	}{
+		{"double-well/bridge/workers=1", CorrectionBridge, 1},
+		{"double-well/bridge/workers=2", CorrectionBridge, 2},
+		{"double-well/none/workers=1", CorrectionNone, 1},
+		{"double-well/none/workers=2", CorrectionNone, 2},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchFirstPassage(b, bc.c, bc.workers) })
+	}
+}
