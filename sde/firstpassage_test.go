@@ -33,7 +33,7 @@ func driftedBM(b []float64, dm []float64, fast bool) potentials.Model {
 // drift -mu (mu > 0) towards a level at distance a, with variance s2 per
 // unit time: the inverse Gaussian law with mean a/mu and shape a^2/s2
 // (Schrödinger 1915; Chhikara & Folks, "The Inverse Gaussian
-// Distribution", 1989, eq. 2.3).
+// Distribution", 1989, Ch. 2).
 type igLaw struct{ a, mu, s2 float64 }
 
 // phi is the standard normal distribution function.
@@ -214,8 +214,9 @@ func doubleWell1D(s float64) potentials.Model {
 // TestFirstPassageQuadrature checks a state-dependent D against the exact
 // 1-D MFPT. For dX = b dt + sqrt(2 T D) dW on the line, from x0 to the
 // level L > x0 with a natural boundary at -infinity, the backward equation
-// b tau' + T D tau” = -1, tau(L) = 0, gives (Gardiner, "Handbook of
-// Stochastic Methods", Sec. 5.2.7)
+// b dtau/dx + T D d^2tau/dx^2 = -1, tau(L) = 0, gives (Gardiner,
+// "Handbook of Stochastic Methods", Ch. 5, first passage times of
+// one-variable processes)
 //
 //	tau(x0) = integral_x0^L dy exp(-psi(y)) integral_-inf^y dz exp(psi(z)) / (T D(z)),
 //	psi(y)  = integral_0^y b/(T D) du.
