@@ -99,20 +99,21 @@ var ErrNotAntisymmetric = errors.New("the matrix A is not antisymmetric")
 // grad U . l = 0 and div l = 0. Lee & Seo show that adding A never
 // lowers |lambda_s|: non-reversibility speeds the transition up.
 //
-// min must be a strict minimum and saddle an index-1 saddle (else an
+// minimum must be a strict minimum and saddle an index-1 saddle (else an
 // *IndexError), D symmetric positive definite (else an error wrapping
 // ErrNotPSD) and A antisymmetric (else ErrNotAntisymmetric), all of the
-// dimension of min.X.
-func EyringKramers(min, saddle CriticalPoint, D, A []float64) (Kramers, error) {
-	d := len(min.X)
-	if d == 0 || len(saddle.X) != d || len(min.Hess) != d*d || len(saddle.Hess) != d*d {
+// dimension of minimum.X. Only their U values and Hessians enter (the
+// eigenvalues are recomputed from the Hessians).
+func EyringKramers(minimum, saddle CriticalPoint, D, A []float64) (Kramers, error) {
+	d := len(minimum.X)
+	if d == 0 || len(saddle.X) != d || len(minimum.Hess) != d*d || len(saddle.Hess) != d*d {
 		return Kramers{}, fmt.Errorf("eyring-kramers: minimum and saddle need positions of one dimension and d x d Hessians (got %d, %d, %d, %d)",
-			len(min.X), len(saddle.X), len(min.Hess), len(saddle.Hess))
+			len(minimum.X), len(saddle.X), len(minimum.Hess), len(saddle.Hess))
 	}
 	// Recompute the eigenvalues: the critical points may be built by hand.
-	min.Eigenvalues = eigenSym(min.Hess, d)
+	minimum.Eigenvalues = eigenSym(minimum.Hess, d)
 	saddle.Eigenvalues = eigenSym(saddle.Hess, d)
-	if err := checkIndex(min, 0); err != nil {
+	if err := checkIndex(minimum, 0); err != nil {
 		return Kramers{}, err
 	}
 	if err := checkIndex(saddle, 1); err != nil {
@@ -191,14 +192,14 @@ func EyringKramers(min, saddle CriticalPoint, D, A []float64) (Kramers, error) {
 		return Kramers{}, fmt.Errorf("eyring-kramers: (D + A) Hess U(s) has %d eigenvalues with negative real part, want 1", count)
 	}
 	detM, detS := 1.0, 1.0
-	for _, l := range min.Eigenvalues {
+	for _, l := range minimum.Eigenvalues {
 		detM *= l
 	}
 	for _, l := range saddle.Eigenvalues {
 		detS *= l
 	}
 	k := Kramers{
-		Barrier:  saddle.U - min.U,
+		Barrier:  saddle.U - minimum.U,
 		Lambda:   lambda,
 		DetRatio: math.Abs(detS) / detM,
 	}

@@ -74,8 +74,9 @@ const sharpFlatQuartic = 0.25
 // ((log kappa / 4) S')^2). With kappa = 1 the loss is the double well
 // (x^2 - 1)^2/4 + y^2/2 + y^4/16, and D = C diag(2 x^2, 1 + y^2/2) + Eps I.
 //
-// The zero value has kappa = 0, which is not a valid sharpness; use
-// NewSharpFlat or the registry ("sharp-flat").
+// Model.DefaultStart of the model, (1, 0), is the sharp minimum. The zero
+// value has kappa = 0, which is not a valid sharpness; use NewSharpFlat or
+// the registry ("sharp-flat").
 //
 // References: the label-noise covariance: G. Blanc, N. Gupta, G. Valiant
 // and P. Valiant, Implicit regularization for deep neural networks driven
