@@ -66,8 +66,8 @@ type StringOptions struct {
 // direction (at first the tangent of the path) reversed, climbing along
 // the path and descending across it; once it has, Newton steps on
 // grad U, at most one image spacing long, converge quadratically. The
-// result is polished by FindCritical, and it is an error (*IndexError) if
-// it is not a saddle of index 1 or if U there is below either minimum.
+// result is polished by FindCritical; it is an *IndexError if it is not a
+// saddle of index 1, and an error too if U there is below either minimum.
 //
 // If a and b descend to the same minimum, or the path between the two
 // minima crosses more than one saddle (an intermediate minimum), the
