@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/sgdsde
 PKGS    := ./...
 
-.PHONY: all build test bench bench-peers stress demo serve lint fuzz clean
+.PHONY: all build test test-slurm bench bench-peers stress demo serve lint fuzz clean
 
 all: build
 
@@ -15,6 +15,11 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+
+## test-slurm: docs/slurm-sweep.sh on a real one-node Slurm cluster (scripts/slurm-cluster.sh; as root;
+## skipped when Slurm is not installed, installed under CI=true)
+test-slurm: build
+	bash scripts/test-slurm.sh
 
 ## bench: the speed benchmarks (ensemble throughput, formula evaluation, steady state)
 bench:
