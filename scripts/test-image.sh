@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test-image: the image of `make image` (Containerfile) does what the
-# pods of docs/k8s-sweep.yaml do. It
+# pods of docs/k8s-sweep.yaml do. It runs make image, then
 #   1. reads the pod's command, the shard count (SGDSDE_SHARDS, completions)
 #      and the image name from docs/k8s-sweep.yaml and docs/k8s-merge.yaml;
 #   2. checks the image: one layer holding usr/local/bin/sgdsde and no other
@@ -31,7 +31,8 @@ if ! command -v podman >/dev/null 2>&1; then
 	exit 0
 fi
 [[ -x $SGDSDE ]] || { echo "test-image: no $SGDSDE (make build)" >&2; exit 1; }
-podman image exists "$IMAGE" || { echo "test-image: no image $IMAGE (make image)" >&2; exit 1; }
+${MAKE:-make} --no-print-directory image IMAGE="$IMAGE"
+podman image exists "$IMAGE" || { echo "test-image: no image $IMAGE after make image" >&2; exit 1; }
 
 W=$(mktemp -d /tmp/sgdsde-test-image.XXXXXX)
 passed=0
@@ -85,8 +86,10 @@ echo "== the pod of $yaml: ${POD_CMD[*]}  (SGDSDE_SHARDS=$SHARDS, completions: $
 check "the pod runs 'sgdsde sweep ... --shard=auto --out=/sweep/...'" \
 	eval '[[ ${POD_CMD[0]} == sgdsde && ${POD_CMD[1]} == sweep && " ${POD_CMD[*]} " == *" --shard=auto "* && $OUT_ARG == /sweep/* ]]'
 check "SGDSDE_SHARDS ($SHARDS) equals completions ($COMPLETIONS)" eval '[[ -n $SHARDS && $SHARDS == "$COMPLETIONS" ]]'
-check "both manifests name the image make image builds ($IMAGE)" \
-	eval '[[ $(grep -c "image: $IMAGE " docs/k8s-sweep.yaml docs/k8s-merge.yaml | grep -c ":1$") -eq 2 ]]'
+# make image's default name, localhost/sgdsde:VERSION.
+DEFAULT_IMAGE=localhost/sgdsde:$(sed -n 's/^const version = "\(.*\)"/\1/p' cmd/sgdsde/root.go)
+check "both manifests name the image make image builds ($DEFAULT_IMAGE)" \
+	eval '[[ $(grep -c "image: $DEFAULT_IMAGE " docs/k8s-sweep.yaml docs/k8s-merge.yaml | grep -c ":1$") -eq 2 ]]'
 # The sweep's own arguments: the pod's, less --shard and --out.
 SWEEP_ARGS=()
 for a in "${POD_CMD[@]:2}"; do

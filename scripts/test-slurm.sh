@@ -29,7 +29,7 @@ SBATCH_OPTS=(--cpus-per-task=1 --mem=1G --time=00:10:00)
 if ! command -v sbatch >/dev/null 2>&1 || ! command -v slurmctld >/dev/null 2>&1; then
 	if [[ ${CI:-} != true ]]; then
 		echo "test-slurm: SKIPPED: Slurm is not installed (no sbatch or slurmctld)."
-		echo "test-slurm: install it with 'sudo scripts/slurm-cluster.sh install' (Debian's slurm-wlm and munge), or run with CI=true"
+		echo "test-slurm: install it with 'sudo scripts/slurm-cluster.sh install' (Debian's slurmctld, slurmd, slurm-client and munge), or run with CI=true"
 		exit 0
 	fi
 	scripts/slurm-cluster.sh install
