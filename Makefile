@@ -2,8 +2,10 @@
 GO      ?= go
 BIN     := bin/sgdsde
 PKGS    := ./...
+VERSION := $(shell sed -n 's/^const version = "\(.*\)"/\1/p' cmd/sgdsde/root.go)
+IMAGE   ?= localhost/sgdsde:$(VERSION)
 
-.PHONY: all build test bench bench-peers stress demo serve lint fuzz clean
+.PHONY: all build test test-slurm image test-image bench bench-peers stress demo serve lint fuzz clean
 
 all: build
 
@@ -15,6 +17,23 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+
+## test-slurm: docs/slurm-sweep.sh on a real one-node Slurm cluster (scripts/slurm-cluster.sh; as root;
+## skipped when Slurm is not installed, installed under CI=true)
+test-slurm: build
+	bash scripts/test-slurm.sh
+
+## image: the container image $(IMAGE): a static sgdsde (CGO_ENABLED=0) FROM scratch (Containerfile), with Debian's podman
+image:
+	@command -v podman >/dev/null || { echo "make image: needs podman (apt-get install podman)" >&2; exit 1; }
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/image/sgdsde ./cmd/sgdsde
+	podman build --pull=never -f Containerfile -t $(IMAGE) bin/image
+	@podman image ls $(IMAGE)
+
+## test-image: the image runs the sweep of docs/k8s-sweep.yaml as 4 containers (JOB_COMPLETION_INDEX=0..3) into one bind-mounted directory, merged byte-identical to the unsharded run
+## (skipped when podman is not installed, except under CI=true; it runs make image first)
+test-image: build
+	IMAGE=$(IMAGE) bash scripts/test-image.sh
 
 ## bench: the speed benchmarks (ensemble throughput, formula evaluation, steady state)
 bench:
