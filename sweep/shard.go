@@ -37,7 +37,9 @@ const (
 
 // ParseShard parses "" (all points), "i/n" (0 <= i < n), or "auto": a
 // Slurm job array (index SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, count
-// SLURM_ARRAY_TASK_COUNT; the array must be contiguous, step 1), else a
+// SLURM_ARRAY_TASK_COUNT; the array must be contiguous, step 1; with count
+// positive, index SLURM_ARRAY_TASK_ID and that count, so that a single
+// task of the array 0..count-1 resubmitted alone keeps its shard), else a
 // Kubernetes Indexed Job (index JOB_COMPLETION_INDEX, count the argument
 // count when positive, else SGDSDE_SHARDS). getenv reads the environment.
 // Its errors are *ShardError values.
@@ -59,6 +61,12 @@ func ParseShard(s string, count int, getenv func(string) string) (Shard, error) 
 		i, err := strconv.Atoi(id)
 		if err != nil {
 			return Shard{}, envError(EnvSlurmID, id)
+		}
+		if count > 0 {
+			// The count given: the task's ID is the shard's index, so
+			// that one task of an array 0..count-1 can be submitted
+			// again alone (sbatch --array=k).
+			return checkShard(Shard{i, count}, s, ShardSlurm)
 		}
 		if m := getenv(EnvSlurmMin); m != "" {
 			mi, err := strconv.Atoi(m)

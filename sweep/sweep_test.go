@@ -148,6 +148,9 @@ func TestParseShard(t *testing.T) {
 		{"1-4", 0, env(), Shard{}, `shard "1-4": want i/n (e.g. 0/4) or auto`},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{2, 3}, ""},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "4", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{1, 3}, ""},
+		// A single task of an array 0..3 resubmitted alone (sbatch
+		// --array=2) with the count given keeps its shard.
+		{"auto", 4, env("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_MIN", "2", "SLURM_ARRAY_TASK_COUNT", "1"), Shard{2, 4}, ""},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "3", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{},
 			"shard 3 of 3 (from the Slurm job array; the array must be contiguous with step 1): want 0 <= i < n"},
 		{"auto", 0, env("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "3"), Shard{}, `automatic shard: SLURM_ARRAY_TASK_ID="x" is not a whole number`},

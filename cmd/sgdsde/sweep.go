@@ -73,7 +73,8 @@ the grid solver's products), so K > 1 pays for small runs (grids up to about 256
 at K times the memory; the ensemble commands then get RUN --workers cores/K (same results).
 --shard i/n runs the points with index % n == i (round robin: the cost of a growing axis is spread);
 --shard auto takes i and n from a Slurm job array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN,
-SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, n from --shards or
+SLURM_ARRAY_TASK_COUNT; with --shards n, i = SLURM_ARRAY_TASK_ID, so that one task of an array 0..n-1
+resubmitted alone keeps its shard) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, n from --shards or
 SGDSDE_SHARDS). Shards may share one DIR (the shard that finishes the last point writes results.csv) or
 use their own, joined by 'sgdsde sweep merge'. See docs/slurm-sweep.sh and docs/k8s-sweep.yaml.
 --plot draws, once results.csv is complete, the figure of 'sgdsde plot sweep' into DIR/sweep_Y_vs_X.png
@@ -97,7 +98,7 @@ every point, with --keep-fields) goes after '--'.`,
 	fs.StringVar(&sf.out, "out", defaultSweepOut, "sweep `directory` (resumed when it holds the same sweep)")
 	fs.IntVar(&sf.workers, "workers", 1, "`number` of points run at once (0 = one per CPU core)")
 	fs.StringVar(&sf.shard, "shard", "", "run only shard `i/n` (points with index % n == i), or auto (Slurm job array or Kubernetes Indexed Job)")
-	fs.IntVar(&sf.shards, "shards", 0, "shard `count` for --shard auto in a Kubernetes Indexed Job (default $SGDSDE_SHARDS)")
+	fs.IntVar(&sf.shards, "shards", 0, "shard `count` for --shard auto: in a Kubernetes Indexed Job (default $SGDSDE_SHARDS); in a Slurm job array 0..count-1 it makes SLURM_ARRAY_TASK_ID the shard, so that one task resubmitted alone (sbatch --array=k) keeps its shard")
 	fs.BoolVar(&sf.keepFields, "keep-fields", false, "keep every file of each point (the .npy arrays); default only the summary")
 	fs.BoolVar(&sf.retryFailed, "retry-failed", false, "run again the points that failed in an earlier run")
 	fs.BoolVar(&sf.plot, "plot", false, "when results.csv is complete, draw --plot-y against --plot-x, one curve per --plot-hue, into DIR/sweep_Y_vs_X.FORMAT (as 'sgdsde plot sweep'); RUN's own --plot goes after '--'")
