@@ -58,3 +58,42 @@ func BenchmarkAssemble(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMFPT times assembly plus the mean first-passage time solve of
+// the default double well at T = 0.5 to the disc of radius 0.25 about its
+// right minimum (1, 0), on the grids of BenchmarkSteadyState, and reports
+// the Krylov iterations and the bytes allocated per node as that benchmark
+// does.
+func BenchmarkMFPT(b *testing.B) {
+	m, err := potentials.New("double-well", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{256, 512, 1024} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			g, _ := NewGrid(m.Box, []int{n, n}, false)
+			target, err := g.Disc([]float64{1, 0}, 0.25)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ms0, ms1 runtime.MemStats
+			iters := 0
+			runtime.GC()
+			runtime.ReadMemStats(&ms0)
+			for i := 0; i < b.N; i++ {
+				op, err := NewOperator(context.Background(), m, 0.5, g)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mf, err := op.MeanFirstPassage(context.Background(), target, BackwardOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				iters = mf.Iterations
+			}
+			runtime.ReadMemStats(&ms1)
+			b.ReportMetric(float64(iters), "iters")
+			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(b.N)/float64(g.Len()), "B/node")
+		})
+	}
+}
