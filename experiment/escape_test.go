@@ -1,0 +1,135 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/sgdsde/sgdsde/fokkerplanck"
+)
+
+// The reversible double well (noise=0: D = I, b = -grad f, Phi = f) at
+// low temperatures: the Arrhenius slope of log tau against 1/T is the
+// barrier of f, 1/4 exactly for f = (x^2 - 1)^2/4 + y^2/2 (the Kramers
+// prefactor does not depend on T here, so the slope's error is the O(T)
+// correction of the Eyring–Kramers law, a few per cent at T <= 0.1); the
+// barriers read from the grid are 1/4 to the grid's resolution of the
+// saddle; and the slowest relaxation rate is the escape rate out of a
+// well, 1/tau to the other basin (the separatrix is reached, and crossed
+// with probability 1/2, in half the well-to-well time), up to the O(T)
+// corrections of the metastable limit.
+func TestEscapeArrhenius(t *testing.T) {
+	spec := EscapeSpec{
+		Model:        ModelSpec{Landscape: "double-well", Params: map[string]float64{"noise": 0}},
+		Temperatures: []float64{0.05, 0.07, 0.1},
+		Grid:         GridSpec{Nodes: []int{96}},
+		From:         []float64{-1, 0},
+		Method:       EscapeGrid,
+	}
+	res, err := Escape(context.Background(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.List
+	if b := *l.FittedBarrierGrid; math.Abs(b-0.25) > 0.01 {
+		t.Errorf("fitted barrier %.4f, want 0.25 within 0.01", b)
+	}
+	for i, r := range res.Runs {
+		s := &r.Summary
+		if math.Abs(*s.BarrierF-0.25) > 2e-3 || math.Abs(s.BarrierPhi-*s.BarrierF) > 2e-3 {
+			t.Errorf("T = %g: barriers f %.4f, Phi %.4f; want 0.25 both (Phi = f in detailed balance)", l.Temperatures[i], *s.BarrierF, s.BarrierPhi)
+		}
+		ratio := *s.RelaxationRate * *s.MFPTGrid
+		t.Logf("T = %g: tau %.5g, relaxation rate x tau %.4f, basin probabilities %.4f", l.Temperatures[i], *s.MFPTGrid, ratio, s.BasinProbabilities)
+		if math.Abs(ratio-1) > 2*l.Temperatures[i]+0.01 {
+			t.Errorf("T = %g: relaxation rate x tau = %.4f, want 1 within 2T", l.Temperatures[i], ratio)
+		}
+		if len(s.BasinProbabilities) != 2 || math.Abs(s.BasinProbabilities[0]-0.5) > 1e-6 {
+			t.Errorf("T = %g: basin probabilities %v, want 1/2 each (symmetric wells)", l.Temperatures[i], s.BasinProbabilities)
+		}
+	}
+}
+
+// The two methods agree: the ensemble's MFPT to a disc (with the bridge
+// correction) against the grid's, within 4 standard errors plus the
+// grid's error, estimated by the change from a grid with half the nodes:
+// the target is the set of nodes in the disc, whose boundary moves by up
+// to half a cell, so the grid's MFPT to it converges at first order and
+// the change bounds the finer grid's error.
+func TestEscapeGridAgainstEnsemble(t *testing.T) {
+	base := EscapeSpec{
+		Model:       ModelSpec{Landscape: "double-well", Params: map[string]float64{"noise": 0}},
+		Temperature: TemperatureSpec{T: 0.3},
+		From:        []float64{-1, 0},
+		To:          []float64{1, 0},
+		Radius:      0.3,
+		N:           3000,
+		Dt:          1e-3,
+	}
+	run := func(n int, m EscapeMethod) *EscapeSummary {
+		s := base
+		s.Grid, s.Method = GridSpec{Nodes: []int{n}}, m
+		res, err := Escape(context.Background(), s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &res.Runs[0].Summary
+	}
+	fine, coarse := run(128, EscapeBoth), run(64, EscapeGrid)
+	gridErr := math.Abs(*fine.MFPTGrid - *coarse.MFPTGrid)
+	diff := math.Abs(*fine.MFPTEM - *fine.MFPTGrid)
+	t.Logf("grid %.5g (64^2: %.5g), ensemble %.5g ± %.2g, %d censored", *fine.MFPTGrid, *coarse.MFPTGrid, *fine.MFPTEM, *fine.MFPTEMStderr, *fine.Censored)
+	if diff > 4**fine.MFPTEMStderr+gridErr {
+		t.Errorf("grid %.5g and ensemble %.5g ± %.2g differ by more than 4 s.e. + the grid's error %.2g", *fine.MFPTGrid, *fine.MFPTEM, *fine.MFPTEMStderr, gridErr)
+	}
+	if *fine.Censored != 0 || fine.Ensemble.Correction != "bridge" {
+		t.Errorf("censored %d, correction %s; want 0 and bridge", *fine.Censored, fine.Ensemble.Correction)
+	}
+}
+
+func TestEscapeWriteRead(t *testing.T) {
+	spec := EscapeSpec{Grid: GridSpec{Nodes: []int{32}}, From: []float64{-1, 0}, N: 200}
+	res, err := Escape(context.Background(), spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.SetVersion("test")
+	dir := t.TempDir()
+	if err := res.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadEscape(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := res.Runs[0], back.Runs[0]
+	if !reflect.DeepEqual(a.Summary, b.Summary) || !reflect.DeepEqual(a.Tau, b.Tau) || !reflect.DeepEqual(a.Committor, b.Committor) ||
+		!reflect.DeepEqual(a.Phi[:10], b.Phi[:10]) || !reflect.DeepEqual(a.Survival, b.Survival) {
+		t.Errorf("read back differs:\n%+v\n%+v", a.Summary, b.Summary)
+	}
+}
+
+func TestEscapeErrors(t *testing.T) {
+	ctx := context.Background()
+	grid := GridSpec{Nodes: []int{32}}
+	for _, c := range []struct {
+		name string
+		spec EscapeSpec
+		want any
+	}{
+		{"start outside the box", EscapeSpec{Grid: grid, From: []float64{50, 0}}, new(*fokkerplanck.OutsideBoxError)},
+		{"target outside the box", EscapeSpec{Grid: grid, To: []float64{0, 50}}, new(*fokkerplanck.OutsideBoxError)},
+		{"no such basin", EscapeSpec{Grid: grid, From: []float64{-1, 0}, ToBasin: 7, UseBasin: true, Method: EscapeGrid}, new(*fokkerplanck.NoBasinError)},
+		{"start in the target", EscapeSpec{Grid: grid, From: []float64{1, 0}, To: []float64{1, 0}, Radius: 0.6, Method: EscapeGrid}, new(*fokkerplanck.StartInTargetError)},
+		{"negative radius", EscapeSpec{Grid: grid, Radius: -1}, new(*ValueError)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Escape(ctx, c.spec, nil)
+			if err == nil || !errors.As(err, c.want) {
+				t.Errorf("error %v, want %T", err, c.want)
+			}
+		})
+	}
+}
