@@ -17,4 +17,12 @@
 // of gonum's optimize.Problem. The built-in landscapes are small types with a
 // Model method, in the manner of gonum's optimize/functions, and are listed
 // by Landscapes and built by name with New.
+//
+// Escape times have closed forms here too: FirstPassage1D, the exact mean
+// first-passage time of a 1-D model with state-dependent D; FindMinimum,
+// FindCritical and FindTransition, the critical points of a Potential and
+// the index-1 saddle between two minima; and EyringKramers, the asymptotic
+// mean transition time for a drift -(D + A) grad U with constant D and
+// antisymmetric A, reversible or not. The sharp-flat landscape (SharpFlat)
+// has a flat and a sharp minimum of equal depth and the noise of SGD.
 package potentials

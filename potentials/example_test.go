@@ -45,6 +45,7 @@ func ExampleLandscapes() {
 	// paper-fig4    lambda=0.5
 	// quadratic     a11=1 a12=0 a22=4 d11=1 d12=0 d22=1
 	// rosenbrock    a=1 b=1 d11=1 d12=0.5 d22=1
+	// sharp-flat    sharpness=10 c=1 eps=0.1 iso=0
 	// three-hole    d11=1 d12=0.5 d22=1
 }
 

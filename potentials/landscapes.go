@@ -7,7 +7,7 @@ package potentials
 // method and a registration in init.
 //
 // Registered names (see Landscapes): quadratic, gyrator, double-well,
-// paper-fig4, muller-brown, three-hole, rosenbrock.
+// paper-fig4, muller-brown, three-hole, rosenbrock, sharp-flat.
 
 import (
 	"fmt"

@@ -11,7 +11,7 @@ import (
 
 // builtinNames are the landscapes defined in landscape_*.go. Tests that loop
 // over the registry also cover landscapes registered elsewhere.
-var builtinNames = []string{"quadratic", "gyrator", "double-well", "paper-fig4", "muller-brown", "three-hole", "rosenbrock"}
+var builtinNames = []string{"quadratic", "gyrator", "double-well", "paper-fig4", "muller-brown", "three-hole", "rosenbrock", "sharp-flat"}
 
 // builtinDefaults builds every registered landscape with its default parameters.
 func builtinDefaults(t *testing.T) []Model {
@@ -78,6 +78,10 @@ type closedForm struct {
 	d          [3]float64 // D_11, D_12, D_22
 	div        [2]float64
 	fMag, gMag float64
+	// dMag and divMag, if set, are the magnitudes of the terms of D and of
+	// div D (for a D whose entries are sums of terms of both signs);
+	// otherwise the magnitudes of D and div D themselves.
+	dMag, divMag float64
 }
 
 // closedFormCase is a landscape with parameters and its closed form.
@@ -234,6 +238,63 @@ func rosenbrockForm(p map[string]float64) func(x, y float64) closedForm {
 	}
 }
 
+// sharpFlatForm is the sharp-flat landscape from its doc comment:
+// f = kappa^(S/2) q + y^4/16, S = tanh(x^3)/tanh(1),
+// q = (x^2 - 1)^2/4 + y^2/2, and D from the Jacobian J of the residuals
+// r = (kappa^(S/4) (x^2 - 1)/sqrt 2, kappa^(S/4) y, y^2/sqrt 8):
+// D_SGD = c J^T J + eps I, blended with (tr D_SGD / 2) I; div D by
+// differentiating the entries of J^T J.
+func sharpFlatForm(p map[string]float64) func(x, y float64) closedForm {
+	return func(x, y float64) closedForm {
+		kappa, c, eps, iso := p["sharpness"], p["c"], p["eps"], p["iso"]
+		t1 := math.Tanh(1)
+		u := x * x * x
+		th := math.Tanh(u)
+		sech := 2 / (math.Exp(u) + math.Exp(-u))
+		S := th / t1
+		dS := 3 * x * x * sech * sech / t1
+		// d/dx of 3 x^2 sech^2(x^3) = 6 x sech^2 - 3 x^2 2 sech^2 tanh 3 x^2.
+		d2S := (6*x*sech*sech - 18*x*x*x*x*sech*sech*th) / t1
+		E := math.Pow(kappa, S/4)
+		lk := math.Log(kappa)
+		dE := E * lk / 4 * dS
+		d2E := E*lk/4*d2S + dE*lk/4*dS
+		P := E * E
+		q := (x*x-1)*(x*x-1)/4 + y*y/2
+		dP := 2 * E * dE
+		c0 := closedForm{
+			f:    P*q + y*y*y*y/16,
+			grad: [2]float64{dP*q + P*x*(x*x-1), P*y + y*y*y/4},
+			fMag: P*((x*x-1)*(x*x-1)/4+y*y/2) + y*y*y*y/16,
+			gMag: math.Abs(dP)*((x*x+1)*(x*x+1)/4+y*y/2) + P*(math.Abs(x*x*x)+math.Abs(x)) + P*math.Abs(y) + math.Abs(y*y*y)/4,
+		}
+		// J = [[dr1/dx, 0], [dr2/dx, dr2/dy], [0, dr3/dy]], r1 = E (x^2 - 1)/sqrt 2,
+		// r2 = E y, r3 = y^2/sqrt 8.
+		j11 := (dE*(x*x-1) + 2*x*E) / math.Sqrt2
+		j21, j22 := dE*y, E
+		j32 := 2 * y / math.Sqrt(8)
+		g11, g12, g22 := j11*j11+j21*j21, j21*j22, j22*j22+j32*j32
+		dj11 := (d2E*(x*x-1) + 2*x*dE + 2*E + 2*x*dE) / math.Sqrt2
+		// d/dx G11, d/dy G12, d/dx G12, d/dy G22.
+		dxG11 := 2*j11*dj11 + 2*j21*d2E*y
+		dyG12 := dE * E
+		dxG12 := d2E*y*E + dE*y*dE
+		dyG22 := 2 * j32 * 2 / math.Sqrt(8)
+		dyG11 := 2 * j21 * dE
+		dxG22 := 2 * E * dE
+		tr := (g11 + g22) / 2
+		v := 1 - iso
+		c0.d = [3]float64{v*c*g11 + iso*c*tr + eps, v * c * g12, v*c*g22 + iso*c*tr + eps}
+		c0.div = [2]float64{
+			v*c*(dxG11+dyG12) + iso*c*(dxG11+dxG22)/2,
+			v*c*(dxG12+dyG22) + iso*c*(dyG11+dyG22)/2,
+		}
+		c0.dMag = c*(g11+math.Abs(g12)+g22) + eps
+		c0.divMag = c * (math.Abs(2*j11*dj11) + math.Abs(2*j21*d2E*y) + math.Abs(dyG12) + math.Abs(d2E*y*E) + dE*dE*math.Abs(y) + math.Abs(dyG11) + math.Abs(dxG22) + math.Abs(dyG22))
+		return gradientForm(c0)
+	}
+}
+
 // closedFormCases are the built-in landscapes at their defaults and at
 // other parameter values: asymmetric, correlated, singular or large D,
 // non-default Hessians, scales and rotation strengths, a negative lambda.
@@ -242,7 +303,7 @@ func closedFormCases(t *testing.T) []closedFormCase {
 	forms := map[string]func(map[string]float64) func(x, y float64) closedForm{
 		"quadratic": quadraticForm, "gyrator": quadraticForm, "double-well": doubleWellForm,
 		"paper-fig4": paperFig4Form, "muller-brown": mullerBrownForm, "three-hole": threeHoleForm,
-		"rosenbrock": rosenbrockForm,
+		"rosenbrock": rosenbrockForm, "sharp-flat": sharpFlatForm,
 	}
 	sets := map[string][]map[string]float64{
 		"quadratic":    {nil, {"a11": 2, "a12": -0.7, "a22": 1.3, "d11": 0.4, "d12": 0.25, "d22": 1.7}},
@@ -252,6 +313,7 @@ func closedFormCases(t *testing.T) []closedFormCase {
 		"muller-brown": {nil, {"scale": 1, "d11": 2, "d12": -0.3, "d22": 0.5}},
 		"three-hole":   {nil, {"d11": 0.3, "d12": 0, "d22": 0.3}, {"d11": 2, "d12": 1, "d22": 0.5}},
 		"rosenbrock":   {nil, {"a": -0.5, "b": 10, "d12": 0}, {"a": 2, "b": 0.3, "d11": 0.2, "d12": -0.1, "d22": 3}},
+		"sharp-flat":   {nil, {"sharpness": 1}, {"sharpness": 200, "c": 0.3, "eps": 0.02}, {"iso": 1}, {"iso": 0.4, "c": 2, "eps": 0}},
 	}
 	var cases []closedFormCase
 	for _, l := range Landscapes() {
@@ -356,7 +418,13 @@ func TestFastPaths(t *testing.T) {
 			want := c.eval(x[0], x[1])
 			bTol := roundOff(want.gMag)
 			dTol := roundOff(math.Abs(want.d[0]) + math.Abs(want.d[1]) + math.Abs(want.d[2]))
+			if want.dMag != 0 {
+				dTol = roundOff(want.dMag)
+			}
 			divTol := roundOff(math.Abs(want.div[0]) + math.Abs(want.div[1]))
+			if want.divMag != 0 {
+				divTol = roundOff(want.divMag)
+			}
 			bx, by := m.Drift2(x[0], x[1])
 			m.Drift(b, x)
 			for i, got := range [][2]float64{{bx, by}, {b[0], b[1]}} {
@@ -480,12 +548,16 @@ func TestDriftIsMinusGrad(t *testing.T) {
 
 // TestDivDiffusionFD compares DivDiffusion with central differences of
 // Diffusion for every built-in landscape at its defaults and at other
-// parameters. The built-in D are polynomials of degree at most 2, for
+// parameters. Most built-in D are polynomials of degree at most 2, for
 // which the central difference over the actual (rounded) step is exact;
 // what remains is round-off: each entry of D is off by at most 2 ulps
 // (1 + s x^2), so each quotient by 4 eps max|D| / (2h), summed over j.
+// For the others (sharp-flat) the truncation error h^2 |d^3 D/dx_j^3| / 6
+// is added, the third derivative estimated as in fdGrad (the five-point
+// stencil at H = 1e-2, doubled, plus twice its change from H to 2H); for
+// the polynomials that estimate is round-off, below 1e-20.
 func TestDivDiffusionFD(t *testing.T) {
-	const h = 1e-5
+	const h, H = 1e-5, 1e-2
 	for _, c := range closedFormCases(t) {
 		m := caseModel(t, c)
 		if m.DivDiffusion == nil {
@@ -495,11 +567,23 @@ func TestDivDiffusionFD(t *testing.T) {
 		const d = 2
 		div := make([]float64, d)
 		dp, dm := make([]float64, d*d), make([]float64, d*d)
+		// entry returns D_ij at x + s e_j.
+		entry := func(x []float64, i, j int, s float64) float64 {
+			y := append([]float64(nil), x...)
+			y[j] += s
+			m.Diffusion(dp, y)
+			return dp[i*d+j]
+		}
+		f3 := func(x []float64, i, j int, H float64) float64 {
+			return (entry(x, i, j, 2*H) - 2*entry(x, i, j, H) + 2*entry(x, i, j, -H) - entry(x, i, j, -2*H)) / (2 * H * H * H)
+		}
 		for _, x := range probePoints(m.Box) {
 			m.DivDiffusion(div, x)
 			for i := 0; i < d; i++ {
 				fd, tol := 0.0, 0.0
 				for j := 0; j < d; j++ {
+					a, b := f3(x, i, j, H), f3(x, i, j, 2*H)
+					tol += h * h / 6 * (2*math.Abs(a) + 2*math.Abs(b-a))
 					xp := append([]float64(nil), x...)
 					xm := append([]float64(nil), x...)
 					xp[j] += h
@@ -620,6 +704,7 @@ func TestMinimaInBox(t *testing.T) {
 		"muller-brown": {{-0.558, 1.442}, {0.623, 0.028}, {-0.050, 0.467}},
 		"three-hole":   {{1.05, -0.04}, {-1.05, -0.04}, {0, 1.54}},
 		"rosenbrock":   {{1, 1}},
+		"sharp-flat":   {{-1, 0}, {1, 0}},
 	}
 	for _, name := range builtinNames {
 		m, err := New(name, nil)
@@ -910,6 +995,7 @@ func TestModelFields(t *testing.T) {
 		MullerBrown{Scale: 0.01, ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
 		ThreeHole{ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
 		Rosenbrock{A: 1, B: 10, ConstDiffusion: ConstDiffusion{D11: 1, D22: 1}}.Model(),
+		SharpFlat{Sharpness: 10, C: 1, Eps: 0.1}.Model(),
 	} {
 		if err := m.Validate(); err != nil {
 			t.Error(err)
@@ -947,6 +1033,12 @@ func TestNewErrors(t *testing.T) {
 		{"quadratic", map[string]float64{"a11": math.NaN()}, "a11", false},
 		{"rosenbrock", map[string]float64{"b": 0}, "b = 0", false},
 		{"paper-fig4", map[string]float64{"lambda": math.NaN()}, "lambda", false},
+		{"sharp-flat", map[string]float64{"sharpness": 300}, "sharpness = 300", false},
+		{"sharp-flat", map[string]float64{"sharpness": 0.5}, "sharpness = 0.5", false},
+		{"sharp-flat", map[string]float64{"iso": 1.5}, "iso = 1.5", false},
+		{"sharp-flat", map[string]float64{"c": -1}, "c = -1", true},
+		{"sharp-flat", map[string]float64{"c": 0, "eps": 0}, "not both 0", true},
+		{"sharp-flat", map[string]float64{"eps": math.Inf(1)}, "finite", false},
 	} {
 		_, err := New(c.name, c.set)
 		if err == nil {
