@@ -282,8 +282,12 @@ type EscapeSummary struct {
 	// factor of the escape time.
 	BarrierF   *float64 `json:"barrier_f"`
 	BarrierPhi float64  `json:"barrier_phi"`
-	// Kramers is an asymptotic escape time where a formula applies
-	// (reversible, or with a known stationary density), null otherwise.
+	// Kramers is the Eyring–Kramers time of the transition from the
+	// start's minimum to the target's (the other minimum's neighbourhood;
+	// the time to its basin is about half of it at low T) where a formula
+	// applies: D constant and b = -D grad U with U known (the Gibbs control
+	// of the loss, or SGD's drift with isotropic constant D); null
+	// otherwise.
 	Kramers *float64 `json:"kramers"`
 
 	Steady SteadyCheck `json:"steady"`
@@ -447,6 +451,13 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 			}
 		}
 	}
+	// The Eyring–Kramers time from the start's minimum to the target's,
+	// where a formula applies.
+	toward := s.To
+	if toward == nil {
+		toward = basins.Basins[tinfo.Basin].X
+	}
+	sum.Kramers = kramersTime(r.model, g, r.tinfo.Temperature, from, toward)
 	run := &EscapeRun{Grid: g, Phi: st.Phi}
 	if s.Method != EscapeEM {
 		mfpt, err := op.MeanFirstPassage(ctx, target, fokkerplanck.BackwardOptions{})
@@ -517,6 +528,103 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 	}
 	run.Summary = sum
 	return run, nil
+}
+
+// kramersTime returns the Eyring–Kramers time of the transition from the
+// minimum of the stationary potential U nearest from to the minimum
+// nearest toward (potentials.FindTransition, potentials.EyringKramers), or
+// nil where no formula applies. One applies when D is constant over g's
+// box and the drift is b = -D grad U for a U known in closed form: the
+// Gibbs control of a loss (U = f, any constant D), or SGD's drift
+// b = -grad f with isotropic D = c I (U = f/c). Both are checked at
+// 11 x 11 points of the box (relative tolerance 1e-9). The formula is the
+// mean time to reach the other minimum's neighbourhood; the mean time to
+// reach its basin is about half of it at low T (the separatrix is crossed
+// from the saddle with probability 1/2).
+func kramersTime(m potentials.Model, g *fokkerplanck.Grid, T float64, from, toward []float64) *float64 {
+	if m.Loss == nil || m.Grad == nil {
+		return nil
+	}
+	d := m.Dim
+	x := make([]float64, d)
+	D0, D, b, grad := make([]float64, d*d), make([]float64, d*d), make([]float64, d), make([]float64, d)
+	for a := range d {
+		x[a] = (g.Min[a] + g.Max[a]) / 2
+	}
+	m.Diffusion(D0, x)
+	gibbs, isoSGD := true, true
+	c := D0[0]
+	for i := range d {
+		for j := range d {
+			if want := c * b2f(i == j); math.Abs(D0[i*d+j]-want) > 1e-9*math.Abs(c) {
+				isoSGD = false
+			}
+		}
+	}
+	const k = 11
+	for i := range k {
+		for j := range k {
+			x[0] = g.Min[0] + (g.Max[0]-g.Min[0])*(float64(i)+0.5)/k
+			if d == 2 {
+				x[1] = g.Min[1] + (g.Max[1]-g.Min[1])*(float64(j)+0.5)/k
+			} else if j > 0 {
+				continue
+			}
+			m.Diffusion(D, x)
+			for e := range D {
+				if math.Abs(D[e]-D0[e]) > 1e-9*math.Abs(c) {
+					return nil
+				}
+			}
+			m.Drift(b, x)
+			m.Grad(grad, x)
+			for a := range d {
+				var dg float64
+				for e := range d {
+					dg += D0[a*d+e] * grad[e]
+				}
+				scale := 1e-9 * (math.Abs(b[a]) + math.Abs(dg) + 1e-12)
+				if math.Abs(b[a]+dg) > scale {
+					gibbs = false
+				}
+				if math.Abs(b[a]+grad[a]) > 1e-9*(math.Abs(b[a])+math.Abs(grad[a])+1e-12) {
+					isoSGD = false
+				}
+			}
+		}
+	}
+	p, err := potentials.LossPotential(m)
+	if err != nil {
+		return nil
+	}
+	var Dk []float64
+	switch {
+	case gibbs:
+		Dk = D0
+	case isoSGD && c > 0:
+		// b = -grad f = -(c I) grad (f/c): U = f/c with D = c I, the
+		// process of D = I at the temperature c T.
+		T *= c
+	default:
+		return nil
+	}
+	tr, err := potentials.FindTransition(p, from, toward, nil)
+	if err != nil {
+		return nil
+	}
+	kr, err := potentials.EyringKramers(tr.From, tr.Saddle, Dk, nil)
+	if err != nil {
+		return nil
+	}
+	return finite(kr.Time(T))
+}
+
+// b2f is 1 for true and 0 for false.
+func b2f(v bool) float64 {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // finite returns a pointer to v, or nil when v is not finite.

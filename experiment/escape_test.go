@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
+	"github.com/sgdsde/sgdsde/potentials"
 )
 
 // The reversible double well (noise=0: D = I, b = -grad f, Phi = f) at
@@ -131,5 +132,39 @@ func TestEscapeErrors(t *testing.T) {
 				t.Errorf("error %v, want %T", err, c.want)
 			}
 		})
+	}
+}
+
+// A reversible case with constant anisotropic D: the Gibbs control
+// b = -D grad f of the double well, D = [[1, 0.5], [0.5, 1]], whose
+// stationary density is exp(-f/T). The grid's MFPT to a disc about the
+// other minimum over the Eyring–Kramers time tends to 1 as T falls, with
+// an O(T) excess (the relaxation within the wells and the disc's radius):
+// (ratio - 1) shrinks in proportion to T, from T = 0.1 to T = 0.035 by
+// 0.35 within 0.1.
+func TestEscapeKramersAnisotropic(t *testing.T) {
+	ratio := func(T float64) float64 {
+		spec := EscapeSpec{
+			Model:       ModelSpec{Loss: "(x^2-1)^2/4 + y^2/2", Diffusion: "1, 0.5; 0.5, 1", DriftKind: DriftGibbs},
+			Temperature: TemperatureSpec{T: T},
+			Grid:        GridSpec{Nodes: []int{128}, Box: potentials.NewBox(-2, 2, -2, 2)},
+			From:        []float64{-1, 0}, To: []float64{1, 0}, Radius: 0.3,
+			Method: EscapeGrid,
+		}
+		res, err := Escape(context.Background(), spec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &res.Runs[0].Summary
+		if s.Kramers == nil {
+			t.Fatalf("T = %g: no Kramers time for a constant D and a Gibbs drift", T)
+		}
+		r := *s.MFPTGrid / *s.Kramers
+		t.Logf("T = %g: tau %.5g, Eyring–Kramers %.5g, ratio %.4f", T, *s.MFPTGrid, *s.Kramers, r)
+		return r
+	}
+	hi, lo := ratio(0.1), ratio(0.035)
+	if shrink := (lo - 1) / (hi - 1); !(lo > 1 && lo < hi && math.Abs(shrink-0.35) < 0.1) {
+		t.Errorf("ratios %.4f (T = 0.1), %.4f (T = 0.035): (ratio - 1) shrinks by %.3f, want 0.35 ± 0.1 (O(T))", hi, lo, shrink)
 	}
 }
