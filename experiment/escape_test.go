@@ -168,3 +168,53 @@ func TestEscapeKramersAnisotropic(t *testing.T) {
 		t.Errorf("ratios %.4f (T = 0.1), %.4f (T = 0.035): (ratio - 1) shrinks by %.3f, want 0.35 ± 0.1 (O(T))", hi, lo, shrink)
 	}
 }
+
+// Three ways in one dimension with state-dependent D: the escape study's
+// grid MFPT and ensemble MFPT (bridge correction) from x = -1 to the
+// interval [0.7, 1.3] of the double well f = (x^2 - 1)^2/4 with
+// D = 1 + x^2/2 at T = 0.25, against the exact quadrature
+// (potentials.FirstPassage1D, reflecting at the box's left wall, where the
+// density is negligible, absorbing at 0.7). The grid's target is the set
+// of nodes in the interval, the first of which lies half a cell inside it
+// (the box [-2.3, 2.5] puts a cell face at 0.7 on both grids): the chain
+// is absorbed at 0.7 + h/2, an O(h) shift, so the grid's MFPT converges at
+// first order with a second-order remainder. The extrapolation
+// 2 tau(800 nodes) - tau(400 nodes) removes the first-order term: it must
+// meet the exact time within a tenth of that term.
+// The ensemble is held to 4 standard errors plus its O(dt) bias after the
+// bridge correction (about 0.6 dt times the drift's scale; below 1e-3 of
+// tau here).
+func TestEscapeOneDimension(t *testing.T) {
+	model := ModelSpec{Loss: "(x^2-1)^2/4", Diffusion: "1 + x^2/2", Dim: 1}
+	spec := func(n int, m EscapeMethod) EscapeSpec {
+		return EscapeSpec{Model: model, Temperature: TemperatureSpec{T: 0.25}, Grid: GridSpec{Nodes: []int{n}, Box: potentials.NewBox(-2.3, 2.5)},
+			From: []float64{-1}, To: []float64{1}, Radius: 0.3, Method: m, N: 4000, Dt: 1e-3}
+	}
+	run := func(s EscapeSpec) *EscapeRun {
+		res, err := Escape(context.Background(), s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Runs[0]
+	}
+	fine, coarse := run(spec(800, EscapeBoth)), run(spec(400, EscapeGrid))
+	m, _, err := model.Build(0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := potentials.FirstPassage1D(m, 0.25, fine.Grid.Min[0], 0.7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := exact.At(-1)
+	s := &fine.Summary
+	gridErr := math.Abs(*s.MFPTGrid - *coarse.Summary.MFPTGrid)
+	t.Logf("exact %.6g; grid %.6g (400 nodes %.6g); ensemble %.5g ± %.2g", want, *s.MFPTGrid, *coarse.Summary.MFPTGrid, *s.MFPTEM, *s.MFPTEMStderr)
+	if d := math.Abs(2**s.MFPTGrid - *coarse.Summary.MFPTGrid - want); d > 0.1*gridErr {
+		t.Errorf("grid %.6g (400 nodes %.6g), exact %.6g: the extrapolation is off by %.3g, more than a tenth of the first-order term %.3g",
+			*s.MFPTGrid, *coarse.Summary.MFPTGrid, want, d, gridErr)
+	}
+	if d := math.Abs(*s.MFPTEM - want); d > 4**s.MFPTEMStderr+1e-3*want {
+		t.Errorf("ensemble %.5g ± %.2g, exact %.6g", *s.MFPTEM, *s.MFPTEMStderr, want)
+	}
+}
