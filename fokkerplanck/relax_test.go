@@ -2,6 +2,7 @@ package fokkerplanck
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -117,4 +118,28 @@ func TestRelaxationEscapeRates(t *testing.T) {
 	if !(diffs[1] < diffs[0]/2) {
 		t.Errorf("the relative difference does not fall with T: %.3g at T = 0.05, %.3g at T = 0.04", diffs[0], diffs[1])
 	}
+}
+
+// TestRelaxationBadInput: no steady state, bad options, and a budget of
+// solves too small to converge (an *EigenNotConvergedError with the
+// estimate reached).
+func TestRelaxationBadInput(t *testing.T) {
+	m := formula(t, potentials.Formulas{Dim: 1, Loss: "x^2/2"})
+	op, st := solveCase(t, m, 0.5, potentials.NewBox(-4.5, 4.5), 60, false)
+	ctx := context.Background()
+	if _, err := op.RelaxationRate(ctx, nil, RelaxationOptions{}); err == nil {
+		t.Error("no steady state: no error")
+	}
+	if _, err := op.RelaxationRate(ctx, st, RelaxationOptions{Krylov: 1}); err == nil {
+		t.Error("a Krylov basis of 1: no error")
+	}
+	var ne *EigenNotConvergedError
+	_, err := op.RelaxationRate(ctx, st, RelaxationOptions{MaxSolves: 1})
+	if !errors.As(err, &ne) {
+		t.Fatalf("one solve: got %v, want *EigenNotConvergedError", err)
+	}
+	if ne.Solves != 1 || !(ne.Residual > ne.Tol) || !(ne.Rate > 0) {
+		t.Errorf("one solve: %+v", *ne)
+	}
+	t.Log(err)
 }
