@@ -22,14 +22,14 @@ type Committor struct {
 	Backward bool
 	// A and B are the sets.
 	A, B NodeSet
-	// Residual and BackwardError measure how well the backward equation is
+	// Residual and Imbalance measure how well the backward equation is
 	// solved (as those of MFPT, with the source 0 and the boundary values
 	// moved to the right-hand side), Iterations counts the Krylov
 	// iterations, Passes the refinement passes and SolveSeconds the wall
 	// time.
-	Residual, BackwardError float64
-	Iterations, Passes      int
-	SolveSeconds            float64
+	Residual, Imbalance float64
+	Iterations, Passes  int
+	SolveSeconds        float64
 }
 
 // checkPair checks the two sets of a transition: non-empty sets of the
@@ -145,7 +145,7 @@ func (op *Operator) committor(ctx context.Context, gen, adj *sparse.CSR, a, b No
 	if err != nil {
 		return nil, err
 	}
-	return &Committor{Q: q, Backward: backward, A: a, B: b, Residual: info.residual, BackwardError: info.backward, Iterations: info.iterations,
+	return &Committor{Q: q, Backward: backward, A: a, B: b, Residual: info.residual, Imbalance: info.imbalance, Iterations: info.iterations,
 		Passes: info.passes, SolveSeconds: time.Since(start).Seconds()}, nil
 }
 
