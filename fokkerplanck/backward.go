@@ -416,8 +416,9 @@ type MFPT struct {
 //	b . grad tau + T D : Hess tau = -1,   tau = 0 on the target,
 //
 // with the zero-flux walls of the grid as reflecting walls (D grad tau . n =
-// 0; Gardiner, Handbook of Stochastic Methods, Sec. 5.5; Pavliotis,
-// Stochastic Processes and Applications, 2014, Sec. 7.1).
+// 0; Gardiner, Handbook of Stochastic Methods, ch. 5 on first-passage
+// times; Pavliotis, Stochastic Processes and Applications, Springer 2014,
+// ch. 7).
 //
 // The system is solved by GMRES with the multigrid preconditioner of the
 // steady state (see backward.go), never by a direct solve on the grid. The

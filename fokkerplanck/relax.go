@@ -70,7 +70,7 @@ func (e *EigenNotConvergedError) Error() string {
 // steady state of op.
 //
 // Method: Arnoldi's iteration (Saad, Numerical Methods for Large Eigenvalue
-// Problems, 2nd ed., SIAM 2011, Secs. 6.2 and 7.1) on the inverse of the
+// Problems, 2nd ed., SIAM 2011, chs. 6 to 8) on the inverse of the
 // rate matrix Q = L^T (shift-and-invert at 0) restricted to the functions
 // with pi-mean zero,
 //
@@ -92,7 +92,7 @@ func (e *EigenNotConvergedError) Error() string {
 // the inner product sum_i pi_i u_i v_i, in which Q is self-adjoint when the
 // chain is in detailed balance: the Ritz values then carry errors of the
 // order of the squared residual, and in general the residual is measured in
-// the norm in which relaxation is (Pavliotis 2014, Sec. 4.5); in the
+// the norm in which relaxation is (Pavliotis 2014, ch. 4); in the
 // Euclidean norm a residual of 1e-8 left errors of 2e-5 in the rate of the
 // gyrator. In a double well at low temperature
 // the gap between the slowest rate and the next is exponentially large,

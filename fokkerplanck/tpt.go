@@ -68,7 +68,7 @@ func (g *Grid) checkPair(a, b NodeSet) error {
 // rate of the jump i -> j); in the continuum b . grad q + T D : Hess q = 0
 // with reflecting walls (E, Ren & Vanden-Eijnden, J. Stat. Phys. 123, 2006;
 // Metzner, Schütte & Vanden-Eijnden, Multiscale Model. Simul. 7, 2009,
-// Sec. 2.2). A and B must be non-empty disjoint sets of the grid's nodes
+// Sec. 2). A and B must be non-empty disjoint sets of the grid's nodes
 // (*EmptySetError, *OverlapError); nodes that can reach neither are an
 // *UnreachableError; a solve that misses opt.Tol is a
 // *BackwardNotConvergedError. It is solved like MeanFirstPassage.
@@ -91,7 +91,7 @@ func (op *Operator) Committor(ctx context.Context, a, b NodeSet, opt BackwardOpt
 //	Q~_ij = pi_j Q_ji / pi_i,
 //
 // with pi the steady state st of op (Metzner, Schütte & Vanden-Eijnden
-// 2009, Sec. 2.2). For a chain in detailed balance Q~ = Q and q- = 1 - q+.
+// 2009). For a chain in detailed balance Q~ = Q and q- = 1 - q+.
 // Q~ is the generator of the steady-state solver's scaled system; its
 // diagonal is set to minus the sum of its rates, so that it is a generator
 // also where pi underflows (there pi is floored at 1e-290 of its maximum).
@@ -254,7 +254,7 @@ type ReactiveFlux struct {
 // with pi the steady node probabilities and Q_ij the rate of the jump
 // i -> j; the reaction rate k_AB = sum over the edges out of A of F; the
 // density of reactive trajectories pi q+ q-; and the reactive current at
-// the nodes (Metzner, Schütte & Vanden-Eijnden 2009, Secs. 2.3 to 2.5).
+// the nodes (Metzner, Schütte & Vanden-Eijnden 2009).
 // The errors are those of Committor and BackwardCommittor.
 func (op *Operator) ReactiveFlux(ctx context.Context, st *Steady, a, b NodeSet, opt BackwardOptions) (*ReactiveFlux, error) {
 	if _, err := op.stationary(st); err != nil {

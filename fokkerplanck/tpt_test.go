@@ -69,7 +69,7 @@ func TestCommittorSymmetric(t *testing.T) {
 
 // TestReactiveFluxConserved: the reactive flows of transition-path theory
 // are conserved off A and B, sum_j (f_ij - f_ji) = 0 (Metzner, Schütte &
-// Vanden-Eijnden 2009, Sec. 2.4). On the chain the net outflow of node i is
+// Vanden-Eijnden 2009). On the chain the net outflow of node i is
 // exactly
 //
 //	pi_i q-_i (Q q+)_i - q+_i (L (pi q-))_i,
