@@ -98,7 +98,9 @@ func (e *EigenNotConvergedError) Error() string {
 // the gap between the slowest rate and the next is exponentially large,
 // and a few steps suffice.
 //
-// Errors: a st that is not a steady state of op, a failed inner solve
+// Errors: a st that is not a steady state of op, a chain some of whose
+// nodes cannot reach the others (an *UnreachableError: its rates underflow,
+// and 0 is a multiple eigenvalue), a failed inner solve
 // (*BackwardNotConvergedError), or an *EigenNotConvergedError.
 func (op *Operator) RelaxationRate(ctx context.Context, st *Steady, opt RelaxationOptions) (*Relaxation, error) {
 	if opt.Tol == 0 {
@@ -136,6 +138,11 @@ func (op *Operator) RelaxationRate(ctx context.Context, st *Steady, opt Relaxati
 	}
 	fixed := make([]bool, n)
 	fixed[pin] = true
+	// A chain with nodes that cannot reach the others has more than one
+	// stationary state (0 is a multiple eigenvalue).
+	if err := g.unreachableError("the node of largest steady probability", unreachable(op.gen, fixed)); err != nil {
+		return nil, err
+	}
 	solver, err := newBackwardSolver(g, op.backward(), fixed, opt.Solve)
 	if err != nil {
 		return nil, err
