@@ -70,7 +70,7 @@ func (e *EigenNotConvergedError) Error() string {
 // steady state of op.
 //
 // Method: Arnoldi's iteration (Saad, Numerical Methods for Large Eigenvalue
-// Problems, 2nd ed., SIAM 2011, Secs. 6.2 and 7.1) on the inverse of the
+// Problems, 2nd ed., SIAM 2011, chs. 6 to 8) on the inverse of the
 // rate matrix Q = L^T (shift-and-invert at 0) restricted to the functions
 // with pi-mean zero,
 //
@@ -92,13 +92,15 @@ func (e *EigenNotConvergedError) Error() string {
 // the inner product sum_i pi_i u_i v_i, in which Q is self-adjoint when the
 // chain is in detailed balance: the Ritz values then carry errors of the
 // order of the squared residual, and in general the residual is measured in
-// the norm in which relaxation is (Pavliotis 2014, Sec. 4.5); in the
+// the norm in which relaxation is (Pavliotis 2014, ch. 4); in the
 // Euclidean norm a residual of 1e-8 left errors of 2e-5 in the rate of the
 // gyrator. In a double well at low temperature
 // the gap between the slowest rate and the next is exponentially large,
 // and a few steps suffice.
 //
-// Errors: a st that is not a steady state of op, a failed inner solve
+// Errors: a st that is not a steady state of op, a chain some of whose
+// nodes cannot reach the others (an *UnreachableError: its rates underflow,
+// and 0 is a multiple eigenvalue), a failed inner solve
 // (*BackwardNotConvergedError), or an *EigenNotConvergedError.
 func (op *Operator) RelaxationRate(ctx context.Context, st *Steady, opt RelaxationOptions) (*Relaxation, error) {
 	if opt.Tol == 0 {
@@ -136,6 +138,11 @@ func (op *Operator) RelaxationRate(ctx context.Context, st *Steady, opt Relaxati
 	}
 	fixed := make([]bool, n)
 	fixed[pin] = true
+	// A chain with nodes that cannot reach the others has more than one
+	// stationary state (0 is a multiple eigenvalue).
+	if err := g.unreachableError("the node of largest steady probability", unreachable(op.gen, fixed)); err != nil {
+		return nil, err
+	}
 	solver, err := newBackwardSolver(g, op.backward(), fixed, opt.Solve)
 	if err != nil {
 		return nil, err

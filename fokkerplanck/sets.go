@@ -211,9 +211,9 @@ type BackwardNotConvergedError struct {
 	// Problem names the equation, e.g. "mean first-passage time".
 	Problem string
 	// Residual is the relative residual reached (see MFPT.Residual) and Tol
-	// the tolerance it missed; BackwardError is the componentwise backward
-	// error of the same result, above the round-off floor 1e-13.
-	Residual, Tol, BackwardError float64
+	// the tolerance it missed; Imbalance is the relative imbalance of the
+	// same result (see MFPT.Imbalance), above the round-off floor 1e-13.
+	Residual, Tol, Imbalance float64
 	// Iterations counts the Krylov iterations spent.
 	Iterations int
 	// Nodes is the size of the grid (Grid.N).

@@ -22,14 +22,14 @@ type Committor struct {
 	Backward bool
 	// A and B are the sets.
 	A, B NodeSet
-	// Residual and BackwardError measure how well the backward equation is
+	// Residual and Imbalance measure how well the backward equation is
 	// solved (as those of MFPT, with the source 0 and the boundary values
 	// moved to the right-hand side), Iterations counts the Krylov
 	// iterations, Passes the refinement passes and SolveSeconds the wall
 	// time.
-	Residual, BackwardError float64
-	Iterations, Passes      int
-	SolveSeconds            float64
+	Residual, Imbalance float64
+	Iterations, Passes  int
+	SolveSeconds        float64
 }
 
 // checkPair checks the two sets of a transition: non-empty sets of the
@@ -68,7 +68,7 @@ func (g *Grid) checkPair(a, b NodeSet) error {
 // rate of the jump i -> j); in the continuum b . grad q + T D : Hess q = 0
 // with reflecting walls (E, Ren & Vanden-Eijnden, J. Stat. Phys. 123, 2006;
 // Metzner, Schütte & Vanden-Eijnden, Multiscale Model. Simul. 7, 2009,
-// Sec. 2.2). A and B must be non-empty disjoint sets of the grid's nodes
+// Sec. 2). A and B must be non-empty disjoint sets of the grid's nodes
 // (*EmptySetError, *OverlapError); nodes that can reach neither are an
 // *UnreachableError; a solve that misses opt.Tol is a
 // *BackwardNotConvergedError. It is solved like MeanFirstPassage.
@@ -91,7 +91,7 @@ func (op *Operator) Committor(ctx context.Context, a, b NodeSet, opt BackwardOpt
 //	Q~_ij = pi_j Q_ji / pi_i,
 //
 // with pi the steady state st of op (Metzner, Schütte & Vanden-Eijnden
-// 2009, Sec. 2.2). For a chain in detailed balance Q~ = Q and q- = 1 - q+.
+// 2009). For a chain in detailed balance Q~ = Q and q- = 1 - q+.
 // Q~ is the generator of the steady-state solver's scaled system; its
 // diagonal is set to minus the sum of its rates, so that it is a generator
 // also where pi underflows (there pi is floored at 1e-290 of its maximum).
@@ -145,7 +145,7 @@ func (op *Operator) committor(ctx context.Context, gen, adj *sparse.CSR, a, b No
 	if err != nil {
 		return nil, err
 	}
-	return &Committor{Q: q, Backward: backward, A: a, B: b, Residual: info.residual, BackwardError: info.backward, Iterations: info.iterations,
+	return &Committor{Q: q, Backward: backward, A: a, B: b, Residual: info.residual, Imbalance: info.imbalance, Iterations: info.iterations,
 		Passes: info.passes, SolveSeconds: time.Since(start).Seconds()}, nil
 }
 
@@ -254,7 +254,7 @@ type ReactiveFlux struct {
 // with pi the steady node probabilities and Q_ij the rate of the jump
 // i -> j; the reaction rate k_AB = sum over the edges out of A of F; the
 // density of reactive trajectories pi q+ q-; and the reactive current at
-// the nodes (Metzner, Schütte & Vanden-Eijnden 2009, Secs. 2.3 to 2.5).
+// the nodes (Metzner, Schütte & Vanden-Eijnden 2009).
 // The errors are those of Committor and BackwardCommittor.
 func (op *Operator) ReactiveFlux(ctx context.Context, st *Steady, a, b NodeSet, opt BackwardOptions) (*ReactiveFlux, error) {
 	if _, err := op.stationary(st); err != nil {
