@@ -309,6 +309,12 @@ type EscapeRun struct {
 	// Tau and Committor are the grid's fields (node order; nil without the
 	// grid), Phi the steady state's.
 	Tau, Committor, Phi []float64
+	// ReactiveX and ReactiveY are the reactive current of transition-path
+	// theory from the disc about the start to the target at the nodes
+	// (fokkerplanck.ReactiveFlux; node order), and ReactiveDensity the
+	// density of reactive trajectories pi q+ q- / V that says where the
+	// current is not negligible; 2-D only, nil with the committor.
+	ReactiveX, ReactiveY, ReactiveDensity []float64
 	// Survival is the ensemble's survival curve (nil without it).
 	SurvivalTimes, Survival, SurvivalStderr []float64
 }
@@ -477,6 +483,9 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 		}
 		if fl, err := op.ReactiveFlux(ctx, st, a, target, fokkerplanck.BackwardOptions{}); err == nil {
 			sum.ReactionRate, run.Committor = ptr(fl.Rate), fl.Forward.Q
+			if g.Dim == 2 {
+				run.ReactiveX, run.ReactiveY, run.ReactiveDensity = fl.CurrentX, fl.CurrentY, fl.Density
+			}
 		} else if !errors.As(err, new(*fokkerplanck.OverlapError)) {
 			return nil, err
 		}
@@ -678,11 +687,14 @@ func escapeList(runs []*EscapeRun) *EscapeListSummary {
 }
 
 // escapeFiles are the files an escape run writes besides escape.json.
-var escapeFiles = []string{"x.npy", "y.npy", "phi.npy", "mfpt.npy", "committor.npy", "survival.csv"}
+var escapeFiles = []string{"x.npy", "y.npy", "phi.npy", "mfpt.npy", "committor.npy",
+	"reactive_current_x.npy", "reactive_current_y.npy", "reactive_density.npy", "survival.csv"}
 
 // Write writes r into dir (created if needed): for one temperature
 // escape.json, the axes, phi.npy, mfpt.npy and committor.npy of the grid's
-// shape (with the grid) and survival.csv (t, S, S_se; with the ensemble);
+// shape (with the grid; in 2-D also reactive_current_x.npy,
+// reactive_current_y.npy and reactive_density.npy) and survival.csv (t, S,
+// S_se; with the ensemble);
 // for a list, each temperature into its T_<T>/ and summary.json across
 // them.
 func (r *EscapeResult) Write(dir string) error {
@@ -720,6 +732,12 @@ func (run *EscapeRun) write(dir string) error {
 			err = datafile.WriteNPY(filepath.Join(dir, name), run.Tau, shape...)
 		case name == "committor.npy" && run.Committor != nil:
 			err = datafile.WriteNPY(filepath.Join(dir, name), run.Committor, shape...)
+		case name == "reactive_current_x.npy" && run.ReactiveX != nil:
+			err = datafile.WriteNPY(filepath.Join(dir, name), run.ReactiveX, shape...)
+		case name == "reactive_current_y.npy" && run.ReactiveY != nil:
+			err = datafile.WriteNPY(filepath.Join(dir, name), run.ReactiveY, shape...)
+		case name == "reactive_density.npy" && run.ReactiveDensity != nil:
+			err = datafile.WriteNPY(filepath.Join(dir, name), run.ReactiveDensity, shape...)
 		case name == "survival.csv" && run.Survival != nil:
 			num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 			rows := make([][]string, len(run.Survival))
@@ -850,7 +868,8 @@ func readEscapeRun(dir string) (*EscapeRun, error) {
 	for _, f := range []struct {
 		name string
 		dst  *[]float64
-	}{{"phi.npy", &run.Phi}, {"mfpt.npy", &run.Tau}, {"committor.npy", &run.Committor}} {
+	}{{"phi.npy", &run.Phi}, {"mfpt.npy", &run.Tau}, {"committor.npy", &run.Committor},
+		{"reactive_current_x.npy", &run.ReactiveX}, {"reactive_current_y.npy", &run.ReactiveY}, {"reactive_density.npy", &run.ReactiveDensity}} {
 		if !has(f.name) {
 			continue
 		}

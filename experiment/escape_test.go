@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
@@ -90,25 +91,74 @@ func TestEscapeGridAgainstEnsemble(t *testing.T) {
 	}
 }
 
+// TestEscapeWriteRead writes escape runs and reads them back: one with
+// the committor and the reactive current (the reversible double well, to
+// a disc) and one without (the default landscape, whose box is so tall
+// that the disc about the start, at least a cell's diagonal, overlaps the
+// target basin: no committor, and no reactive files).
 func TestEscapeWriteRead(t *testing.T) {
-	spec := EscapeSpec{Grid: GridSpec{Nodes: []int{32}}, From: []float64{-1, 0}, N: 200}
-	res, err := Escape(context.Background(), spec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.SetVersion("test")
-	dir := t.TempDir()
-	if err := res.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadEscape(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := res.Runs[0], back.Runs[0]
-	if !reflect.DeepEqual(a.Summary, b.Summary) || !reflect.DeepEqual(a.Tau, b.Tau) || !reflect.DeepEqual(a.Committor, b.Committor) ||
-		!reflect.DeepEqual(a.Phi[:10], b.Phi[:10]) || !reflect.DeepEqual(a.Survival, b.Survival) {
-		t.Errorf("read back differs:\n%+v\n%+v", a.Summary, b.Summary)
+	for _, c := range []struct {
+		name     string
+		spec     EscapeSpec
+		reactive bool
+	}{
+		{"double well to a disc", EscapeSpec{Model: ModelSpec{Landscape: "double-well", Params: map[string]float64{"noise": 0}},
+			Temperature: TemperatureSpec{T: 0.3}, Grid: GridSpec{Nodes: []int{32}}, From: []float64{-1, 0}, To: []float64{1, 0}, N: 200}, true},
+		{"default landscape to a basin", EscapeSpec{Grid: GridSpec{Nodes: []int{32}}, From: []float64{-1, 0}, N: 200}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := Escape(context.Background(), c.spec, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.SetVersion("test")
+			dir := t.TempDir()
+			if err := res.Write(dir); err != nil {
+				t.Fatal(err)
+			}
+			back, err := ReadEscape(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := res.Runs[0], back.Runs[0]
+			if !reflect.DeepEqual(a.Summary, b.Summary) || !reflect.DeepEqual(a.Tau, b.Tau) || !reflect.DeepEqual(a.Committor, b.Committor) ||
+				!reflect.DeepEqual(a.Phi[:10], b.Phi[:10]) || !reflect.DeepEqual(a.Survival, b.Survival) {
+				t.Errorf("read back differs:\n%+v\n%+v", a.Summary, b.Summary)
+			}
+			if !reflect.DeepEqual(a.ReactiveX, b.ReactiveX) || !reflect.DeepEqual(a.ReactiveY, b.ReactiveY) || !reflect.DeepEqual(a.ReactiveDensity, b.ReactiveDensity) {
+				t.Error("reactive current or density read back differs")
+			}
+			files := []string{"reactive_current_x.npy", "reactive_current_y.npy", "reactive_density.npy"}
+			if !c.reactive {
+				if a.Committor != nil || a.ReactiveX != nil || b.ReactiveX != nil {
+					t.Errorf("committor %d, reactive current %d values: want none", len(a.Committor), len(a.ReactiveX))
+				}
+				for _, f := range files {
+					if slices.Contains(b.Summary.Files, f) {
+						t.Errorf("files %v hold %s", b.Summary.Files, f)
+					}
+				}
+				return
+			}
+			// The reactive current and density, on the grid's shape,
+			// carry the reaction: a current that does not vanish.
+			n := 32 * 32
+			if len(a.ReactiveX) != n || len(a.ReactiveY) != n || len(a.ReactiveDensity) != n {
+				t.Fatalf("reactive current %d, %d and density %d values, want %d each", len(a.ReactiveX), len(a.ReactiveY), len(a.ReactiveDensity), n)
+			}
+			jmax := 0.0
+			for i := range a.ReactiveX {
+				jmax = math.Max(jmax, math.Hypot(a.ReactiveX[i], a.ReactiveY[i]))
+			}
+			if !(jmax > 0) {
+				t.Errorf("reactive current vanishes: max |J_R| = %g", jmax)
+			}
+			for _, f := range files {
+				if !slices.Contains(b.Summary.Files, f) {
+					t.Errorf("files %v lack %s", b.Summary.Files, f)
+				}
+			}
+		})
 	}
 }
 

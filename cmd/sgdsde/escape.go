@@ -48,10 +48,15 @@ A comma-separated --temperature studies each temperature into T_<T>/ and fits lo
 slope is the effective barrier, next to the barriers read from the grid.
 Writes into --out: escape.json (inputs and results: mfpt_grid, mfpt_em, mfpt_em_se, censored,
 relaxation_rate, basin_probabilities, barrier_f, barrier_phi, kramers, ...), mfpt.npy and committor.npy
-(ny, nx) (1-D: (nx,)), phi.npy, x.npy, y.npy, and survival.csv (t, survival, survival_se) of the ensemble.`,
+(ny, nx) (1-D: (nx,)), phi.npy, x.npy, y.npy, in 2-D reactive_current_x.npy, reactive_current_y.npy and
+reactive_density.npy (the current and density of reactive trajectories of transition-path theory, from the
+disc about the start to the target), and survival.csv (t, survival, survival_se) of the ensemble.
+--plot draws escape_fields (tau(x) and q(x) over contours of Phi, with the start, the target and the
+reactive current) and escape_survival (the ensemble's survival against exp(-t/tau)) into --out, into each
+T_<T>/ for a temperature list (see 'sgdsde plot escape --help').`,
 		Example: `  sgdsde escape --from -1,0
   sgdsde escape --landscape double-well --set noise=0 --temperature 0.2,0.25,0.3 --from -1,0 --method grid
-  sgdsde escape --from -1,0 --to 1,0 --radius 0.2 --n 2000
+  sgdsde escape --from -1,0 --to 1,0 --radius 0.2 --n 2000 --plot
   sgdsde sweep escape --from -1,0 --method grid --vary lr=0.2,0.4 --vary batch=1,2`,
 	}
 	fs, in := addInputFlags(cmd, temperatureList|withGrid)
@@ -67,6 +72,8 @@ relaxation_rate, basin_probabilities, barrier_f, barrier_phi, kramers, ...), mfp
 	fs.IntVar(&ef.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.Float64Var(&ef.bound, "bound", 0, "divergence `bound` (units of x; 0: 1e8): a trajectory beyond it, or not finite, is left out")
 	addOutFlag(fs, &ef.out, "out/escape")
+	var pf plotFlags
+	addPlotFlags(fs, &pf)
 	sc := &studyCommand{
 		build:     func() (experiment.Study, error) { return escapeStudy(cmd, in, &ef) },
 		planError: escapePlanError,
@@ -85,7 +92,15 @@ relaxation_rate, basin_probabilities, barrier_f, barrier_phi, kramers, ...), mfp
 		},
 	}
 	a.register("escape", sc)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error { return sc.run(cmd.Context(), a, ef.out) }
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := pf.validate(cmd.Flags()); err != nil {
+			return err
+		}
+		if err := sc.run(cmd.Context(), a, ef.out); err != nil {
+			return err
+		}
+		return pf.draw(a, "escape", ef.out)
+	}
 	return cmd
 }
 

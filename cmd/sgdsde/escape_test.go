@@ -49,7 +49,8 @@ func TestEscapeRun(t *testing.T) {
 			t.Errorf("escape.json lacks %q", k)
 		}
 	}
-	checkShapes(t, dir, map[string][]int{"mfpt.npy": {48, 48}, "committor.npy": {48, 48}})
+	checkShapes(t, dir, map[string][]int{"mfpt.npy": {48, 48}, "committor.npy": {48, 48},
+		"reactive_current_x.npy": {48, 48}, "reactive_current_y.npy": {48, 48}, "reactive_density.npy": {48, 48}})
 	// As a sweep: one point per batch size, grid only.
 	sw := filepath.Join(t.TempDir(), "sweep")
 	r = runOK(t, "sweep", "escape", "--landscape", "double-well", "--set", "noise=0", "--grid", "32", "--from", "-1,0", "--method", "grid",
