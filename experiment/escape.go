@@ -290,6 +290,9 @@ type EscapeSummary struct {
 	// otherwise.
 	Kramers *float64 `json:"kramers"`
 
+	// Notes say what could not be computed and why.
+	Notes []string `json:"notes,omitempty"`
+
 	Steady SteadyCheck `json:"steady"`
 	Files  []string    `json:"files"`
 }
@@ -477,7 +480,8 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 		sum.MFPTGrid, run.Tau = ptr(tau), mfpt.Tau
 		// The committor from a disc about the start (of the target's
 		// radius, or one cell) to the target, and the reaction rate.
-		a, err := g.Disc(from, math.Max(s.Radius, math.Hypot(g.H[0], g.H[1])))
+		ra := math.Max(s.Radius, math.Hypot(g.H[0], g.H[1]))
+		a, err := g.Disc(from, ra)
 		if err != nil {
 			return nil, err
 		}
@@ -486,7 +490,9 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 			if g.Dim == 2 {
 				run.ReactiveX, run.ReactiveY, run.ReactiveDensity = fl.CurrentX, fl.CurrentY, fl.Density
 			}
-		} else if !errors.As(err, new(*fokkerplanck.OverlapError)) {
+		} else if errors.As(err, new(*fokkerplanck.OverlapError)) {
+			sum.Notes = append(sum.Notes, fmt.Sprintf("no committor or reaction rate: the disc about the start (radius %.4g, at least a cell's diagonal) overlaps the target", ra))
+		} else {
 			return nil, err
 		}
 		rel, err := op.RelaxationRate(ctx, st, fokkerplanck.RelaxationOptions{})

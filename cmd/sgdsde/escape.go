@@ -83,6 +83,7 @@ T_<T>/ for a temperature list (see 'sgdsde plot escape --help').`,
 			for _, r := range res.(*experiment.EscapeResult).Runs {
 				s := &r.Summary
 				w = append(w, steadyWarnings(s.Steady.WallRho, s.Steady.CellPeclet, s.Temperature)...)
+				w = append(w, s.Notes...)
 				if s.Censored != nil && *s.Censored > 0 {
 					w = append(w, fmt.Sprintf("%d of %d trajectories had not arrived at --max-time %.4g at T = %g: their tau is the exponential tail's estimate; a longer --max-time measures it",
 						*s.Censored, s.Ensemble.N, s.Ensemble.MaxTime, s.Temperature))
