@@ -103,8 +103,8 @@ var params = []Param{
 	{"scheme", sweep.Text, "GridSpec.Scheme", setGrid(func(g *GridSpec, v string) (err error) { g.Scheme, err = fokkerplanck.ParseScheme(v); return })},
 	{"tol", sweep.Real, "GridSpec.Tol", setGrid(func(g *GridSpec, v string) (err error) { g.Tol, err = parseReal(v); return })},
 	{"n", sweep.Integer, "Chains.N or CompareSpec.N", setRun(func(r runFields, v string) (err error) { *r.n, err = strconv.Atoi(v); return })},
-	{"steps", sweep.Integer, "Chains.Steps or CompareSpec.Steps", setRun(func(r runFields, v string) (err error) { *r.steps, err = strconv.Atoi(v); return })},
-	{"burn-in", sweep.Integer, "Chains.BurnIn or CompareSpec.BurnIn", setRun(func(r runFields, v string) (err error) { *r.burnIn, err = strconv.Atoi(v); return })},
+	{"steps", sweep.Integer, "Chains.Steps or CompareSpec.Steps", notEscape(setRun(func(r runFields, v string) (err error) { *r.steps, err = strconv.Atoi(v); return }))},
+	{"burn-in", sweep.Integer, "Chains.BurnIn or CompareSpec.BurnIn", notEscape(setRun(func(r runFields, v string) (err error) { *r.burnIn, err = strconv.Atoi(v); return }))},
 	{"seed", sweep.Integer, "Chains.Seed or CompareSpec.Seed", setRun(func(r runFields, v string) (err error) { *r.seed, err = strconv.ParseUint(v, 10, 64); return })},
 	{"workers", sweep.Integer, "Chains.Workers or CompareSpec.Workers", setRun(func(r runFields, v string) (err error) { *r.workers, err = strconv.Atoi(v); return })},
 	{"bound", sweep.Real, "Chains.Bound or CompareSpec.Bound", setRun(func(r runFields, v string) (err error) { *r.bound, err = parseReal(v); return })},
@@ -119,6 +119,8 @@ var params = []Param{
 			}
 			s.Dt, err = parseReal(v)
 		case *CompareSpec:
+			s.Dt, err = parseReal(v)
+		case *EscapeSpec:
 			s.Dt, err = parseReal(v)
 		default:
 			return false, nil
@@ -188,26 +190,44 @@ var params = []Param{
 		c.Fields, err = ParseOrbitSelection(v)
 		return true, err
 	}},
-	{"max-time", sweep.Real, "CyclesSpec.MaxTime", func(s Study, v string) (bool, error) {
-		c, ok := s.(*CyclesSpec)
-		if !ok {
-			return false, nil
-		}
+	{"max-time", sweep.Real, "CyclesSpec.MaxTime or EscapeSpec.MaxTime", func(s Study, v string) (bool, error) {
 		var err error
-		c.MaxTime, err = parseReal(v)
-		return true, err
-	}},
-	{"from", sweep.Text, "CyclesSpec.Seeds (one seed x,y)", func(s Study, v string) (bool, error) {
-		c, ok := s.(*CyclesSpec)
-		if !ok {
+		switch c := s.(type) {
+		case *CyclesSpec:
+			c.MaxTime, err = parseReal(v)
+		case *EscapeSpec:
+			c.MaxTime, err = parseReal(v)
+		default:
 			return false, nil
 		}
-		x, err := ParsePoint(v, 2)
-		if err == nil {
-			c.Seeds = [][2]float64{{x[0], x[1]}}
-		}
 		return true, err
 	}},
+	{"from", sweep.Text, "CyclesSpec.Seeds (one seed x,y) or EscapeSpec.From", func(s Study, v string) (bool, error) {
+		switch c := s.(type) {
+		case *CyclesSpec:
+			x, err := ParsePoint(v, 2)
+			if err == nil {
+				c.Seeds = [][2]float64{{x[0], x[1]}}
+			}
+			return true, err
+		case *EscapeSpec:
+			x, err := ParsePoint(v, 0)
+			c.From = x
+			return true, err
+		}
+		return false, nil
+	}},
+	{"to", sweep.Text, "EscapeSpec.To (the target disc's centre)", setEscape(func(e *EscapeSpec, v string) (err error) {
+		e.To, err = ParsePoint(v, 0)
+		return
+	})},
+	{"radius", sweep.Real, "EscapeSpec.Radius", setEscape(func(e *EscapeSpec, v string) (err error) { e.Radius, err = parseReal(v); return })},
+	{"to-basin", sweep.Integer, "EscapeSpec.ToBasin", setEscape(func(e *EscapeSpec, v string) (err error) {
+		e.ToBasin, err = strconv.Atoi(v)
+		e.UseBasin, e.To = true, nil
+		return
+	})},
+	{"method", sweep.Text, "EscapeSpec.Method", setEscape(func(e *EscapeSpec, v string) (err error) { e.Method, err = ParseEscapeMethod(v); return })},
 }
 
 // Params lists the parameters that a sweep of the study command
@@ -227,6 +247,8 @@ func Params(command string) []Param {
 		s = &CompareSpec{}
 	case "sgd":
 		s = &SGDSpec{}
+	case "escape":
+		s = &EscapeSpec{}
 	default:
 		return nil
 	}
@@ -332,8 +354,32 @@ func modelOf(s Study) *ModelSpec {
 		return &s.Model
 	case *CompareSpec:
 		return &s.Model
+	case *EscapeSpec:
+		return &s.Model
 	}
 	return nil
+}
+
+// notEscape returns set for every study but an escape study, which runs
+// its ensemble to a censoring time instead of a number of steps.
+func notEscape(set func(Study, string) (bool, error)) func(Study, string) (bool, error) {
+	return func(s Study, v string) (bool, error) {
+		if _, ok := s.(*EscapeSpec); ok {
+			return false, nil
+		}
+		return set(s, v)
+	}
+}
+
+// setEscape returns the setter of a field of an escape study.
+func setEscape(f func(e *EscapeSpec, v string) error) func(Study, string) (bool, error) {
+	return func(s Study, v string) (bool, error) {
+		e, ok := s.(*EscapeSpec)
+		if !ok {
+			return false, nil
+		}
+		return true, f(e, v)
+	}
 }
 
 // setModel returns the setter of a model field.
@@ -372,6 +418,8 @@ func setSGD(t func(t *TemperatureSpec, v string) error, f func(f *FiniteSumSpec,
 			ts = &s.Temperature
 		case *CompareSpec:
 			ts = &s.Temperature
+		case *EscapeSpec:
+			ts = &s.Temperature
 		}
 		switch {
 		case ts != nil && t != nil:
@@ -392,6 +440,8 @@ func setGrid(f func(g *GridSpec, v string) error) func(Study, string) (bool, err
 		case *CyclesSpec:
 			return true, f(&s.Grid, v)
 		case *CompareSpec:
+			return true, f(&s.Grid, v)
+		case *EscapeSpec:
 			return true, f(&s.Grid, v)
 		}
 		return false, nil
@@ -430,6 +480,10 @@ func setRun(f func(r runFields, v string) error) func(Study, string) (bool, erro
 			c = &s.Chains
 		case *CompareSpec:
 			return true, f(runFields{&s.N, &s.Steps, &s.BurnIn, &s.Workers, &s.Seed, &s.Bound}, v)
+		case *EscapeSpec:
+			// Its steps and burn-in are not parameters (notEscape).
+			var steps, burnIn int
+			return true, f(runFields{&s.N, &steps, &burnIn, &s.Workers, &s.Seed, &s.Bound}, v)
 		default:
 			return false, nil
 		}

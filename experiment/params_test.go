@@ -113,6 +113,7 @@ func TestParamsPerStudy(t *testing.T) {
 		{"steady", "temperature", true}, {"steady", "grid", true}, {"steady", "n", false},
 		{"simulate", "dt", true}, {"simulate", "grid", false}, {"compare", "block", true},
 		{"cycles", "from", true}, {"sgd", "momentum", true}, {"sgd", "temperature", false},
+		{"escape", "to", true}, {"escape", "method", true}, {"steady", "radius", false},
 	} {
 		if got := has(tc.command, tc.name); got != tc.want {
 			t.Errorf("%s has %s: %v, want %v", tc.command, tc.name, got, tc.want)
@@ -120,7 +121,7 @@ func TestParamsPerStudy(t *testing.T) {
 	}
 	for _, p := range params {
 		found := false
-		for _, c := range []string{"simulate", "steady", "cycles", "compare", "sgd"} {
+		for _, c := range StudyCommands() {
 			found = found || has(c, p.Name)
 		}
 		if !found && p.Name != "noise" && p.Name != "noise-scale" && p.Name != "model" {

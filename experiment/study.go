@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -79,6 +80,32 @@ func (s *CyclesSpec) Command() string { return "cycles" }
 
 // Command returns "compare".
 func (s *CompareSpec) Command() string { return "compare" }
+
+// Command returns "escape".
+func (s *EscapeSpec) Command() string { return "escape" }
+
+// Clone returns a deep copy of s.
+func (s *EscapeSpec) Clone() Study {
+	c := *s
+	c.Model, c.Grid = s.Model.clone(), s.Grid.clone()
+	c.Temperatures = slices.Clone(s.Temperatures)
+	c.From, c.To = slices.Clone(s.From), slices.Clone(s.To)
+	return &c
+}
+
+// Start validates s (Plan) and returns its runner.
+func (s *EscapeSpec) Start() (Runner, error) {
+	p, err := s.Plan()
+	if err != nil {
+		return nil, err
+	}
+	cost := 0.0
+	if s.Method != EscapeGrid {
+		w := s.withDefaults()
+		cost = float64(w.N) * math.Max(w.MaxTime, DefaultEscapeMaxTime) / w.Dt
+	}
+	return runner(p.Run, cost), nil
+}
 
 // Command returns "sgd".
 func (s *SGDSpec) Command() string { return "sgd" }

@@ -151,10 +151,13 @@ func WorkersPerPoint(k int) int { return max(1, runtime.NumCPU()/max(k, 1)) }
 
 // StudyCommands are the commands of the studies a sweep runs, in the
 // order of the command line's help.
-func StudyCommands() []string { return []string{"simulate", "steady", "cycles", "compare", "sgd"} }
+func StudyCommands() []string {
+	return []string{"simulate", "steady", "cycles", "compare", "sgd", "escape"}
+}
 
 // SummaryFile is the file in which the study of command writes its
-// scalar results: summary.json, compare.json for compare; "" for a
+// scalar results: summary.json, compare.json for compare, escape.json for
+// escape; "" for a
 // command that is not one of StudyCommands.
 func SummaryFile(command string) string {
 	switch command {
@@ -162,6 +165,8 @@ func SummaryFile(command string) string {
 		return "summary.json"
 	case "compare":
 		return "compare.json"
+	case "escape":
+		return "escape.json"
 	}
 	return ""
 }

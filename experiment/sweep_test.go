@@ -306,8 +306,11 @@ func TestSweepHelpers(t *testing.T) {
 	}
 	for _, cmd := range experiment.StudyCommands() {
 		want := "summary.json"
-		if cmd == "compare" {
+		switch cmd {
+		case "compare":
 			want = "compare.json"
+		case "escape":
+			want = "escape.json"
 		}
 		if got := experiment.SummaryFile(cmd); got != want {
 			t.Errorf("SummaryFile(%s) = %q, want %q", cmd, got, want)

@@ -129,67 +129,71 @@ func (op *Operator) minima(u []float64, keep func(int) bool) []Minimum {
 		if keep != nil && !keep(idx) || math.IsNaN(u[idx]) {
 			continue
 		}
-		i, j := idx%g.N[0], idx/g.N[0]
-		var nb [3][3]float64
-		ok := true
-		for dj := -1; dj <= 1 && ok; dj++ {
-			if g.Dim == 1 && dj != 0 {
-				continue
-			}
-			for di := -1; di <= 1; di++ {
-				t, inside := g.neighbour(i, j, di, dj)
-				if !inside || math.IsNaN(u[t]) || (keep != nil && !keep(t)) {
-					ok = false
-					break
-				}
-				nb[di+1][dj+1] = u[t]
-				// A minimum between nodes (by symmetry) ties two or four
-				// nodes: the one with the lowest index reports it.
-				if (di != 0 || dj != 0) && (u[t] < u[idx] || (u[t] == u[idx] && t < idx)) {
-					ok = false
-					break
-				}
-			}
+		if m, ok := g.interiorMinimum(u, idx, keep); ok {
+			out = append(out, m)
 		}
-		if !ok {
-			continue
-		}
-		x := make([]float64, g.Dim)
-		g.Point(x, idx)
-		u0 := u[idx]
-		hx := g.H[0]
-		gx := (nb[2][1] - nb[0][1]) / (2 * hx)
-		hxx := (nb[2][1] - 2*u0 + nb[0][1]) / (hx * hx)
-		var step [2]float64
-		val := u0
-		if g.Dim == 1 {
-			if hxx > 0 {
-				step[0] = -gx / hxx
-				val = u0 + 0.5*gx*step[0]
-			}
-		} else {
-			hy := g.H[1]
-			gy := (nb[1][2] - nb[1][0]) / (2 * hy)
-			hyy := (nb[1][2] - 2*u0 + nb[1][0]) / (hy * hy)
-			hxy := (nb[2][2] - nb[2][0] - nb[0][2] + nb[0][0]) / (4 * hx * hy)
-			det := hxx*hyy - hxy*hxy
-			if det > 0 && hxx > 0 {
-				step[0] = -(hyy*gx - hxy*gy) / det
-				step[1] = -(-hxy*gx + hxx*gy) / det
-				val = u0 + 0.5*(gx*step[0]+gy*step[1])
-			}
-		}
-		if math.Abs(step[0]) <= hx && (g.Dim == 1 || math.Abs(step[1]) <= g.H[1]) {
-			for a := range x {
-				x[a] += step[a]
-			}
-		} else {
-			val = u0
-		}
-		out = append(out, Minimum{X: x, Value: val})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Value < out[b].Value })
 	return out
+}
+
+// interiorMinimum reports whether node idx is a local minimum of u with its
+// whole 3 x 3 (1-D: 3) neighbourhood on the grid, not NaN and kept (keep
+// nil keeps every node), and returns it refined by one Newton step on the
+// quadratic through the neighbourhood when the step stays within one cell.
+// A minimum between nodes (by symmetry) ties two or four nodes: the one
+// with the lowest index reports it.
+func (g *Grid) interiorMinimum(u []float64, idx int, keep func(int) bool) (Minimum, bool) {
+	i, j := idx%g.N[0], idx/g.N[0]
+	var nb [3][3]float64
+	for dj := -1; dj <= 1; dj++ {
+		if g.Dim == 1 && dj != 0 {
+			continue
+		}
+		for di := -1; di <= 1; di++ {
+			t, inside := g.neighbour(i, j, di, dj)
+			if !inside || math.IsNaN(u[t]) || (keep != nil && !keep(t)) {
+				return Minimum{}, false
+			}
+			nb[di+1][dj+1] = u[t]
+			if (di != 0 || dj != 0) && (u[t] < u[idx] || (u[t] == u[idx] && t < idx)) {
+				return Minimum{}, false
+			}
+		}
+	}
+	x := make([]float64, g.Dim)
+	g.Point(x, idx)
+	u0 := u[idx]
+	hx := g.H[0]
+	gx := (nb[2][1] - nb[0][1]) / (2 * hx)
+	hxx := (nb[2][1] - 2*u0 + nb[0][1]) / (hx * hx)
+	var step [2]float64
+	val := u0
+	if g.Dim == 1 {
+		if hxx > 0 {
+			step[0] = -gx / hxx
+			val = u0 + 0.5*gx*step[0]
+		}
+	} else {
+		hy := g.H[1]
+		gy := (nb[1][2] - nb[1][0]) / (2 * hy)
+		hyy := (nb[1][2] - 2*u0 + nb[1][0]) / (hy * hy)
+		hxy := (nb[2][2] - nb[2][0] - nb[0][2] + nb[0][0]) / (4 * hx * hy)
+		det := hxx*hyy - hxy*hxy
+		if det > 0 && hxx > 0 {
+			step[0] = -(hyy*gx - hxy*gy) / det
+			step[1] = -(-hxy*gx + hxx*gy) / det
+			val = u0 + 0.5*(gx*step[0]+gy*step[1])
+		}
+	}
+	if math.Abs(step[0]) <= hx && (g.Dim == 1 || math.Abs(step[1]) <= g.H[1]) {
+		for a := range x {
+			x[a] += step[a]
+		}
+	} else {
+		val = u0
+	}
+	return Minimum{X: x, Value: val}, true
 }
 
 // assumption4Fields returns div j and j . grad Phi at the nodes of the

@@ -23,4 +23,17 @@
 // the difference f(y) - f(x), which makes the scheme exact for a constant
 // D = c I. The matrix has non-negative off-diagonal entries and zero column
 // sums: mass is conserved and densities stay positive. The split is grid -> operator -> solution, as in py-pde.
+//
+// The same chain answers the questions of escape and occupation through
+// its backward equations, with the rate matrix Q = L^T acting on functions
+// of the nodes: the mean first-passage time to a set of nodes
+// (Operator.MeanFirstPassage; sets from Grid.Disc, Grid.NodeSet or
+// Basins.Set), the committors of a transition and its reactive flux in
+// transition-path theory (Operator.Committor, Operator.BackwardCommittor,
+// Operator.ReactiveFlux), and the slowest relaxation rate, the eigenvalue
+// of -L nearest 0 (Operator.RelaxationRate). They are solved by GMRES with
+// the multigrid preconditioner of the steady state, for the chain whose
+// steady state SteadyState returns, so the two answers belong together. The basins
+// of the minima of Phi and of the attractors of the drift, with their
+// steady probabilities, are Operator.PhiBasins and Operator.DriftBasins.
 package fokkerplanck

@@ -38,6 +38,8 @@ func TestEnumSpellings(t *testing.T) {
 		{fokkerplanck.FieldDrift, "drift", unmarshal[fokkerplanck.OrbitField]},
 		{fokkerplanck.Assumption4Holds, "holds", unmarshal[fokkerplanck.Assumption4Verdict]},
 		{fokkerplanck.Assumption4Violated, "violated", unmarshal[fokkerplanck.Assumption4Verdict]},
+		{fokkerplanck.BasinsOfPhi, "phi", unmarshal[fokkerplanck.BasinKind]},
+		{fokkerplanck.BasinsOfDrift, "drift", unmarshal[fokkerplanck.BasinKind]},
 	}
 	for _, c := range cases {
 		if s := c.v.String(); s != c.want {
@@ -85,6 +87,8 @@ func TestEnumInvalid(t *testing.T) {
 		{fokkerplanck.ClassUnresolved + 1, "OrbitClass(7)"},
 		{fokkerplanck.OrbitField(0), "OrbitField(0)"},
 		{fokkerplanck.Assumption4Verdict(0), "Assumption4Verdict(0)"},
+		{fokkerplanck.BasinKind(0), "BasinKind(0)"},
+		{fokkerplanck.BasinsOfDrift + 1, "BasinKind(3)"},
 	} {
 		if s := c.v.String(); s != c.want {
 			t.Errorf("String %q, want %q", s, c.want)

@@ -15,10 +15,11 @@
 //   - the standard figures of each result kind over typed data:
 //     DrawSteady (SteadyState), DrawEnsemble (Ensemble), DrawCycles
 //     (Cycles), DrawComparison (Comparison), DrawEvolution (Evolution),
-//     DrawObservables (Observables);
+//     DrawObservables (Observables), DrawEscape (Escape: τ(x) and q(x)
+//     over Φ with the reactive current, and the survival curve);
 //   - fromdir.go: one thin function per kind (SteadyFigures, ...,
-//     StandardFigures) that reads what a command saved in a directory and
-//     calls the typed figure;
+//     EscapeFigures, StandardFigures) that reads what a command saved in a
+//     directory and calls the typed figure;
 //   - drawdir.go: the entry points of 'sgdsde plot KIND DIR' and --plot,
 //     DrawDir (the standard figures of a kind) and DrawSweepDir (a
 //     sweep's curves), which check the figure options and return typed

@@ -29,7 +29,7 @@ const (
 
 // DirKinds are the kinds of DrawDir: the FigureKinds and "sgd", whose run
 // saves the files of an ensemble and gets the figure of "simulate".
-var DirKinds = []string{"steady", "simulate", "sgd", "cycles", "compare", "evolve", "observe"}
+var DirKinds = []string{"steady", "simulate", "sgd", "cycles", "compare", "evolve", "observe", "escape"}
 
 // OptionIssue tells what is wrong with a figure option.
 type OptionIssue int

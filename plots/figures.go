@@ -18,7 +18,7 @@ import (
 
 // FigureKinds are the kinds of saved results that have standard figures,
 // the KIND of StandardFigures.
-var FigureKinds = []string{"steady", "simulate", "cycles", "compare", "evolve", "observe"}
+var FigureKinds = []string{"steady", "simulate", "cycles", "compare", "evolve", "observe", "escape"}
 
 // FigureOptions selects the format and size of the standard figures.
 type FigureOptions struct {

@@ -33,6 +33,8 @@ func StandardFigures(kind, dir string, o FigureOptions) ([]string, error) {
 		return EvolveFigures(dir, o)
 	case "observe":
 		return ObserveFigures(dir, o)
+	case "escape":
+		return EscapeFigures(dir, o)
 	}
 	return nil, inputErrorf("unknown figure kind %q: want one of %v", kind, FigureKinds)
 }
@@ -516,4 +518,132 @@ func ObserveFigures(dir string, o FigureOptions) ([]string, error) {
 		}
 	}
 	return DrawObservables(&ob, dir, o)
+}
+
+// escapeJS holds the fields of escape.json the figures use.
+type escapeJS struct {
+	Command     string    `json:"command"`
+	Dim         int       `json:"dim"`
+	Temperature float64   `json:"temperature"`
+	From        []float64 `json:"from"`
+	Target      struct {
+		Centre []float64 `json:"centre"`
+		Radius float64   `json:"radius"`
+		Basin  int       `json:"basin"`
+	} `json:"target"`
+	Basins []struct {
+		X []float64 `json:"x"`
+	} `json:"basins"`
+	MFPTGrid     *float64 `json:"mfpt_grid"`
+	MFPTEM       *float64 `json:"mfpt_em"`
+	MFPTEMStderr *float64 `json:"mfpt_em_se"`
+	Censored     *int     `json:"censored"`
+	Ensemble     *struct {
+		N int `json:"n"`
+	} `json:"ensemble"`
+	Files []string `json:"files"`
+}
+
+// EscapeFigures draws the standard figures of an escape study saved by
+// 'sgdsde escape' in dir (escape.json; x.npy, y.npy, phi.npy, and those of
+// mfpt.npy, committor.npy, reactive_current_x.npy, reactive_current_y.npy,
+// reactive_density.npy and survival.csv that escape.json lists) into dir
+// with DrawEscape. A directory of a list of temperatures gives the figures
+// of each temperature in its subdirectory. Errors about the saved results
+// match ErrInput.
+func EscapeFigures(dir string, o FigureOptions) ([]string, error) {
+	path := filepath.Join(dir, "escape.json")
+	if dirs := temperatureDirs(dir, "escape"); dirs != nil && !exists(path) {
+		return perTemperature(dir, dirs, EscapeFigures, o)
+	}
+	e, err := readEscape(dir)
+	if err != nil {
+		return nil, err
+	}
+	return DrawEscape(e, dir, o)
+}
+
+// readEscape reads the escape study saved in dir.
+func readEscape(dir string) (*Escape, error) {
+	path := filepath.Join(dir, "escape.json")
+	var s escapeJS
+	if err := readJSON(path, &s); err != nil {
+		return nil, err
+	}
+	if s.Command != "escape" || (s.Dim != 1 && s.Dim != 2) {
+		return nil, inputErrorf("%s: not the summary of a 1-D or 2-D escape run (command %q, dimension %d)", path, s.Command, s.Dim)
+	}
+	e := &Escape{Temperature: s.Temperature, From: s.From, MFPTGrid: s.MFPTGrid, MFPTEM: s.MFPTEM, MFPTEMStderr: s.MFPTEMStderr,
+		Target: EscapeTarget{Centre: s.Target.Centre, Radius: s.Target.Radius, Basin: s.Target.Basin}}
+	if s.Target.Centre == nil && s.Target.Basin >= 0 && s.Target.Basin < len(s.Basins) {
+		e.Target.Minimum = s.Basins[s.Target.Basin].X
+	}
+	if s.Censored != nil {
+		e.Censored = *s.Censored
+	}
+	if s.Ensemble != nil {
+		e.Trajectories = s.Ensemble.N
+	}
+	// A file escape.json lists must be there (a missing one is an input
+	// error that matches fs.ErrNotExist); without the list, those present.
+	has := func(name string) bool {
+		if s.Files != nil {
+			return slices.Contains(s.Files, name)
+		}
+		return exists(filepath.Join(dir, name))
+	}
+	fields := []struct {
+		name string
+		dst  *[]float64
+	}{
+		{"phi", &e.Phi}, {"mfpt", &e.Tau}, {"committor", &e.Committor},
+		{"reactive_current_x", &e.ReactiveX}, {"reactive_current_y", &e.ReactiveY}, {"reactive_density", &e.ReactiveDensity},
+	}
+	if s.Dim == 1 {
+		var err error
+		if _, e.X, err = readNPY(filepath.Join(dir, "x.npy")); err != nil {
+			return nil, err
+		}
+		for _, f := range fields[:3] {
+			if f.name != "phi" && !has(f.name+".npy") {
+				continue
+			}
+			p := filepath.Join(dir, f.name+".npy")
+			shape, z, err := readNPY(p)
+			if err != nil {
+				return nil, err
+			}
+			if len(shape) != 1 || shape[0] != len(e.X) {
+				return nil, inputErrorf("%s has shape %v; x.npy needs (%d,)", p, shape, len(e.X))
+			}
+			*f.dst = z
+		}
+	} else {
+		for _, f := range fields {
+			if f.name != "phi" && !has(f.name+".npy") {
+				continue
+			}
+			g, err := readGridField(dir, f.name)
+			if err != nil {
+				return nil, err
+			}
+			e.X, e.Y, *f.dst = g.Xs, g.Ys, g.Zs
+		}
+	}
+	if has("survival.csv") {
+		p := filepath.Join(dir, "survival.csv")
+		t, err := readTable(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range []struct {
+			name string
+			dst  *[]float64
+		}{{"t", &e.SurvivalTime}, {"survival", &e.Survival}, {"survival_se", &e.SurvivalStderr}} {
+			if *c.dst, err = column(t, p, c.name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return e, nil
 }

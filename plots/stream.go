@@ -343,7 +343,7 @@ func StreamPlot(v VectorField, o StreamPlotOptions) (*Panel, []Streamline, error
 	if vmax > 0 {
 		fig.Legend2Title = cmp.Or(o.SpeedLabel, "speed |v|")
 		for _, f := range []float64{1, 0.5, 0.1} {
-			fig.Legend2.Add(strconv.FormatFloat(f*vmax, 'g', 2, 64), widthThumb{sp.width(f * vmax), sp.col})
+			fig.Legend2.Add(strconv.FormatFloat(f*vmax, 'g', 2, 64), widthThumb{w: sp.width(f * vmax), col: sp.col})
 		}
 	}
 	return fig, lines, nil
@@ -357,25 +357,33 @@ func sepOf(v VectorField, o StreamOptions) float64 {
 	return max(v.X[len(v.X)-1]-v.X[0], v.Y[len(v.Y)-1]-v.Y[0]) / 25
 }
 
-// widthThumb is a legend thumbnail: a horizontal line of a given width.
+// widthThumb is a legend thumbnail: a horizontal line of a given width,
+// over a rim of colour halo when that is set.
 type widthThumb struct {
-	w   vg.Length
-	col color.Color
+	w         vg.Length
+	col, halo color.Color
 }
 
 // Thumbnail implements plot.Thumbnailer.
 func (t widthThumb) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
+	if t.halo != nil {
+		c.StrokeLine2(draw.LineStyle{Color: t.halo, Width: t.w + haloWidth}, c.Min.X, y, c.Max.X, y)
+	}
 	c.StrokeLine2(draw.LineStyle{Color: t.col, Width: t.w}, c.Min.X, y, c.Max.X, y)
 }
 
+// haloWidth is how much wider than its line a streamline's rim is.
+var haloWidth = vg.Points(1.2)
+
 // streamPlotter draws streamlines with width proportional to speed and
-// arrow heads.
+// arrow heads, each over a rim of colour halo when that is set (light
+// lines over a heat map).
 type streamPlotter struct {
 	lines          []Streamline
 	vmax           float64
 	maxW           vg.Length
-	col            color.Color
+	col, halo      color.Color
 	arrowEvery     float64
 	x0, x1, y0, y1 float64
 }
@@ -400,14 +408,27 @@ func (sp *streamPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 			pts[i] = vg.Point{X: tx(l.X[i]), Y: ty(l.Y[i])}
 		}
 		bin := func(i int) int { return min(int(l.Speed[i]/sp.vmax*bins), bins-1) }
+		// The runs of one width; a rim goes below all of the line's runs,
+		// so that it does not cut the line where the width changes.
+		type run struct {
+			a, b int
+			w    vg.Length
+		}
+		var runs []run
 		start := 0
 		for i := 1; i <= len(pts); i++ {
 			if i == len(pts) || bin(i) != bin(start) {
-				end := min(i, len(pts)-1)
-				w := sp.width((float64(bin(start)) + 0.5) / bins * sp.vmax)
-				c.StrokeLines(draw.LineStyle{Color: sp.col, Width: w}, pts[start:end+1])
+				runs = append(runs, run{start, min(i, len(pts)-1), sp.width((float64(bin(start)) + 0.5) / bins * sp.vmax)})
 				start = i
 			}
+		}
+		if sp.halo != nil {
+			for _, r := range runs {
+				c.StrokeLines(draw.LineStyle{Color: sp.halo, Width: r.w + haloWidth}, pts[r.a:r.b+1])
+			}
+		}
+		for _, r := range runs {
+			c.StrokeLines(draw.LineStyle{Color: sp.col, Width: r.w}, pts[r.a:r.b+1])
 		}
 		// Arrow heads at arc lengths arrowEvery/2, 3/2 arrowEvery, ...,
 		// or in the middle of a short line.
@@ -442,6 +463,10 @@ func (sp *streamPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 			p.Line(vg.Point{X: base.X - uy*half, Y: base.Y + ux*half})
 			p.Line(vg.Point{X: base.X + uy*half, Y: base.Y - ux*half})
 			p.Close()
+			if sp.halo != nil {
+				c.SetLineStyle(draw.LineStyle{Color: sp.halo, Width: haloWidth})
+				c.Stroke(p)
+			}
 			c.SetColor(sp.col)
 			c.Fill(p)
 		}

@@ -111,6 +111,18 @@ func TestPlotFlagAndKinds(t *testing.T) {
 	r = sgdsde(t, "observe", observeRunDir(t), "--grad-times", "10", "--plot", "--out", dir("obs"))
 	checkFigures(t, r, dir("obs"), obsFigs...)
 	checkFigures(t, sgdsde(t, "plot", "observe", dir("obs")), dir("obs"), obsFigs...)
+
+	// escape --plot (grid and ensemble: both figures), plot escape redraws
+	// as SVG; a temperature list draws each temperature's.
+	escFigs := []string{"escape_fields.png", "escape_survival.png"}
+	r = sgdsde(t, "escape", "--landscape", "double-well", "--set", "noise=0", "--temperature", "0.3", "--grid", "32", "--from", "-1,0",
+		"--to", "1,0", "--radius", "0.3", "--n", "100", "--plot", "--out", dir("esc"))
+	checkFigures(t, r, dir("esc"), escFigs...)
+	checkFigures(t, sgdsde(t, "plot", "escape", dir("esc")), dir("esc"), escFigs...)
+	checkFigures(t, sgdsde(t, "plot", "escape", dir("esc"), "--format", "svg"), dir("esc"), "escape_fields.svg", "escape_survival.svg")
+	r = sgdsde(t, "escape", "--landscape", "double-well", "--set", "noise=0", "--temperature", "0.3,0.5", "--grid", "24", "--from", "-1,0",
+		"--method", "grid", "--plot", "--out", dir("escT"))
+	checkFigures(t, r, dir("escT"), filepath.Join("T_0.3", "escape_fields.png"), filepath.Join("T_0.5", "escape_fields.png"))
 }
 
 func TestPlotBadInput(t *testing.T) {
@@ -129,6 +141,8 @@ func TestPlotBadInput(t *testing.T) {
 		{"plot", "evolve", steady},
 		{"plot", "observe", steady},
 		{"plot", "cycles", steady},
+		{"plot", "escape", steady},
+		{"escape", "--grid", "16", "--method", "grid", "--format", "svg", "--out", filepath.Join(empty, "z")},
 		{"plot", "steady", steady, "--format", "gif"},
 		{"steady", "--landscape", "gyrator", "--grid", "16", "--format", "svg", "--out", filepath.Join(empty, "x")},
 		{"steady", "--landscape", "gyrator", "--grid", "16", "--plot", "--format", "gif", "--out", filepath.Join(empty, "y")},
@@ -145,7 +159,7 @@ func TestPlotBadInput(t *testing.T) {
 		}
 	}
 	// The flag errors come before any work: nothing written.
-	for _, d := range []string{"x", "y"} {
+	for _, d := range []string{"x", "y", "z"} {
 		if _, err := os.Stat(filepath.Join(empty, d)); err == nil {
 			t.Errorf("bad --format: %s written", d)
 		}

@@ -2,7 +2,8 @@ package main
 
 // 'sgdsde plot KIND DIR' draws figures from the saved outputs of other
 // commands (package plots); it computes nothing: sweep, and the standard
-// figures of steady, simulate, sgd, cycles, compare, evolve and observe.
+// figures of steady, simulate, sgd, cycles, compare, evolve, observe and
+// escape.
 
 import (
 	"errors"
@@ -210,6 +211,14 @@ write evolve_snapshots: up to four snapshots of rho and rho_ss in a row of panel
 		`Read acf.csv, spectrum.csv, d_spectrum.csv and gradnorm.csv of 'sgdsde observe' in DIR and write
 observe_acf (with the 99% white-noise band and the null), observe_spectrum, observe_d and
 observe_gradnorm (the equilibrium null dashed when it was computed).`},
+	{"escape", "Figures of an escape study: tau(x) and q(x) over Phi with the reactive current, the survival curve",
+		`Read escape.json and the files of 'sgdsde escape' in DIR and write escape_fields (the mean first-passage
+time tau(x) and the committor q(x) side by side, each on its own colour scale, under contour lines of Phi,
+with the start, the target's disc or its basin's minimum, and streamlines of the reactive current on q
+where the density of reactive trajectories exceeds 1e-3 of its maximum; 1-D: tau, q and Phi against x)
+and escape_survival (the ensemble's survival S(t) with +-2 standard errors on a log axis against
+exp(-t/tau) for the grid's and the ensemble's tau). A figure whose method was not run (--method grid or
+em) is left out. A directory of a temperature list is drawn per temperature, into each T_<T>/.`},
 }
 
 // newPlotKindCmd builds 'sgdsde plot KIND' for a standard-figure kind.

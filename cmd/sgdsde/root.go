@@ -173,6 +173,7 @@ steady state is not exp(-f/T) for anisotropic gradient noise and that it carries
 		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newLandscapesCmd(a), newSimulateCmd(a), newSteadyCmd(a), newEvolveCmd(a), newCyclesCmd(a), newCompareCmd(a), newSGDCmd(a))
+	root.AddCommand(newEscapeCmd(a))
 	root.AddCommand(newObserveCmd(a))
 	root.AddCommand(newSweepCmd(a))
 	root.AddCommand(newPlotCmd(a))
