@@ -81,6 +81,7 @@ type backwardSolver struct {
 type backwardInfo struct {
 	residual   float64 // relative residual of the result (residuals)
 	imbalance  float64 // its relative imbalance (residuals)
+	jumpTimes  float64 // its largest value in jump times (solve)
 	iterations int     // Krylov iterations, all passes
 	passes     int     // refinement passes
 }
@@ -163,7 +164,10 @@ func (s *backwardSolver) precond() (*sparse.Multigrid, error) {
 // values val (used at the fixed nodes), starting from u (overwritten with
 // the result; its fixed entries are set to val). The result is accepted when
 // its relative residual (residuals) is at most opt.Tol, or when its relative
-// imbalance is at most roundOffImbalance; otherwise the error is a
+// imbalance is at most roundOffImbalance and it spans at most
+// maxFloorJumpTimes jump times (below), and in both cases only if it lies
+// in [lo, hi] (the range the maximum principle gives: tau >= 0, 0 <= q <= 1)
+// up to 1e-9 of its largest magnitude; otherwise the error is a
 // *BackwardNotConvergedError naming problem, and u holds the best iterate.
 //
 // The second test is for the round-off floor. A first-passage time tau of
@@ -173,11 +177,20 @@ func (s *backwardSolver) precond() (*sparse.Multigrid, error) {
 // about eps |G_ii| tau relative to the source, which can exceed any
 // tolerance (2e-10 in a double well at T = 0.04 on 256 x 128 nodes, where
 // tau is 4e4 and |G_ii| 1e3). Such a solution balances every node to the
-// rounding of its terms, which is as good as the rates are. Passes of
-// iterative refinement (each solving for the correction from the true
-// residual, at most maxRefine, and none once a pass stops gaining) bring
-// the iterate to the tolerance or to that floor.
-func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u []float64) (backwardInfo, error) {
+// rounding of its terms, which is as good as the rates are, as long as the
+// system is not singular in double precision: its smallest eigenvalue,
+// relative to the diagonal, is about the inverse of the solution measured
+// in jump times, max_i |G_ii| |u_i| over the size of the source. Beyond
+// about 1e15 jump times any multiple of the slowest mode balances the
+// equations to rounding (a three-hole landscape at T = 0.05 gave a
+// first-passage time of -5e12 with an imbalance of 9e-16), so a solution at
+// the floor is accepted only up to maxFloorJumpTimes, where rounding leaves
+// it a relative accuracy of about 1e-4 or better (the escape times of the
+// three-hole landscape at T = 0.12, 2e11 jump times, give the relaxation
+// rate to 1.2e-5). Passes of iterative refinement (each solving for the
+// correction from the true residual, at most maxRefine, and none once a
+// pass stops gaining) bring the iterate to the tolerance or to that floor.
+func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u []float64, lo, hi float64) (backwardInfo, error) {
 	var info backwardInfo
 	n := s.a.Rows
 	gen, fixed := s.gen, s.fixed
@@ -204,17 +217,24 @@ func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u 
 	bn = math.Sqrt(bn)
 	var lastErr error
 	best, bestRes, bestImb := append([]float64(nil), u...), math.Inf(1), math.Inf(1)
-	prev := math.Inf(1)
+	// The best iterate is the one with the smallest imbalance, which means
+	// the same as the residual away from the round-off floor and still
+	// measures the error at the floor, where the residual is noise. prev is
+	// the imbalance before the last pass, and outOfBudget tells whether
+	// that pass's Krylov solve stopped at its iteration budget (then a pass
+	// with the stronger cycle may gain what it did not).
+	prev, outOfBudget := math.Inf(1), false
 	for {
 		res, imb := s.residuals(src, u, bn)
-		if res < bestRes {
+		if imb < bestImb || (imb == bestImb && res < bestRes) {
 			copy(best, u)
 			bestRes, bestImb = res, imb
 		}
-		if res <= s.opt.Tol || imb <= roundOffImbalance || info.passes == maxRefine || info.iterations >= s.opt.MaxIter || res > prev/2 {
+		if res <= s.opt.Tol || imb <= roundOffImbalance || info.passes == maxRefine || info.iterations >= s.opt.MaxIter ||
+			(imb > prev/2 && !outOfBudget) {
 			break
 		}
-		prev = res
+		prev = imb
 		info.passes++
 		// The correction: a dx = r with ||r - a dx|| <= Tol ||b||.
 		s.a.Residual(s.r, s.b, u)
@@ -235,6 +255,7 @@ func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u 
 		clear(s.dx)
 		st, err := sparse.GMRES(ctx, s.a, s.r, s.dx, mg, sparse.Options{Tol: ktol, MaxIter: budget, Restart: 50, Stagnation: 20, Work: &s.work})
 		info.iterations += st.Iterations
+		outOfBudget = err != nil && st.Iterations >= budget
 		if ctx.Err() != nil {
 			return info, ctx.Err()
 		}
@@ -259,17 +280,39 @@ func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u 
 	}
 	copy(u, best)
 	info.residual, info.imbalance = bestRes, bestImb
-	if !(bestRes <= s.opt.Tol || bestImb <= roundOffImbalance) {
+	// The solution in jump times, relative to the size of the data, and
+	// its range.
+	scale, top, umin, umax := 0.0, 0.0, math.Inf(1), math.Inf(-1)
+	for i, v := range u {
+		if fixed[i] {
+			scale = math.Max(scale, math.Abs(val[i]))
+			continue
+		}
+		scale = math.Max(scale, math.Abs(src[i]))
+		info.jumpTimes = math.Max(info.jumpTimes, s.d[i]*math.Abs(v))
+		top = math.Max(top, math.Abs(v))
+		umin, umax = math.Min(umin, v), math.Max(umax, v)
+	}
+	if scale > 0 {
+		info.jumpTimes /= scale
+	}
+	inRange := !(umin < lo-1e-9*top || umax > hi+1e-9*top)
+	if !(inRange && (bestRes <= s.opt.Tol || (bestImb <= roundOffImbalance && info.jumpTimes <= maxFloorJumpTimes))) {
 		return info, &BackwardNotConvergedError{Problem: problem, Residual: bestRes, Tol: s.opt.Tol,
-			Imbalance: bestImb, Iterations: info.iterations, Nodes: s.g.N, Err: lastErr}
+			Imbalance: bestImb, JumpTimes: info.jumpTimes, Iterations: info.iterations, Nodes: s.g.N, Err: lastErr}
 	}
 	return info, nil
 }
 
 // roundOffImbalance is the relative imbalance (see residuals) at which a
-// backward solve is accepted whatever its residual: about 500 times the
-// rounding of the terms of the equations.
+// backward solve is accepted whatever its residual (within
+// maxFloorJumpTimes): about 500 times the rounding of the terms of the
+// equations.
 const roundOffImbalance = 1e-13
+
+// maxFloorJumpTimes is the largest solution, in jump times (see solve),
+// accepted at the round-off floor.
+const maxFloorJumpTimes = 1e12
 
 // residuals returns the two measures of the error of u (the fixed entries
 // at their values): the relative residual of the row-normalised system,
@@ -390,8 +433,12 @@ type MFPT struct {
 	// terms (the analogue of Steady.Residual). A result has Residual <= Tol,
 	// or Imbalance <= 1e-13 when the tolerance lies below the round-off
 	// floor of the equations (about 1e-16 |Q_ii| tau, reached when tau is
-	// 1e6 jump times or more; see backward.go).
+	// 1e6 jump times or more; see backward.go) and JumpTimes <= 1e12.
 	Residual, Imbalance float64
+	// JumpTimes is max_i |Q_ii| tau_i, the number of jumps the longest
+	// first passage spans. Rounding limits the relative accuracy of tau to
+	// about 1e-16 times it; beyond 1e12 a solve that misses Tol fails.
+	JumpTimes float64
 	// Iterations counts the Krylov iterations, Passes the passes of
 	// iterative refinement, SolveSeconds the wall time.
 	Iterations, Passes int
@@ -450,11 +497,11 @@ func (op *Operator) MeanFirstPassage(ctx context.Context, target NodeSet, opt Ba
 		src[i] = -1
 	}
 	tau := make([]float64, n)
-	info, err := s.solve(ctx, "mean first-passage time to "+target.Name, src, make([]float64, n), tau)
+	info, err := s.solve(ctx, "mean first-passage time to "+target.Name, src, make([]float64, n), tau, 0, math.Inf(1))
 	if err != nil {
 		return nil, err
 	}
-	return &MFPT{Tau: tau, Target: target, Residual: info.residual, Imbalance: info.imbalance, Iterations: info.iterations,
+	return &MFPT{Tau: tau, Target: target, Residual: info.residual, Imbalance: info.imbalance, JumpTimes: info.jumpTimes, Iterations: info.iterations,
 		Passes: info.passes, SolveSeconds: time.Since(start).Seconds(), grid: g}, nil
 }
 

@@ -352,3 +352,47 @@ func TestUnreachableTarget(t *testing.T) {
 		t.Errorf("committor: %v", err)
 	}
 }
+
+// TestMFPTBeyondDoublePrecision: the three-hole landscape at T = 0.05 has an
+// escape time from one deep well to the other of about 1e15 times the mean
+// time between jumps. The backward system is then singular in double
+// precision (its smallest eigenvalue, relative to the diagonal, is the
+// inverse of that), and any multiple of the slow mode balances the
+// equations to rounding: the solve must fail with a
+// *BackwardNotConvergedError that says so (JumpTimes beyond 1e12), not
+// return such a multiple. At T = 0.2 (1e7 jump times) it succeeds.
+func TestMFPTBeyondDoublePrecision(t *testing.T) {
+	m, err := potentials.New("three-hole", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, T := range []float64{0.2, 0.05} {
+		g, err := NewGrid(m.DefaultBox(T), []int{64, 64}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := NewOperator(context.Background(), m, T, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target, err := g.Disc([]float64{1.048, -0.042}, 0.15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf, err := op.MeanFirstPassage(context.Background(), target, BackwardOptions{})
+		var nc *BackwardNotConvergedError
+		switch {
+		case T == 0.2 && err != nil:
+			t.Errorf("T = 0.2: %v", err)
+		case T == 0.2:
+			tau, _ := mf.At([]float64{-1.048, -0.042})
+			t.Logf("T = 0.2: tau = %.6g, %.2g jump times, residual %.2g, imbalance %.2g", tau, mf.JumpTimes, mf.Residual, mf.Imbalance)
+		case !errors.As(err, &nc):
+			t.Errorf("T = 0.05: got %v, want *BackwardNotConvergedError", err)
+		case !(nc.JumpTimes > maxFloorJumpTimes):
+			t.Errorf("T = 0.05: %v; want JumpTimes beyond %g", err, maxFloorJumpTimes)
+		default:
+			t.Log(err)
+		}
+	}
+}

@@ -357,3 +357,23 @@ func TestBasinsNonReversible(t *testing.T) {
 			dr.Basins[left].Probability, d, pDrift, pPhi, pDrift)
 	}
 }
+
+// TestDriftBasinsWeakFocus: the drift of paper-fig4 at lambda = 1.5 has a
+// single zero, at the origin, whose linearisation is a centre (trace 0,
+// validation case 8) and which the cubic terms make a weak focus: every
+// orbit spirals into it, too slowly for the speed test alone. The whole
+// grid must be one basin about (0, 0).
+func TestDriftBasinsWeakFocus(t *testing.T) {
+	m, err := potentials.New("paper-fig4", map[string]float64{"lambda": 1.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, st := solveCase(t, m, 1, potentials.NewBox(-3, 3, -3, 3), 48, false)
+	b, err := op.DriftBasins(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Basins) != 1 || b.Unassigned != 0 || math.Hypot(b.Basins[0].X[0], b.Basins[0].X[1]) > 1e-9 {
+		t.Errorf("%d basins %+v, %d nodes unassigned; want one about (0, 0) holding every node", len(b.Basins), b.Basins, b.Unassigned)
+	}
+}

@@ -162,7 +162,7 @@ func (op *Operator) RelaxationRate(ctx context.Context, st *Steady, opt Relaxati
 	}
 	apply := func(dst, v []float64) error {
 		clear(dst)
-		info, err := solver.solve(ctx, "relaxation-rate solve", v, zero, dst)
+		info, err := solver.solve(ctx, "relaxation-rate solve", v, zero, dst, math.Inf(-1), math.Inf(1))
 		rel.Solves++
 		rel.Iterations += info.iterations
 		if err != nil {

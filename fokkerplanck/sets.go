@@ -214,6 +214,13 @@ type BackwardNotConvergedError struct {
 	// the tolerance it missed; Imbalance is the relative imbalance of the
 	// same result (see MFPT.Imbalance), above the round-off floor 1e-13.
 	Residual, Tol, Imbalance float64
+	// JumpTimes is the largest value of the result in units of the mean
+	// time between jumps at its node, max_i |G_ii| |u_i|, over the size of
+	// the source and the boundary values: for a first-passage time, the
+	// number of jumps it spans. The system's condition grows with it; a
+	// result at the round-off floor is accepted up to 1e12, and beyond about
+	// 1e15 the system is singular in double precision.
+	JumpTimes float64
 	// Iterations counts the Krylov iterations spent.
 	Iterations int
 	// Nodes is the size of the grid (Grid.N).
@@ -222,10 +229,16 @@ type BackwardNotConvergedError struct {
 	Err error
 }
 
-// Error states the residual, the tolerance and the work spent.
+// Error states the residual, the tolerance and the work spent, and what to
+// change: the temperature when the solution spans so many jump times that
+// double precision cannot resolve it.
 func (e *BackwardNotConvergedError) Error() string {
-	return fmt.Sprintf("%s did not converge: relative residual %.3g, tolerance %.3g, after %d iterations on %d x %d nodes; try more grid nodes, a higher temperature or a looser tolerance",
-		e.Problem, e.Residual, e.Tol, e.Iterations, e.Nodes[0], e.Nodes[1])
+	hint := "try more grid nodes, a higher temperature or a looser tolerance"
+	if e.JumpTimes > maxFloorJumpTimes {
+		hint = fmt.Sprintf("the solution reaches %.2g times the mean time between jumps, more than double precision resolves (%.0g): raise the temperature or use fewer grid nodes", e.JumpTimes, maxFloorJumpTimes)
+	}
+	return fmt.Sprintf("%s did not converge: relative residual %.3g, tolerance %.3g, after %d iterations on %d x %d nodes; %s",
+		e.Problem, e.Residual, e.Tol, e.Iterations, e.Nodes[0], e.Nodes[1], hint)
 }
 
 // Unwrap returns the underlying solver error.

@@ -141,7 +141,7 @@ func (op *Operator) committor(ctx context.Context, gen, adj *sparse.CSR, a, b No
 		return nil, err
 	}
 	q := make([]float64, n)
-	info, err := s.solve(ctx, problem, make([]float64, n), val, q)
+	info, err := s.solve(ctx, problem, make([]float64, n), val, q, 0, 1)
 	if err != nil {
 		return nil, err
 	}
