@@ -31,6 +31,9 @@ the anisotropy ratio and angle of a constant D, lambda of paper-fig4 and the gri
 shows f and Phi side by side (heat maps with contours on one colour scale), streamlines of the
 force j = J / rho, its orbits, a live cloud of Euler-Maruyama particles moving over Phi, and the
 diagnostics: entropy production Pi, angular momentum L, max |Phi - f| and the minima of f and Phi.
+Its escape view shows which minimum SGD ends up in and how long it stays: the mean first-passage
+time tau(x) from the basin of a clicked point to the other basins of Phi, and each basin's steady
+occupation with its barrier in Phi and in f (the example: the sharp-flat landscape).
 
 Every slider move solves the Fokker-Planck equation afresh (about 0.1 s on a 128^2 grid); a newer
 request cancels the computation of an older one. The server writes no files. It listens on the

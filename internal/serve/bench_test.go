@@ -55,3 +55,25 @@ func BenchmarkParticles(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEscape measures one POST /api/escape on the page's default
+// 128^2 grid (steady state, basins, barriers and the mean first-passage
+// time out of the clicked basin, JSON): the state-dependent double well at
+// the page's default T and the sharp-flat example at T = 0.1 with SGD's
+// noise (iso=0) and isotropic noise (iso=1).
+func BenchmarkEscape(b *testing.B) {
+	s := New(Config{})
+	for _, c := range []struct{ name, body string }{
+		{"double-well", `{"landscape":"double-well","temperature":0.5,"grid":128,"from":[1,0]}`},
+		{"sharp-flat-iso0", `{"landscape":"sharp-flat","params":{"iso":0},"temperature":0.1,"grid":128,"from":[1,0]}`},
+		{"sharp-flat-iso1", `{"landscape":"sharp-flat","params":{"iso":1},"temperature":0.1,"grid":128,"from":[1,0]}`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if code, out := post(b, s, "/api/escape", c.body); code != http.StatusOK {
+					b.Fatalf("%d %s", code, out)
+				}
+			}
+		})
+	}
+}

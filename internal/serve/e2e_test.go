@@ -250,6 +250,68 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
 
+	// The escape view through its example: the sharp-flat landscape at
+	// T = 0.1 with SGD's noise, escaping from the sharp minimum; then a
+	// click on the flat minimum escapes from there.
+	type escapeState struct {
+		Draws int
+		Rows  []string
+		Line  string
+		Error string
+	}
+	readEscape := func() escapeState {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[escapeState](`(() => ({
+			Draws: +(document.body.dataset.escapeDraws || 0),
+			Rows: Array.from(document.querySelectorAll("#escape-basins tr"), (r) => r.textContent),
+			Line: document.getElementById("escape-line").textContent,
+			Error: document.getElementById("escape-error").textContent}))()`))
+		if err != nil {
+			t.Fatalf("reading the escape view: %v", err)
+		}
+		return s
+	}
+	waitEscape := func(n int) escapeState {
+		t.Helper()
+		js := fmt.Sprintf(`(+(document.body.dataset.escapeDraws || 0) > %d) && document.getElementById("status").textContent.trim() === "ready"`, n)
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+			status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+			t.Fatalf("waiting for escape draw %d: %v (status %q)", n+1, err, status)
+		}
+		return readEscape()
+	}
+	escStart := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("escape-example"))); err != nil {
+		t.Fatal(err)
+	}
+	sharp := waitEscape(0)
+	t.Logf("escape example (sharp-flat, T = 0.1, iso = 0) drawn %d ms after the click: basins %q; %s", time.Since(escStart).Milliseconds(), sharp.Rows, sharp.Line)
+	if len(sharp.Rows) != 2 || !strings.Contains(sharp.Line, "in basin 1 to basin 0") {
+		t.Errorf("sharp-flat escape: rows %q, line %q: want two basins, from the sharp one (1) to the flat one (0)", sharp.Rows, sharp.Line)
+	}
+	pt, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const r = document.getElementById("f-canvas").getBoundingClientRect(), g = S.geom.f;
+		return [r.left + g.X(-1) / g.dpr, r.top + g.Y(0) / g.dpr]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(pt[0], pt[1])); err != nil {
+		t.Fatal(err)
+	}
+	flat := waitEscape(sharp.Draws)
+	t.Logf("click on the flat minimum: %s", flat.Line)
+	if !strings.Contains(flat.Line, "in basin 0 to basin 1") || flat.Error != "" {
+		t.Errorf("after a click on the flat minimum: line %q, error %q: want from basin 0 to basin 1", flat.Line, flat.Error)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	epath := filepath.Join(filepath.Dir(path), "serve-escape.png")
+	if err := os.WriteFile(epath, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot of the escape view: %s", epath)
+
 	// A solve that does not converge (a server whose tolerance no solve
 	// reaches, on a small grid so that failing is quick): the page shows
 	// the server's line in place of the figures and says failed.

@@ -16,6 +16,15 @@
 //	                      residual); a solve that does not converge is
 //	                      answered 422 with the solver's line, never 200
 //	POST /api/particles   advance a particle cloud by an Euler–Maruyama run
+//	POST /api/escape      which minimum SGD ends up in and how long it
+//	                      stays: the basins of Phi of the steady state with
+//	                      their occupations and the barriers in Phi and f
+//	                      out of each, and the mean first-passage time
+//	                      tau(x) from the basin of a clicked point to the
+//	                      other basins (or to a chosen one), on the grid of
+//	                      /api/solve; a start outside the box, a basin that
+//	                      does not exist, a target the process cannot
+//	                      reach are one line each (400)
 //
 // Safety: the server never writes files. Request bodies, grid sizes,
 // particle counts, formula lengths and every number are bounded (Limits); at
@@ -126,6 +135,7 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("GET /api/models", s.handleModels)
 	mux.HandleFunc("POST /api/solve", s.handleSolve)
 	mux.HandleFunc("POST /api/particles", s.handleParticles)
+	mux.HandleFunc("POST /api/escape", s.handleEscape)
 	s.mux = mux
 	return s
 }
