@@ -175,7 +175,7 @@ func whichMinimumScenario(ctx context.Context, s Settings, g *figures) (Section,
 	if err := g.save(occFig, occFile, 13, 9); err != nil {
 		return Section{}, "", err
 	}
-	if err := g.save(arrFig, arrFile, 13, 9); err != nil {
+	if err := g.save(arrFig, arrFile, 17, 9); err != nil {
 		return Section{}, "", err
 	}
 	sgd, iso := curves[0], curves[1]
