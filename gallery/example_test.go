@@ -19,4 +19,5 @@ func ExampleScenarios() {
 	// 4 paper-fig4       paper Fig. 4
 	// 5 free-energy      free energy
 	// 6 sweep            parameter sweep
+	// 7 which-minimum    which minimum
 }

@@ -1,4 +1,4 @@
-// Package gallery writes the teaching gallery of 'sgdsde demo': six
+// Package gallery writes the teaching gallery of 'sgdsde demo': seven
 // scenarios, each solved on a grid (package fokkerplanck), drawn (package
 // plots) and explained in an index.html that opens offline. The numbers
 // quoted in the text are those of the runs just made.
@@ -6,12 +6,15 @@
 // Run computes the scenarios in order, saves their figures as PNG files in
 // a directory and writes index.html there last. Scenario 6 is a parameter
 // sweep (package sweep) written into the sub-directory sweep/, in the
-// layout and with the bytes that 'sgdsde sweep steady' writes.
+// layout and with the bytes that 'sgdsde sweep steady' writes. Scenario 7
+// asks which minimum SGD ends up in, through escape studies
+// (experiment.EscapeSpec) of a sharp and a flat minimum.
 package gallery
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +41,10 @@ type Settings struct {
 	// CurveTs are the temperatures of the curve of scenario 3 (the
 	// temperatures of its panels, 0.1, 0.3 and 0.5, are added).
 	CurveTs []float64
+	// EscapeTs are the temperatures of the escape studies of scenario 7
+	// (at least two, distinct, for the Arrhenius fits); its grids have
+	// Grid/2 nodes per axis.
+	EscapeTs []float64
 	// DPI is the resolution of the PNG figures in dots per inch.
 	DPI int
 	// Label names the settings in the footer of index.html ("default" or
@@ -59,17 +66,20 @@ type Settings struct {
 // along the longer side of each box, figures at 150 dots per inch.
 func Full() Settings {
 	return Settings{Grid: 192, EvolveGrid: 160, EvolveSteps: 300, EvolveDt: 0.05,
-		CurveTs: []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6},
-		DPI:     150, Label: "default"}
+		CurveTs:  []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6},
+		EscapeTs: []float64{0.05, 0.07, 0.1},
+		DPI:      150, Label: "default"}
 }
 
 // Quick returns the settings of the quick gallery: grids of 96 nodes, a
 // shorter evolution with a larger step and fewer temperatures in the curve
-// of scenario 3, figures at 150 dots per inch.
+// of scenario 3 and the escape studies of scenario 7, figures at 150
+// dots per inch.
 func Quick() Settings {
 	return Settings{Grid: 96, EvolveGrid: 80, EvolveSteps: 150, EvolveDt: 0.1,
-		CurveTs: []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
-		DPI:     150, Label: "--quick"}
+		CurveTs:  []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
+		EscapeTs: []float64{0.05, 0.1},
+		DPI:      150, Label: "--quick"}
 }
 
 // Figure is a figure of the gallery: its file (relative to the gallery's
@@ -109,6 +119,7 @@ var scenarios = []Scenario{
 	{"paper-fig4", "paper Fig. 4", paperFig4},
 	{"free-energy", "free energy", freeEnergy},
 	{"sweep", "parameter sweep", parameterSweep},
+	{"which-minimum", "which minimum", whichMinimumScenario},
 }
 
 // Scenarios returns the scenarios of the gallery in the order Run computes
@@ -196,6 +207,14 @@ func (s Settings) check() error {
 	for _, T := range s.CurveTs {
 		if !(T > 0) {
 			return bad("CurveTs", s.CurveTs, "positive temperatures")
+		}
+	}
+	if len(s.EscapeTs) < 2 {
+		return bad("EscapeTs", s.EscapeTs, "at least two temperatures")
+	}
+	for i, T := range s.EscapeTs {
+		if !(T > 0) || math.IsInf(T, 0) || slices.Contains(s.EscapeTs[:i], T) {
+			return bad("EscapeTs", s.EscapeTs, "distinct positive temperatures")
 		}
 	}
 	return nil

@@ -107,6 +107,9 @@ func TestRunRefusesBadSettings(t *testing.T) {
 		{"EvolveDt", func(s *Settings) { s.EvolveDt = math.NaN() }},
 		{"DPI", func(s *Settings) { s.DPI = 5 }},
 		{"CurveTs", func(s *Settings) { s.CurveTs = []float64{0.1, -1} }},
+		{"EscapeTs", func(s *Settings) { s.EscapeTs = []float64{0.1} }},
+		{"EscapeTs", func(s *Settings) { s.EscapeTs = []float64{0.1, 0.1} }},
+		{"EscapeTs", func(s *Settings) { s.EscapeTs = []float64{0.1, 0} }},
 	} {
 		s := Quick()
 		c.edit(&s)
@@ -118,6 +121,57 @@ func TestRunRefusesBadSettings(t *testing.T) {
 		}
 		if _, err := os.Stat(dir); err == nil {
 			t.Errorf("%s: %s created", c.field, dir)
+		}
+	}
+}
+
+// TestWhichMinimum: the escape studies of scenario 7. The occupations of
+// the two basins sum to 1; with sharpness 1 the landscape and its noise are
+// symmetric under x -> -x, so each basin holds 1/2 and the two escape
+// times and barriers agree; with sharpness 10 the claims of the section's
+// text hold on the quick grid: isotropic noise favours the flat minimum
+// more than SGD noise, its barrier in Phi from the sharp minimum is below
+// the barrier 1/4 in f, SGD noise's barriers in Phi are above it, and the
+// barrier in f is 1/4 from both minima.
+func TestWhichMinimum(t *testing.T) {
+	ctx := context.Background()
+	ts := []float64{0.05, 0.1}
+	sym, err := whichMinimum(ctx, 1, 0, ts, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range sym.Points {
+		if math.Abs(p.PFlat+p.PSharp-1) > 1e-9 {
+			t.Errorf("sharpness 1, T = %g: occupations %g + %g, want a sum of 1", p.T, p.PFlat, p.PSharp)
+		}
+		if math.Abs(p.PFlat-0.5) > 1e-3 || math.Abs(p.TauFlat/p.TauSharp-1) > 0.02 || math.Abs(p.PhiBarFlat-p.PhiBarSharp) > 0.01 {
+			t.Errorf("sharpness 1, T = %g: occupation of the left basin %g, tau %g and %g, barriers in Phi %g and %g; want 1/2 and equal pairs",
+				p.T, p.PFlat, p.TauFlat, p.TauSharp, p.PhiBarFlat, p.PhiBarSharp)
+		}
+	}
+	s := Quick()
+	var cs [2]*escapeCurve
+	for k, nz := range escapeNoises {
+		if cs[k], err = whichMinimum(ctx, 10, nz.Iso, s.EscapeTs, s.Grid/2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sgd, iso := cs[0], cs[1]
+	for i := range sgd.Points {
+		p, q := sgd.Points[i], iso.Points[i]
+		for _, r := range []escapePoint{p, q} {
+			if math.Abs(r.PFlat+r.PSharp-1) > 1e-9 || math.Abs(r.FBarFlat-0.25) > 0.02 || math.Abs(r.FBarSharp-0.25) > 0.02 {
+				t.Errorf("T = %g: occupations %g + %g, barriers in f %g and %g; want a sum of 1 and 1/4", r.T, r.PFlat, r.PSharp, r.FBarFlat, r.FBarSharp)
+			}
+		}
+		if !(q.PFlat > p.PFlat && p.PFlat > 0.5) {
+			t.Errorf("T = %g: flat occupation %g (SGD noise), %g (isotropic); want 1/2 < SGD < isotropic", p.T, p.PFlat, q.PFlat)
+		}
+		if !(q.PhiBarSharp < 0.25 && p.PhiBarFlat > 0.25 && p.PhiBarSharp > 0.25) {
+			t.Errorf("T = %g: barriers in Phi %g, %g (SGD noise), sharp %g (isotropic); want SGD's above 1/4, isotropic's from sharp below", p.T, p.PhiBarFlat, p.PhiBarSharp, q.PhiBarSharp)
+		}
+		if !(q.TauFlat/q.TauSharp > 3*p.TauFlat/p.TauSharp) {
+			t.Errorf("T = %g: tau flat/sharp %g (SGD noise), %g (isotropic); want the isotropic ratio far larger", p.T, p.TauFlat/p.TauSharp, q.TauFlat/q.TauSharp)
 		}
 	}
 }

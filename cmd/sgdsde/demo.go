@@ -28,8 +28,8 @@ func newDemoCmd(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Write a teaching gallery (index.html and PNG figures) of six scenarios into --out",
-		Long: `Solve six small scenarios on a grid and write a gallery that opens offline (no network):
+		Short: "Write a teaching gallery (index.html and PNG figures) of seven scenarios into --out",
+		Long: `Solve seven small scenarios on a grid and write a gallery that opens offline (no network):
 --out/index.html, one section per scenario with its figures and a short explanation, and the figures as
 PNG files beside it.
   1 isotropic noise: Phi = f and no current (double well, D = I);
@@ -37,9 +37,11 @@ PNG files beside it.
   3 state-dependent noise: the minima of Phi move away from those of f as T grows;
   4 the paper's Fig. 4 (Example 19): streamlines of the drift over Phi for lambda = 0, 0.5, 1.5;
   5 the free energy of an evolving density falling to its minimum;
-  6 a parameter sweep ('sgdsde sweep', into --out/sweep/) of the entropy production against T and D12.
+  6 a parameter sweep ('sgdsde sweep', into --out/sweep/) of the entropy production against T and D12;
+  7 which minimum SGD ends up in: a sharp and a flat minimum, SGD noise against isotropic noise
+    ('sgdsde escape --method grid': basin occupations, escape times, barriers in Phi and f).
 The numbers in the text come from these runs. Grids of 192 nodes along the longer side of each box
-(96 with --quick); about 6 s (--quick: about 2 s) on two idle cores, with a progress line per scenario.
+(96 with --quick); about 9 s (--quick: about 2.5 s) on two idle cores, with a progress line per scenario.
 Every file is written atomically, index.html last.`,
 		Example: `  sgdsde demo --out out/demo
   sgdsde demo --quick --out /tmp/gallery`,

@@ -22,12 +22,12 @@ func TestDemoQuickGallery(t *testing.T) {
 	}
 	var progress int
 	for _, l := range strings.Split(r.stdout, "\n") {
-		if regexp.MustCompile(`^\[[1-6]/6\] `).MatchString(l) {
+		if regexp.MustCompile(`^\[[1-7]/7\] `).MatchString(l) {
 			progress++
 		}
 	}
-	if progress != 6 || !strings.Contains(r.stdout, "index.html") {
-		t.Errorf("want 6 progress lines and the index, got:\n%s", r.stdout)
+	if progress != 7 || !strings.Contains(r.stdout, "index.html") {
+		t.Errorf("want 7 progress lines and the index, got:\n%s", r.stdout)
 	}
 
 	index := filepath.Join(out, "index.html")
