@@ -188,6 +188,8 @@ func escapeRunError(ctx context.Context, err error, out string) error {
 		es *fokkerplanck.EmptySetError
 		ov *fokkerplanck.OverlapError
 		ee *experiment.EnsembleRunError
+		bn *fokkerplanck.BackwardNotConvergedError
+		en *fokkerplanck.EigenNotConvergedError
 	)
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
@@ -204,6 +206,9 @@ func escapeRunError(ctx context.Context, err error, out string) error {
 		return usageErrorf("%v: move --from or the target apart, or use a smaller --radius", ov)
 	case errors.As(err, &ee):
 		return runFailure(ctx, ee.Err, "escape", out)
+	case errors.As(err, &bn), errors.As(err, &en):
+		// The solver's own line says what to change.
+		return failureErrorf("escape: %v", err)
 	}
 	return gridFailure(ctx, err, "escape", out, false)
 }

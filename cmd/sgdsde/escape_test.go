@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +59,20 @@ func TestEscapeRun(t *testing.T) {
 	csv := readFile(t, filepath.Join(sw, "results.csv"))
 	if !strings.Contains(csv, ",mfpt_grid,") || strings.Count(csv, ",ok,") != 2 {
 		t.Errorf("results.csv:\n%.400s", csv)
+	}
+}
+
+// An escape time beyond what double precision resolves (T = 0.005 on the
+// reversible double well: tau ~ 1e15 jump times) is a failure with the
+// solver's one line, exit code 1 and no files.
+func TestEscapeUnresolvable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := sgdsde(t, "escape", "--landscape", "double-well", "--set", "noise=0", "--temperature", "0.005", "--grid", "48",
+		"--from", "-1,0", "--method", "grid", "--out", dir)
+	if r.code != 1 || len(r.stderrLines()) != 1 || !strings.Contains(r.stderr, "more than double precision resolves") {
+		t.Errorf("exit %d, stderr %q; want exit 1 and the solver's line", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s was created", dir)
 	}
 }
