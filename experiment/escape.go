@@ -96,8 +96,13 @@ type EscapeSpec struct {
 	From []float64
 	// To and Radius give a target disc (Radius 0: DefaultEscapeRadius);
 	// with To nil the target is basin ToBasin of Phi (0 the deepest) when
-	// UseBasin is set, otherwise the most probable basin of Phi that does
-	// not hold the start.
+	// UseBasin is set, otherwise the disc of Radius (at least a cell's
+	// diagonal) about the minimum of the most probable basin of Phi that
+	// does not hold the start. The time to a disc about the other minimum
+	// is the transition time and converges with the grid at second order;
+	// the time to a basin's edge is about half of it at low T and depends
+	// at first order, not smoothly, on where the grid's basin edge passes
+	// the saddle, where the committor is 1/2.
 	To       []float64
 	Radius   float64
 	ToBasin  int
@@ -199,7 +204,8 @@ type EscapeTarget struct {
 	// Name says what the target is, e.g. "basin 1 of the potential Phi
 	// (about (1, 0))" or "the disc of radius 0.25 about (1, 0)".
 	Name string `json:"name"`
-	// Centre and Radius give a disc; Basin a basin of Phi (-1 for a disc).
+	// Centre and Radius give a disc; Basin is the target basin of Phi, or
+	// the basin whose minimum the disc surrounds (-1 for a disc about To).
 	Centre []float64 `json:"centre,omitempty"`
 	Radius float64   `json:"radius,omitempty"`
 	Basin  int       `json:"basin"`
@@ -423,8 +429,21 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 				return nil, &fokkerplanck.NoBasinError{Index: 1, Count: len(basins.Basins), Kind: basins.Kind}
 			}
 		}
-		if target, err = basins.Set(k); err != nil {
-			return nil, err
+		if s.UseBasin {
+			if target, err = basins.Set(k); err != nil {
+				return nil, err
+			}
+		} else {
+			// The disc about the other basin's minimum: the time to it is
+			// the transition time, which converges with the grid; the
+			// time to a basin's edge depends on where the grid's edge
+			// passes the saddle (committor 1/2 there).
+			// At least a cell's diagonal, so that it holds a node.
+			c, ra := basins.Basins[k].X, math.Max(s.Radius, math.Hypot(g.H[0], g.H[1]))
+			if target, err = g.Disc(c, ra); err != nil {
+				return nil, err
+			}
+			tinfo.Centre, tinfo.Radius = c, ra
 		}
 		tinfo.Basin = k
 	}
@@ -511,8 +530,8 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 		}
 		fp := sde.FirstPassage{N: s.N, Seed: s.Seed, Workers: s.Workers, MaxTime: maxTime, Bound: s.Bound}
 		var tgt sde.Target
-		if s.To != nil {
-			tgt = sde.Disc{Centre: s.To, Radius: s.Radius}
+		if tinfo.Centre != nil {
+			tgt = sde.Disc{Centre: tinfo.Centre, Radius: tinfo.Radius}
 		} else {
 			mask := target.Mask
 			tgt = sde.Indicator(func(x []float64) bool {

@@ -26,7 +26,8 @@ var (
 
 // escapePoint is the escape study of one noise at one temperature: the
 // steady occupations of the flat and the sharp basin of Phi, the grid's
-// mean first-passage times from each minimum of f to the other basin, and
+// mean first-passage times from each minimum of f to a disc about the other
+// minimum of Phi (the transition time), and
 // the barriers in Phi and f from each.
 type escapePoint struct {
 	T                       float64
@@ -53,7 +54,7 @@ type escapeCurve struct {
 // whichMinimum runs the escape studies of the sharp-flat landscape with
 // the given sharpness and noise blend iso (0 SGD noise, 1 isotropic) at
 // the temperatures ts on n x n grids: one experiment.EscapeSpec (grid
-// only) from each minimum of f to the other basin of Phi.
+// only) from each minimum of f to a disc about the other minimum of Phi.
 func whichMinimum(ctx context.Context, sharpness, iso float64, ts []float64, n int) (*escapeCurve, error) {
 	var res [2]*experiment.EscapeResult
 	for k, from := range [][]float64{flatMinimum, sharpMinimum} {
@@ -200,7 +201,7 @@ func whichMinimumScenario(ctx context.Context, s Settings, g *figures) (Section,
 	sec := Section{
 		ID: "which-minimum", Title: "7. Which minimum SGD ends up in: a sharp and a flat minimum of equal depth",
 		Text: []string{
-			fmt.Sprintf("The sharp-flat landscape: two minima of equal depth, f = 0, one flat at (−1, 0) and one sharp at (1, 0) whose Hessian is κ = %d times larger, with the same barrier 1/4 in f from both. SGD's noise on this least-squares loss is the Gauss–Newton matrix of its residuals (plus a small isotropic floor 0.1), which equals the Hessian at the minima: aligned with it, and κ times stronger in the sharp minimum. The comparison is isotropic noise with the same trace at every point. Each is studied at T = lr/(2 batch) = %s (lr = %s with batch 1) by 'sgdsde escape --method grid': the steady occupation of the two basins of Φ, the mean first-passage time τ from each minimum of f into the other basin, and the barriers in Φ.",
+			fmt.Sprintf("The sharp-flat landscape: two minima of equal depth, f = 0, one flat at (−1, 0) and one sharp at (1, 0) whose Hessian is κ = %d times larger, with the same barrier 1/4 in f from both. SGD's noise on this least-squares loss is the Gauss–Newton matrix of its residuals (plus a small isotropic floor 0.1), which equals the Hessian at the minima: aligned with it, and κ times stronger in the sharp minimum. The comparison is isotropic noise with the same trace at every point. Each is studied at T = lr/(2 batch) = %s (lr = %s with batch 1) by 'sgdsde escape --method grid': the steady occupation of the two basins of Φ, the mean first-passage time τ from each minimum of f to a small disc about the other minimum of Φ (the transition time), and the barriers in Φ.",
 				sharpness, strings.Join(ts, ", "), strings.Join(lrs, ", ")),
 			fmt.Sprintf("Isotropic noise strongly prefers the flat minimum: it holds %s of the probability at T = %s and %s at T = %s, and τ out of the sharp minimum is %s against %s out of the flat one at T = %s, %s times shorter. The barrier in Φ is %s from the flat minimum and only %s from the sharp one: the strong isotropic noise of the sharp well (its trace is κ times larger) lowers the barrier in Φ there below the barrier 1/4 in f.",
 				pct(ilo.PFlat), g3(ilo.T), pct(ihi.PFlat), g3(ihi.T), g3(ilo.TauSharp), g3(ilo.TauFlat), g3(ilo.T), g2(ilo.TauFlat/ilo.TauSharp), fixed(ilo.PhiBarFlat, 2), fixed(ilo.PhiBarSharp, 2)),

@@ -31,7 +31,9 @@ func newEscapeCmd(a *app) *cobra.Command {
 		Short: "Escape times, committor, basin occupation and barriers: which minimum SGD ends up in, grid and ensemble",
 		Long: `Which minimum SGD ends up in, and how long it stays: from the start --from, the mean first-passage time
 tau to a target (the disc --to with --radius, or the basin --to-basin of Phi, 0 the deepest; by default
-the most probable basin of Phi that does not hold the start), two ways. The grid (--method grid) solves the
+the disc of --radius about the minimum of the most probable other basin of Phi: the transition time, which
+converges with the grid, where the time to a basin's edge depends on where the grid puts that edge across
+the saddle), two ways. The grid (--method grid) solves the
 backward equation Q tau = -1 of the chain whose steady state 'sgdsde steady' computes (Q the transposed
 generator: the exact mean first-passage time of the discretised process, second order in the grid
 spacing), the committor q (the probability of reaching the target before returning to a disc about the
@@ -43,7 +45,8 @@ between steps on a disc target (on a basin target, crossings between steps are m
 order sqrt(dt)); its tau is the mean of the times when none is censored, else the mean with an exponential
 tail beyond --max-time. Both (the default) must agree. Also reported: the steady occupation of each basin
 of Phi, and the barrier from the start's basin minimum to the target in Phi and in f (the lowest pass on the
-grid): SGD's escape time grows like exp(barrier in Phi / T), not exp(barrier in f / T).
+grid): as T falls, SGD's escape time grows like exp(barrier in Phi / T), not exp(barrier in f / T) (Phi tends
+to the quasi-potential of Freidlin and Wentzell; at finite T the prefactor and Phi's T-dependence add to it).
 A comma-separated --temperature studies each temperature into T_<T>/ and fits log tau against 1/T: the
 slope is the effective barrier, next to the barriers read from the grid.
 Writes into --out: escape.json (inputs and results: mfpt_grid, mfpt_em, mfpt_em_se, censored,
@@ -63,7 +66,7 @@ T_<T>/ for a temperature list (see 'sgdsde plot escape --help').`,
 	fs.StringVar(&ef.from, "from", "", "start `x,y` (default the model's start: (1, 0) in 2-D when the box holds it, else the box's centre)")
 	fs.StringVar(&ef.to, "to", "", "centre `x,y` of the target disc (default: a basin of Phi, see --to-basin)")
 	fs.Float64Var(&ef.radius, "radius", experiment.DefaultEscapeRadius, "`radius` of the target disc (units of x), also of the disc about the start from which the committor is measured")
-	fs.IntVar(&ef.toBasin, "to-basin", 0, "target basin `k` of Phi, 0 the deepest (default: the most probable basin that does not hold the start)")
+	fs.IntVar(&ef.toBasin, "to-basin", 0, "target basin `k` of Phi, 0 the deepest (default: the disc of --radius about the minimum of the most probable basin that does not hold the start)")
 	fs.StringVar(&ef.method, "method", "both", "`method`: grid (backward equations), em (Euler–Maruyama ensemble) or both")
 	fs.IntVar(&ef.n, "n", experiment.DefaultEscapeN, "`number` of trajectories of the ensemble")
 	fs.Float64Var(&ef.dt, "dt", experiment.DefaultEscapeDt, "time step `dt` of the ensemble (time units)")
