@@ -71,6 +71,9 @@ const (
 	// EscapeCensorFactor is the censoring time in units of the grid's
 	// MFPT: the survival exp(-t/tau) is 2e-9 there in the metastable limit.
 	EscapeCensorFactor = 20.0
+	// EscapeMaxSteps bounds the automatic censoring time: N trajectories
+	// take at most this many steps in all.
+	EscapeMaxSteps = 2e9
 )
 
 // EscapeSpec is an escape study: where SGD, started at From, ends up and
@@ -199,6 +202,24 @@ func Escape(ctx context.Context, s EscapeSpec, pr Progress) (*EscapeResult, erro
 	return plan.Run(ctx, pr)
 }
 
+// NoOtherMinimumError is an escape study without a target given whose
+// Phi has no minimum other than the start's where the density is above
+// fokkerplanck.RegionFraction of its maximum (a single well, or a
+// temperature high enough to merge the wells).
+type NoOtherMinimumError struct {
+	// Basins counts the basins of Phi on the grid, those of the far tails
+	// included.
+	Basins int
+}
+
+// Error words the error.
+func (e *NoOtherMinimumError) Error() string {
+	if e.Basins <= 1 {
+		return "Phi has a single basin: there is no other minimum to escape to"
+	}
+	return fmt.Sprintf("Phi has no minimum besides the start's where the density is (%d basins on the grid, the others in the far tails): there is no other minimum to escape to", e.Basins)
+}
+
 // EscapeTarget describes the target of an escape study.
 type EscapeTarget struct {
 	// Name says what the target is, e.g. "basin 1 of the potential Phi
@@ -296,7 +317,10 @@ type EscapeSummary struct {
 	// otherwise.
 	Kramers *float64 `json:"kramers"`
 
-	// Notes say what could not be computed and why.
+	// Notes say what could not be computed and why: a committor or a
+	// relaxation rate whose solve failed is null, with its solver's line
+	// here (the mean first-passage times must succeed, or the study
+	// fails).
 	Notes []string `json:"notes,omitempty"`
 
 	Steady SteadyCheck `json:"steady"`
@@ -420,13 +444,15 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 		k := s.ToBasin
 		if !s.UseBasin {
 			k = -1
+			// Only minima of Phi where the density is (Diagnose's region):
+			// basins of the far tails are the grid's, not the model's.
 			for j, b := range basins.Basins {
-				if j != startBasin && (k < 0 || b.Probability > basins.Basins[k].Probability) {
+				if j != startBasin && b.InRegion && (k < 0 || b.Probability > basins.Basins[k].Probability) {
 					k = j
 				}
 			}
 			if k < 0 {
-				return nil, &fokkerplanck.NoBasinError{Index: 1, Count: len(basins.Basins), Kind: basins.Kind}
+				return nil, &NoOtherMinimumError{Basins: len(basins.Basins)}
 			}
 		}
 		if s.UseBasin {
@@ -511,14 +537,22 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 			}
 		} else if errors.As(err, new(*fokkerplanck.OverlapError)) {
 			sum.Notes = append(sum.Notes, fmt.Sprintf("no committor or reaction rate: the disc about the start (radius %.4g, at least a cell's diagonal) overlaps the target", ra))
+		} else if errors.As(err, new(*fokkerplanck.BackwardNotConvergedError)) && ctx.Err() == nil {
+			// The committor is not the study's answer: say why it is
+			// missing and go on.
+			sum.Notes = append(sum.Notes, "no committor or reaction rate: "+err.Error())
 		} else {
 			return nil, err
 		}
 		rel, err := op.RelaxationRate(ctx, st, fokkerplanck.RelaxationOptions{})
-		if err != nil {
+		switch {
+		case err == nil:
+			sum.RelaxationRate, sum.RelaxationImag = ptr(rel.Rate), ptr(rel.Imag)
+		case ctx.Err() == nil && (errors.As(err, new(*fokkerplanck.EigenNotConvergedError)) || errors.As(err, new(*fokkerplanck.BackwardNotConvergedError))):
+			sum.Notes = append(sum.Notes, "no relaxation rate: "+err.Error())
+		default:
 			return nil, err
 		}
-		sum.RelaxationRate, sum.RelaxationImag = ptr(rel.Rate), ptr(rel.Imag)
 	}
 	if s.Method != EscapeGrid {
 		maxTime := s.MaxTime
@@ -527,6 +561,10 @@ func (p *EscapePlan) runOne(ctx context.Context, r *gridRun, pr Progress) (*Esca
 			if sum.MFPTGrid != nil {
 				maxTime = EscapeCensorFactor * *sum.MFPTGrid
 			}
+			// At most EscapeMaxSteps trajectory-steps in all (about 20 s
+			// on two cores): beyond, the censored trajectories' tail gives
+			// the time.
+			maxTime = math.Min(maxTime, EscapeMaxSteps/float64(s.N)*s.Dt)
 		}
 		fp := sde.FirstPassage{N: s.N, Seed: s.Seed, Workers: s.Workers, MaxTime: maxTime, Bound: s.Bound}
 		var tgt sde.Target

@@ -299,7 +299,8 @@ func (s *backwardSolver) solve(ctx context.Context, problem string, src, val, u 
 	inRange := !(umin < lo-1e-9*top || umax > hi+1e-9*top)
 	if !(inRange && (bestRes <= s.opt.Tol || (bestImb <= roundOffImbalance && info.jumpTimes <= maxFloorJumpTimes))) {
 		return info, &BackwardNotConvergedError{Problem: problem, Residual: bestRes, Tol: s.opt.Tol,
-			Imbalance: bestImb, JumpTimes: info.jumpTimes, Iterations: info.iterations, Nodes: s.g.N, Err: lastErr}
+			Imbalance: bestImb, JumpTimes: info.jumpTimes, OutOfRange: !inRange, Lo: lo, Hi: hi, Min: umin, Max: umax,
+			Iterations: info.iterations, Nodes: s.g.N, Err: lastErr}
 	}
 	return info, nil
 }

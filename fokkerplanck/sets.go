@@ -221,6 +221,12 @@ type BackwardNotConvergedError struct {
 	// result at the round-off floor is accepted up to 1e12, and beyond about
 	// 1e15 the system is singular in double precision.
 	JumpTimes float64
+	// OutOfRange reports a result that leaves the range [Lo, Hi] the
+	// solution must lie in (a committor [0, 1], a first-passage time
+	// [0, inf)) by more than round-off, reaching [Min, Max]: the
+	// residual may then meet Tol while the result is wrong.
+	OutOfRange       bool
+	Lo, Hi, Min, Max float64
 	// Iterations counts the Krylov iterations spent.
 	Iterations int
 	// Nodes is the size of the grid (Grid.N).
@@ -236,6 +242,10 @@ func (e *BackwardNotConvergedError) Error() string {
 	hint := "try more grid nodes, a higher temperature or a looser tolerance"
 	if e.JumpTimes > maxFloorJumpTimes {
 		hint = fmt.Sprintf("the solution reaches %.2g times the mean time between jumps, more than double precision resolves (%.0g): raise the temperature or use fewer grid nodes", e.JumpTimes, maxFloorJumpTimes)
+	}
+	if e.OutOfRange {
+		return fmt.Sprintf("%s did not converge: relative residual %.3g (tolerance %.3g), but the solution reaches [%.3g, %.3g] outside its range [%g, %g], after %d iterations on %d x %d nodes; %s",
+			e.Problem, e.Residual, e.Tol, e.Min, e.Max, e.Lo, e.Hi, e.Iterations, e.Nodes[0], e.Nodes[1], hint)
 	}
 	return fmt.Sprintf("%s did not converge: relative residual %.3g, tolerance %.3g, after %d iterations on %d x %d nodes; %s",
 		e.Problem, e.Residual, e.Tol, e.Iterations, e.Nodes[0], e.Nodes[1], hint)

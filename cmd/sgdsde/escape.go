@@ -70,7 +70,7 @@ T_<T>/ for a temperature list (see 'sgdsde plot escape --help').`,
 	fs.StringVar(&ef.method, "method", "both", "`method`: grid (backward equations), em (Euler–Maruyama ensemble) or both")
 	fs.IntVar(&ef.n, "n", experiment.DefaultEscapeN, "`number` of trajectories of the ensemble")
 	fs.Float64Var(&ef.dt, "dt", experiment.DefaultEscapeDt, "time step `dt` of the ensemble (time units)")
-	fs.Float64Var(&ef.maxTime, "max-time", 0, "censoring `time` of the ensemble (0: 20 times the grid's tau, or 100 without the grid)")
+	fs.Float64Var(&ef.maxTime, "max-time", 0, "censoring `time` of the ensemble (0: 20 times the grid's tau, or 100 without the grid, at most 2e9 trajectory-steps in all)")
 	fs.Uint64Var(&ef.seed, "seed", experiment.DefaultSeed, "random `seed`; the same seed gives bit-identical results for any --workers")
 	fs.IntVar(&ef.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.Float64Var(&ef.bound, "bound", 0, "divergence `bound` (units of x; 0: 1e8): a trajectory beyond it, or not finite, is left out")
@@ -186,6 +186,7 @@ func boxText(lo, hi [2]float64, d int) string {
 func escapeRunError(ctx context.Context, err error, out string) error {
 	var (
 		nb *fokkerplanck.NoBasinError
+		no *experiment.NoOtherMinimumError
 		si *fokkerplanck.StartInTargetError
 		un *fokkerplanck.UnreachableError
 		es *fokkerplanck.EmptySetError
@@ -199,10 +200,12 @@ func escapeRunError(ctx context.Context, err error, out string) error {
 		return failureErrorf("escape interrupted (%v); nothing was written to %s", ctx.Err(), out)
 	case errors.As(err, &nb):
 		return usageErrorf("--to-basin: %v", nb)
+	case errors.As(err, &no):
+		return usageErrorf("%v: give a target with --to (a lower --temperature may separate the wells)", no)
 	case errors.As(err, &si):
 		return usageErrorf("--from %s lies in the target (%s): start elsewhere or choose another target", vec(si.X), si.Target)
 	case errors.As(err, &un):
-		return usageErrorf("%v: the process cannot reach the target from there; choose another target or model", un)
+		return usageErrorf("%v", un)
 	case errors.As(err, &es):
 		return usageErrorf("%s holds no grid node (the nearest is %.4g away): use a larger --radius or a finer --grid", es.Set, es.NearestDistance)
 	case errors.As(err, &ov):

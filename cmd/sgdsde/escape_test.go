@@ -22,6 +22,7 @@ func TestEscapeBadInput(t *testing.T) {
 		{"disc and basin", []string{"--to", "1,0", "--to-basin", "1"}, "--to conflicts with --to-basin"},
 		{"method", []string{"--method", "x"}, `--method "x": want both, grid or em`},
 		{"radius", []string{"--radius", "0"}, "--radius must be positive"},
+		{"single well", []string{"--landscape", "gyrator"}, "Phi has a single basin: there is no other minimum to escape to"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			checkBadInput(t, append([]string{"escape", "--grid", "32"}, c.args...), c.want)
