@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -291,7 +290,9 @@ func (s *idxStream) read(n int) (*IDX, error) {
 		if done == want {
 			break
 		}
-		data = slices.Grow(data, int(min(done, want-done)))[:done+min(done, want-done)]
+		grown := make([]byte, done+min(done, want-done)) // doubling, capped at want
+		copy(grown, data)
+		data = grown
 	}
 	if n == s.count {
 		var one [1]byte
