@@ -30,38 +30,51 @@ type FiniteSum interface {
 	SampleGrad(dst, x []float64, k int) float64
 }
 
+// GradSummer is implemented by finite sums that add up per-sample gradients
+// faster than one SampleGrad call per sample. FullGrad and BatchGrad use it.
+type GradSummer interface {
+	// SumGrad writes sum_{k in batch} g_k (every k = 0, ..., N-1 when batch
+	// is nil) into dst and returns sum_{k in batch} f_k, bit for bit what
+	// adding the SampleGrad results into dst in the order of batch gives.
+	// scratch has length Dim. It must not allocate and must be safe for
+	// concurrent use.
+	SumGrad(dst, scratch, x []float64, batch []int) float64
+}
+
 // FullGrad writes g = grad f(x) into dst and returns f(x), using scratch
-// (length Dim) for the per-sample gradients.
+// (length Dim) for the per-sample gradients. The samples are added in the
+// order k = 0, ..., N-1 (by fs's SumGrad when fs is a GradSummer).
 func FullGrad(fs FiniteSum, dst, scratch, x []float64) float64 {
-	clear(dst)
-	n := fs.Samples()
-	f := 0.0
-	for k := 0; k < n; k++ {
-		f += fs.SampleGrad(scratch, x, k)
-		for i, v := range scratch {
-			dst[i] += v
-		}
-	}
-	inv := 1 / float64(n)
-	for i := range dst {
-		dst[i] *= inv
-	}
-	return f * inv
+	return sumGrad(fs, dst, scratch, x, nil, fs.Samples())
 }
 
 // BatchGrad writes the mini-batch gradient (1/|batch|) sum_{k in batch} g_k
 // into dst and returns the mini-batch loss, using scratch (length Dim) for the
 // per-sample gradients. Indices may repeat (sampling with replacement).
 func BatchGrad(fs FiniteSum, dst, scratch, x []float64, batch []int) float64 {
-	clear(dst)
-	f := 0.0
-	for _, k := range batch {
-		f += fs.SampleGrad(scratch, x, k)
-		for i, v := range scratch {
-			dst[i] += v
+	return sumGrad(fs, dst, scratch, x, batch, len(batch))
+}
+
+// sumGrad writes (1/n) sum_{k in batch} g_k into dst (every k when batch is
+// nil, n = N) and returns (1/n) sum f_k.
+func sumGrad(fs FiniteSum, dst, scratch, x []float64, batch []int, n int) float64 {
+	var f float64
+	if gs, ok := fs.(GradSummer); ok {
+		f = gs.SumGrad(dst, scratch, x, batch)
+	} else {
+		clear(dst)
+		for j := 0; j < n; j++ {
+			k := j
+			if batch != nil {
+				k = batch[j]
+			}
+			f += fs.SampleGrad(scratch, x, k)
+			for i, v := range scratch {
+				dst[i] += v
+			}
 		}
 	}
-	inv := 1 / float64(len(batch))
+	inv := 1 / float64(n)
 	for i := range dst {
 		dst[i] *= inv
 	}

@@ -778,3 +778,53 @@ func ExampleNewFiniteSum() {
 	// d = 252 weights, N = 1000 samples, f(x0) = 0.695
 	// finite-sum model "mlp" has no parameter "width" (parameters: n, hidden, classes, turns, noise, seed)
 }
+
+// sampleOnly hides every method of a finite sum but the FiniteSum ones, so
+// that FullGrad and BatchGrad take their per-sample loop.
+type sampleOnly struct{ FiniteSum }
+
+// TestSumGradBitIdentical checks that the MLP's SumGrad (the fused path of
+// FullGrad and BatchGrad) gives bit for bit the per-sample loop's gradient
+// and loss, for two and three classes, all samples and a batch with repeats.
+func TestSumGradBitIdentical(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		n, hidden, classes int
+		batch              []int
+	}{
+		{"C=2/full", 40, 7, 2, nil},
+		{"C=2/batch", 40, 7, 2, []int{5, 0, 5, 17, 3}},
+		{"C=3/full", 40, 7, 3, nil},
+		{"C=3/batch", 40, 7, 3, []int{9, 9, 1}},
+		{"default/full", 1000, 200, 2, nil},
+		{"default/batch", 1000, 200, 2, []int{999, 3, 500, 3, 77, 0, 12, 999, 45, 46, 47}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := NewMLP(c.n, c.hidden, c.classes, 1.5, 0.1, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := m.Dim()
+			x := make([]float64, d)
+			m.Init(x, 2)
+			for i := range x {
+				x[i] += 0.01 * float64(i%5) // nonzero biases
+			}
+			fast, slow, sc := make([]float64, d), make([]float64, d), make([]float64, d)
+			var ff, fsl float64
+			if c.batch == nil {
+				ff, fsl = FullGrad(m, fast, sc, x), FullGrad(sampleOnly{m}, slow, sc, x)
+			} else {
+				ff, fsl = BatchGrad(m, fast, sc, x, c.batch), BatchGrad(sampleOnly{m}, slow, sc, x, c.batch)
+			}
+			if math.Float64bits(ff) != math.Float64bits(fsl) {
+				t.Errorf("loss %v, per-sample loop %v", ff, fsl)
+			}
+			for i := range fast {
+				if math.Float64bits(fast[i]) != math.Float64bits(slow[i]) {
+					t.Fatalf("coordinate %d: %v, per-sample loop %v", i, fast[i], slow[i])
+				}
+			}
+		})
+	}
+}
