@@ -828,3 +828,53 @@ func TestSumGradBitIdentical(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffusionGram checks the Gram matrix K = (1/N) G G^T of the centred
+// per-sample gradients against its definition (G formed explicitly), in one
+// block and in blocks of 1, 3 and 7 samples (N = 20 is not a multiple of
+// 3 or 7), to 1e-13 relative to its largest entry, and its symmetry.
+func TestDiffusionGram(t *testing.T) {
+	const n = 20
+	m, err := NewMLP(n, 6, 3, 1.5, 0.1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := m.Dim()
+	x := make([]float64, d)
+	m.Init(x, 5)
+	g, gk := make([]float64, d), make([]float64, d)
+	FullGrad(m, g, gk, x)
+	G := make([]float64, n*d)
+	for k := 0; k < n; k++ {
+		m.SampleGrad(G[k*d:(k+1)*d], x, k)
+		for i := 0; i < d; i++ {
+			G[k*d+i] -= g[i]
+		}
+	}
+	want := make([]float64, n*n)
+	scale := 0.0
+	for k := 0; k < n; k++ {
+		for l := 0; l < n; l++ {
+			s := 0.0
+			for i := 0; i < d; i++ {
+				s += G[k*d+i] * G[l*d+i]
+			}
+			want[k*n+l] = s / n
+			scale = math.Max(scale, math.Abs(s/n))
+		}
+	}
+	for _, b := range []int{n, 1, 3, 7} {
+		t.Run(fmt.Sprintf("block=%d", b), func(t *testing.T) {
+			K := make([]float64, n*n)
+			diffusionGram(m, K, x, b)
+			for i, v := range K {
+				if math.Abs(v-want[i]) > 1e-13*scale {
+					t.Fatalf("K[%d][%d] = %v, want %v", i/n, i%n, v, want[i])
+				}
+				if v != K[(i%n)*n+i/n] {
+					t.Fatalf("K[%d][%d] = %v, K[%d][%d] = %v", i/n, i%n, v, i%n, i/n, K[(i%n)*n+i/n])
+				}
+			}
+		})
+	}
+}
