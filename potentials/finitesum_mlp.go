@@ -396,6 +396,18 @@ func softmax2(o0, o1 float64, ck int) (loss, d0, d1 float64) {
 // SampleGrad, in its order.
 func mlpOutput(o *[MLPMaxClasses]float64, h, w2, b2 []float64, C, ck int) float64 {
 	H := len(h)
+	if C == 2 {
+		// The two sums side by side, each in the order j.
+		s0, s1 := b2[0], b2[1]
+		w0, w1 := w2[:H], w2[H:2*H]
+		for j, hj := range h {
+			s0 += w0[j] * hj
+			s1 += w1[j] * hj
+		}
+		var loss float64
+		loss, o[0], o[1] = softmax2(s0, s1, ck)
+		return loss
+	}
 	omax := math.Inf(-1)
 	for c := 0; c < C; c++ {
 		s := b2[c]
