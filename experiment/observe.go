@@ -389,31 +389,52 @@ type Table struct {
 
 // Run computes the observables of the run and, unless NoNull, runs the
 // null (reporting chain-steps to pr under the stage "null") and computes
-// its observables. Its errors are *ObserveError.
+// its observables. The run's gradient norms come first (they give the
+// null's noise scale); the other observables of the run and of the null are
+// then computed together (observables.ObserveSets), so that their
+// eigen-decompositions share the cores. Its errors are *ObserveError.
 func (p *ObservePlan) Run(ctx context.Context, pr Progress) (*ObserveResult, error) {
 	start := time.Now()
 	s := p.spec
 	rs := &s.Run.Summary
-	obs, err := observables.Observe(p.fs, p.tr, p.opts)
+	gn, err := observables.GradientNorms(p.fs, p.tr, p.opts.GradTimes, p.opts.Workers)
 	if err != nil {
 		return nil, &ObserveError{Issue: ObserveAnalysis, Err: err}
 	}
-	res := &ObserveResult{Run: obs, Summary: ObserveSummary{Command: "observe", Dir: s.Dir, Run: &rs.FiniteSumInputs,
-		Options: ObserveOptions{
-			MaxLag: p.opts.MaxLag, Segment: obs.Spectrum.Segment, DTimes: p.opts.DTimes, DChain: p.opts.DChain, Top: p.opts.Top,
-			GradTimes: p.opts.GradTimes, AreaLags: p.opts.AreaLags, Components: obs.Area.Components,
-			TimeUnit: float64(rs.Every) * rs.Dt,
-		}}}
+	trs := []*observables.Traj{p.tr}
+	var info *NullInfo
 	if p.null != nil {
-		gn := obs.GradNorm
 		if !(gn.MeanTraceD > 0) || math.IsInf(gn.MeanTraceD, 0) {
 			return nil, &ObserveError{Issue: ObserveNoNoise, MeanTraceD: gn.MeanTraceD}
 		}
 		prob := *p.null
 		prob.NoiseScale = gn.MeanTraceD
-		if res.Null, res.Summary.Null, err = p.runNull(ctx, &prob, gn.States, pr); err != nil {
+		var ntr *observables.Traj
+		if ntr, info, err = p.runNull(ctx, &prob, gn.States, pr); err != nil {
 			return nil, err
 		}
+		trs = append(trs, ntr)
+	}
+	all, err := observables.ObserveSets(p.fs, trs, p.opts, []*observables.GradNorm{gn, nil}[:len(trs)])
+	if err != nil {
+		var se *observables.SetError
+		if errors.As(err, &se) && se.Set == 1 {
+			return nil, &ObserveError{Issue: ObserveNullAnalysis, Err: se.Err}
+		}
+		if se != nil {
+			err = se.Err
+		}
+		return nil, &ObserveError{Issue: ObserveAnalysis, Err: err}
+	}
+	obs := all[0]
+	res := &ObserveResult{Run: obs, Summary: ObserveSummary{Command: "observe", Dir: s.Dir, Run: &rs.FiniteSumInputs, Null: info,
+		Options: ObserveOptions{
+			MaxLag: p.opts.MaxLag, Segment: obs.Spectrum.Segment, DTimes: p.opts.DTimes, DChain: p.opts.DChain, Top: p.opts.Top,
+			GradTimes: p.opts.GradTimes, AreaLags: p.opts.AreaLags, Components: obs.Area.Components,
+			TimeUnit: float64(rs.Every) * rs.Dt,
+		}}}
+	if len(all) > 1 {
+		res.Null = all[1]
 	}
 	res.fill()
 	res.Summary.Elapsed = time.Since(start).Seconds()
@@ -424,8 +445,8 @@ func (p *ObservePlan) Run(ctx context.Context, pr Progress) (*ObserveResult, err
 // noise sqrt(2 T c) dW, c = prob.NoiseScale (the mean of tr D/d over
 // states recorded states of the run), for the run's recorded chains
 // (chain i has the seed of chain i of the run, so only the first Record
-// chains are needed) and computes its observables.
-func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states int, pr Progress) (*observables.Observables, *NullInfo, error) {
+// chains are needed), and returns its recorded trajectories.
+func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states int, pr Progress) (*observables.Traj, *NullInfo, error) {
 	rs := &p.spec.Run.Summary
 	units, _ := p.NullWork()
 	begin(pr, "null", units)
@@ -445,11 +466,7 @@ func (p *ObservePlan) runNull(ctx context.Context, prob *sde.SGDProblem, states 
 	if err != nil {
 		return nil, nil, &ObserveError{Issue: ObserveNullRun, Err: err}
 	}
-	obs, err := observables.Observe(p.fs, tr, p.opts)
-	if err != nil {
-		return nil, nil, &ObserveError{Issue: ObserveNullAnalysis, Err: err}
-	}
-	return obs, info, nil
+	return tr, info, nil
 }
 
 // Observe plans and runs s (ObserveSpec.Plan, ObservePlan.Run).

@@ -53,37 +53,62 @@ type DSpectrum struct {
 //
 //	D(x) = (1/N) sum_k g_k g_k^T - g g^T
 //
-// of fs at x (potentials.Diffusion, by direct summation), with the top
-// largest eigenvalues listed in Top. The eigenvalues come from
-// mat.EigenSym (LAPACK dsyev: tridiagonal reduction and implicit QL/QR),
-// whose absolute errors are of order |D|_2 d eps, hence the rank threshold
-// lambda_max d eps of numerical linear algebra (Golub & Van Loan, section
-// 5.4.1; the default of numpy.linalg.matrix_rank). Tiny negative eigenvalues
-// from round-off are kept as they are. The cost is N d^2 flops for D and
-// about 4/3 d^3 for the eigenvalues, with d^2 words of memory: for the
-// default mlp (d = 1002) about a second.
+// of fs at x, with the top largest eigenvalues listed in Top. D = (1/N) G^T G
+// for the N x d matrix G of the centred per-sample gradients g_k - g, whose
+// Gram matrix K = (1/N) G G^T (N x N) has the same nonzero eigenvalues, and
+// D has rank at most min(N - 1, d). The eigenvalues come from the smaller of
+// the two: D (potentials.Diffusion) when d <= N, K (potentials.DiffusionGram)
+// when d > N, so that a d x d matrix is never formed for a model with more
+// weights than samples; of the eigenvalues computed, the min(N - 1, d)
+// largest are kept and the others, zero in exact arithmetic (K's along the
+// vector of ones and the d - N + 1 that D has beyond K's), are reported as
+// exactly zero, so that Eigenvalues always has d entries. They come from
+// mat.EigenSym (LAPACK dsyev: tridiagonal reduction and implicit QL/QR;
+// values only), whose absolute errors are of order |D|_2 d eps, hence the
+// rank threshold lambda_max d eps of numerical linear algebra (Golub & Van
+// Loan, section 5.4.1; the default of numpy.linalg.matrix_rank). Tiny
+// negative eigenvalues from round-off are kept as they are. With m =
+// min(N, d), the cost is N d m flops for the matrix and about 4/3 m^3 for
+// the eigenvalues, with m^2 words of memory: for the default mlp (d = 1002,
+// N = 1000, the Gram route) about half a second.
 //
 // Chaudhari & Soatto (section on deep networks of arXiv:1710.11029) find that
 // the rank of D is a few percent of d for deep networks, and that its
 // eigenvalues have a small mean and a much larger spread: the gradient noise
-// is highly anisotropic. D has rank at most N - 1 by construction.
+// is highly anisotropic.
 func Diffusion(fs potentials.FiniteSum, x []float64, top int) (*DSpectrum, error) {
-	d := fs.Dim()
+	return diffusion(fs, x, top, fs.Samples() < fs.Dim())
+}
+
+// diffusion is Diffusion through the Gram matrix (gram) or D.
+func diffusion(fs potentials.FiniteSum, x []float64, top int, gram bool) (*DSpectrum, error) {
+	d, n := fs.Dim(), fs.Samples()
 	if len(x) != d {
 		return nil, fmt.Errorf("state has %d coordinates, the model has d = %d", len(x), d)
 	}
-	buf := make([]float64, d*d)
-	potentials.Diffusion(fs, buf, x)
+	m := d
+	if gram {
+		m = n
+	}
+	buf := make([]float64, m*m)
+	if gram {
+		potentials.DiffusionGram(fs, buf, x)
+	} else {
+		potentials.Diffusion(fs, buf, x)
+	}
 	for _, v := range buf {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("D(x) is not finite at this state")
 		}
 	}
 	var eig mat.EigenSym
-	if !eig.Factorize(mat.NewSymDense(d, buf), false) {
-		return nil, fmt.Errorf("the eigenvalues of D(x) (d = %d) did not converge", d)
+	if !eig.Factorize(mat.NewSymDense(m, buf), false) {
+		return nil, fmt.Errorf("the eigenvalues of D(x) (d = %d, from a %d x %d matrix) did not converge", d, m, m)
 	}
-	ev := eig.Values(nil)
+	vals := eig.Values(nil)
+	sort.Sort(sort.Reverse(sort.Float64Slice(vals)))
+	ev := make([]float64, d)
+	copy(ev, vals[:min(n-1, d, m)])
 	sort.Sort(sort.Reverse(sort.Float64Slice(ev)))
 	return spectrumStats(ev, top), nil
 }

@@ -165,3 +165,89 @@ func TestGradientNormsTraceD(t *testing.T) {
 		t.Errorf("mean tr D/d %v over %d states, want %v over %d", gn.MeanTraceD, gn.States, all, K*L)
 	}
 }
+
+// TestDiffusionGramRoute checks the two routes of Diffusion against each
+// other: the eigenvalues of D (d x d) and of the Gram matrix K (N x N) of
+// the centred per-sample gradients, completed with zeros to d, agree to
+// round-off (64 d eps lambda_max), with the same rank, threshold and
+// statistics; the Gram route reports the d - min(N - 1, d) eigenvalues
+// beyond the possible rank as exact zeros; and Diffusion takes the Gram
+// route exactly when d > N.
+func TestDiffusionGramRoute(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	mlp := func(n, hidden int) potentials.FiniteSum {
+		m, err := potentials.NewMLP(n, hidden, 2, 1.5, 0.1, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name string
+		fs   potentials.FiniteSum
+		gram bool // the route Diffusion takes
+	}{
+		{"mlp d=42 N=15", mlp(15, 8), true},
+		{"low rank d=30 N=12 r=4", newLowRank(rng, 12, 30, 4), true},
+		{"mlp d=17 N=17", mlp(17, 3), false},
+		{"mlp d=17 N=60", mlp(60, 3), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fs := c.fs
+			d, n := fs.Dim(), fs.Samples()
+			x := make([]float64, d)
+			for i := range x {
+				x[i] = 0.7 * rng.NormFloat64()
+			}
+			got, err := Diffusion(fs, x, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			routes := [2]*DSpectrum{}
+			for i, gram := range []bool{false, true} {
+				if routes[i], err = diffusion(fs, x, 5, gram); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := routes[0]
+			if c.gram {
+				want = routes[1]
+			}
+			for i, v := range got.Eigenvalues {
+				if math.Float64bits(v) != math.Float64bits(want.Eigenvalues[i]) {
+					t.Fatalf("Diffusion's eigenvalue %d = %v, the %s route's %v", i, v, map[bool]string{true: "Gram", false: "d x d"}[c.gram], want.Eigenvalues[i])
+				}
+			}
+			D, K := routes[0], routes[1]
+			if len(D.Eigenvalues) != d || len(K.Eigenvalues) != d {
+				t.Fatalf("%d and %d eigenvalues, want d = %d", len(D.Eigenvalues), len(K.Eigenvalues), d)
+			}
+			tol := 64 * float64(d) * 0x1p-52 * D.Eigenvalues[0]
+			for i := range D.Eigenvalues {
+				if math.Abs(D.Eigenvalues[i]-K.Eigenvalues[i]) > tol {
+					t.Errorf("eigenvalue %d: %v from D, %v from K (tolerance %.2g)", i, D.Eigenvalues[i], K.Eigenvalues[i], tol)
+				}
+			}
+			zeros := 0
+			for _, v := range K.Eigenvalues {
+				if v == 0 {
+					zeros++
+				}
+			}
+			if wantZeros := d - min(n-1, d); zeros < wantZeros {
+				t.Errorf("the Gram route has %d exact zeros, want at least d - min(N-1, d) = %d", zeros, wantZeros)
+			}
+			if D.Rank != K.Rank || math.Abs(D.Threshold-K.Threshold) > 1e-12*D.Threshold {
+				t.Errorf("rank %d, threshold %v from D; %d, %v from K", D.Rank, D.Threshold, K.Rank, K.Threshold)
+			}
+			for _, p := range [][3]any{{"trace", D.Trace, K.Trace}, {"mean", D.Mean, K.Mean}, {"std", D.Std, K.Std},
+				{"participation ratio", D.ParticipationRatio, K.ParticipationRatio}} {
+				a, b := p[1].(float64), p[2].(float64)
+				if math.Abs(a-b) > 1e-10*math.Abs(a) {
+					t.Errorf("%s %v from D, %v from K", p[0], a, b)
+				}
+			}
+			t.Logf("d = %d, N = %d: rank %d, lambda_max %.3g, largest difference within %.2g", d, n, D.Rank, D.Eigenvalues[0], tol)
+		})
+	}
+}

@@ -30,38 +30,63 @@ type FiniteSum interface {
 	SampleGrad(dst, x []float64, k int) float64
 }
 
+// GradSummer is implemented by finite sums that add up per-sample gradients
+// faster than one SampleGrad call per sample. FullGrad and BatchGrad use it.
+type GradSummer interface {
+	// SumGrad writes sum_{k in batch} g_k (every k = 0, ..., N-1 when batch
+	// is nil) into dst and returns sum_{k in batch} f_k, bit for bit what
+	// adding the SampleGrad results into dst in the order of batch gives.
+	// scratch has length Dim. It must not allocate and must be safe for
+	// concurrent use.
+	SumGrad(dst, scratch, x []float64, batch []int) float64
+}
+
 // FullGrad writes g = grad f(x) into dst and returns f(x), using scratch
-// (length Dim) for the per-sample gradients.
+// (length Dim) for the per-sample gradients. The samples are added in the
+// order k = 0, ..., N-1 (by fs's SumGrad when fs is a GradSummer).
 func FullGrad(fs FiniteSum, dst, scratch, x []float64) float64 {
-	clear(dst)
-	n := fs.Samples()
-	f := 0.0
-	for k := 0; k < n; k++ {
-		f += fs.SampleGrad(scratch, x, k)
-		for i, v := range scratch {
-			dst[i] += v
-		}
-	}
-	inv := 1 / float64(n)
-	for i := range dst {
-		dst[i] *= inv
-	}
-	return f * inv
+	return sumGrad(fs, dst, scratch, x, nil, fs.Samples())
 }
 
 // BatchGrad writes the mini-batch gradient (1/|batch|) sum_{k in batch} g_k
 // into dst and returns the mini-batch loss, using scratch (length Dim) for the
 // per-sample gradients. Indices may repeat (sampling with replacement).
 func BatchGrad(fs FiniteSum, dst, scratch, x []float64, batch []int) float64 {
+	return sumGrad(fs, dst, scratch, x, batch, len(batch))
+}
+
+// GradSum writes the sum sum_{k in batch} g_k (every k = 0, ..., N-1 when
+// batch is nil) into dst and returns sum_{k in batch} f_k, using scratch
+// (length Dim) for the per-sample gradients; the samples are added in the
+// order of batch (by fs's SumGrad when fs is a GradSummer).
+func GradSum(fs FiniteSum, dst, scratch, x []float64, batch []int) float64 {
+	if gs, ok := fs.(GradSummer); ok {
+		return gs.SumGrad(dst, scratch, x, batch)
+	}
+	n := len(batch)
+	if batch == nil {
+		n = fs.Samples()
+	}
 	clear(dst)
 	f := 0.0
-	for _, k := range batch {
+	for j := 0; j < n; j++ {
+		k := j
+		if batch != nil {
+			k = batch[j]
+		}
 		f += fs.SampleGrad(scratch, x, k)
 		for i, v := range scratch {
 			dst[i] += v
 		}
 	}
-	inv := 1 / float64(len(batch))
+	return f
+}
+
+// sumGrad writes (1/n) sum_{k in batch} g_k into dst (every k when batch is
+// nil, n = N) and returns (1/n) sum f_k.
+func sumGrad(fs FiniteSum, dst, scratch, x []float64, batch []int, n int) float64 {
+	f := GradSum(fs, dst, scratch, x, batch)
+	inv := 1 / float64(n)
 	for i := range dst {
 		dst[i] *= inv
 	}
@@ -113,6 +138,72 @@ func Diffusion(fs FiniteSum, dst, x []float64) {
 	for i := 0; i < d; i++ {
 		for j := i + 1; j < d; j++ {
 			dst[j*d+i] = dst[i*d+j]
+		}
+	}
+}
+
+// gramBlockWords bounds the memory, in float64 words, that DiffusionGram
+// keeps centred per-sample gradients in (two blocks of rows).
+const gramBlockWords = 1 << 24
+
+// DiffusionGram writes the N x N Gram matrix of the centred per-sample
+// gradients,
+//
+//	K_kl = (1/N) (g_k - g) . (g_l - g),   g = grad f,
+//
+// into dst (row-major). K = (1/N) G G^T and D = (1/N) G^T G for the N x d
+// matrix G of rows g_k - g, so K and D have the same nonzero eigenvalues
+// (those of D beyond the N - 1 of K's that can be nonzero are zero, and
+// K's last one, along the vector of ones, is zero too): the spectrum of D
+// for d > N, without forming D. The rows of G are computed in blocks of
+// at most 2^24/(2 d) samples and the blocks of K formed by the BLAS
+// (blas64.Syrk on the diagonal, blas64.Gemm off it); when the N rows do not
+// fit in one block, those of later blocks are computed again for each
+// earlier block. The cost is N^2 d flops and, with B blocks,
+// N (B + 3)/2 gradients; the memory N^2 + 2 min(N, 2^24/(2d)) d + d words.
+func DiffusionGram(fs FiniteSum, dst, x []float64) {
+	d, n := fs.Dim(), fs.Samples()
+	if len(dst) != n*n {
+		panic(fmt.Sprintf("potentials: DiffusionGram: dst has %d entries, want %d", len(dst), n*n))
+	}
+	diffusionGram(fs, dst, x, max(1, min(n, gramBlockWords/(2*d))))
+}
+
+// diffusionGram is DiffusionGram with blocks of b samples.
+func diffusionGram(fs FiniteSum, dst, x []float64, b int) {
+	d, n := fs.Dim(), fs.Samples()
+	g := make([]float64, d)
+	bi := make([]float64, b*d)
+	var bj []float64
+	if b < n {
+		bj = make([]float64, b*d)
+	}
+	FullGrad(fs, g, bi[:d], x)
+	fill := func(buf []float64, k0, m int) blas64.General {
+		for r := 0; r < m; r++ {
+			row := buf[r*d : (r+1)*d]
+			fs.SampleGrad(row, x, k0+r)
+			for i := range row {
+				row[i] -= g[i]
+			}
+		}
+		return blas64.General{Rows: m, Cols: d, Stride: d, Data: buf[:m*d]}
+	}
+	clear(dst)
+	alpha := 1 / float64(n)
+	for i0 := 0; i0 < n; i0 += b {
+		mi := min(b, n-i0)
+		a := fill(bi, i0, mi)
+		blas64.Syrk(blas.NoTrans, alpha, a, 0, blas64.Symmetric{Uplo: blas.Upper, N: mi, Stride: n, Data: dst[i0*n+i0:]})
+		for j0 := i0 + b; j0 < n; j0 += b {
+			mj := min(b, n-j0)
+			c := blas64.General{Rows: mi, Cols: mj, Stride: n, Data: dst[i0*n+j0:]}
+			blas64.Gemm(blas.NoTrans, blas.Trans, alpha, a, fill(bj, j0, mj), 0, c)
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			dst[j*n+i] = dst[i*n+j]
 		}
 	}
 }

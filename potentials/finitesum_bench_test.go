@@ -61,9 +61,10 @@ func BenchmarkNoiseSampler(b *testing.B) {
 	}
 }
 
-// BenchmarkDiffusion1000 times D (Diffusion, N = 1000 samples) and its
-// eigenvalues (mat.EigenSym, values only) at d about 1000: the default MLP
-// (d = 1002) and LinReg with d = 1000.
+// BenchmarkDiffusion1000 times D (Diffusion, N = 1000 samples), the Gram
+// matrix of the centred gradients (DiffusionGram, when N < d) and the
+// eigenvalues of D (mat.EigenSym, values only) at d about 1000: the default
+// MLP (d = 1002) and LinReg with d = 1000.
 func BenchmarkDiffusion1000(b *testing.B) {
 	mlp, _ := NewFiniteSum("mlp", nil)
 	lr, _ := NewFiniteSum("linreg", map[string]float64{"d": 1000})
@@ -82,6 +83,14 @@ func BenchmarkDiffusion1000(b *testing.B) {
 				Diffusion(c.fs, D, x)
 			}
 		})
+		if n := c.fs.Samples(); n < d {
+			K := make([]float64, n*n)
+			b.Run(fmt.Sprintf("%s/d=%d/Gram", c.name, d), func(b *testing.B) {
+				for b.Loop() {
+					DiffusionGram(c.fs, K, x)
+				}
+			})
+		}
 		Diffusion(c.fs, D, x)
 		b.Run(fmt.Sprintf("%s/d=%d/EigenSym", c.name, d), func(b *testing.B) {
 			var eig mat.EigenSym

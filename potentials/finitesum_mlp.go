@@ -139,28 +139,9 @@ func (m *MLP) SampleGrad(dst, x []float64, k int) float64 {
 		db1[j] = math.Tanh(w1[2*j]*u0 + w1[2*j+1]*u1 + b1[j])
 	}
 	var o [MLPMaxClasses]float64
-	omax := math.Inf(-1)
-	for c := 0; c < C; c++ {
-		s := b2[c]
-		for j, w := range w2[c*H : (c+1)*H] {
-			s += w * db1[j]
-		}
-		o[c] = s
-		omax = math.Max(omax, s)
-	}
 	ck := m.Class[k]
-	loss := omax - o[ck] // f_k = log sum_c exp(o_c - omax) + omax - o_ck
-	sum := 0.0
-	for c := 0; c < C; c++ {
-		o[c] = math.Exp(o[c] - omax) // shifted exponentials, in (0, 1]
-		sum += o[c]
-	}
-	loss += math.Log(sum)
+	loss := mlpOutput(&o, db1, w2, b2, C, ck)
 	// Backward: dL/do_c = p_c - [c = ck], stored in o.
-	for c := 0; c < C; c++ {
-		o[c] /= sum
-	}
-	o[ck] -= 1
 	for c := 0; c < C; c++ {
 		db2[c] = o[c]
 		row := dw2[c*H : (c+1)*H]
@@ -198,4 +179,254 @@ func (m *MLP) Init(dst []float64, seed uint64) {
 	for i := range dst[3*H : 3*H+C*H] {
 		dst[3*H+i] = s2 * rng.NormFloat64()
 	}
+}
+
+// SumGrad writes sum_{k in batch} g_k (every sample when batch is nil) into
+// dst and returns sum_{k in batch} f_k, bit for bit what adding the
+// SampleGrad results in the order of batch gives, without writing a d-vector
+// per sample: the backward pass adds into dst directly. With two classes it
+// takes the samples four at a time, so that each weight's sum is loaded and
+// stored once per four samples and the four output dot products run side by
+// side (each sum still in sample order). scratch[:4H] holds the hidden
+// activations. It does not allocate.
+func (m *MLP) SumGrad(dst, scratch, x []float64, batch []int) float64 {
+	H, C := m.Hidden, m.Classes
+	d := m.Dim()
+	x, dst = x[:d], dst[:d]
+	clear(dst)
+	n := len(batch)
+	if batch == nil {
+		n = len(m.Class)
+	}
+	sample := func(i int) int {
+		if batch == nil {
+			return i
+		}
+		return batch[i]
+	}
+	f := 0.0
+	i := 0
+	if C == 2 {
+		for ; i+4 <= n; i += 4 {
+			f = m.addGrad2x4(f, dst, scratch[:4*H], x, sample(i), sample(i+1), sample(i+2), sample(i+3))
+		}
+	}
+	for ; i < n; i++ {
+		f += m.addGrad(dst, scratch[:H], x, sample(i))
+	}
+	return f
+}
+
+// addGrad adds g_k into dst and returns f_k, by the operations of
+// SampleGrad in its order; h (length H) is scratch.
+func (m *MLP) addGrad(dst, h, x []float64, k int) float64 {
+	H, C := m.Hidden, m.Classes
+	w1, b1 := x[:2*H], x[2*H:3*H]
+	w2, b2 := x[3*H:3*H+C*H], x[3*H+C*H:]
+	dw1, db1 := dst[:2*H], dst[2*H:3*H]
+	dw2, db2 := dst[3*H:3*H+C*H], dst[3*H+C*H:]
+	u0, u1 := m.U[2*k], m.U[2*k+1]
+	for j := range h {
+		h[j] = math.Tanh(w1[2*j]*u0 + w1[2*j+1]*u1 + b1[j])
+	}
+	var o [MLPMaxClasses]float64
+	loss := mlpOutput(&o, h, w2, b2, C, m.Class[k])
+	for c := 0; c < C; c++ {
+		oc := o[c]
+		db2[c] += oc
+		row := dw2[c*H : (c+1)*H]
+		for j, hj := range h {
+			row[j] += oc * hj
+		}
+	}
+	for j, hj := range h {
+		s := 0.0
+		for c := 0; c < C; c++ {
+			s += o[c] * w2[c*H+j]
+		}
+		dz := s * (1 - hj*hj)
+		db1[j] += dz
+		dw1[2*j] += dz * u0
+		dw1[2*j+1] += dz * u1
+	}
+	return loss
+}
+
+// addGrad2x4 adds g_k for the samples k = ka, kb, kc, kd, in this order,
+// into dst and returns f + f_ka + f_kb + f_kc + f_kd (added in this order), for
+// a network with two classes: every sum is formed in the order of SampleGrad
+// and of the per-sample loop, so the result is that of four addGrad calls
+// bit for bit. h (length 4H) is scratch.
+func (m *MLP) addGrad2x4(f float64, dst, h, x []float64, ka, kb, kc, kd int) float64 {
+	H := m.Hidden
+	w1, b1 := x[:2*H], x[2*H:3*H]
+	w2a, w2b, b2 := x[3*H:4*H], x[4*H:5*H], x[5*H:5*H+2]
+	dw1, db1 := dst[:2*H], dst[2*H:3*H]
+	dw2a, dw2b, db2 := dst[3*H:4*H], dst[4*H:5*H], dst[5*H:5*H+2]
+	ha, hb, hc, hd := h[:H], h[H:2*H], h[2*H:3*H], h[3*H:4*H]
+	ua0, ua1 := m.U[2*ka], m.U[2*ka+1]
+	ub0, ub1 := m.U[2*kb], m.U[2*kb+1]
+	uc0, uc1 := m.U[2*kc], m.U[2*kc+1]
+	ud0, ud1 := m.U[2*kd], m.U[2*kd+1]
+	w1 = w1[:2*len(ha)]
+	b1 = b1[:len(ha)]
+	hb, hc, hd = hb[:len(ha)], hc[:len(ha)], hd[:len(ha)]
+	for j := range ha {
+		p, q, r := w1[2*j], w1[2*j+1], b1[j]
+		ha[j] = math.Tanh(p*ua0 + q*ua1 + r)
+		hb[j] = math.Tanh(p*ub0 + q*ub1 + r)
+		hc[j] = math.Tanh(p*uc0 + q*uc1 + r)
+		hd[j] = math.Tanh(p*ud0 + q*ud1 + r)
+	}
+	// Outputs o_c = b2[c] + sum_j W2[c][j] h_j, each sum in the order j.
+	a0, a1, bb0, bb1 := b2[0], b2[1], b2[0], b2[1]
+	c0, c1, d0, d1 := b2[0], b2[1], b2[0], b2[1]
+	w2a, w2b = w2a[:len(ha)], w2b[:len(ha)]
+	for j, p := range w2a {
+		q := w2b[j]
+		a0 += p * ha[j]
+		a1 += q * ha[j]
+		bb0 += p * hb[j]
+		bb1 += q * hb[j]
+		c0 += p * hc[j]
+		c1 += q * hc[j]
+		d0 += p * hd[j]
+		d1 += q * hd[j]
+	}
+	var la, lb, lc, ld float64
+	la, a0, a1 = softmax2(a0, a1, m.Class[ka])
+	lb, bb0, bb1 = softmax2(bb0, bb1, m.Class[kb])
+	lc, c0, c1 = softmax2(c0, c1, m.Class[kc])
+	ld, d0, d1 = softmax2(d0, d1, m.Class[kd])
+	f += la
+	f += lb
+	f += lc
+	f += ld
+	db2[0] += a0
+	db2[1] += a1
+	db2[0] += bb0
+	db2[1] += bb1
+	db2[0] += c0
+	db2[1] += c1
+	db2[0] += d0
+	db2[1] += d1
+	dw1 = dw1[:2*len(ha)]
+	db1 = db1[:len(ha)]
+	dw2a, dw2b = dw2a[:len(ha)], dw2b[:len(ha)]
+	for j, p := range w2a {
+		q := w2b[j]
+		xa, xb, xc, xd := ha[j], hb[j], hc[j], hd[j]
+		r := dw2a[j]
+		r += a0 * xa
+		r += bb0 * xb
+		r += c0 * xc
+		r += d0 * xd
+		dw2a[j] = r
+		r = dw2b[j]
+		r += a1 * xa
+		r += bb1 * xb
+		r += c1 * xc
+		r += d1 * xd
+		dw2b[j] = r
+		var s float64
+		s = 0.0
+		s += a0 * p
+		s += a1 * q
+		za := s * (1 - xa*xa)
+		s = 0.0
+		s += bb0 * p
+		s += bb1 * q
+		zb := s * (1 - xb*xb)
+		s = 0.0
+		s += c0 * p
+		s += c1 * q
+		zc := s * (1 - xc*xc)
+		s = 0.0
+		s += d0 * p
+		s += d1 * q
+		zd := s * (1 - xd*xd)
+		r = db1[j]
+		r += za
+		r += zb
+		r += zc
+		r += zd
+		db1[j] = r
+		r = dw1[2*j]
+		r += za * ua0
+		r += zb * ub0
+		r += zc * uc0
+		r += zd * ud0
+		dw1[2*j] = r
+		r = dw1[2*j+1]
+		r += za * ua1
+		r += zb * ub1
+		r += zc * uc1
+		r += zd * ud1
+		dw1[2*j+1] = r
+	}
+	return f
+}
+
+// softmax2 is mlpOutput for two classes given the outputs o0, o1: it returns
+// the loss and dL/do_0, dL/do_1, by the same operations.
+func softmax2(o0, o1 float64, ck int) (loss, d0, d1 float64) {
+	omax := math.Max(math.Max(math.Inf(-1), o0), o1)
+	if ck == 0 {
+		loss = omax - o0
+	} else {
+		loss = omax - o1
+	}
+	e0, e1 := math.Exp(o0-omax), math.Exp(o1-omax)
+	sum := 0.0
+	sum += e0
+	sum += e1
+	loss += math.Log(sum)
+	d0, d1 = e0/sum, e1/sum
+	if ck == 0 {
+		d0 -= 1
+	} else {
+		d1 -= 1
+	}
+	return loss, d0, d1
+}
+
+// mlpOutput computes the outputs o = W2 h + b2 of an MLP with C classes, the
+// loss f_k = log sum_c exp(o_c) - o_ck (shifted by max o), and overwrites o
+// with dL/do_c = p_c - [c = ck], p = softmax(o): the operations of
+// SampleGrad, in its order.
+func mlpOutput(o *[MLPMaxClasses]float64, h, w2, b2 []float64, C, ck int) float64 {
+	H := len(h)
+	if C == 2 {
+		// The two sums side by side, each in the order j.
+		s0, s1 := b2[0], b2[1]
+		w0, w1 := w2[:H], w2[H:2*H]
+		for j, hj := range h {
+			s0 += w0[j] * hj
+			s1 += w1[j] * hj
+		}
+		var loss float64
+		loss, o[0], o[1] = softmax2(s0, s1, ck)
+		return loss
+	}
+	omax := math.Inf(-1)
+	for c := 0; c < C; c++ {
+		s := b2[c]
+		for j, w := range w2[c*H : (c+1)*H] {
+			s += w * h[j]
+		}
+		o[c] = s
+		omax = math.Max(omax, s)
+	}
+	loss := omax - o[ck]
+	sum := 0.0
+	for c := 0; c < C; c++ {
+		o[c] = math.Exp(o[c] - omax)
+		sum += o[c]
+	}
+	loss += math.Log(sum)
+	for c := 0; c < C; c++ {
+		o[c] /= sum
+	}
+	o[ck] -= 1
+	return loss
 }

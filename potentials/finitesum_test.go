@@ -784,3 +784,103 @@ func ExampleNewFiniteSum() {
 	// d = 252 weights, N = 1000 samples, f(x0) = 0.695
 	// finite-sum model "mlp" has no parameter "width" (parameters: n, hidden, classes, turns, noise, seed)
 }
+
+// sampleOnly hides every method of a finite sum but the FiniteSum ones, so
+// that FullGrad and BatchGrad take their per-sample loop.
+type sampleOnly struct{ FiniteSum }
+
+// TestSumGradBitIdentical checks that the MLP's SumGrad (the fused path of
+// FullGrad and BatchGrad) gives bit for bit the per-sample loop's gradient
+// and loss, for two and three classes, all samples and a batch with repeats.
+func TestSumGradBitIdentical(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		n, hidden, classes int
+		batch              []int
+	}{
+		{"C=2/full", 40, 7, 2, nil},
+		{"C=2/batch", 40, 7, 2, []int{5, 0, 5, 17, 3}},
+		{"C=3/full", 40, 7, 3, nil},
+		{"C=3/batch", 40, 7, 3, []int{9, 9, 1}},
+		{"default/full", 1000, 200, 2, nil},
+		{"default/batch", 1000, 200, 2, []int{999, 3, 500, 3, 77, 0, 12, 999, 45, 46, 47}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := NewMLP(c.n, c.hidden, c.classes, 1.5, 0.1, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := m.Dim()
+			x := make([]float64, d)
+			m.Init(x, 2)
+			for i := range x {
+				x[i] += 0.01 * float64(i%5) // nonzero biases
+			}
+			fast, slow, sc := make([]float64, d), make([]float64, d), make([]float64, d)
+			var ff, fsl float64
+			if c.batch == nil {
+				ff, fsl = FullGrad(m, fast, sc, x), FullGrad(sampleOnly{m}, slow, sc, x)
+			} else {
+				ff, fsl = BatchGrad(m, fast, sc, x, c.batch), BatchGrad(sampleOnly{m}, slow, sc, x, c.batch)
+			}
+			if math.Float64bits(ff) != math.Float64bits(fsl) {
+				t.Errorf("loss %v, per-sample loop %v", ff, fsl)
+			}
+			for i := range fast {
+				if math.Float64bits(fast[i]) != math.Float64bits(slow[i]) {
+					t.Fatalf("coordinate %d: %v, per-sample loop %v", i, fast[i], slow[i])
+				}
+			}
+		})
+	}
+}
+
+// TestDiffusionGram checks the Gram matrix K = (1/N) G G^T of the centred
+// per-sample gradients against its definition (G formed explicitly), in one
+// block and in blocks of 1, 3 and 7 samples (N = 20 is not a multiple of
+// 3 or 7), to 1e-13 relative to its largest entry, and its symmetry.
+func TestDiffusionGram(t *testing.T) {
+	const n = 20
+	m, err := NewMLP(n, 6, 3, 1.5, 0.1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := m.Dim()
+	x := make([]float64, d)
+	m.Init(x, 5)
+	g, gk := make([]float64, d), make([]float64, d)
+	FullGrad(m, g, gk, x)
+	G := make([]float64, n*d)
+	for k := 0; k < n; k++ {
+		m.SampleGrad(G[k*d:(k+1)*d], x, k)
+		for i := 0; i < d; i++ {
+			G[k*d+i] -= g[i]
+		}
+	}
+	want := make([]float64, n*n)
+	scale := 0.0
+	for k := 0; k < n; k++ {
+		for l := 0; l < n; l++ {
+			s := 0.0
+			for i := 0; i < d; i++ {
+				s += G[k*d+i] * G[l*d+i]
+			}
+			want[k*n+l] = s / n
+			scale = math.Max(scale, math.Abs(s/n))
+		}
+	}
+	for _, b := range []int{n, 1, 3, 7} {
+		t.Run(fmt.Sprintf("block=%d", b), func(t *testing.T) {
+			K := make([]float64, n*n)
+			diffusionGram(m, K, x, b)
+			for i, v := range K {
+				if math.Abs(v-want[i]) > 1e-13*scale {
+					t.Fatalf("K[%d][%d] = %v, want %v", i/n, i%n, v, want[i])
+				}
+				if v != K[(i%n)*n+i/n] {
+					t.Fatalf("K[%d][%d] = %v, K[%d][%d] = %v", i/n, i%n, v, i%n, i/n, K[(i%n)*n+i/n])
+				}
+			}
+		})
+	}
+}

@@ -294,16 +294,28 @@ func (r *SGDRun) settings() settings {
 // run runs the chains of the given kind on p (already validated) at
 // temperature T (T c for kindSDEIsotropic).
 func (r *SGDRun) run(ctx context.Context, p *SGDProblem, kind sgdKind, T float64) (*Result, error) {
-	rn, err := r.runner(p, kind, T)
+	var pool chan<- *halfGrad
+	rn, err := r.runner(p, kind, T, &pool)
 	if err != nil {
 		return nil, err
+	}
+	// The isotropic null's full gradient comes in two halves (splitGrad);
+	// with two workers or more, helpers compute the second halves, so that
+	// a run with fewer chains than workers (the null of 'observe': 5 chains
+	// on 2 cores) still uses every core.
+	if kind == kindSDEIsotropic && splitGrad(p.Model) && rn.workers >= 2 {
+		jobs := startGradPool(rn.workers)
+		defer close(jobs)
+		pool = jobs
 	}
 	return rn.run(ctx)
 }
 
 // runner checks the settings of r and returns the engine's run of the
-// given kind on p at temperature T, before anything is allocated.
-func (r *SGDRun) runner(p *SGDProblem, kind sgdKind, T float64) (*runner, error) {
+// given kind on p at temperature T, before anything is allocated. The
+// steppers take the helper pool of the split gradient from *pool when they
+// are made (see SGDRun.run); pool may be nil.
+func (r *SGDRun) runner(p *SGDProblem, kind sgdKind, T float64, pool *chan<- *halfGrad) (*runner, error) {
 	s, err := r.settings().check("chains")
 	if err != nil {
 		return nil, err
@@ -317,7 +329,13 @@ func (r *SGDRun) runner(p *SGDProblem, kind sgdKind, T float64) (*runner, error)
 		d: d, steps: p.Steps, burnIn: p.BurnIn, x0: p.X0,
 		group: sgdGroupSize(n), chunk: sgdChunkSteps, cov: d <= SGDCovMaxDim, mergeGroups: true,
 	}
-	rn.newStepper = func(rng [2]*rand.Rand) stepper { return rn.newVecStepper(newSGDStep(p, kind, T, rng[0]), p.LR) }
+	rn.newStepper = func(rng [2]*rand.Rand) stepper {
+		var jobs chan<- *halfGrad
+		if pool != nil {
+			jobs = *pool
+		}
+		return rn.newVecStepper(newSGDStep(p, kind, T, rng[0], jobs), p.LR)
+	}
 	return rn, nil
 }
 

@@ -8,8 +8,10 @@ import (
 )
 
 // newSGDStep returns the step of a run of the given kind on p drawing from
-// rng; T is the temperature (T c for kindSDEIsotropic).
-func newSGDStep(p *SGDProblem, kind sgdKind, T float64, rng *rand.Rand) vecStep {
+// rng; T is the temperature (T c for kindSDEIsotropic). pool, if not nil,
+// takes the second half of the isotropic null's split gradient (see
+// splitGrad).
+func newSGDStep(p *SGDProblem, kind sgdKind, T float64, rng *rand.Rand, pool chan<- *halfGrad) vecStep {
 	fs := p.Model
 	d, n := fs.Dim(), fs.Samples()
 	switch kind {
@@ -20,10 +22,14 @@ func newSGDStep(p *SGDProblem, kind sgdKind, T float64, rng *rand.Rand) vecStep 
 			temp: T, h: p.LR, sh: math.Sqrt(p.LR),
 		}
 	case kindSDEIsotropic:
-		return &isotropicStep{
+		st := &isotropicStep{
 			fs: fs, rng: rng, g: make([]float64, d), gk: make([]float64, d), z: make([]float64, d),
 			h: p.LR, c: math.Sqrt(2 * T * p.LR),
 		}
+		if splitGrad(fs) {
+			st.split = newGradSplit(fs, pool)
+		}
+		return st
 	}
 	s := &sgdStep{
 		fs: fs, rng: rng, h: p.LR, beta: p.Momentum, independent: p.IndependentBatches,
@@ -140,12 +146,17 @@ type isotropicStep struct {
 	g, gk []float64
 	z     []float64 // d normals
 	h, c  float64   // eta and sqrt(2 T c eta)
+	split *gradSplit
 }
 
 func (s *isotropicStep) reset() {}
 
 func (s *isotropicStep) step(x []float64) bool {
-	potentials.FullGrad(s.fs, s.g, s.gk, x)
+	if s.split != nil {
+		s.split.grad(s.fs, s.g, s.gk, x)
+	} else {
+		potentials.FullGrad(s.fs, s.g, s.gk, x)
+	}
 	for a := range s.z {
 		s.z[a] = s.rng.NormFloat64()
 	}
@@ -154,4 +165,92 @@ func (s *isotropicStep) step(x []float64) bool {
 		x[a] += -ga*h + c*s.z[a]
 	}
 	return true
+}
+
+// splitGradWork is the least N d for which the isotropic null computes the
+// full gradient in two halves (splitGrad): below it a gradient costs less
+// than about 50 µs and the hand-over would not pay.
+const splitGradWork = 1 << 16
+
+// splitGrad reports whether the full gradient of fs is computed in two
+// halves of the samples, g = (S_lo + S_hi)/N with S_lo the sum over
+// k < N/2 and S_hi over k >= N/2, so that a run with fewer chains than
+// cores can compute S_hi on a helper goroutine. It depends on the model's
+// sizes only, never on the number of workers, so the results do not either.
+func splitGrad(fs potentials.FiniteSum) bool {
+	n := fs.Samples()
+	return n >= 2 && n*fs.Dim() >= splitGradWork
+}
+
+// gradSplit computes the full gradient as the sum of the two halves of
+// the samples (see splitGrad), the second half on a helper of the run's
+// pool when there is one, else on the calling goroutine: the sums and
+// their order are the same either way.
+type gradSplit struct {
+	lo   []int // sample indices 0, ..., N/2-1
+	half halfGrad
+	pool chan<- *halfGrad // nil: no helpers
+}
+
+// halfGrad is the sum of the gradients over half of the samples, handed to
+// a helper goroutine.
+type halfGrad struct {
+	fs      potentials.FiniteSum
+	batch   []int // sample indices N/2, ..., N-1
+	x       []float64
+	sum, gk []float64
+	f       float64
+	done    chan struct{} // buffered: run never blocks
+}
+
+// run computes the half's sum and signals done.
+func (j *halfGrad) run() {
+	j.f = potentials.GradSum(j.fs, j.sum, j.gk, j.x, j.batch)
+	j.done <- struct{}{}
+}
+
+// newGradSplit returns the split gradient of fs with the helper pool (nil:
+// none).
+func newGradSplit(fs potentials.FiniteSum, pool chan<- *halfGrad) *gradSplit {
+	n, d := fs.Samples(), fs.Dim()
+	idx := make([]int, n)
+	for k := range idx {
+		idx[k] = k
+	}
+	return &gradSplit{lo: idx[:n/2], pool: pool, half: halfGrad{fs: fs, batch: idx[n/2:],
+		sum: make([]float64, d), gk: make([]float64, d), done: make(chan struct{}, 1)}}
+}
+
+// grad writes g = grad f(x) = (S_lo + S_hi)/N into g and returns f(x); gk
+// (length d) is scratch.
+func (sp *gradSplit) grad(fs potentials.FiniteSum, g, gk, x []float64) float64 {
+	half := &sp.half
+	half.x = x
+	if sp.pool != nil {
+		sp.pool <- half
+	} else {
+		half.run()
+	}
+	f := potentials.GradSum(fs, g, gk, x, sp.lo)
+	<-half.done
+	half.x = nil
+	inv := 1 / float64(fs.Samples())
+	for a, v := range half.sum {
+		g[a] = (g[a] + v) * inv
+	}
+	return (f + half.f) * inv
+}
+
+// startGradPool starts helpers goroutines that compute the halves sent to
+// the returned channel; closing it stops them.
+func startGradPool(helpers int) chan<- *halfGrad {
+	jobs := make(chan *halfGrad)
+	for range helpers {
+		go func() {
+			for j := range jobs {
+				j.run()
+			}
+		}()
+	}
+	return jobs
 }

@@ -242,7 +242,7 @@ func TestSDENoiseCovariance(t *testing.T) {
 		{kindSDEExact, T, [4]float64{2 * T * D[0], 2 * T * D[1], 2 * T * D[2], 2 * T * D[3]}},
 		{kindSDEIsotropic, Tc, [4]float64{2 * Tc, 0, 0, 2 * Tc}},
 	} {
-		s := newSGDStep(p, c.kind, c.temp, rand.New(rand.NewPCG(TrajectorySeed(5, 0))))
+		s := newSGDStep(p, c.kind, c.temp, rand.New(rand.NewPCG(TrajectorySeed(5, 0))), nil)
 		var got [4]float64
 		x := make([]float64, 2)
 		sh := math.Sqrt(p.LR)
@@ -430,7 +430,7 @@ func TestSGDStepAllocs(t *testing.T) {
 		{"sde exact", kindSDEExact, false, false}, {"sde isotropic", kindSDEIsotropic, false, false},
 	} {
 		p := &SGDProblem{Model: fs, LR: 0.01, Batch: 8, WithoutReplacement: c.without, IndependentBatches: c.ind, Momentum: 0.9, X0: x0, Steps: 20}
-		r, err := (&SGDRun{N: 1, Record: 1}).runner(p, c.kind, 0.01)
+		r, err := (&SGDRun{N: 1, Record: 1}).runner(p, c.kind, 0.01, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -487,5 +487,113 @@ func TestSDEMatchesSGDCovariance(t *testing.T) {
 	t.Logf("SDE covariance %v: %.4f from C_eta, %.4f from C_0", res.Cov, eh, e0)
 	if eh > 0.1 || e0 < 0.1 {
 		t.Errorf("SDE covariance %v: %.3f from C_eta (want < 0.1), %.3f from C_0 (want > 0.1)", res.Cov, eh, e0)
+	}
+}
+
+// TestGradSplit checks the isotropic null's split gradient: it is used from
+// N d >= splitGradWork on, gives the same bits with and without helpers,
+// agrees with FullGrad to round-off, and an isotropic run that uses it
+// gives bit-identical results on 1, 2 and 7 workers.
+func TestGradSplit(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		n, h   int
+		split  bool
+		chains int
+	}{
+		{"small", 40, 5, false, 3},
+		{"split", 200, 70, true, 5},
+		{"split odd N", 201, 70, true, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := potentials.NewMLP(c.n, c.h, 2, 1.5, 0.1, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := splitGrad(m); got != c.split {
+				t.Fatalf("splitGrad = %v for N d = %d, want %v", got, c.n*m.Dim(), c.split)
+			}
+			d := m.Dim()
+			x0 := make([]float64, d)
+			m.Init(x0, 3)
+			want, gk := make([]float64, d), make([]float64, d)
+			fw := potentials.FullGrad(m, want, gk, x0)
+			jobs := startGradPool(2)
+			defer close(jobs)
+			var ref []float64
+			var fref float64
+			for _, pool := range []chan<- *halfGrad{nil, jobs} {
+				g := make([]float64, d)
+				f := newGradSplit(m, pool).grad(m, g, gk, x0)
+				if math.Abs(f-fw) > 1e-14*math.Abs(fw) {
+					t.Errorf("loss %v, FullGrad %v", f, fw)
+				}
+				scale := 0.0
+				for _, v := range want {
+					scale = math.Max(scale, math.Abs(v))
+				}
+				for a := range g {
+					if math.Abs(g[a]-want[a]) > 1e-13*scale {
+						t.Fatalf("coordinate %d: %v, FullGrad %v", a, g[a], want[a])
+					}
+				}
+				if ref == nil {
+					ref, fref = g, f
+					continue
+				}
+				if math.Float64bits(f) != math.Float64bits(fref) {
+					t.Errorf("loss with helpers %v, without %v", f, fref)
+				}
+				for a := range g {
+					if math.Float64bits(g[a]) != math.Float64bits(ref[a]) {
+						t.Fatalf("coordinate %d with helpers %v, without %v", a, g[a], ref[a])
+					}
+				}
+			}
+			p := &SGDProblem{Model: m, LR: 0.1, Batch: 8, X0: x0, Steps: 12, BurnIn: 3}
+			var first *Result
+			for _, workers := range []int{1, 2, 7} {
+				res, err := (&SGDRun{N: c.chains, Seed: 4, Workers: workers, Record: 2, Every: 3}).SDE(context.Background(), p, NoiseIsotropic)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if first == nil {
+					first = res
+					continue
+				}
+				for name, pair := range map[string][2][]float64{"final": {first.Final, res.Final}, "traj": {first.Traj, res.Traj}, "mean": {first.Mean, res.Mean}} {
+					for i := range pair[0] {
+						if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+							t.Fatalf("%d workers: %s[%d] = %v, 1 worker: %v", workers, name, i, pair[1][i], pair[0][i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSGDIsotropic times the isotropic null as 'observe' runs it on
+// the default mlp (d = 1002, N = 1000): 5 chains of 100 steps, full
+// gradients every step; with 2 workers the split gradient (splitGrad) lets
+// the fifth chain use both. It reports chain-steps per second.
+func BenchmarkSGDIsotropic(b *testing.B) {
+	fs, err := potentials.NewFiniteSum("mlp", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x0 := make([]float64, fs.Dim())
+	fs.(*potentials.MLP).Init(x0, 1)
+	p := &SGDProblem{Model: fs, LR: 0.1, Batch: 32, X0: x0, Steps: 100, NoiseScale: 0.01}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("mlp/chains=5/workers=%d", workers), func(b *testing.B) {
+			r := &SGDRun{N: 5, Seed: 1, Workers: workers}
+			for b.Loop() {
+				if _, err := r.SDE(context.Background(), p, NoiseIsotropic); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*5*100/b.Elapsed().Seconds(), "steps/s")
+		})
 	}
 }
