@@ -472,9 +472,9 @@ func TestSqrtPSD(t *testing.T) {
 	}
 }
 
-// TestPairingInvariance checks that advancing two trajectories in lockstep
-// (step2x2) gives bit for bit what advancing each alone (step2) gives, also
-// when one of the pair diverges or meets a non-PSD diffusion first.
+// TestPairingInvariance checks that advancing laneCount trajectories in
+// lockstep (lanes2) gives bit for bit what advancing each alone gives, also
+// when some of them diverge or meet a non-PSD diffusion first.
 func TestPairingInvariance(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -493,12 +493,12 @@ func TestPairingInvariance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, ok := r.newStepper([2]*rand.Rand{}).(*pair2); !ok {
-					t.Fatal("the model does not take the paired 2-D kernel")
+				if _, ok := r.newLaneStepper(newPCGs(maxLanes)).(*lanes2); !ok {
+					t.Fatal("the model does not take the lockstep 2-D kernel")
 				}
 				if !paired {
-					paired := r.newStepper
-					r.newStepper = func(rng [2]*rand.Rand) stepper { return unpaired{paired(rng)} }
+					paired := r.newLaneStepper
+					r.newLaneStepper = func(pcg []*rand.PCG) stepper { return unpaired{paired(pcg)} }
 				}
 				_, err = r.run(context.Background())
 				return r, fmt.Sprint(err)
