@@ -8,16 +8,19 @@ import "math"
 // Functions of one variable ignore y.
 type Func func(x, y float64) float64
 
-// Operand kinds of the compiler.
+// Operand kinds of the compiler (gen.go lists them in this order).
 const (
 	kConst uint8 = iota // constant c
 	kX                  // variable 0
 	kY                  // variable 1
+	kX2                 // x*x
+	kY2                 // y*y
 	kFn                 // compiled subexpression f
 )
 
-// operand is a compiled subexpression. Constants and variables are kept as
-// leaves so that the closure of the parent reads them directly.
+// operand is a compiled subexpression. Constants, variables and their
+// squares are kept as leaves so that the closure of the parent computes
+// them inline instead of calling a closure.
 type operand struct {
 	kind uint8
 	c    float64
@@ -26,10 +29,11 @@ type operand struct {
 
 // Compile returns a Func that evaluates e. It folds subexpressions that do
 // not depend on the variables (parameters included), computes integer
-// powers by multiplication and specialises each node on the kinds of its
-// operands, so that evaluation neither allocates nor goes through
-// interfaces. The Func returns the same values as Eval; it is safe for
-// concurrent use.
+// powers by multiplication, specialises each node on the kinds of its
+// operands (constants, x, y, x^2, y^2 and compiled subexpressions) and
+// fuses a negation with the product, quotient, sum or difference below
+// it, so that evaluation neither allocates nor goes through interfaces.
+// The Func returns the same values as Eval; it is safe for concurrent use.
 func (e *Expr) Compile() Func {
 	c := compiler{memo: map[*Expr]operand{}}
 	return c.compile(e).fn()
@@ -49,6 +53,10 @@ func (o operand) fn() Func {
 		return func(x, y float64) float64 { return x }
 	case kY:
 		return func(x, y float64) float64 { return y }
+	case kX2:
+		return func(x, y float64) float64 { return x * x }
+	case kY2:
+		return func(x, y float64) float64 { return y * y }
 	}
 	return o.f
 }
@@ -69,12 +77,7 @@ func (c *compiler) compile(e *Expr) operand {
 	case opVar:
 		o.kind = kX + uint8(e.idx)
 	case opNeg:
-		a := c.compile(e.a)
-		if a.kind == kConst {
-			o = constOperand(-a.c)
-			break
-		}
-		o = fnOperand(genNeg(a))
+		o = c.neg(e)
 	case opAdd, opSub:
 		if f, ok := c.affine(e); ok {
 			o = f
@@ -100,13 +103,42 @@ func (c *compiler) compile(e *Expr) operand {
 }
 
 // binary compiles e = a o b. Operands may be constant even if e depends on
-// the variables (x^0 is 1); such nodes are folded here.
+// the variables (x^0 is 1); such nodes are folded here. The product of a
+// variable with itself is the leaf x^2 or y^2.
 func (c *compiler) binary(e *Expr) operand {
 	a, b := c.compile(e.a), c.compile(e.b)
 	if a.kind == kConst && b.kind == kConst {
 		return constOperand(binop(e.op, a.c, b.c))
 	}
+	if e.op == opMul && a.kind == b.kind && (a.kind == kX || a.kind == kY) {
+		return operand{kind: a.kind + kX2 - kX}
+	}
 	return fnOperand(genBinary(e.op, a, b))
+}
+
+// neg compiles e = -a. The negation of a product, quotient, sum or
+// difference is one closure, -(u o v), when a is not compiled otherwise
+// (an affine form or a leaf): the same operations in the same order as
+// Eval.
+func (c *compiler) neg(e *Expr) operand {
+	a := c.compile(e.a)
+	switch {
+	case a.kind == kConst:
+		return constOperand(-a.c)
+	case a.kind != kFn:
+		return fnOperand(genNeg(a))
+	}
+	switch e.a.op {
+	case opAdd, opSub:
+		if _, _, _, ok := c.affineParts(e.a); ok {
+			break
+		}
+		fallthrough
+	case opMul, opDiv:
+		u, v := c.compile(e.a.a), c.compile(e.a.b)
+		return fnOperand(genNegBinary(e.a.op, u, v))
+	}
+	return fnOperand(genNeg(a))
 }
 
 // power compiles e = a^b.
@@ -127,18 +159,36 @@ func (c *compiler) power(e *Expr) operand {
 		return constOperand(1)
 	case 1:
 		return a
+	case 2:
+		if a.kind == kX || a.kind == kY {
+			return operand{kind: a.kind + kX2 - kX}
+		}
+		return fnOperand(genPowInt(n, a))
 	default:
 		return fnOperand(genPowInt(n, a))
 	}
 }
 
 // affine compiles e = a ± b as one closure c1*u + c0 if one operand is
-// constant and the other a product with a constant factor. The rounding is
-// that of Eval: c0 - c1*u = c0 + (-c1)*u and c1*u - c0 = c1*u + (-c0)
-// exactly.
+// constant and the other a product with a constant factor (affineParts).
 func (c *compiler) affine(e *Expr) (operand, bool) {
+	c1, uo, c0, ok := c.affineParts(e)
+	if !ok {
+		return operand{}, false
+	}
+	if uo.kind == kConst {
+		return constOperand(float64(c1*uo.c) + c0), true
+	}
+	return fnOperand(genAffine(c1, uo, c0)), true
+}
+
+// affineParts returns e = a ± b as c1*u + c0, with u compiled, if one
+// operand is constant and the other a product with a constant factor. The
+// rounding is that of Eval: c0 - c1*u = c0 + (-c1)*u and c1*u - c0 =
+// c1*u + (-c0) exactly.
+func (c *compiler) affineParts(e *Expr) (c1 float64, uo operand, c0 float64, ok bool) {
 	var m *Expr
-	var c0, s float64 = 0, 1
+	var s float64 = 1
 	switch {
 	case e.b.vars == 0:
 		m, c0 = e.a, e.b.Eval(0, 0)
@@ -151,12 +201,11 @@ func (c *compiler) affine(e *Expr) (operand, bool) {
 			s = -1
 		}
 	default:
-		return operand{}, false
+		return 0, operand{}, 0, false
 	}
 	if m.op != opMul {
-		return operand{}, false
+		return 0, operand{}, 0, false
 	}
-	var c1 float64
 	var u *Expr
 	switch {
 	case m.a.vars == 0:
@@ -164,11 +213,40 @@ func (c *compiler) affine(e *Expr) (operand, bool) {
 	case m.b.vars == 0:
 		c1, u = m.b.Eval(0, 0), m.a
 	default:
-		return operand{}, false
+		return 0, operand{}, 0, false
 	}
-	uo := c.compile(u)
-	if uo.kind == kConst {
-		return constOperand(float64(s*c1*uo.c) + c0), true
+	return s * c1, c.compile(u), c0, true
+}
+
+// Compile2 returns a function that evaluates a and b at one point, as
+// their Funcs would (the same values as Eval), compiled together so that
+// common subexpressions are compiled once; a constant output is returned
+// without a call. It is the form of a 2-D drift, (b1, b2), and is safe for
+// concurrent use.
+func Compile2(a, b *Expr) func(x, y float64) (float64, float64) {
+	c := compiler{memo: map[*Expr]operand{}}
+	oa, ob := c.compile(a), c.compile(b)
+	fa, fb := oa.fn(), ob.fn()
+	switch {
+	case oa.kind == kConst:
+		ca := oa.c
+		return func(x, y float64) (float64, float64) { return ca, fb(x, y) }
+	case ob.kind == kConst:
+		cb := ob.c
+		return func(x, y float64) (float64, float64) { return fa(x, y), cb }
 	}
-	return fnOperand(genAffine(s*c1, uo, c0)), true
+	return func(x, y float64) (float64, float64) { return fa(x, y), fb(x, y) }
+}
+
+// Compile3 is Compile2 for three expressions: the form of a 2-D diffusion,
+// (D11, D12, D22), whose off-diagonal entry is often constant.
+func Compile3(a, b, d *Expr) func(x, y float64) (float64, float64, float64) {
+	c := compiler{memo: map[*Expr]operand{}}
+	oa, ob, od := c.compile(a), c.compile(b), c.compile(d)
+	fa, fb, fd := oa.fn(), ob.fn(), od.fn()
+	if ob.kind == kConst {
+		cb := ob.c
+		return func(x, y float64) (float64, float64, float64) { return fa(x, y), cb, fd(x, y) }
+	}
+	return func(x, y float64) (float64, float64, float64) { return fa(x, y), fb(x, y), fd(x, y) }
 }

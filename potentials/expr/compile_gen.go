@@ -10,169 +10,670 @@ func genBinary(o op, a, b operand) Func {
 	ca, fa, cb, fb := a.c, a.f, b.c, b.f
 	switch o {
 	case opAdd:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca + x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca + y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca + (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca + (y * y) }
+		case 5: // kConst, kFn
 			return func(x, y float64) float64 { return ca + fb(x, y) }
-		case kX<<2 | kConst:
+		case 6: // kX, kConst
 			return func(x, y float64) float64 { return x + cb }
-		case kX<<2 | kX:
+		case 7: // kX, kX
 			return func(x, y float64) float64 { return x + x }
-		case kX<<2 | kY:
+		case 8: // kX, kY
 			return func(x, y float64) float64 { return x + y }
-		case kX<<2 | kFn:
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return x + (x * x) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return x + (y * y) }
+		case 11: // kX, kFn
 			return func(x, y float64) float64 { return x + fb(x, y) }
-		case kY<<2 | kConst:
+		case 12: // kY, kConst
 			return func(x, y float64) float64 { return y + cb }
-		case kY<<2 | kX:
+		case 13: // kY, kX
 			return func(x, y float64) float64 { return y + x }
-		case kY<<2 | kY:
+		case 14: // kY, kY
 			return func(x, y float64) float64 { return y + y }
-		case kY<<2 | kFn:
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return y + (x * x) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return y + (y * y) }
+		case 17: // kY, kFn
 			return func(x, y float64) float64 { return y + fb(x, y) }
-		case kFn<<2 | kConst:
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) + cb }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) + x }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) + y }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) + (x * x) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) + (y * y) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) + fb(x, y) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) + cb }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) + x }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) + y }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) + (x * x) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) + (y * y) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) + fb(x, y) }
+		case 30: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) + cb }
-		case kFn<<2 | kX:
+		case 31: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) + x }
-		case kFn<<2 | kY:
+		case 32: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) + y }
-		case kFn<<2 | kFn:
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) + (x * x) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) + (y * y) }
+		case 35: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) + fb(x, y) }
 		}
 	case opSub:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca - x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca - y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca - (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca - (y * y) }
+		case 5: // kConst, kFn
 			return func(x, y float64) float64 { return ca - fb(x, y) }
-		case kX<<2 | kConst:
+		case 6: // kX, kConst
 			return func(x, y float64) float64 { return x - cb }
-		case kX<<2 | kX:
+		case 7: // kX, kX
 			return func(x, y float64) float64 { return x - x }
-		case kX<<2 | kY:
+		case 8: // kX, kY
 			return func(x, y float64) float64 { return x - y }
-		case kX<<2 | kFn:
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return x - (x * x) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return x - (y * y) }
+		case 11: // kX, kFn
 			return func(x, y float64) float64 { return x - fb(x, y) }
-		case kY<<2 | kConst:
+		case 12: // kY, kConst
 			return func(x, y float64) float64 { return y - cb }
-		case kY<<2 | kX:
+		case 13: // kY, kX
 			return func(x, y float64) float64 { return y - x }
-		case kY<<2 | kY:
+		case 14: // kY, kY
 			return func(x, y float64) float64 { return y - y }
-		case kY<<2 | kFn:
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return y - (x * x) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return y - (y * y) }
+		case 17: // kY, kFn
 			return func(x, y float64) float64 { return y - fb(x, y) }
-		case kFn<<2 | kConst:
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) - cb }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) - x }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) - y }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) - (x * x) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) - (y * y) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) - fb(x, y) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) - cb }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) - x }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) - y }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) - (x * x) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) - (y * y) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) - fb(x, y) }
+		case 30: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) - cb }
-		case kFn<<2 | kX:
+		case 31: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) - x }
-		case kFn<<2 | kY:
+		case 32: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) - y }
-		case kFn<<2 | kFn:
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) - (x * x) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) - (y * y) }
+		case 35: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) - fb(x, y) }
 		}
 	case opMul:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca * x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca * y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca * (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca * (y * y) }
+		case 5: // kConst, kFn
 			return func(x, y float64) float64 { return ca * fb(x, y) }
-		case kX<<2 | kConst:
+		case 6: // kX, kConst
 			return func(x, y float64) float64 { return x * cb }
-		case kX<<2 | kX:
+		case 7: // kX, kX
 			return func(x, y float64) float64 { return x * x }
-		case kX<<2 | kY:
+		case 8: // kX, kY
 			return func(x, y float64) float64 { return x * y }
-		case kX<<2 | kFn:
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return x * (x * x) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return x * (y * y) }
+		case 11: // kX, kFn
 			return func(x, y float64) float64 { return x * fb(x, y) }
-		case kY<<2 | kConst:
+		case 12: // kY, kConst
 			return func(x, y float64) float64 { return y * cb }
-		case kY<<2 | kX:
+		case 13: // kY, kX
 			return func(x, y float64) float64 { return y * x }
-		case kY<<2 | kY:
+		case 14: // kY, kY
 			return func(x, y float64) float64 { return y * y }
-		case kY<<2 | kFn:
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return y * (x * x) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return y * (y * y) }
+		case 17: // kY, kFn
 			return func(x, y float64) float64 { return y * fb(x, y) }
-		case kFn<<2 | kConst:
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) * cb }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) * x }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) * y }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) * (x * x) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) * (y * y) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) * fb(x, y) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) * cb }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) * x }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) * y }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) * (x * x) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) * (y * y) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) * fb(x, y) }
+		case 30: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) * cb }
-		case kFn<<2 | kX:
+		case 31: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) * x }
-		case kFn<<2 | kY:
+		case 32: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) * y }
-		case kFn<<2 | kFn:
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) * (x * x) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) * (y * y) }
+		case 35: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) * fb(x, y) }
 		}
 	case opDiv:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca / x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca / y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca / (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca / (y * y) }
+		case 5: // kConst, kFn
 			return func(x, y float64) float64 { return ca / fb(x, y) }
-		case kX<<2 | kConst:
+		case 6: // kX, kConst
 			return func(x, y float64) float64 { return x / cb }
-		case kX<<2 | kX:
+		case 7: // kX, kX
 			return func(x, y float64) float64 { return x / x }
-		case kX<<2 | kY:
+		case 8: // kX, kY
 			return func(x, y float64) float64 { return x / y }
-		case kX<<2 | kFn:
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return x / (x * x) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return x / (y * y) }
+		case 11: // kX, kFn
 			return func(x, y float64) float64 { return x / fb(x, y) }
-		case kY<<2 | kConst:
+		case 12: // kY, kConst
 			return func(x, y float64) float64 { return y / cb }
-		case kY<<2 | kX:
+		case 13: // kY, kX
 			return func(x, y float64) float64 { return y / x }
-		case kY<<2 | kY:
+		case 14: // kY, kY
 			return func(x, y float64) float64 { return y / y }
-		case kY<<2 | kFn:
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return y / (x * x) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return y / (y * y) }
+		case 17: // kY, kFn
 			return func(x, y float64) float64 { return y / fb(x, y) }
-		case kFn<<2 | kConst:
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) / cb }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) / x }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) / y }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) / (x * x) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) / (y * y) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) / fb(x, y) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) / cb }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) / x }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) / y }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) / (x * x) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) / (y * y) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) / fb(x, y) }
+		case 30: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) / cb }
-		case kFn<<2 | kX:
+		case 31: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) / x }
-		case kFn<<2 | kY:
+		case 32: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) / y }
-		case kFn<<2 | kFn:
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) / (x * x) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) / (y * y) }
+		case 35: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) / fb(x, y) }
 		}
 	case opPow:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return pow(ca, x) }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return pow(ca, y) }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return pow(ca, (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return pow(ca, (y * y)) }
+		case 5: // kConst, kFn
 			return func(x, y float64) float64 { return pow(ca, fb(x, y)) }
-		case kX<<2 | kConst:
+		case 6: // kX, kConst
 			return func(x, y float64) float64 { return pow(x, cb) }
-		case kX<<2 | kX:
+		case 7: // kX, kX
 			return func(x, y float64) float64 { return pow(x, x) }
-		case kX<<2 | kY:
+		case 8: // kX, kY
 			return func(x, y float64) float64 { return pow(x, y) }
-		case kX<<2 | kFn:
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return pow(x, (x * x)) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return pow(x, (y * y)) }
+		case 11: // kX, kFn
 			return func(x, y float64) float64 { return pow(x, fb(x, y)) }
-		case kY<<2 | kConst:
+		case 12: // kY, kConst
 			return func(x, y float64) float64 { return pow(y, cb) }
-		case kY<<2 | kX:
+		case 13: // kY, kX
 			return func(x, y float64) float64 { return pow(y, x) }
-		case kY<<2 | kY:
+		case 14: // kY, kY
 			return func(x, y float64) float64 { return pow(y, y) }
-		case kY<<2 | kFn:
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return pow(y, (x * x)) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return pow(y, (y * y)) }
+		case 17: // kY, kFn
 			return func(x, y float64) float64 { return pow(y, fb(x, y)) }
-		case kFn<<2 | kConst:
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return pow((x * x), cb) }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return pow((x * x), x) }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return pow((x * x), y) }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return pow((x * x), (x * x)) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return pow((x * x), (y * y)) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return pow((x * x), fb(x, y)) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return pow((y * y), cb) }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return pow((y * y), x) }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return pow((y * y), y) }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return pow((y * y), (x * x)) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return pow((y * y), (y * y)) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return pow((y * y), fb(x, y)) }
+		case 30: // kFn, kConst
 			return func(x, y float64) float64 { return pow(fa(x, y), cb) }
-		case kFn<<2 | kX:
+		case 31: // kFn, kX
 			return func(x, y float64) float64 { return pow(fa(x, y), x) }
-		case kFn<<2 | kY:
+		case 32: // kFn, kY
 			return func(x, y float64) float64 { return pow(fa(x, y), y) }
-		case kFn<<2 | kFn:
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return pow(fa(x, y), (x * x)) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return pow(fa(x, y), (y * y)) }
+		case 35: // kFn, kFn
 			return func(x, y float64) float64 { return pow(fa(x, y), fb(x, y)) }
+		}
+	}
+	panic("expr: invalid binary operation")
+}
+
+// genNegBinary returns the closure of -(a o b) for an arithmetic
+// operation o (not a power); a and b are not both constant.
+func genNegBinary(o op, a, b operand) Func {
+	ca, fa, cb, fb := a.c, a.f, b.c, b.f
+	switch o {
+	case opAdd:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca + x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca + y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca + (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca + (y * y)) }
+		case 5: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca + fb(x, y)) }
+		case 6: // kX, kConst
+			return func(x, y float64) float64 { return -(x + cb) }
+		case 7: // kX, kX
+			return func(x, y float64) float64 { return -(x + x) }
+		case 8: // kX, kY
+			return func(x, y float64) float64 { return -(x + y) }
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return -(x + (x * x)) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return -(x + (y * y)) }
+		case 11: // kX, kFn
+			return func(x, y float64) float64 { return -(x + fb(x, y)) }
+		case 12: // kY, kConst
+			return func(x, y float64) float64 { return -(y + cb) }
+		case 13: // kY, kX
+			return func(x, y float64) float64 { return -(y + x) }
+		case 14: // kY, kY
+			return func(x, y float64) float64 { return -(y + y) }
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return -(y + (x * x)) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return -(y + (y * y)) }
+		case 17: // kY, kFn
+			return func(x, y float64) float64 { return -(y + fb(x, y)) }
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) + cb) }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) + x) }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) + y) }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) + (x * x)) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) + (y * y)) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) + fb(x, y)) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) + cb) }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) + x) }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) + y) }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) + (x * x)) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) + (y * y)) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) + fb(x, y)) }
+		case 30: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) + cb) }
+		case 31: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) + x) }
+		case 32: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) + y) }
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) + (x * x)) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) + (y * y)) }
+		case 35: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) + fb(x, y)) }
+		}
+	case opSub:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca - x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca - y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca - (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca - (y * y)) }
+		case 5: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca - fb(x, y)) }
+		case 6: // kX, kConst
+			return func(x, y float64) float64 { return -(x - cb) }
+		case 7: // kX, kX
+			return func(x, y float64) float64 { return -(x - x) }
+		case 8: // kX, kY
+			return func(x, y float64) float64 { return -(x - y) }
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return -(x - (x * x)) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return -(x - (y * y)) }
+		case 11: // kX, kFn
+			return func(x, y float64) float64 { return -(x - fb(x, y)) }
+		case 12: // kY, kConst
+			return func(x, y float64) float64 { return -(y - cb) }
+		case 13: // kY, kX
+			return func(x, y float64) float64 { return -(y - x) }
+		case 14: // kY, kY
+			return func(x, y float64) float64 { return -(y - y) }
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return -(y - (x * x)) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return -(y - (y * y)) }
+		case 17: // kY, kFn
+			return func(x, y float64) float64 { return -(y - fb(x, y)) }
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) - cb) }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) - x) }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) - y) }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) - (x * x)) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) - (y * y)) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) - fb(x, y)) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) - cb) }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) - x) }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) - y) }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) - (x * x)) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) - (y * y)) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) - fb(x, y)) }
+		case 30: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) - cb) }
+		case 31: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) - x) }
+		case 32: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) - y) }
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) - (x * x)) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) - (y * y)) }
+		case 35: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) - fb(x, y)) }
+		}
+	case opMul:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca * x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca * y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca * (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca * (y * y)) }
+		case 5: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca * fb(x, y)) }
+		case 6: // kX, kConst
+			return func(x, y float64) float64 { return -(x * cb) }
+		case 7: // kX, kX
+			return func(x, y float64) float64 { return -(x * x) }
+		case 8: // kX, kY
+			return func(x, y float64) float64 { return -(x * y) }
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return -(x * (x * x)) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return -(x * (y * y)) }
+		case 11: // kX, kFn
+			return func(x, y float64) float64 { return -(x * fb(x, y)) }
+		case 12: // kY, kConst
+			return func(x, y float64) float64 { return -(y * cb) }
+		case 13: // kY, kX
+			return func(x, y float64) float64 { return -(y * x) }
+		case 14: // kY, kY
+			return func(x, y float64) float64 { return -(y * y) }
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return -(y * (x * x)) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return -(y * (y * y)) }
+		case 17: // kY, kFn
+			return func(x, y float64) float64 { return -(y * fb(x, y)) }
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) * cb) }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) * x) }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) * y) }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) * (x * x)) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) * (y * y)) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) * fb(x, y)) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) * cb) }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) * x) }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) * y) }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) * (x * x)) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) * (y * y)) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) * fb(x, y)) }
+		case 30: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) * cb) }
+		case 31: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) * x) }
+		case 32: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) * y) }
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) * (x * x)) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) * (y * y)) }
+		case 35: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) * fb(x, y)) }
+		}
+	case opDiv:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca / x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca / y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca / (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca / (y * y)) }
+		case 5: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca / fb(x, y)) }
+		case 6: // kX, kConst
+			return func(x, y float64) float64 { return -(x / cb) }
+		case 7: // kX, kX
+			return func(x, y float64) float64 { return -(x / x) }
+		case 8: // kX, kY
+			return func(x, y float64) float64 { return -(x / y) }
+		case 9: // kX, kX2
+			return func(x, y float64) float64 { return -(x / (x * x)) }
+		case 10: // kX, kY2
+			return func(x, y float64) float64 { return -(x / (y * y)) }
+		case 11: // kX, kFn
+			return func(x, y float64) float64 { return -(x / fb(x, y)) }
+		case 12: // kY, kConst
+			return func(x, y float64) float64 { return -(y / cb) }
+		case 13: // kY, kX
+			return func(x, y float64) float64 { return -(y / x) }
+		case 14: // kY, kY
+			return func(x, y float64) float64 { return -(y / y) }
+		case 15: // kY, kX2
+			return func(x, y float64) float64 { return -(y / (x * x)) }
+		case 16: // kY, kY2
+			return func(x, y float64) float64 { return -(y / (y * y)) }
+		case 17: // kY, kFn
+			return func(x, y float64) float64 { return -(y / fb(x, y)) }
+		case 18: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) / cb) }
+		case 19: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) / x) }
+		case 20: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) / y) }
+		case 21: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) / (x * x)) }
+		case 22: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) / (y * y)) }
+		case 23: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) / fb(x, y)) }
+		case 24: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) / cb) }
+		case 25: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) / x) }
+		case 26: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) / y) }
+		case 27: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) / (x * x)) }
+		case 28: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) / (y * y)) }
+		case 29: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) / fb(x, y)) }
+		case 30: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) / cb) }
+		case 31: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) / x) }
+		case 32: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) / y) }
+		case 33: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) / (x * x)) }
+		case 34: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) / (y * y)) }
+		case 35: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) / fb(x, y)) }
 		}
 	}
 	panic("expr: invalid binary operation")
@@ -186,6 +687,10 @@ func genNeg(a operand) Func {
 		return func(x, y float64) float64 { return -x }
 	case kY:
 		return func(x, y float64) float64 { return -y }
+	case kX2:
+		return func(x, y float64) float64 { return -(x * x) }
+	case kY2:
+		return func(x, y float64) float64 { return -(y * y) }
 	case kFn:
 		return func(x, y float64) float64 { return -fa(x, y) }
 	}
@@ -202,6 +707,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Exp(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Exp(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Exp((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Exp((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Exp(fa(x, y)) }
 		}
@@ -211,6 +720,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Log(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Log(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Log((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Log((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Log(fa(x, y)) }
 		}
@@ -220,6 +733,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sqrt(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sqrt(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sqrt((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sqrt((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sqrt(fa(x, y)) }
 		}
@@ -229,6 +746,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sin(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sin(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sin((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sin((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sin(fa(x, y)) }
 		}
@@ -238,6 +759,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cos(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Cos(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Cos((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Cos((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cos(fa(x, y)) }
 		}
@@ -247,6 +772,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tan(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Tan(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Tan((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Tan((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tan(fa(x, y)) }
 		}
@@ -256,6 +785,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sinh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sinh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sinh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sinh((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sinh(fa(x, y)) }
 		}
@@ -265,6 +798,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cosh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Cosh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Cosh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Cosh((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cosh(fa(x, y)) }
 		}
@@ -274,6 +811,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tanh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Tanh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Tanh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Tanh((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tanh(fa(x, y)) }
 		}
@@ -283,6 +824,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Abs(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Abs(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Abs((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Abs((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Abs(fa(x, y)) }
 		}
@@ -292,6 +837,10 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return sign(x) }
 		case kY:
 			return func(x, y float64) float64 { return sign(y) }
+		case kX2:
+			return func(x, y float64) float64 { return sign((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return sign((y * y)) }
 		case kFn:
 			return func(x, y float64) float64 { return sign(fa(x, y)) }
 		}
@@ -308,6 +857,10 @@ func genAffine(c1 float64, u operand, c0 float64) Func {
 		return func(x, y float64) float64 { return float64(c1*x) + c0 }
 	case kY:
 		return func(x, y float64) float64 { return float64(c1*y) + c0 }
+	case kX2:
+		return func(x, y float64) float64 { return float64(c1*(x*x)) + c0 }
+	case kY2:
+		return func(x, y float64) float64 { return float64(c1*(y*y)) + c0 }
 	case kFn:
 		return func(x, y float64) float64 { return float64(c1*fa(x, y)) + c0 }
 	}
@@ -330,6 +883,16 @@ func genPowInt(n int, u operand) Func {
 			return func(x, y float64) float64 {
 				return y * y
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return v * v
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return v * v
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -345,6 +908,16 @@ func genPowInt(n int, u operand) Func {
 		case kY:
 			return func(x, y float64) float64 {
 				return y * (y * y)
+			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return v * (v * v)
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return v * (v * v)
 			}
 		case kFn:
 			return func(x, y float64) float64 {
@@ -364,6 +937,18 @@ func genPowInt(n int, u operand) Func {
 				s := y * y
 				return s * s
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				s := v * v
+				return s * s
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				s := v * v
+				return s * s
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -381,6 +966,16 @@ func genPowInt(n int, u operand) Func {
 			return func(x, y float64) float64 {
 				return 1 / y
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return 1 / v
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return 1 / v
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -397,6 +992,16 @@ func genPowInt(n int, u operand) Func {
 			return func(x, y float64) float64 {
 				return 1 / (y * y)
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return 1 / (v * v)
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return 1 / (v * v)
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -409,6 +1014,10 @@ func genPowInt(n int, u operand) Func {
 		return func(x, y float64) float64 { return intPow(x, n) }
 	case kY:
 		return func(x, y float64) float64 { return intPow(y, n) }
+	case kX2:
+		return func(x, y float64) float64 { return intPow((x * x), n) }
+	case kY2:
+		return func(x, y float64) float64 { return intPow((y * y), n) }
 	case kFn:
 		return func(x, y float64) float64 { return intPow(fa(x, y), n) }
 	}
@@ -423,8 +1032,16 @@ func genPowConst(p float64, u operand) Func {
 		return func(x, y float64) float64 { return math.Pow(x, p) }
 	case kY:
 		return func(x, y float64) float64 { return math.Pow(y, p) }
+	case kX2:
+		return func(x, y float64) float64 { return math.Pow((x * x), p) }
+	case kY2:
+		return func(x, y float64) float64 { return math.Pow((y * y), p) }
 	case kFn:
 		return func(x, y float64) float64 { return math.Pow(fa(x, y), p) }
 	}
 	panic("expr: invalid operand")
 }
+
+// pair returns the index of the operand kinds (a, b) in the switches of
+// genBinary and genNegBinary.
+func pair(a, b uint8) int { return int(a)*6 + int(b) }
