@@ -218,35 +218,166 @@ func (c *compiler) affineParts(e *Expr) (c1 float64, uo operand, c0 float64, ok 
 	return s * c1, c.compile(u), c0, true
 }
 
+// simple is an output of Compile2 or Compile3 evaluated inline, without a
+// call: c1*u + c0 for u = v[k] of the point's values v = (x, y, x^2, y^2,
+// 1), rounded as float64(c1*u) + c0, which is exact for a constant c
+// (c*1 + (-0)), a leaf u (1*u + (-0)) and its negation ((-1)*u + (-0)),
+// and the rounding of Eval for an affine form (affineParts).
+type simple struct {
+	c1, c0 float64
+	k      int
+}
+
+// Indices of the point's values of simple.
+const (
+	vX = iota
+	vY
+	vX2
+	vY2
+	vOne
+)
+
+// pointValues writes into v the values a simple output reads, element by
+// element (a composite literal would be copied in 16-byte moves, which
+// cannot be forwarded from the 8-byte stores before them and stall).
+func pointValues(v *[8]float64, x, y float64) {
+	v[vX] = x
+	v[vY] = y
+	v[vX2] = x * x
+	v[vY2] = y * y
+	v[vOne] = 1
+}
+
+// at returns the value of s at the point of values v.
+func (s *simple) at(v *[8]float64) float64 { return float64(s.c1*v[s.k&7]) + s.c0 }
+
+// leafIndex returns the index of a leaf operand's value.
+func leafIndex(kind uint8) (int, bool) {
+	switch kind {
+	case kX:
+		return vX, true
+	case kY:
+		return vY, true
+	case kX2:
+		return vX2, true
+	case kY2:
+		return vY2, true
+	}
+	return 0, false
+}
+
+// output compiles e as an output of Compile2 or Compile3: a simple form
+// if it is one, otherwise its Func.
+func (c *compiler) output(e *Expr) (simple, Func, bool) {
+	negZero := math.Copysign(0, -1)
+	if e.vars == 0 {
+		return simple{c1: e.Eval(0, 0), k: vOne, c0: negZero}, nil, true
+	}
+	if e.op == opAdd || e.op == opSub {
+		if c1, u, c0, ok := c.affineParts(e); ok {
+			if k, ok := leafIndex(u.kind); ok {
+				return simple{c1: c1, k: k, c0: c0}, nil, true
+			}
+		}
+	}
+	if e.op == opNeg {
+		if k, ok := leafIndex(c.compile(e.a).kind); ok {
+			return simple{c1: -1, k: k, c0: negZero}, nil, true
+		}
+	}
+	o := c.compile(e)
+	if k, ok := leafIndex(o.kind); ok {
+		return simple{c1: 1, k: k, c0: negZero}, nil, true
+	}
+	if o.kind == kConst {
+		return simple{c1: o.c, k: vOne, c0: negZero}, nil, true
+	}
+	return simple{}, o.f, false
+}
+
 // Compile2 returns a function that evaluates a and b at one point, as
 // their Funcs would (the same values as Eval), compiled together so that
-// common subexpressions are compiled once; a constant output is returned
-// without a call. It is the form of a 2-D drift, (b1, b2), and is safe for
-// concurrent use.
+// common subexpressions are compiled once. An output that is a constant,
+// x, y, x^2 or y^2, the negation of one of these or an affine function of
+// one of these is evaluated inline; the others call their compiled Func.
+// It is the form of a 2-D drift, (b1, b2), and is safe for concurrent use.
 func Compile2(a, b *Expr) func(x, y float64) (float64, float64) {
 	c := compiler{memo: map[*Expr]operand{}}
-	oa, ob := c.compile(a), c.compile(b)
-	fa, fb := oa.fn(), ob.fn()
+	sa, fa, ia := c.output(a)
+	sb, fb, ib := c.output(b)
 	switch {
-	case oa.kind == kConst:
-		ca := oa.c
-		return func(x, y float64) (float64, float64) { return ca, fb(x, y) }
-	case ob.kind == kConst:
-		cb := ob.c
-		return func(x, y float64) (float64, float64) { return fa(x, y), cb }
+	case ia && ib:
+		return func(x, y float64) (float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), sb.at(&v)
+		}
+	case ia:
+		return func(x, y float64) (float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), fb(x, y)
+		}
+	case ib:
+		return func(x, y float64) (float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return fa(x, y), sb.at(&v)
+		}
 	}
 	return func(x, y float64) (float64, float64) { return fa(x, y), fb(x, y) }
 }
 
 // Compile3 is Compile2 for three expressions: the form of a 2-D diffusion,
-// (D11, D12, D22), whose off-diagonal entry is often constant.
+// (D11, D12, D22).
 func Compile3(a, b, d *Expr) func(x, y float64) (float64, float64, float64) {
 	c := compiler{memo: map[*Expr]operand{}}
-	oa, ob, od := c.compile(a), c.compile(b), c.compile(d)
-	fa, fb, fd := oa.fn(), ob.fn(), od.fn()
-	if ob.kind == kConst {
-		cb := ob.c
-		return func(x, y float64) (float64, float64, float64) { return fa(x, y), cb, fd(x, y) }
+	sa, fa, ia := c.output(a)
+	sb, fb, ib := c.output(b)
+	sd, fd, id := c.output(d)
+	switch {
+	case ia && ib && id:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), sb.at(&v), sd.at(&v)
+		}
+	case ia && ib:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), sb.at(&v), fd(x, y)
+		}
+	case ia && id:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), fb(x, y), sd.at(&v)
+		}
+	case ib && id:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return fa(x, y), sb.at(&v), sd.at(&v)
+		}
+	case ia:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return sa.at(&v), fb(x, y), fd(x, y)
+		}
+	case ib:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return fa(x, y), sb.at(&v), fd(x, y)
+		}
+	case id:
+		return func(x, y float64) (float64, float64, float64) {
+			var v [8]float64
+			pointValues(&v, x, y)
+			return fa(x, y), fb(x, y), sd.at(&v)
+		}
 	}
 	return func(x, y float64) (float64, float64, float64) { return fa(x, y), fb(x, y), fd(x, y) }
 }
