@@ -219,16 +219,16 @@ func (c *compiler) affineParts(e *Expr) (c1 float64, uo operand, c0 float64, ok 
 }
 
 // simple is an output of Compile2 or Compile3 evaluated inline, without a
-// call: c1*u + c0 for u = v[k] of the point's values v = (x, y, x^2, y^2,
-// 1), rounded as float64(c1*u) + c0, which is exact for a constant c
-// (c*1 + (-0)), a leaf u (1*u + (-0)) and its negation ((-1)*u + (-0)),
-// and the rounding of Eval for an affine form (affineParts).
+// call: c1*u + c0 for u = x, y, x^2, y^2 or 1 (selected by k), rounded as
+// float64(c1*u) + c0, which is exact for a constant c (c*1 + (-0)), a
+// leaf u (1*u + (-0)) and its negation ((-1)*u + (-0)), and the rounding
+// of Eval for an affine form (affineParts).
 type simple struct {
 	c1, c0 float64
 	k      int
 }
 
-// Indices of the point's values of simple.
+// Values of simple.k.
 const (
 	vX = iota
 	vY
@@ -237,19 +237,23 @@ const (
 	vOne
 )
 
-// pointValues writes into v the values a simple output reads, element by
-// element (a composite literal would be copied in 16-byte moves, which
-// cannot be forwarded from the 8-byte stores before them and stall).
-func pointValues(v *[8]float64, x, y float64) {
-	v[vX] = x
-	v[vY] = y
-	v[vX2] = x * x
-	v[vY2] = y * y
-	v[vOne] = 1
+// at returns the value of s at (x, y). Inlined at each output of a tuple,
+// its switch is a branch of its own there, taken the same way at every
+// call of the tuple's function.
+func (s *simple) at(x, y float64) float64 {
+	u := 1.0
+	switch s.k {
+	case vX:
+		u = x
+	case vY:
+		u = y
+	case vX2:
+		u = x * x
+	case vY2:
+		u = y * y
+	}
+	return float64(s.c1*u) + s.c0
 }
-
-// at returns the value of s at the point of values v.
-func (s *simple) at(v *[8]float64) float64 { return float64(s.c1*v[s.k&7]) + s.c0 }
 
 // leafIndex returns the index of a leaf operand's value.
 func leafIndex(kind uint8) (int, bool) {
@@ -308,21 +312,15 @@ func Compile2(a, b *Expr) func(x, y float64) (float64, float64) {
 	switch {
 	case ia && ib:
 		return func(x, y float64) (float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), sb.at(&v)
+			return sa.at(x, y), sb.at(x, y)
 		}
 	case ia:
 		return func(x, y float64) (float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), fb(x, y)
+			return sa.at(x, y), fb(x, y)
 		}
 	case ib:
 		return func(x, y float64) (float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return fa(x, y), sb.at(&v)
+			return fa(x, y), sb.at(x, y)
 		}
 	}
 	return func(x, y float64) (float64, float64) { return fa(x, y), fb(x, y) }
@@ -338,45 +336,31 @@ func Compile3(a, b, d *Expr) func(x, y float64) (float64, float64, float64) {
 	switch {
 	case ia && ib && id:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), sb.at(&v), sd.at(&v)
+			return sa.at(x, y), sb.at(x, y), sd.at(x, y)
 		}
 	case ia && ib:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), sb.at(&v), fd(x, y)
+			return sa.at(x, y), sb.at(x, y), fd(x, y)
 		}
 	case ia && id:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), fb(x, y), sd.at(&v)
+			return sa.at(x, y), fb(x, y), sd.at(x, y)
 		}
 	case ib && id:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return fa(x, y), sb.at(&v), sd.at(&v)
+			return fa(x, y), sb.at(x, y), sd.at(x, y)
 		}
 	case ia:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return sa.at(&v), fb(x, y), fd(x, y)
+			return sa.at(x, y), fb(x, y), fd(x, y)
 		}
 	case ib:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return fa(x, y), sb.at(&v), fd(x, y)
+			return fa(x, y), sb.at(x, y), fd(x, y)
 		}
 	case id:
 		return func(x, y float64) (float64, float64, float64) {
-			var v [8]float64
-			pointValues(&v, x, y)
-			return fa(x, y), fb(x, y), sd.at(&v)
+			return fa(x, y), fb(x, y), sd.at(x, y)
 		}
 	}
 	return func(x, y float64) (float64, float64, float64) { return fa(x, y), fb(x, y), fd(x, y) }
