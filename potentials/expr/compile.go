@@ -15,6 +15,7 @@ const (
 	kY                  // variable 1
 	kX2                 // x*x
 	kY2                 // y*y
+	kAff                // s: c1*u + c0 for u = x, y, x^2 or y^2
 	kFn                 // compiled subexpression f
 )
 
@@ -24,6 +25,7 @@ const (
 type operand struct {
 	kind uint8
 	c    float64
+	s    simple
 	f    Func
 }
 
@@ -57,6 +59,9 @@ func (o operand) fn() Func {
 		return func(x, y float64) float64 { return x * x }
 	case kY2:
 		return func(x, y float64) float64 { return y * y }
+	case kAff:
+		s := o.s
+		return func(x, y float64) float64 { return s.at(x, y) }
 	}
 	return o.f
 }
@@ -169,8 +174,10 @@ func (c *compiler) power(e *Expr) operand {
 	}
 }
 
-// affine compiles e = a ± b as one closure c1*u + c0 if one operand is
-// constant and the other a product with a constant factor (affineParts).
+// affine compiles e = a ± b as c1*u + c0 if one operand is constant
+// (affineParts): a leaf kAff
+// if u is x, y, x^2 or y^2, evaluated inline by the parent, otherwise one
+// closure.
 func (c *compiler) affine(e *Expr) (operand, bool) {
 	c1, uo, c0, ok := c.affineParts(e)
 	if !ok {
@@ -179,13 +186,17 @@ func (c *compiler) affine(e *Expr) (operand, bool) {
 	if uo.kind == kConst {
 		return constOperand(float64(c1*uo.c) + c0), true
 	}
+	if k, ok := leafIndex(uo.kind); ok {
+		return operand{kind: kAff, s: simple{c1: c1, c0: c0, k: k}}, true
+	}
 	return fnOperand(genAffine(c1, uo, c0)), true
 }
 
 // affineParts returns e = a ± b as c1*u + c0, with u compiled, if one
-// operand is constant and the other a product with a constant factor. The
-// rounding is that of Eval: c0 - c1*u = c0 + (-c1)*u and c1*u - c0 =
-// c1*u + (-c0) exactly.
+// operand is constant: u is the other operand, or its non-constant factor
+// if it is a product with a constant factor c1 (otherwise c1 = 1). The
+// rounding is that of Eval: c0 - c1*u = c0 + (-c1)*u, c1*u - c0 =
+// c1*u + (-c0), and 1*u = u, exactly.
 func (c *compiler) affineParts(e *Expr) (c1 float64, uo operand, c0 float64, ok bool) {
 	var m *Expr
 	var s float64 = 1
@@ -203,17 +214,14 @@ func (c *compiler) affineParts(e *Expr) (c1 float64, uo operand, c0 float64, ok 
 	default:
 		return 0, operand{}, 0, false
 	}
-	if m.op != opMul {
-		return 0, operand{}, 0, false
-	}
-	var u *Expr
-	switch {
-	case m.a.vars == 0:
-		c1, u = m.a.Eval(0, 0), m.b
-	case m.b.vars == 0:
-		c1, u = m.b.Eval(0, 0), m.a
-	default:
-		return 0, operand{}, 0, false
+	c1, u := 1.0, m
+	if m.op == opMul {
+		switch {
+		case m.a.vars == 0:
+			c1, u = m.a.Eval(0, 0), m.b
+		case m.b.vars == 0:
+			c1, u = m.b.Eval(0, 0), m.a
+		}
 	}
 	return s * c1, c.compile(u), c0, true
 }
@@ -277,19 +285,15 @@ func (c *compiler) output(e *Expr) (simple, Func, bool) {
 	if e.vars == 0 {
 		return simple{c1: e.Eval(0, 0), k: vOne, c0: negZero}, nil, true
 	}
-	if e.op == opAdd || e.op == opSub {
-		if c1, u, c0, ok := c.affineParts(e); ok {
-			if k, ok := leafIndex(u.kind); ok {
-				return simple{c1: c1, k: k, c0: c0}, nil, true
-			}
-		}
-	}
 	if e.op == opNeg {
 		if k, ok := leafIndex(c.compile(e.a).kind); ok {
 			return simple{c1: -1, k: k, c0: negZero}, nil, true
 		}
 	}
 	o := c.compile(e)
+	if o.kind == kAff {
+		return o.s, nil, true
+	}
 	if k, ok := leafIndex(o.kind); ok {
 		return simple{c1: 1, k: k, c0: negZero}, nil, true
 	}

@@ -7,7 +7,7 @@ import "math"
 // genBinary returns the closure of a o b for a binary operation o; a and b
 // are not both constant.
 func genBinary(o op, a, b operand) Func {
-	ca, fa, cb, fb := a.c, a.f, b.c, b.f
+	ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s
 	switch o {
 	case opAdd:
 		switch pair(a.kind, b.kind) {
@@ -19,67 +19,93 @@ func genBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return ca + (x * x) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return ca + (y * y) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca + sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca + fb(x, y) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x + cb }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x + x }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x + y }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return x + (x * x) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return x + (y * y) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x + sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x + fb(x, y) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y + cb }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y + x }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y + y }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return y + (x * x) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return y + (y * y) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y + sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y + fb(x, y) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return (x * x) + cb }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return (x * x) + x }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return (x * x) + y }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return (x * x) + (x * x) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return (x * x) + (y * y) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) + sb.at(x, y) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return (x * x) + fb(x, y) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return (y * y) + cb }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return (y * y) + x }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return (y * y) + y }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return (y * y) + (x * x) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return (y * y) + (y * y) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) + sb.at(x, y) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return (y * y) + fb(x, y) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) + cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) + x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) + y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) + (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) + (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) + sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) + fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) + cb }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) + x }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) + y }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return fa(x, y) + (x * x) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return fa(x, y) + (y * y) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) + sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) + fb(x, y) }
 		}
 	case opSub:
@@ -92,67 +118,93 @@ func genBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return ca - (x * x) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return ca - (y * y) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca - sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca - fb(x, y) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x - cb }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x - x }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x - y }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return x - (x * x) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return x - (y * y) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x - sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x - fb(x, y) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y - cb }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y - x }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y - y }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return y - (x * x) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return y - (y * y) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y - sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y - fb(x, y) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return (x * x) - cb }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return (x * x) - x }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return (x * x) - y }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return (x * x) - (x * x) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return (x * x) - (y * y) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) - sb.at(x, y) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return (x * x) - fb(x, y) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return (y * y) - cb }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return (y * y) - x }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return (y * y) - y }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return (y * y) - (x * x) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return (y * y) - (y * y) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) - sb.at(x, y) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return (y * y) - fb(x, y) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) - cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) - x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) - y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) - (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) - (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) - sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) - fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) - cb }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) - x }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) - y }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return fa(x, y) - (x * x) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return fa(x, y) - (y * y) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) - sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) - fb(x, y) }
 		}
 	case opMul:
@@ -165,67 +217,93 @@ func genBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return ca * (x * x) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return ca * (y * y) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca * sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca * fb(x, y) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x * cb }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x * x }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x * y }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return x * (x * x) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return x * (y * y) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x * sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x * fb(x, y) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y * cb }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y * x }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y * y }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return y * (x * x) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return y * (y * y) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y * sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y * fb(x, y) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return (x * x) * cb }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return (x * x) * x }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return (x * x) * y }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return (x * x) * (x * x) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return (x * x) * (y * y) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) * sb.at(x, y) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return (x * x) * fb(x, y) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return (y * y) * cb }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return (y * y) * x }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return (y * y) * y }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return (y * y) * (x * x) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return (y * y) * (y * y) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) * sb.at(x, y) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return (y * y) * fb(x, y) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) * cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) * x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) * y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) * (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) * (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) * sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) * fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) * cb }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) * x }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) * y }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return fa(x, y) * (x * x) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return fa(x, y) * (y * y) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) * sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) * fb(x, y) }
 		}
 	case opDiv:
@@ -238,67 +316,93 @@ func genBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return ca / (x * x) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return ca / (y * y) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca / sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca / fb(x, y) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x / cb }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x / x }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x / y }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return x / (x * x) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return x / (y * y) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x / sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x / fb(x, y) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y / cb }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y / x }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y / y }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return y / (x * x) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return y / (y * y) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y / sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y / fb(x, y) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return (x * x) / cb }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return (x * x) / x }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return (x * x) / y }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return (x * x) / (x * x) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return (x * x) / (y * y) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) / sb.at(x, y) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return (x * x) / fb(x, y) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return (y * y) / cb }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return (y * y) / x }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return (y * y) / y }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return (y * y) / (x * x) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return (y * y) / (y * y) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) / sb.at(x, y) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return (y * y) / fb(x, y) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) / cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) / x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) / y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) / (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) / (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) / sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) / fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) / cb }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) / x }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) / y }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return fa(x, y) / (x * x) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return fa(x, y) / (y * y) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) / sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) / fb(x, y) }
 		}
 	case opPow:
@@ -311,67 +415,93 @@ func genBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return pow(ca, (x * x)) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return pow(ca, (y * y)) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return pow(ca, sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return pow(ca, fb(x, y)) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return pow(x, cb) }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return pow(x, x) }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return pow(x, y) }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return pow(x, (x * x)) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return pow(x, (y * y)) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return pow(x, sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return pow(x, fb(x, y)) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return pow(y, cb) }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return pow(y, x) }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return pow(y, y) }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return pow(y, (x * x)) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return pow(y, (y * y)) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return pow(y, sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return pow(y, fb(x, y)) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return pow((x * x), cb) }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return pow((x * x), x) }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return pow((x * x), y) }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return pow((x * x), (x * x)) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return pow((x * x), (y * y)) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return pow((x * x), sb.at(x, y)) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return pow((x * x), fb(x, y)) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return pow((y * y), cb) }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return pow((y * y), x) }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return pow((y * y), y) }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return pow((y * y), (x * x)) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return pow((y * y), (y * y)) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return pow((y * y), sb.at(x, y)) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return pow((y * y), fb(x, y)) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return pow(sa.at(x, y), cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return pow(sa.at(x, y), x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return pow(sa.at(x, y), y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return pow(sa.at(x, y), (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return pow(sa.at(x, y), (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return pow(sa.at(x, y), sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return pow(sa.at(x, y), fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return pow(fa(x, y), cb) }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return pow(fa(x, y), x) }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return pow(fa(x, y), y) }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return pow(fa(x, y), (x * x)) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return pow(fa(x, y), (y * y)) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return pow(fa(x, y), sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return pow(fa(x, y), fb(x, y)) }
 		}
 	}
@@ -381,7 +511,7 @@ func genBinary(o op, a, b operand) Func {
 // genNegBinary returns the closure of -(a o b) for an arithmetic
 // operation o (not a power); a and b are not both constant.
 func genNegBinary(o op, a, b operand) Func {
-	ca, fa, cb, fb := a.c, a.f, b.c, b.f
+	ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s
 	switch o {
 	case opAdd:
 		switch pair(a.kind, b.kind) {
@@ -393,67 +523,93 @@ func genNegBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return -(ca + (x * x)) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return -(ca + (y * y)) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca + sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return -(ca + fb(x, y)) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return -(x + cb) }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return -(x + x) }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return -(x + y) }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return -(x + (x * x)) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return -(x + (y * y)) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x + sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return -(x + fb(x, y)) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return -(y + cb) }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return -(y + x) }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return -(y + y) }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return -(y + (x * x)) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return -(y + (y * y)) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y + sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return -(y + fb(x, y)) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return -((x * x) + cb) }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return -((x * x) + x) }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return -((x * x) + y) }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return -((x * x) + (x * x)) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return -((x * x) + (y * y)) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) + sb.at(x, y)) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return -((x * x) + fb(x, y)) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return -((y * y) + cb) }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return -((y * y) + x) }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return -((y * y) + y) }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return -((y * y) + (x * x)) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return -((y * y) + (y * y)) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) + sb.at(x, y)) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return -((y * y) + fb(x, y)) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) + cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) + x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) + y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) + (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) + (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) + sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) + fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return -(fa(x, y) + cb) }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return -(fa(x, y) + x) }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return -(fa(x, y) + y) }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return -(fa(x, y) + (x * x)) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return -(fa(x, y) + (y * y)) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) + sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return -(fa(x, y) + fb(x, y)) }
 		}
 	case opSub:
@@ -466,67 +622,93 @@ func genNegBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return -(ca - (x * x)) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return -(ca - (y * y)) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca - sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return -(ca - fb(x, y)) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return -(x - cb) }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return -(x - x) }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return -(x - y) }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return -(x - (x * x)) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return -(x - (y * y)) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x - sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return -(x - fb(x, y)) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return -(y - cb) }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return -(y - x) }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return -(y - y) }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return -(y - (x * x)) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return -(y - (y * y)) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y - sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return -(y - fb(x, y)) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return -((x * x) - cb) }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return -((x * x) - x) }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return -((x * x) - y) }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return -((x * x) - (x * x)) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return -((x * x) - (y * y)) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) - sb.at(x, y)) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return -((x * x) - fb(x, y)) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return -((y * y) - cb) }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return -((y * y) - x) }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return -((y * y) - y) }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return -((y * y) - (x * x)) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return -((y * y) - (y * y)) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) - sb.at(x, y)) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return -((y * y) - fb(x, y)) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) - cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) - x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) - y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) - (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) - (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) - sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) - fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return -(fa(x, y) - cb) }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return -(fa(x, y) - x) }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return -(fa(x, y) - y) }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return -(fa(x, y) - (x * x)) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return -(fa(x, y) - (y * y)) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) - sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return -(fa(x, y) - fb(x, y)) }
 		}
 	case opMul:
@@ -539,67 +721,93 @@ func genNegBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return -(ca * (x * x)) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return -(ca * (y * y)) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca * sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return -(ca * fb(x, y)) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return -(x * cb) }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return -(x * x) }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return -(x * y) }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return -(x * (x * x)) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return -(x * (y * y)) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x * sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return -(x * fb(x, y)) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return -(y * cb) }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return -(y * x) }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return -(y * y) }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return -(y * (x * x)) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return -(y * (y * y)) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y * sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return -(y * fb(x, y)) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return -((x * x) * cb) }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return -((x * x) * x) }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return -((x * x) * y) }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return -((x * x) * (x * x)) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return -((x * x) * (y * y)) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) * sb.at(x, y)) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return -((x * x) * fb(x, y)) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return -((y * y) * cb) }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return -((y * y) * x) }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return -((y * y) * y) }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return -((y * y) * (x * x)) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return -((y * y) * (y * y)) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) * sb.at(x, y)) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return -((y * y) * fb(x, y)) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) * cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) * x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) * y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) * (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) * (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) * sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) * fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return -(fa(x, y) * cb) }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return -(fa(x, y) * x) }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return -(fa(x, y) * y) }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return -(fa(x, y) * (x * x)) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return -(fa(x, y) * (y * y)) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) * sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return -(fa(x, y) * fb(x, y)) }
 		}
 	case opDiv:
@@ -612,67 +820,93 @@ func genNegBinary(o op, a, b operand) Func {
 			return func(x, y float64) float64 { return -(ca / (x * x)) }
 		case 4: // kConst, kY2
 			return func(x, y float64) float64 { return -(ca / (y * y)) }
-		case 5: // kConst, kFn
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca / sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return -(ca / fb(x, y)) }
-		case 6: // kX, kConst
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return -(x / cb) }
-		case 7: // kX, kX
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return -(x / x) }
-		case 8: // kX, kY
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return -(x / y) }
-		case 9: // kX, kX2
+		case 10: // kX, kX2
 			return func(x, y float64) float64 { return -(x / (x * x)) }
-		case 10: // kX, kY2
+		case 11: // kX, kY2
 			return func(x, y float64) float64 { return -(x / (y * y)) }
-		case 11: // kX, kFn
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x / sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return -(x / fb(x, y)) }
-		case 12: // kY, kConst
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return -(y / cb) }
-		case 13: // kY, kX
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return -(y / x) }
-		case 14: // kY, kY
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return -(y / y) }
-		case 15: // kY, kX2
+		case 17: // kY, kX2
 			return func(x, y float64) float64 { return -(y / (x * x)) }
-		case 16: // kY, kY2
+		case 18: // kY, kY2
 			return func(x, y float64) float64 { return -(y / (y * y)) }
-		case 17: // kY, kFn
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y / sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return -(y / fb(x, y)) }
-		case 18: // kX2, kConst
+		case 21: // kX2, kConst
 			return func(x, y float64) float64 { return -((x * x) / cb) }
-		case 19: // kX2, kX
+		case 22: // kX2, kX
 			return func(x, y float64) float64 { return -((x * x) / x) }
-		case 20: // kX2, kY
+		case 23: // kX2, kY
 			return func(x, y float64) float64 { return -((x * x) / y) }
-		case 21: // kX2, kX2
+		case 24: // kX2, kX2
 			return func(x, y float64) float64 { return -((x * x) / (x * x)) }
-		case 22: // kX2, kY2
+		case 25: // kX2, kY2
 			return func(x, y float64) float64 { return -((x * x) / (y * y)) }
-		case 23: // kX2, kFn
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) / sb.at(x, y)) }
+		case 27: // kX2, kFn
 			return func(x, y float64) float64 { return -((x * x) / fb(x, y)) }
-		case 24: // kY2, kConst
+		case 28: // kY2, kConst
 			return func(x, y float64) float64 { return -((y * y) / cb) }
-		case 25: // kY2, kX
+		case 29: // kY2, kX
 			return func(x, y float64) float64 { return -((y * y) / x) }
-		case 26: // kY2, kY
+		case 30: // kY2, kY
 			return func(x, y float64) float64 { return -((y * y) / y) }
-		case 27: // kY2, kX2
+		case 31: // kY2, kX2
 			return func(x, y float64) float64 { return -((y * y) / (x * x)) }
-		case 28: // kY2, kY2
+		case 32: // kY2, kY2
 			return func(x, y float64) float64 { return -((y * y) / (y * y)) }
-		case 29: // kY2, kFn
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) / sb.at(x, y)) }
+		case 34: // kY2, kFn
 			return func(x, y float64) float64 { return -((y * y) / fb(x, y)) }
-		case 30: // kFn, kConst
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) / cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) / x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) / y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) / (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) / (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) / sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) / fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return -(fa(x, y) / cb) }
-		case 31: // kFn, kX
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return -(fa(x, y) / x) }
-		case 32: // kFn, kY
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return -(fa(x, y) / y) }
-		case 33: // kFn, kX2
+		case 45: // kFn, kX2
 			return func(x, y float64) float64 { return -(fa(x, y) / (x * x)) }
-		case 34: // kFn, kY2
+		case 46: // kFn, kY2
 			return func(x, y float64) float64 { return -(fa(x, y) / (y * y)) }
-		case 35: // kFn, kFn
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) / sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return -(fa(x, y) / fb(x, y)) }
 		}
 	}
@@ -681,7 +915,7 @@ func genNegBinary(o op, a, b operand) Func {
 
 // genNeg returns the closure of -a for a non-constant a.
 func genNeg(a operand) Func {
-	fa := a.f
+	fa, sa := a.f, a.s
 	switch a.kind {
 	case kX:
 		return func(x, y float64) float64 { return -x }
@@ -691,6 +925,8 @@ func genNeg(a operand) Func {
 		return func(x, y float64) float64 { return -(x * x) }
 	case kY2:
 		return func(x, y float64) float64 { return -(y * y) }
+	case kAff:
+		return func(x, y float64) float64 { return -sa.at(x, y) }
 	case kFn:
 		return func(x, y float64) float64 { return -fa(x, y) }
 	}
@@ -699,7 +935,7 @@ func genNeg(a operand) Func {
 
 // genCall returns the closure of f(a) for a non-constant a.
 func genCall(f fn, a operand) Func {
-	fa := a.f
+	fa, sa := a.f, a.s
 	switch f {
 	case fnExp:
 		switch a.kind {
@@ -711,6 +947,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Exp((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Exp((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Exp(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Exp(fa(x, y)) }
 		}
@@ -724,6 +962,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Log((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Log((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Log(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Log(fa(x, y)) }
 		}
@@ -737,6 +977,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sqrt((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Sqrt((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sqrt(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sqrt(fa(x, y)) }
 		}
@@ -750,6 +992,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sin((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Sin((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sin(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sin(fa(x, y)) }
 		}
@@ -763,6 +1007,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cos((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Cos((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Cos(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cos(fa(x, y)) }
 		}
@@ -776,6 +1022,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tan((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Tan((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Tan(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tan(fa(x, y)) }
 		}
@@ -789,6 +1037,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sinh((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Sinh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sinh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sinh(fa(x, y)) }
 		}
@@ -802,6 +1052,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cosh((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Cosh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Cosh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cosh(fa(x, y)) }
 		}
@@ -815,6 +1067,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tanh((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Tanh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Tanh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tanh(fa(x, y)) }
 		}
@@ -828,6 +1082,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Abs((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return math.Abs((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Abs(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Abs(fa(x, y)) }
 		}
@@ -841,6 +1097,8 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return sign((x * x)) }
 		case kY2:
 			return func(x, y float64) float64 { return sign((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return sign(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return sign(fa(x, y)) }
 		}
@@ -851,7 +1109,7 @@ func genCall(f fn, a operand) Func {
 // genAffine returns the closure of c1*u + c0 for a non-constant u. The
 // conversion keeps the product rounded, as in Eval.
 func genAffine(c1 float64, u operand, c0 float64) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch u.kind {
 	case kX:
 		return func(x, y float64) float64 { return float64(c1*x) + c0 }
@@ -861,6 +1119,8 @@ func genAffine(c1 float64, u operand, c0 float64) Func {
 		return func(x, y float64) float64 { return float64(c1*(x*x)) + c0 }
 	case kY2:
 		return func(x, y float64) float64 { return float64(c1*(y*y)) + c0 }
+	case kAff:
+		return func(x, y float64) float64 { return float64(c1*sa.at(x, y)) + c0 }
 	case kFn:
 		return func(x, y float64) float64 { return float64(c1*fa(x, y)) + c0 }
 	}
@@ -871,7 +1131,7 @@ func genAffine(c1 float64, u operand, c0 float64) Func {
 // n with 2 <= |n| <= maxPowInt. The special cases perform the operations of
 // intPow in the same order.
 func genPowInt(n int, u operand) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch {
 	case n == 2:
 		switch u.kind {
@@ -891,6 +1151,11 @@ func genPowInt(n int, u operand) Func {
 		case kY2:
 			return func(x, y float64) float64 {
 				v := (y * y)
+				return v * v
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
 				return v * v
 			}
 		case kFn:
@@ -917,6 +1182,11 @@ func genPowInt(n int, u operand) Func {
 		case kY2:
 			return func(x, y float64) float64 {
 				v := (y * y)
+				return v * (v * v)
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
 				return v * (v * v)
 			}
 		case kFn:
@@ -949,6 +1219,12 @@ func genPowInt(n int, u operand) Func {
 				s := v * v
 				return s * s
 			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				s := v * v
+				return s * s
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -974,6 +1250,11 @@ func genPowInt(n int, u operand) Func {
 		case kY2:
 			return func(x, y float64) float64 {
 				v := (y * y)
+				return 1 / v
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
 				return 1 / v
 			}
 		case kFn:
@@ -1002,6 +1283,11 @@ func genPowInt(n int, u operand) Func {
 				v := (y * y)
 				return 1 / (v * v)
 			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				return 1 / (v * v)
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -1018,6 +1304,8 @@ func genPowInt(n int, u operand) Func {
 		return func(x, y float64) float64 { return intPow((x * x), n) }
 	case kY2:
 		return func(x, y float64) float64 { return intPow((y * y), n) }
+	case kAff:
+		return func(x, y float64) float64 { return intPow(sa.at(x, y), n) }
 	case kFn:
 		return func(x, y float64) float64 { return intPow(fa(x, y), n) }
 	}
@@ -1026,7 +1314,7 @@ func genPowInt(n int, u operand) Func {
 
 // genPowConst returns the closure of math.Pow(u, p) for a non-constant u.
 func genPowConst(p float64, u operand) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch u.kind {
 	case kX:
 		return func(x, y float64) float64 { return math.Pow(x, p) }
@@ -1036,6 +1324,8 @@ func genPowConst(p float64, u operand) Func {
 		return func(x, y float64) float64 { return math.Pow((x * x), p) }
 	case kY2:
 		return func(x, y float64) float64 { return math.Pow((y * y), p) }
+	case kAff:
+		return func(x, y float64) float64 { return math.Pow(sa.at(x, y), p) }
 	case kFn:
 		return func(x, y float64) float64 { return math.Pow(fa(x, y), p) }
 	}
@@ -1044,4 +1334,4 @@ func genPowConst(p float64, u operand) Func {
 
 // pair returns the index of the operand kinds (a, b) in the switches of
 // genBinary and genNegBinary.
-func pair(a, b uint8) int { return int(a)*6 + int(b) }
+func pair(a, b uint8) int { return int(a)*7 + int(b) }

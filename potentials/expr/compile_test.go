@@ -51,6 +51,8 @@ func TestCompileSpecialCases(t *testing.T) {
 		"-(x^2 - 1)", "-((x^2 - 1)*x)", "-(sin(x)*cos(y))", "-(x^2*y^2)", "-(1/x)", "-(a - x*y)",
 		"x*x", "y*y*2", "(x*x)^2", "(y^2)^3", "sin(x*x)", "x^2*y^2", "x^2/y^2", "1/x^2", "2^(x^2)", "(x^2)^0.5",
 		"x^2 + y", "y^2 - x", "x^2 - 1", "0.5*y^2 + 1", "3 - x^2*2",
+		"(1 + 0.5*x^2)*y", "sin(2*x + 1)", "(0.5*y^2 + 1)^2", "x/(1 - 2*y)", "-((2*x + 1)*y)", "exp(-(0.5*x^2 + 1))",
+		"(3*y - a)^0.5", "(1 + 0.5*x^2)*(1 + 0.5*y^2)", "(2*x - 1)^3", "(2*x - 1)^-1", "2^(1 - 3*y)", "(x*2 + 1)/(y*b - 1)",
 		"exp(x)", "log(x)", "sqrt(x)", "sin(x)", "cos(x)", "tan(x)", "sinh(x)", "cosh(x)", "tanh(x)", "abs(x)", "sign(x)",
 		"exp(y)", "log(y)", "sqrt(y)", "sin(y)", "cos(y)", "tan(y)", "sinh(y)", "cosh(y)", "tanh(y)", "abs(y)", "sign(y)",
 		"exp(x*y)", "log(x*y)", "sqrt(x*y)", "sin(x*y)", "cos(x*y)", "tan(x*y)", "sinh(x*y)", "cosh(x*y)", "tanh(x*y)", "abs(x*y)", "sign(x*y)",

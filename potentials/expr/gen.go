@@ -21,14 +21,16 @@ type kind struct {
 }
 
 // kinds are the operand kinds, in the order of their constants in
-// compile.go (kConst = 0, ...): constants, the variables, their squares
-// and compiled subexpressions.
+// compile.go (kConst = 0, ...): constants, the variables, their squares,
+// affine functions of those (simple.at, inlined) and compiled
+// subexpressions.
 var kinds = []kind{
 	{"kConst", "ca", "cb", false},
 	{"kX", "x", "x", false},
 	{"kY", "y", "y", false},
 	{"kX2", "(x * x)", "(x * x)", true},
 	{"kY2", "(y * y)", "(y * y)", true},
+	{"kAff", "sa.at(x, y)", "sb.at(x, y)", true},
 	{"kFn", "fa(x, y)", "fb(x, y)", true},
 }
 
@@ -62,7 +64,7 @@ func main() {
 	w("// genBinary returns the closure of a o b for a binary operation o; a and b\n")
 	w("// are not both constant.\n")
 	w("func genBinary(o op, a, b operand) Func {\n")
-	w("ca, fa, cb, fb := a.c, a.f, b.c, b.f\n")
+	w("ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s\n")
 	w("switch o {\n")
 	for _, o := range binops {
 		w("case %s:\n", o.op)
@@ -73,7 +75,7 @@ func main() {
 	w("// genNegBinary returns the closure of -(a o b) for an arithmetic\n")
 	w("// operation o (not a power); a and b are not both constant.\n")
 	w("func genNegBinary(o op, a, b operand) Func {\n")
-	w("ca, fa, cb, fb := a.c, a.f, b.c, b.f\n")
+	w("ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s\n")
 	w("switch o {\n")
 	for _, o := range binops[:4] {
 		w("case %s:\n", o.op)
@@ -82,14 +84,14 @@ func main() {
 	w("}\npanic(\"expr: invalid binary operation\")\n}\n\n")
 
 	w("// genNeg returns the closure of -a for a non-constant a.\n")
-	w("func genNeg(a operand) Func {\nfa := a.f\nswitch a.kind {\n")
+	w("func genNeg(a operand) Func {\nfa, sa := a.f, a.s\nswitch a.kind {\n")
 	for _, k := range unaryKinds {
 		w("case %s:\nreturn func(x, y float64) float64 { return -%s }\n", k.name, k.a)
 	}
 	w("}\npanic(\"expr: invalid operand\")\n}\n\n")
 
 	w("// genCall returns the closure of f(a) for a non-constant a.\n")
-	w("func genCall(f fn, a operand) Func {\nfa := a.f\nswitch f {\n")
+	w("func genCall(f fn, a operand) Func {\nfa, sa := a.f, a.s\nswitch f {\n")
 	calls := []struct{ fn, tmpl string }{
 		{"fnExp", "math.Exp(%s)"}, {"fnLog", "math.Log(%s)"}, {"fnSqrt", "math.Sqrt(%s)"},
 		{"fnSin", "math.Sin(%s)"}, {"fnCos", "math.Cos(%s)"}, {"fnTan", "math.Tan(%s)"},
@@ -107,7 +109,7 @@ func main() {
 
 	w("// genAffine returns the closure of c1*u + c0 for a non-constant u. The\n")
 	w("// conversion keeps the product rounded, as in Eval.\n")
-	w("func genAffine(c1 float64, u operand, c0 float64) Func {\nfa := u.f\nswitch u.kind {\n")
+	w("func genAffine(c1 float64, u operand, c0 float64) Func {\nfa, sa := u.f, u.s\nswitch u.kind {\n")
 	for _, k := range unaryKinds {
 		w("case %s:\nreturn func(x, y float64) float64 { return float64(c1*%s) + c0 }\n", k.name, k.a)
 	}
@@ -116,7 +118,7 @@ func main() {
 	w("// genPowInt returns the closure of u^n for a non-constant u and an integer\n")
 	w("// n with 2 <= |n| <= maxPowInt. The special cases perform the operations of\n")
 	w("// intPow in the same order.\n")
-	w("func genPowInt(n int, u operand) Func {\nfa := u.f\nswitch {\n")
+	w("func genPowInt(n int, u operand) Func {\nfa, sa := u.f, u.s\nswitch {\n")
 	pows := []struct{ cond, body string }{
 		{"n == 2", "return %[1]s * %[1]s"},
 		{"n == 3", "return %[1]s * (%[1]s * %[1]s)"},
@@ -138,7 +140,7 @@ func main() {
 	w("}\npanic(\"expr: invalid operand\")\n}\n\n")
 
 	w("// genPowConst returns the closure of math.Pow(u, p) for a non-constant u.\n")
-	w("func genPowConst(p float64, u operand) Func {\nfa := u.f\nswitch u.kind {\n")
+	w("func genPowConst(p float64, u operand) Func {\nfa, sa := u.f, u.s\nswitch u.kind {\n")
 	for _, k := range unaryKinds {
 		w("case %s:\nreturn func(x, y float64) float64 { return math.Pow(%s, p) }\n", k.name, k.a)
 	}
