@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sgdsde/sgdsde/compare"
 	"github.com/sgdsde/sgdsde/fokkerplanck"
@@ -149,26 +150,53 @@ func (e *EnsembleRunError) Error() string { return e.Err.Error() }
 // Unwrap returns the cause.
 func (e *EnsembleRunError) Unwrap() error { return e.Err }
 
+// gridSolution is the outcome of solveGrid.
+type gridSolution struct {
+	st   *fokkerplanck.Steady
+	took time.Duration
+	err  error
+}
+
 // Run compares at every temperature: the grid's steady state (errors
 // *SolveError), the ensemble (stage "compare", one unit per
 // trajectory-step; errors *EnsembleRunError) and package compare's report.
+// The grid is solved while the ensemble runs: a grid that fails stops the
+// ensemble and its error is returned, an ensemble that fails stops the
+// grid and its error is returned.
 func (p *ComparePlan) Run(ctx context.Context, pr Progress) (*CompareResult, error) {
 	s := p.spec
 	res := &CompareResult{}
 	for i := range p.runs {
 		r := &p.runs[i]
-		_, st, took, err := solveGrid(r, ctx)
-		if err != nil {
-			return nil, err
-		}
+		gctx, cancel := context.WithCancel(ctx)
+		grid := make(chan gridSolution, 1)
+		go func() {
+			_, st, took, err := solveGrid(r, gctx)
+			if err != nil {
+				cancel()
+			}
+			grid <- gridSolution{st, took, err}
+		}()
 		ens := p.ensemble()
 		ens.Progress = adder(pr)
 		begin(pr, "compare", int64(math.Min(float64(s.N)*float64(s.Steps+s.BurnIn), math.MaxInt64)))
-		er, err := ens.Run(ctx, p.probs[i])
+		er, err := ens.Run(gctx, p.probs[i])
 		end(pr)
-		if err != nil {
+		// The ensemble failed on its own (or ctx was cancelled) unless
+		// the grid's failure stopped it.
+		ensFailed := err != nil && !(ctx.Err() == nil && errors.Is(err, context.Canceled))
+		if ensFailed {
+			cancel() // the grid is not needed
+		}
+		g := <-grid
+		cancel()
+		if ensFailed {
 			return nil, &EnsembleRunError{T: r.tinfo.Temperature, Err: err}
 		}
+		if g.err != nil {
+			return nil, g.err
+		}
+		st, took := g.st, g.took
 		rep, err := compare.Compare(r.model, r.tinfo.Temperature, er, r.g, st, compare.Options{Block: s.Block, MinCount: s.MinCount})
 		if err != nil {
 			return nil, err

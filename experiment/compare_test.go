@@ -3,8 +3,13 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/sgdsde/sgdsde/fokkerplanck"
+	"github.com/sgdsde/sgdsde/sde"
 )
 
 func TestCompareRoundTrip(t *testing.T) {
@@ -73,6 +78,49 @@ func TestComparePlanErrors(t *testing.T) {
 		_, err := s.Plan()
 		if err == nil || reflect.TypeOf(err) != reflect.TypeOf(c.want) {
 			t.Errorf("%s: error %T (%v), want %T", c.name, err, err, c.want)
+		}
+	}
+}
+
+// TestCompareRunErrors: the grid is solved while the ensemble runs, and
+// whichever fails names the failure. A grid that does not converge (a
+// tolerance of 1e-30) stops the ensemble and gives a *SolveError; an
+// ensemble whose every trajectory diverges (a bound of 1e-6 around a start
+// at (1, 0)) stops the grid and gives an *EnsembleRunError wrapping
+// *sde.DivergedError; both return nothing.
+func TestCompareRunErrors(t *testing.T) {
+	saved := solveGrid
+	t.Cleanup(func() { solveGrid = saved })
+	cases := []struct {
+		name     string
+		gridTol  float64
+		bound    float64
+		wantGrid bool
+	}{
+		{"grid fails", 1e-30, DefaultCompareBound, true},
+		{"ensemble fails", 0, 1e-6, false},
+	}
+	for _, c := range cases {
+		solveGrid = func(r *gridRun, ctx context.Context) (*fokkerplanck.Operator, *fokkerplanck.Steady, time.Duration, error) {
+			if c.gridTol > 0 {
+				r.tol = c.gridTol
+			}
+			return saved(r, ctx)
+		}
+		s := DefaultCompare()
+		s.N, s.Steps, s.BurnIn, s.Dt, s.Grid = 400, 20, 4000, 4e-3, GridSpec{Nodes: []int{32}}
+		s.Bound = c.bound
+		res, err := Compare(context.Background(), s, nil)
+		var se *SolveError
+		var ee *EnsembleRunError
+		var de *sde.DivergedError
+		switch {
+		case res != nil:
+			t.Errorf("%s: a result with error %v", c.name, err)
+		case c.wantGrid && !errors.As(err, &se):
+			t.Errorf("%s: error %T (%v), want *SolveError", c.name, err, err)
+		case !c.wantGrid && !(errors.As(err, &ee) && errors.As(err, &de)):
+			t.Errorf("%s: error %T (%v), want *EnsembleRunError wrapping *sde.DivergedError", c.name, err, err)
 		}
 	}
 }

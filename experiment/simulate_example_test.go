@@ -24,7 +24,7 @@ func ExampleSimulate() {
 	s := res.Summary
 	fmt.Printf("%s at T = %g: L = %.2f ± %.2f\n", s.Name, s.Temperature, *s.AngularMomentum, *s.AngularMomentumStderr)
 	// Output:
-	// gyrator at T = 0.5: L = -0.49 ± 0.01
+	// gyrator at T = 0.5: L = -0.48 ± 0.01
 }
 
 // SGD on a small linear regression, and the mean of its chains.

@@ -202,7 +202,7 @@ func FromFormulas(f Formulas) (Model, error) {
 	}
 
 	b1, b2 := drift[0].Compile(), drift[1].Compile()
-	m.Drift2 = func(x, y float64) (float64, float64) { return b1(x, y), b2(x, y) }
+	m.Drift2 = expr.Compile2(drift[0], drift[1])
 	m.Drift = func(dst, x []float64) { dst[0], dst[1] = b1(x[0], x[1]), b2(x[0], x[1]) }
 	d11, d12, d21, d22 := diff[0].Compile(), diff[1].Compile(), diff[2].Compile(), diff[3].Compile()
 	m.Diffusion = func(dst, x []float64) {
@@ -243,9 +243,11 @@ func checkSymmetric(d12, d21 *expr.Expr) error {
 	return nil
 }
 
-// diffusion2 returns the 2-D fast path (D11, D12, D22), calling no closure
-// for constant entries that are common in practice: a scalar times the
-// identity and a constant off-diagonal entry.
+// diffusion2 returns the 2-D fast path (D11, D12, D22): for a scalar times
+// the identity one evaluation of the scalar (none if it is constant),
+// otherwise expr.Compile3 of the entries, which evaluates constants,
+// variables and affine functions of them and of their squares without a
+// call.
 func diffusion2(diff []*expr.Expr, scalar bool) func(x, y float64) (float64, float64, float64) {
 	if scalar {
 		if s, ok := diff[0].Constant(); ok {
@@ -257,12 +259,7 @@ func diffusion2(diff []*expr.Expr, scalar bool) func(x, y float64) (float64, flo
 			return v, 0, v
 		}
 	}
-	a, c := diff[0].Compile(), diff[3].Compile()
-	if b, ok := diff[1].Constant(); ok {
-		return func(x, y float64) (float64, float64, float64) { return a(x, y), b, c(x, y) }
-	}
-	b := diff[1].Compile()
-	return func(x, y float64) (float64, float64, float64) { return a(x, y), b(x, y), c(x, y) }
+	return expr.Compile3(diff[0], diff[1], diff[3])
 }
 
 // piece is a part of a formula list and the column offset (in characters)

@@ -1093,3 +1093,24 @@ func BenchmarkDoubleWellFastPaths(b *testing.B) {
 		b.Fatal(s)
 	}
 }
+
+// TestDoubleWellFastPaths checks that the model's Drift2 and Diffusion2,
+// specialised to each noise, return bit for bit the methods' values.
+func TestDoubleWellFastPaths(t *testing.T) {
+	for _, w := range []DoubleWell{
+		{}, {Noise: DoubleWellConstant, C: 0.4}, {Noise: DoubleWellStateDependent, C: 0.3, S: 0.5},
+		{Noise: DoubleWellStateDependent, C: -0.9, S: 2},
+	} {
+		m := w.Model()
+		for _, p := range [][2]float64{{0, 0}, {1, -0.5}, {-2.3, 1.7}, {1e3, -1e-3}} {
+			bx, by := m.Drift2(p[0], p[1])
+			wx, wy := w.Drift2(p[0], p[1])
+			a, b, c := m.Diffusion2(p[0], p[1])
+			wa, wb, wc := w.Diffusion2(p[0], p[1])
+			if bx != wx || by != wy || a != wa || b != wb || c != wc {
+				t.Errorf("%+v at %v: fast paths (%v, %v), (%v, %v, %v), methods (%v, %v), (%v, %v, %v)",
+					w, p, bx, by, a, b, c, wx, wy, wa, wb, wc)
+			}
+		}
+	}
+}

@@ -20,6 +20,12 @@
 // Reproducibility: trajectory i draws from its own PCG generator
 // (math/rand/v2) seeded by splitmix64 hashes of (seed, i), and statistics
 // are merged in trajectory order, so the same seed gives bit-identical
-// results whatever the number of workers. (golang.org/x/exp/rand, which
+// results whatever the number of workers. The Euler–Maruyama integrators
+// turn the generator's outputs into normals with this package's own
+// ziggurat (normal.go: two normals per 64-bit output, called without
+// interface dispatch); SGD and its SDE use rand.Rand.NormFloat64. The 2-D
+// integrator advances four trajectories in lockstep so that the square
+// roots and divisions of one overlap with the work of the others; each
+// trajectory does the arithmetic it would do alone. (golang.org/x/exp/rand, which
 // older designs name, is deprecated upstream; gonum 0.17 uses math/rand/v2.)
 package sde

@@ -9,14 +9,14 @@ import (
 // dimension.
 type emStep struct {
 	em    *EulerMaruyama
-	rng   *rand.Rand
+	pcg   *rand.PCG
 	z     []float64
 	h, sh float64 // dt and sqrt(dt)
 }
 
-func newEMStep(p *Problem, rng *rand.Rand) *emStep {
+func newEMStep(p *Problem, pcg *rand.PCG) *emStep {
 	return &emStep{
-		em: NewEulerMaruyama(p.Model, p.Temperature), rng: rng,
+		em: NewEulerMaruyama(p.Model, p.Temperature), pcg: pcg,
 		z: scratch(p.Model.Dim), h: p.Dt, sh: math.Sqrt(p.Dt),
 	}
 }
@@ -24,18 +24,30 @@ func newEMStep(p *Problem, rng *rand.Rand) *emStep {
 func (s *emStep) reset() {}
 
 func (s *emStep) step(x []float64) bool {
-	for a := range s.z {
-		s.z[a] = s.rng.NormFloat64()
+	// Normals in pairs, one generator output each; an odd dimension
+	// leaves the second of the last pair unused.
+	z := s.z
+	for a := 0; a < len(z); a += 2 {
+		z0, z1 := normalPair(s.pcg)
+		z[a] = z0
+		if a+1 < len(z) {
+			z[a+1] = z1
+		}
 	}
 	return s.em.step(x, s.h, s.sh, s.z)
 }
 
-// pair2 is the Euler–Maruyama stepper of 2-D models with the scalar fast
-// paths Drift2 and Diffusion2. It advances two trajectories in one loop so
-// that their independent dependency chains (each step waits on the
-// previous one through two square roots) overlap in the CPU; pairing does
-// not change any result.
-type pair2 struct {
+// laneCount is the number of trajectories the 2-D stepper advances in
+// lockstep.
+const laneCount = 4
+
+// lanes2 is the Euler–Maruyama stepper of 2-D models with the scalar fast
+// paths Drift2 and Diffusion2. It advances up to laneCount trajectories in
+// lockstep, one step of each in turn, so that their independent dependency
+// chains (each step waits on the previous one through a division and two
+// square roots) overlap in the CPU. Each lane does exactly the arithmetic
+// it would do alone, so the grouping does not change any result.
+type lanes2 struct {
 	drift  func(x, y float64) (float64, float64)
 	diff   func(x, y float64) (float64, float64, float64)
 	h, c   float64 // dt and sqrt(2 T dt)
@@ -44,59 +56,160 @@ type pair2 struct {
 	steps  int
 	every  int
 	x0, y0 float64 // reference point of the running sums
-	pair   [2]lane2
+	k      int     // index of the next step of the running lanes
+	lane   [laneCount]lane2
 }
 
-// lane2 is the state of one trajectory of pair2.
+// lane2 is the state of one trajectory of lanes2.
 type lane2 struct {
-	rng                         *rand.Rand
+	pcg                         *rand.PCG
 	x, y                        float64
 	sx, sy, sxx, sxy, syy, lsum float64
-	k                           int // index of the next step
 	countdown, written          int
 	rec                         []float64
 	status                      uint8
 }
 
-// newPair2 returns the paired 2-D stepper of r for problem p, lane l
-// drawing from rng[l].
-func (r *runner) newPair2(p *Problem, rng [2]*rand.Rand) *pair2 {
-	s := &pair2{
+// newLanes2 returns the 2-D stepper of r for problem p, lane l drawing
+// from pcg[l].
+func (r *runner) newLanes2(p *Problem, pcg []*rand.PCG) *lanes2 {
+	s := &lanes2{
 		drift: p.Model.Drift2, diff: p.Model.Diffusion2,
 		h: p.Dt, c: math.Sqrt(2 * p.Temperature * p.Dt), bound: r.bound,
 		burnIn: r.burnIn, steps: r.steps, every: r.every,
 		x0: p.X0[0], y0: p.X0[1],
 	}
-	s.pair[0].rng, s.pair[1].rng = rng[0], rng[1]
+	for l := range s.lane {
+		s.lane[l].pcg = pcg[l]
+	}
 	return s
 }
 
-func (s *pair2) lanes() int { return 2 }
+func (s *lanes2) lanes() int { return laneCount }
 
-func (s *pair2) begin(l int, x0, rec []float64) {
-	ln := &s.pair[l]
-	*ln = lane2{rng: ln.rng, x: x0[0], y: x0[1], countdown: s.every, rec: rec}
+func (s *lanes2) begin(l int, x0, rec []float64) {
+	ln := &s.lane[l]
+	*ln = lane2{pcg: ln.pcg, x: x0[0], y: x0[1], countdown: s.every, rec: rec}
+	s.k = 0
 }
 
-func (s *pair2) advance(n, kEnd int) bool {
-	a, b := &s.pair[0], &s.pair[1]
-	if n == 2 && a.status == statusOK && b.status == statusOK {
-		// Runs to kEnd unless a lane fails; step2 then finishes each lane.
-		s.step2x2(a, b, kEnd)
-	}
-	running := false
+func (s *lanes2) advance(n, kEnd int) bool {
+	var act [laneCount]*lane2
+	na := 0
 	for l := range n {
-		ln := &s.pair[l]
-		if ln.status == statusOK && ln.k < kEnd {
-			s.step2(ln, kEnd)
+		if ln := &s.lane[l]; ln.status == statusOK {
+			act[na] = ln
+			na++
 		}
-		running = running || ln.status == statusOK
 	}
-	return running
+	k := s.k
+	for k < kEnd && na > 0 {
+		stop, acc := kEnd, k >= s.burnIn
+		if !acc {
+			stop = min(kEnd, s.burnIn)
+		}
+		k, na = s.run(&act, na, k, stop, acc)
+	}
+	s.k = k
+	return na > 0
 }
 
-func (s *pair2) end(l int, x, mean, m2 []float64) (uint8, float64) {
-	ln := &s.pair[l]
+// run advances the na lanes act[:na] from step k to step stop, each until
+// it fails, accumulating the statistics if acc. It returns the step
+// reached and the number of lanes still running, which it moves to the
+// front of act. Each step first evaluates the model and factors D at
+// every lane, then draws the normals and moves every lane: the square
+// roots and divisions of the lanes, the longest latencies of a step, then
+// follow one another closely and overlap, and the second loop calls
+// nothing on its common path.
+func (s *lanes2) run(act *[laneCount]*lane2, na, k, stop int, acc bool) (int, int) {
+	drift, diff := s.drift, s.diff
+	h, c, bound, x0, y0 := s.h, s.c, s.bound, s.x0, s.y0
+	var mx, my, l11, l21, l22 [laneCount]float64
+	for ; k < stop; k++ {
+		failed := false
+		for j, ln := range act[:na] {
+			x, y := ln.x, ln.y
+			bx, by := drift(x, y)
+			a, b, d := diff(x, y)
+			mx[j], my[j] = x+bx*h, y+by*h
+			// cholScaled, its common case written out.
+			if det := a*d - b*b; a > 0 && det >= 0 {
+				r := math.Sqrt(a)
+				ir := c / r
+				l11[j], l21[j], l22[j] = c*r, b*ir, math.Sqrt(det)*ir
+				continue
+			}
+			var ok bool
+			if l11[j], l21[j], l22[j], ok = cholScaled(a, b, d, c); !ok {
+				ln.status = statusNotPSD
+				failed = true
+			}
+		}
+		for j, ln := range act[:na] {
+			if ln.status != statusOK {
+				continue
+			}
+			// Two standard normals from one output: normalPair's fast
+			// path, written out.
+			pcg := ln.pcg
+			u := pcg.Uint64()
+			z0, ok0 := zigFast(u & 0xffffffff)
+			z1, ok1 := zigFast(u >> 32)
+			if !ok0 {
+				z0 = normalSlow(pcg, u&0xffffffff)
+			}
+			if !ok1 {
+				z1 = normalSlow(pcg, u>>32)
+			}
+			xn := mx[j] + l11[j]*z0
+			yn := my[j] + (l21[j]*z0 + l22[j]*z1)
+			if !(math.Abs(xn) <= bound && math.Abs(yn) <= bound) {
+				ln.status = statusDiverged
+				failed = true
+				continue
+			}
+			if acc {
+				// The running sums of the step x -> xn.
+				x, y := ln.x, ln.y
+				ln.lsum += x*yn - y*xn
+				ex, ey := xn-x0, yn-y0
+				ln.sx += ex
+				ln.sy += ey
+				ln.sxx += ex * ex
+				ln.sxy += ex * ey
+				ln.syy += ey * ey
+				if ln.rec != nil {
+					s.record(ln, xn, yn)
+				}
+			}
+			ln.x, ln.y = xn, yn
+		}
+		if failed {
+			na = compact(act, na)
+			if na == 0 {
+				return k + 1, 0
+			}
+		}
+	}
+	return k, na
+}
+
+// compact moves the running lanes of act[:na] to its front, in order, and
+// returns their number.
+func compact(act *[laneCount]*lane2, na int) int {
+	m := 0
+	for _, ln := range act[:na] {
+		if ln.status == statusOK {
+			act[m] = ln
+			m++
+		}
+	}
+	return m
+}
+
+func (s *lanes2) end(l int, x, mean, m2 []float64) (uint8, float64) {
+	ln := &s.lane[l]
 	x[0], x[1] = ln.x, ln.y
 	if ln.status != statusOK {
 		fillRecord(ln.rec, 2, ln.written, ln.x, ln.y)
@@ -114,116 +227,8 @@ func (s *pair2) end(l int, x, mean, m2 []float64) (uint8, float64) {
 	return statusOK, ln.lsum / (n * s.h)
 }
 
-// step2 advances one lane up to step kEnd or until it fails.
-func (s *pair2) step2(l *lane2, kEnd int) {
-	drift, diff := s.drift, s.diff
-	h, c, bound, burn := s.h, s.c, s.bound, s.burnIn
-	rng := l.rng
-	x, y := l.x, l.y
-	k := l.k
-	for ; k < kEnd; k++ {
-		bx, by := drift(x, y)
-		da, db, dd := diff(x, y)
-		l11, l21, l22, ok := chol2(da, db, dd)
-		if !ok {
-			l.status = statusNotPSD
-			break
-		}
-		z0, z1 := rng.NormFloat64(), rng.NormFloat64()
-		xn := x + bx*h + c*(l11*z0)
-		yn := y + by*h + c*(l21*z0+l22*z1)
-		if !(math.Abs(xn) <= bound && math.Abs(yn) <= bound) {
-			l.status = statusDiverged
-			break
-		}
-		if k >= burn {
-			s.accumulate(l, x, y, xn, yn)
-		}
-		x, y = xn, yn
-	}
-	l.x, l.y, l.k = x, y, k
-}
-
-// step2x2 advances two lanes in lockstep up to step kEnd. Each lane does
-// exactly the arithmetic of step2 in the same order, so results do not
-// depend on the pairing. If either lane's diffusion fails, it returns before
-// drawing that step's normals and step2 redoes the step lane by lane; if a
-// lane leaves the bound, that lane is marked diverged and the other's step
-// is kept.
-func (s *pair2) step2x2(a, b *lane2, kEnd int) {
-	drift, diff := s.drift, s.diff
-	h, c, bound, burn := s.h, s.c, s.bound, s.burnIn
-	ra, rb := a.rng, b.rng
-	xa, ya, xb, yb := a.x, a.y, b.x, b.y
-	k := a.k
-	for ; k < kEnd; k++ {
-		bxa, bya := drift(xa, ya)
-		bxb, byb := drift(xb, yb)
-		d1a, d2a, d3a := diff(xa, ya)
-		d1b, d2b, d3b := diff(xb, yb)
-		l11a, l21a, l22a, oka := chol2(d1a, d2a, d3a)
-		l11b, l21b, l22b, okb := chol2(d1b, d2b, d3b)
-		if !oka || !okb {
-			break
-		}
-		z0a, z1a := ra.NormFloat64(), ra.NormFloat64()
-		z0b, z1b := rb.NormFloat64(), rb.NormFloat64()
-		xna := xa + bxa*h + c*(l11a*z0a)
-		yna := ya + bya*h + c*(l21a*z0a+l22a*z1a)
-		xnb := xb + bxb*h + c*(l11b*z0b)
-		ynb := yb + byb*h + c*(l21b*z0b+l22b*z1b)
-		inA := math.Abs(xna) <= bound && math.Abs(yna) <= bound
-		inB := math.Abs(xnb) <= bound && math.Abs(ynb) <= bound
-		if !(inA && inB) {
-			if inA {
-				if k >= burn {
-					s.accumulate(a, xa, ya, xna, yna)
-				}
-				xa, ya = xna, yna
-				a.k = k + 1
-				b.status, b.k = statusDiverged, k
-			} else {
-				a.status, a.k = statusDiverged, k
-				if inB {
-					if k >= burn {
-						s.accumulate(b, xb, yb, xnb, ynb)
-					}
-					xb, yb = xnb, ynb
-					b.k = k + 1
-				} else {
-					b.status, b.k = statusDiverged, k
-				}
-			}
-			a.x, a.y, b.x, b.y = xa, ya, xb, yb
-			return
-		}
-		if k >= burn {
-			s.accumulate(a, xa, ya, xna, yna)
-			s.accumulate(b, xb, yb, xnb, ynb)
-		}
-		xa, ya, xb, yb = xna, yna, xnb, ynb
-	}
-	a.x, a.y, b.x, b.y = xa, ya, xb, yb
-	a.k, b.k = k, k
-}
-
-// accumulate adds the step (x, y) -> (xn, yn) to a lane's running sums and
-// records xn every s.every steps.
-func (s *pair2) accumulate(l *lane2, x, y, xn, yn float64) {
-	l.lsum += x*yn - y*xn
-	dx, dy := xn-s.x0, yn-s.y0
-	l.sx += dx
-	l.sy += dy
-	l.sxx += dx * dx
-	l.sxy += dx * dy
-	l.syy += dy * dy
-	if l.rec != nil {
-		s.record(l, xn, yn)
-	}
-}
-
 // record stores (x, y) in a recorded lane every s.every post-burn-in steps.
-func (s *pair2) record(l *lane2, x, y float64) {
+func (s *lanes2) record(l *lane2, x, y float64) {
 	l.countdown--
 	if l.countdown == 0 {
 		l.countdown = s.every

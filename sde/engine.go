@@ -68,7 +68,8 @@ func (s settings) check(noun string) (settings, error) {
 // l's generator (the l-th generator given to the stepper's constructor)
 // before begin.
 type stepper interface {
-	// lanes returns the number of trajectories advanced together (1 or 2).
+	// lanes returns the number of trajectories advanced together, at most
+	// maxLanes (and at most 2 for a stepper of newStepper).
 	lanes() int
 	// begin starts lane l from x0; it records the states after post-burn-in
 	// steps every, 2 every, ... into rec (nil: not recorded).
@@ -117,8 +118,11 @@ type runner struct {
 	// its results stay as they were.
 	mergeGroups bool
 	// newStepper returns the stepper of one worker, drawing lane l's
-	// random numbers from rng[l].
-	newStepper func(rng [2]*rand.Rand) stepper
+	// random numbers from rng[l]. newLaneStepper, if not nil, is used
+	// instead: its lane l draws from the generator pcg[l] directly (there
+	// are maxLanes).
+	newStepper     func(rng [2]*rand.Rand) stepper
+	newLaneStepper func(pcg []*rand.PCG) stepper
 	// notPSD describes trajectory i reaching a state x where D(x) could
 	// not be factored.
 	notPSD func(i int, x []float64) error
@@ -223,24 +227,27 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	return r.reduce(time.Since(start))
 }
 
+// maxLanes is the largest number of trajectories a stepper advances
+// together.
+const maxLanes = laneCount
+
 // worker integrates groups of trajectories with its own generators,
 // stepper and scratch space.
 type worker struct {
 	r     *runner
-	pcg   [2]*rand.PCG
+	pcg   []*rand.PCG // maxLanes generators, one per lane
 	st    stepper
 	m2    []float64 // a trajectory's sums of squared deviations, with mergeGroups
 	delta []float64 // scratch of the group merge
 }
 
 func (r *runner) newWorker() *worker {
-	w := &worker{r: r}
-	var rng [2]*rand.Rand
-	for l := range w.pcg {
-		w.pcg[l] = rand.NewPCG(0, 0)
-		rng[l] = rand.New(w.pcg[l])
+	w := &worker{r: r, pcg: newPCGs(maxLanes)}
+	if r.newLaneStepper != nil {
+		w.st = r.newLaneStepper(w.pcg)
+	} else {
+		w.st = r.newStepper([2]*rand.Rand{rand.New(w.pcg[0]), rand.New(w.pcg[1])})
 	}
-	w.st = r.newStepper(rng)
 	if r.mergeGroups {
 		w.delta = make([]float64, r.d)
 		if r.cov {
@@ -248,6 +255,19 @@ func (r *runner) newWorker() *worker {
 		}
 	}
 	return w
+}
+
+// newPCGs returns n generators (to be seeded) in one block padded by a
+// cache line at each end, so that the generators of two workers, written
+// at every draw, never share a cache line.
+func newPCGs(n int) []*rand.PCG {
+	const pad = 4 // 64 bytes of 16-byte generators
+	block := make([]rand.PCG, n+2*pad)
+	pcg := make([]*rand.PCG, n)
+	for l := range pcg {
+		pcg[l] = &block[pad+l]
+	}
+	return pcg
 }
 
 // group integrates group g of trajectories, lanes() at a time. It returns

@@ -107,7 +107,7 @@ func (e *Ensemble) settings() settings {
 }
 
 // runner checks p and the settings of e and returns the run, with the
-// paired 2-D stepper for models with scalar fast paths and the general
+// lockstep 2-D stepper for models with scalar fast paths and the general
 // Euler–Maruyama kernel otherwise.
 func (e *Ensemble) runner(p *Problem) (*runner, error) {
 	if err := p.Validate(); err != nil {
@@ -138,9 +138,9 @@ func (e *Ensemble) runner(p *Problem) (*runner, error) {
 		notPSD: func(i int, x []float64) error { return notPSDError(p.Model, i, x) },
 	}
 	if d == 2 && p.Model.Drift2 != nil {
-		r.newStepper = func(rng [2]*rand.Rand) stepper { return r.newPair2(p, rng) }
+		r.newLaneStepper = func(pcg []*rand.PCG) stepper { return r.newLanes2(p, pcg) }
 	} else {
-		r.newStepper = func(rng [2]*rand.Rand) stepper { return r.newVecStepper(newEMStep(p, rng[0]), p.Dt) }
+		r.newLaneStepper = func(pcg []*rand.PCG) stepper { return r.newVecStepper(newEMStep(p, pcg[0]), p.Dt) }
 	}
 	return r, nil
 }

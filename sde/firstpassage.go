@@ -432,9 +432,9 @@ func (r *fpRun) newWorker() *fpWorker {
 	br := bridge{on: r.correction == CorrectionBridge, u: rand.New(&w.bpc), th: r.p.Temperature * r.p.Dt}
 	br.cut = bridgeCut * br.th
 	if m := r.p.Model; m.Dim == 2 && m.Drift2 != nil {
-		w.k = newFP2(r, rand.New(&w.pcg), br)
+		w.k = newFP2(r, &w.pcg, br)
 	} else {
-		w.k = newFPVec(r, rand.New(&w.pcg), br)
+		w.k = newFPVec(r, &w.pcg, br)
 	}
 	return w
 }

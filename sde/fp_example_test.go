@@ -18,10 +18,11 @@ import (
 // 0.5826 sqrt(2 T dt)/mu = 0.058 at dt = 0.01 (Siegmund 1979). Both runs
 // use the same paths (the same seed). 10000 trajectories give a standard
 // error of 0.01 (the variance of tau is x0 (2T)/mu^3 = 1), hence two
-// decimals; with seed 1 the corrected mean is 0.999 (0.1 s.e. from 1) and
-// its median 0.681 (the inverse Gaussian median is 0.676), the uncorrected
-// ones 1.060 and 0.73 (a multiple of dt), and each printed value is more
-// than 4e-3 from a rounding boundary, so round-off differences between
+// decimals; with seed 1 the corrected mean is 1.012 (1.2 s.e. from 1; over
+// seeds 1 to 30 the mean lies on average +0.2 ± 0.2 s.e. from 1) and its
+// median 0.683 (the inverse Gaussian median is 0.676), the uncorrected
+// ones 1.078 and 0.74 (a multiple of dt), and each printed value is more
+// than 2e-3 from a rounding boundary, so round-off differences between
 // platforms do not change the output.
 func ExampleFirstPassage_Run() {
 	const mu, T, x0, dt = 1.0, 0.5, 1.0, 0.01
@@ -44,7 +45,7 @@ func ExampleFirstPassage_Run() {
 	}
 	fmt.Printf("exact  MFPT = %.2f; at the steps only about %.2f\n", x0/mu, (x0+0.5826*math.Sqrt(2*T*dt))/mu)
 	// Output:
-	// bridge MFPT = 1.00 ± 0.01, median 0.68, censored 0 of 10000
-	// none   MFPT = 1.06 ± 0.01, median 0.73, censored 0 of 10000
+	// bridge MFPT = 1.01 ± 0.01, median 0.68, censored 0 of 10000
+	// none   MFPT = 1.08 ± 0.01, median 0.74, censored 0 of 10000
 	// exact  MFPT = 1.00; at the steps only about 1.06
 }

@@ -140,7 +140,7 @@ func (s *shape) distance(normal, x []float64) float64 {
 }
 
 // fp2 is the first-passage kernel of 2-D models with the scalar fast paths
-// Drift2 and Diffusion2: the step of pair2.step2, arithmetic for
+// Drift2 and Diffusion2: the step of lanes2.run, arithmetic for
 // arithmetic, so that a trajectory follows the same path as in an
 // Ensemble. Discs and half-spaces are evaluated inline.
 type fp2 struct {
@@ -148,7 +148,7 @@ type fp2 struct {
 	diff  func(x, y float64) (float64, float64, float64)
 	h, c  float64 // dt and sqrt(2 T dt)
 	bound float64
-	rng   *rand.Rand
+	pcg   *rand.PCG
 	br    bridge
 	shape shape
 	// a, b, e are the disc's centre and radius, or the half-space's unit
@@ -162,12 +162,12 @@ type fp2 struct {
 	hit     float64 // arrival time in steps
 }
 
-func newFP2(r *fpRun, rng *rand.Rand, br bridge) *fp2 {
+func newFP2(r *fpRun, pcg *rand.PCG, br bridge) *fp2 {
 	p := r.p
 	s := &fp2{
 		drift: p.Model.Drift2, diff: p.Model.Diffusion2,
 		h: p.Dt, c: math.Sqrt(2 * p.Temperature * p.Dt), bound: r.bound,
-		rng: rng, br: br, shape: newShape(r.target, r.dist),
+		pcg: pcg, br: br, shape: newShape(r.target, r.dist),
 		pt: scratch(2), nv: scratch(2),
 	}
 	if s.shape.kind != shapeOther {
@@ -202,7 +202,7 @@ func (s *fp2) advance(kEnd int) bool {
 	}
 	drift, diff := s.drift, s.diff
 	h, c, bound := s.h, s.c, s.bound
-	rng := s.rng
+	pcg := s.pcg
 	kind, ta, tb, te := s.shape.kind, s.a, s.b, s.e
 	on := s.br.on
 	x, y, d := s.x, s.y, s.d
@@ -210,14 +210,32 @@ func (s *fp2) advance(kEnd int) bool {
 	for ; k < kEnd; k++ {
 		bx, by := drift(x, y)
 		da, db, dd := diff(x, y)
-		l11, l21, l22, ok := chol2(da, db, dd)
-		if !ok {
-			s.status = statusNotPSD
-			break
+		// cholScaled, its common case written out.
+		var l11, l21, l22 float64
+		if det := da*dd - db*db; da > 0 && det >= 0 {
+			r := math.Sqrt(da)
+			ir := c / r
+			l11, l21, l22 = c*r, db*ir, math.Sqrt(det)*ir
+		} else {
+			var ok bool
+			if l11, l21, l22, ok = cholScaled(da, db, dd, c); !ok {
+				s.status = statusNotPSD
+				break
+			}
 		}
-		z0, z1 := rng.NormFloat64(), rng.NormFloat64()
-		xn := x + bx*h + c*(l11*z0)
-		yn := y + by*h + c*(l21*z0+l22*z1)
+		// Two standard normals from one output: normalPair's fast path,
+		// written out.
+		u := pcg.Uint64()
+		z0, ok0 := zigFast(u & 0xffffffff)
+		z1, ok1 := zigFast(u >> 32)
+		if !ok0 {
+			z0 = normalSlow(pcg, u&0xffffffff)
+		}
+		if !ok1 {
+			z1 = normalSlow(pcg, u>>32)
+		}
+		xn := x + bx*h + l11*z0
+		yn := y + by*h + (l21*z0 + l22*z1)
 		if !(math.Abs(xn) <= bound && math.Abs(yn) <= bound) {
 			s.status = statusDiverged
 			break
@@ -272,10 +290,10 @@ type fpVec struct {
 	hit    float64
 }
 
-func newFPVec(r *fpRun, rng *rand.Rand, br bridge) *fpVec {
+func newFPVec(r *fpRun, pcg *rand.PCG, br bridge) *fpVec {
 	d := r.p.Model.Dim
 	return &fpVec{
-		st: newEMStep(r.p, rng), bound: r.bound, br: br, shape: newShape(r.target, r.dist),
+		st: newEMStep(r.p, pcg), bound: r.bound, br: br, shape: newShape(r.target, r.dist),
 		x: scratch(d), xp: scratch(d), nv: scratch(d),
 	}
 }

@@ -443,6 +443,16 @@ func TestSqrtPSD(t *testing.T) {
 		if e := math.Abs(l11*l11-a) + math.Abs(l21*l11-c) + math.Abs(l21*l21+l22*l22-d); e > 1e-10*scale {
 			t.Fatalf("chol2: L L^T - D = %g for D = (%g %g %g)", e, a, c, d)
 		}
+		// cholScaled: c L with L L^T = D, here with c = 0.03.
+		const sc = 0.03
+		m11, m21, m22, ok := cholScaled(a, c, d, sc)
+		if !ok {
+			t.Fatalf("cholScaled rejected PSD (%g %g %g)", a, c, d)
+		}
+		m11, m21, m22 = m11/sc, m21/sc, m22/sc
+		if e := math.Abs(m11*m11-a) + math.Abs(m21*m11-c) + math.Abs(m21*m21+m22*m22-d); e > 1e-10*scale {
+			t.Fatalf("cholScaled: L L^T - D = %g for D = (%g %g %g)", e, a, c, d)
+		}
 		l := make([]float64, 4)
 		if !cholPSD(l, []float64{a, c, c, d}, 2) {
 			t.Fatalf("cholPSD rejected PSD (%g %g %g)", a, c, d)
@@ -458,6 +468,9 @@ func TestSqrtPSD(t *testing.T) {
 		if _, _, _, ok := chol2(m[0], m[1], m[2]); ok {
 			t.Errorf("chol2 accepted indefinite %v", m)
 		}
+		if _, _, _, ok := cholScaled(m[0], m[1], m[2], 0.5); ok {
+			t.Errorf("cholScaled accepted indefinite %v", m)
+		}
 	}
 	if l11, l21, l22, ok := chol2(0, 0, 4); !ok || l11 != 0 || l21 != 0 || l22 != 2 {
 		t.Errorf("chol2(0, 0, 4) = %v %v %v %v", l11, l21, l22, ok)
@@ -472,9 +485,9 @@ func TestSqrtPSD(t *testing.T) {
 	}
 }
 
-// TestPairingInvariance checks that advancing two trajectories in lockstep
-// (step2x2) gives bit for bit what advancing each alone (step2) gives, also
-// when one of the pair diverges or meets a non-PSD diffusion first.
+// TestPairingInvariance checks that advancing laneCount trajectories in
+// lockstep (lanes2) gives bit for bit what advancing each alone gives, also
+// when some of them diverge or meet a non-PSD diffusion first.
 func TestPairingInvariance(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -493,12 +506,12 @@ func TestPairingInvariance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, ok := r.newStepper([2]*rand.Rand{}).(*pair2); !ok {
-					t.Fatal("the model does not take the paired 2-D kernel")
+				if _, ok := r.newLaneStepper(newPCGs(maxLanes)).(*lanes2); !ok {
+					t.Fatal("the model does not take the lockstep 2-D kernel")
 				}
 				if !paired {
-					paired := r.newStepper
-					r.newStepper = func(rng [2]*rand.Rand) stepper { return unpaired{paired(rng)} }
+					paired := r.newLaneStepper
+					r.newLaneStepper = func(pcg []*rand.PCG) stepper { return unpaired{paired(pcg)} }
 				}
 				_, err = r.run(context.Background())
 				return r, fmt.Sprint(err)

@@ -81,25 +81,46 @@ func cholPSD(l, a []float64, d int) bool {
 }
 
 // chol2 returns the Cholesky factor L = [[l11, 0], [l21, l22]], L L^T = D,
-// of the 2 x 2 symmetric positive semi-definite D = [[a, c], [c, d]]. Its
-// three square roots do not depend on one another, which keeps the
-// integrator's step short. A zero pivot a = 0 (then c = 0 for a PSD matrix)
-// gives L = [[0, 0], [0, sqrt d]]. ok is false if D is not positive
-// semi-definite.
+// of the 2 x 2 symmetric positive semi-definite D = [[a, c], [c, d]], as
+// l11 = sqrt(a), l21 = c/l11 and l22 = sqrt(det D)/l11: two square roots
+// that do not depend on one another and one division, the fewest
+// operations of the divider, which bounds the integrators' throughput. A
+// zero pivot a = 0 (then c = 0 for a PSD matrix) gives
+// L = [[0, 0], [0, sqrt d]]. ok is false if D is not positive
+// semi-definite; a negative determinant above -psdTol a max(a, d) (a Schur
+// complement d - c^2/a above -psdTol max(a, d)) is round-off and taken as 0.
 func chol2(a, c, d float64) (l11, l21, l22 float64, ok bool) {
 	if a > 0 {
-		ia := 1 / a
-		q := (a*d - c*c) * ia // Schur complement d - c^2/a
-		if q < 0 {
-			if q < -psdTol*math.Max(a, d) {
+		det := a*d - c*c
+		if det < 0 {
+			if det < -psdTol*a*math.Max(a, d) {
 				return 0, 0, 0, false
 			}
-			q = 0
+			det = 0
 		}
-		return math.Sqrt(a), c * math.Sqrt(ia), math.Sqrt(q), true
+		r := math.Sqrt(a)
+		ir := 1 / r
+		return r, c * ir, math.Sqrt(det) * ir, true
 	}
 	if a < 0 || d < 0 || c*c > psdTol*psdTol*d*d {
 		return 0, 0, 0, false
 	}
 	return 0, 0, math.Sqrt(d), true
+}
+
+// cholScaled returns c L for the Cholesky factor L of D = [[a, b], [b, d]]
+// (chol2), with c folded into the division in the common case a > 0,
+// det D >= 0: l11 = c sqrt(a), l21 = b (c/sqrt(a)), l22 = sqrt(det D)
+// (c/sqrt(a)). ok is false if D is not positive semi-definite. The 2-D
+// integrators (lanes2, fp2) take their noise factor from it, writing its
+// common case out (it is too large to be inlined), so that a trajectory
+// follows the same path in both.
+func cholScaled(a, b, d, c float64) (l11, l21, l22 float64, ok bool) {
+	if det := a*d - b*b; a > 0 && det >= 0 {
+		r := math.Sqrt(a)
+		ir := c / r
+		return c * r, b * ir, math.Sqrt(det) * ir, true
+	}
+	p, q, r, ok := chol2(a, b, d)
+	return c * p, c * q, c * r, ok
 }

@@ -36,11 +36,9 @@ func compiledDoubleWell(tb testing.TB) doubleWell {
 		return e
 	}
 	f := parse("(x^2-1)^2/4 + y^2/2")
-	bx, by := Neg(f.Deriv("x")).Compile(), Neg(f.Deriv("y")).Compile()
-	dxx, dxy, dyy := parse("1+0.5*x^2").Compile(), parse("0.3").Compile(), parse("1+0.5*y^2").Compile()
 	return doubleWell{
-		drift:     func(x, y float64) (float64, float64) { return bx(x, y), by(x, y) },
-		diffusion: func(x, y float64) (float64, float64, float64) { return dxx(x, y), dxy(x, y), dyy(x, y) },
+		drift:     Compile2(Neg(f.Deriv("x")), Neg(f.Deriv("y"))),
+		diffusion: Compile3(parse("1+0.5*x^2"), parse("0.3"), parse("1+0.5*y^2")),
 	}
 }
 

@@ -7,172 +7,907 @@ import "math"
 // genBinary returns the closure of a o b for a binary operation o; a and b
 // are not both constant.
 func genBinary(o op, a, b operand) Func {
-	ca, fa, cb, fb := a.c, a.f, b.c, b.f
+	ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s
 	switch o {
 	case opAdd:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca + x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca + y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca + (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca + (y * y) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca + sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca + fb(x, y) }
-		case kX<<2 | kConst:
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x + cb }
-		case kX<<2 | kX:
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x + x }
-		case kX<<2 | kY:
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x + y }
-		case kX<<2 | kFn:
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return x + (x * x) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return x + (y * y) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x + sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x + fb(x, y) }
-		case kY<<2 | kConst:
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y + cb }
-		case kY<<2 | kX:
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y + x }
-		case kY<<2 | kY:
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y + y }
-		case kY<<2 | kFn:
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return y + (x * x) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return y + (y * y) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y + sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y + fb(x, y) }
-		case kFn<<2 | kConst:
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) + cb }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) + x }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) + y }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) + (x * x) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) + (y * y) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) + sb.at(x, y) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) + fb(x, y) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) + cb }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) + x }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) + y }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) + (x * x) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) + (y * y) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) + sb.at(x, y) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) + fb(x, y) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) + cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) + x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) + y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) + (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) + (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) + sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) + fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) + cb }
-		case kFn<<2 | kX:
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) + x }
-		case kFn<<2 | kY:
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) + y }
-		case kFn<<2 | kFn:
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) + (x * x) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) + (y * y) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) + sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) + fb(x, y) }
 		}
 	case opSub:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca - x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca - y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca - (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca - (y * y) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca - sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca - fb(x, y) }
-		case kX<<2 | kConst:
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x - cb }
-		case kX<<2 | kX:
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x - x }
-		case kX<<2 | kY:
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x - y }
-		case kX<<2 | kFn:
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return x - (x * x) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return x - (y * y) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x - sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x - fb(x, y) }
-		case kY<<2 | kConst:
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y - cb }
-		case kY<<2 | kX:
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y - x }
-		case kY<<2 | kY:
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y - y }
-		case kY<<2 | kFn:
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return y - (x * x) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return y - (y * y) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y - sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y - fb(x, y) }
-		case kFn<<2 | kConst:
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) - cb }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) - x }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) - y }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) - (x * x) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) - (y * y) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) - sb.at(x, y) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) - fb(x, y) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) - cb }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) - x }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) - y }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) - (x * x) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) - (y * y) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) - sb.at(x, y) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) - fb(x, y) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) - cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) - x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) - y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) - (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) - (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) - sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) - fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) - cb }
-		case kFn<<2 | kX:
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) - x }
-		case kFn<<2 | kY:
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) - y }
-		case kFn<<2 | kFn:
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) - (x * x) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) - (y * y) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) - sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) - fb(x, y) }
 		}
 	case opMul:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca * x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca * y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca * (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca * (y * y) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca * sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca * fb(x, y) }
-		case kX<<2 | kConst:
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x * cb }
-		case kX<<2 | kX:
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x * x }
-		case kX<<2 | kY:
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x * y }
-		case kX<<2 | kFn:
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return x * (x * x) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return x * (y * y) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x * sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x * fb(x, y) }
-		case kY<<2 | kConst:
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y * cb }
-		case kY<<2 | kX:
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y * x }
-		case kY<<2 | kY:
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y * y }
-		case kY<<2 | kFn:
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return y * (x * x) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return y * (y * y) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y * sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y * fb(x, y) }
-		case kFn<<2 | kConst:
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) * cb }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) * x }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) * y }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) * (x * x) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) * (y * y) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) * sb.at(x, y) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) * fb(x, y) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) * cb }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) * x }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) * y }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) * (x * x) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) * (y * y) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) * sb.at(x, y) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) * fb(x, y) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) * cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) * x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) * y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) * (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) * (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) * sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) * fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) * cb }
-		case kFn<<2 | kX:
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) * x }
-		case kFn<<2 | kY:
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) * y }
-		case kFn<<2 | kFn:
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) * (x * x) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) * (y * y) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) * sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) * fb(x, y) }
 		}
 	case opDiv:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return ca / x }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return ca / y }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return ca / (x * x) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return ca / (y * y) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return ca / sb.at(x, y) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return ca / fb(x, y) }
-		case kX<<2 | kConst:
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return x / cb }
-		case kX<<2 | kX:
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return x / x }
-		case kX<<2 | kY:
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return x / y }
-		case kX<<2 | kFn:
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return x / (x * x) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return x / (y * y) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return x / sb.at(x, y) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return x / fb(x, y) }
-		case kY<<2 | kConst:
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return y / cb }
-		case kY<<2 | kX:
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return y / x }
-		case kY<<2 | kY:
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return y / y }
-		case kY<<2 | kFn:
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return y / (x * x) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return y / (y * y) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return y / sb.at(x, y) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return y / fb(x, y) }
-		case kFn<<2 | kConst:
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return (x * x) / cb }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return (x * x) / x }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return (x * x) / y }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return (x * x) / (x * x) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return (x * x) / (y * y) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return (x * x) / sb.at(x, y) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return (x * x) / fb(x, y) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return (y * y) / cb }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return (y * y) / x }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return (y * y) / y }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return (y * y) / (x * x) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return (y * y) / (y * y) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return (y * y) / sb.at(x, y) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return (y * y) / fb(x, y) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return sa.at(x, y) / cb }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return sa.at(x, y) / x }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return sa.at(x, y) / y }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return sa.at(x, y) / (x * x) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return sa.at(x, y) / (y * y) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return sa.at(x, y) / sb.at(x, y) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return sa.at(x, y) / fb(x, y) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return fa(x, y) / cb }
-		case kFn<<2 | kX:
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return fa(x, y) / x }
-		case kFn<<2 | kY:
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return fa(x, y) / y }
-		case kFn<<2 | kFn:
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return fa(x, y) / (x * x) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return fa(x, y) / (y * y) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return fa(x, y) / sb.at(x, y) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return fa(x, y) / fb(x, y) }
 		}
 	case opPow:
-		switch a.kind<<2 | b.kind {
-		case kConst<<2 | kX:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
 			return func(x, y float64) float64 { return pow(ca, x) }
-		case kConst<<2 | kY:
+		case 2: // kConst, kY
 			return func(x, y float64) float64 { return pow(ca, y) }
-		case kConst<<2 | kFn:
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return pow(ca, (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return pow(ca, (y * y)) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return pow(ca, sb.at(x, y)) }
+		case 6: // kConst, kFn
 			return func(x, y float64) float64 { return pow(ca, fb(x, y)) }
-		case kX<<2 | kConst:
+		case 7: // kX, kConst
 			return func(x, y float64) float64 { return pow(x, cb) }
-		case kX<<2 | kX:
+		case 8: // kX, kX
 			return func(x, y float64) float64 { return pow(x, x) }
-		case kX<<2 | kY:
+		case 9: // kX, kY
 			return func(x, y float64) float64 { return pow(x, y) }
-		case kX<<2 | kFn:
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return pow(x, (x * x)) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return pow(x, (y * y)) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return pow(x, sb.at(x, y)) }
+		case 13: // kX, kFn
 			return func(x, y float64) float64 { return pow(x, fb(x, y)) }
-		case kY<<2 | kConst:
+		case 14: // kY, kConst
 			return func(x, y float64) float64 { return pow(y, cb) }
-		case kY<<2 | kX:
+		case 15: // kY, kX
 			return func(x, y float64) float64 { return pow(y, x) }
-		case kY<<2 | kY:
+		case 16: // kY, kY
 			return func(x, y float64) float64 { return pow(y, y) }
-		case kY<<2 | kFn:
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return pow(y, (x * x)) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return pow(y, (y * y)) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return pow(y, sb.at(x, y)) }
+		case 20: // kY, kFn
 			return func(x, y float64) float64 { return pow(y, fb(x, y)) }
-		case kFn<<2 | kConst:
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return pow((x * x), cb) }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return pow((x * x), x) }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return pow((x * x), y) }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return pow((x * x), (x * x)) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return pow((x * x), (y * y)) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return pow((x * x), sb.at(x, y)) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return pow((x * x), fb(x, y)) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return pow((y * y), cb) }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return pow((y * y), x) }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return pow((y * y), y) }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return pow((y * y), (x * x)) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return pow((y * y), (y * y)) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return pow((y * y), sb.at(x, y)) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return pow((y * y), fb(x, y)) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return pow(sa.at(x, y), cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return pow(sa.at(x, y), x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return pow(sa.at(x, y), y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return pow(sa.at(x, y), (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return pow(sa.at(x, y), (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return pow(sa.at(x, y), sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return pow(sa.at(x, y), fb(x, y)) }
+		case 42: // kFn, kConst
 			return func(x, y float64) float64 { return pow(fa(x, y), cb) }
-		case kFn<<2 | kX:
+		case 43: // kFn, kX
 			return func(x, y float64) float64 { return pow(fa(x, y), x) }
-		case kFn<<2 | kY:
+		case 44: // kFn, kY
 			return func(x, y float64) float64 { return pow(fa(x, y), y) }
-		case kFn<<2 | kFn:
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return pow(fa(x, y), (x * x)) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return pow(fa(x, y), (y * y)) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return pow(fa(x, y), sb.at(x, y)) }
+		case 48: // kFn, kFn
 			return func(x, y float64) float64 { return pow(fa(x, y), fb(x, y)) }
+		}
+	}
+	panic("expr: invalid binary operation")
+}
+
+// genNegBinary returns the closure of -(a o b) for an arithmetic
+// operation o (not a power); a and b are not both constant.
+func genNegBinary(o op, a, b operand) Func {
+	ca, fa, sa, cb, fb, sb := a.c, a.f, a.s, b.c, b.f, b.s
+	switch o {
+	case opAdd:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca + x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca + y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca + (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca + (y * y)) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca + sb.at(x, y)) }
+		case 6: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca + fb(x, y)) }
+		case 7: // kX, kConst
+			return func(x, y float64) float64 { return -(x + cb) }
+		case 8: // kX, kX
+			return func(x, y float64) float64 { return -(x + x) }
+		case 9: // kX, kY
+			return func(x, y float64) float64 { return -(x + y) }
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return -(x + (x * x)) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return -(x + (y * y)) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x + sb.at(x, y)) }
+		case 13: // kX, kFn
+			return func(x, y float64) float64 { return -(x + fb(x, y)) }
+		case 14: // kY, kConst
+			return func(x, y float64) float64 { return -(y + cb) }
+		case 15: // kY, kX
+			return func(x, y float64) float64 { return -(y + x) }
+		case 16: // kY, kY
+			return func(x, y float64) float64 { return -(y + y) }
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return -(y + (x * x)) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return -(y + (y * y)) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y + sb.at(x, y)) }
+		case 20: // kY, kFn
+			return func(x, y float64) float64 { return -(y + fb(x, y)) }
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) + cb) }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) + x) }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) + y) }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) + (x * x)) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) + (y * y)) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) + sb.at(x, y)) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) + fb(x, y)) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) + cb) }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) + x) }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) + y) }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) + (x * x)) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) + (y * y)) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) + sb.at(x, y)) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) + fb(x, y)) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) + cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) + x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) + y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) + (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) + (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) + sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) + fb(x, y)) }
+		case 42: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) + cb) }
+		case 43: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) + x) }
+		case 44: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) + y) }
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) + (x * x)) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) + (y * y)) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) + sb.at(x, y)) }
+		case 48: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) + fb(x, y)) }
+		}
+	case opSub:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca - x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca - y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca - (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca - (y * y)) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca - sb.at(x, y)) }
+		case 6: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca - fb(x, y)) }
+		case 7: // kX, kConst
+			return func(x, y float64) float64 { return -(x - cb) }
+		case 8: // kX, kX
+			return func(x, y float64) float64 { return -(x - x) }
+		case 9: // kX, kY
+			return func(x, y float64) float64 { return -(x - y) }
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return -(x - (x * x)) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return -(x - (y * y)) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x - sb.at(x, y)) }
+		case 13: // kX, kFn
+			return func(x, y float64) float64 { return -(x - fb(x, y)) }
+		case 14: // kY, kConst
+			return func(x, y float64) float64 { return -(y - cb) }
+		case 15: // kY, kX
+			return func(x, y float64) float64 { return -(y - x) }
+		case 16: // kY, kY
+			return func(x, y float64) float64 { return -(y - y) }
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return -(y - (x * x)) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return -(y - (y * y)) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y - sb.at(x, y)) }
+		case 20: // kY, kFn
+			return func(x, y float64) float64 { return -(y - fb(x, y)) }
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) - cb) }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) - x) }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) - y) }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) - (x * x)) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) - (y * y)) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) - sb.at(x, y)) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) - fb(x, y)) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) - cb) }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) - x) }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) - y) }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) - (x * x)) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) - (y * y)) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) - sb.at(x, y)) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) - fb(x, y)) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) - cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) - x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) - y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) - (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) - (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) - sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) - fb(x, y)) }
+		case 42: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) - cb) }
+		case 43: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) - x) }
+		case 44: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) - y) }
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) - (x * x)) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) - (y * y)) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) - sb.at(x, y)) }
+		case 48: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) - fb(x, y)) }
+		}
+	case opMul:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca * x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca * y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca * (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca * (y * y)) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca * sb.at(x, y)) }
+		case 6: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca * fb(x, y)) }
+		case 7: // kX, kConst
+			return func(x, y float64) float64 { return -(x * cb) }
+		case 8: // kX, kX
+			return func(x, y float64) float64 { return -(x * x) }
+		case 9: // kX, kY
+			return func(x, y float64) float64 { return -(x * y) }
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return -(x * (x * x)) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return -(x * (y * y)) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x * sb.at(x, y)) }
+		case 13: // kX, kFn
+			return func(x, y float64) float64 { return -(x * fb(x, y)) }
+		case 14: // kY, kConst
+			return func(x, y float64) float64 { return -(y * cb) }
+		case 15: // kY, kX
+			return func(x, y float64) float64 { return -(y * x) }
+		case 16: // kY, kY
+			return func(x, y float64) float64 { return -(y * y) }
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return -(y * (x * x)) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return -(y * (y * y)) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y * sb.at(x, y)) }
+		case 20: // kY, kFn
+			return func(x, y float64) float64 { return -(y * fb(x, y)) }
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) * cb) }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) * x) }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) * y) }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) * (x * x)) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) * (y * y)) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) * sb.at(x, y)) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) * fb(x, y)) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) * cb) }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) * x) }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) * y) }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) * (x * x)) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) * (y * y)) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) * sb.at(x, y)) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) * fb(x, y)) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) * cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) * x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) * y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) * (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) * (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) * sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) * fb(x, y)) }
+		case 42: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) * cb) }
+		case 43: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) * x) }
+		case 44: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) * y) }
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) * (x * x)) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) * (y * y)) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) * sb.at(x, y)) }
+		case 48: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) * fb(x, y)) }
+		}
+	case opDiv:
+		switch pair(a.kind, b.kind) {
+		case 1: // kConst, kX
+			return func(x, y float64) float64 { return -(ca / x) }
+		case 2: // kConst, kY
+			return func(x, y float64) float64 { return -(ca / y) }
+		case 3: // kConst, kX2
+			return func(x, y float64) float64 { return -(ca / (x * x)) }
+		case 4: // kConst, kY2
+			return func(x, y float64) float64 { return -(ca / (y * y)) }
+		case 5: // kConst, kAff
+			return func(x, y float64) float64 { return -(ca / sb.at(x, y)) }
+		case 6: // kConst, kFn
+			return func(x, y float64) float64 { return -(ca / fb(x, y)) }
+		case 7: // kX, kConst
+			return func(x, y float64) float64 { return -(x / cb) }
+		case 8: // kX, kX
+			return func(x, y float64) float64 { return -(x / x) }
+		case 9: // kX, kY
+			return func(x, y float64) float64 { return -(x / y) }
+		case 10: // kX, kX2
+			return func(x, y float64) float64 { return -(x / (x * x)) }
+		case 11: // kX, kY2
+			return func(x, y float64) float64 { return -(x / (y * y)) }
+		case 12: // kX, kAff
+			return func(x, y float64) float64 { return -(x / sb.at(x, y)) }
+		case 13: // kX, kFn
+			return func(x, y float64) float64 { return -(x / fb(x, y)) }
+		case 14: // kY, kConst
+			return func(x, y float64) float64 { return -(y / cb) }
+		case 15: // kY, kX
+			return func(x, y float64) float64 { return -(y / x) }
+		case 16: // kY, kY
+			return func(x, y float64) float64 { return -(y / y) }
+		case 17: // kY, kX2
+			return func(x, y float64) float64 { return -(y / (x * x)) }
+		case 18: // kY, kY2
+			return func(x, y float64) float64 { return -(y / (y * y)) }
+		case 19: // kY, kAff
+			return func(x, y float64) float64 { return -(y / sb.at(x, y)) }
+		case 20: // kY, kFn
+			return func(x, y float64) float64 { return -(y / fb(x, y)) }
+		case 21: // kX2, kConst
+			return func(x, y float64) float64 { return -((x * x) / cb) }
+		case 22: // kX2, kX
+			return func(x, y float64) float64 { return -((x * x) / x) }
+		case 23: // kX2, kY
+			return func(x, y float64) float64 { return -((x * x) / y) }
+		case 24: // kX2, kX2
+			return func(x, y float64) float64 { return -((x * x) / (x * x)) }
+		case 25: // kX2, kY2
+			return func(x, y float64) float64 { return -((x * x) / (y * y)) }
+		case 26: // kX2, kAff
+			return func(x, y float64) float64 { return -((x * x) / sb.at(x, y)) }
+		case 27: // kX2, kFn
+			return func(x, y float64) float64 { return -((x * x) / fb(x, y)) }
+		case 28: // kY2, kConst
+			return func(x, y float64) float64 { return -((y * y) / cb) }
+		case 29: // kY2, kX
+			return func(x, y float64) float64 { return -((y * y) / x) }
+		case 30: // kY2, kY
+			return func(x, y float64) float64 { return -((y * y) / y) }
+		case 31: // kY2, kX2
+			return func(x, y float64) float64 { return -((y * y) / (x * x)) }
+		case 32: // kY2, kY2
+			return func(x, y float64) float64 { return -((y * y) / (y * y)) }
+		case 33: // kY2, kAff
+			return func(x, y float64) float64 { return -((y * y) / sb.at(x, y)) }
+		case 34: // kY2, kFn
+			return func(x, y float64) float64 { return -((y * y) / fb(x, y)) }
+		case 35: // kAff, kConst
+			return func(x, y float64) float64 { return -(sa.at(x, y) / cb) }
+		case 36: // kAff, kX
+			return func(x, y float64) float64 { return -(sa.at(x, y) / x) }
+		case 37: // kAff, kY
+			return func(x, y float64) float64 { return -(sa.at(x, y) / y) }
+		case 38: // kAff, kX2
+			return func(x, y float64) float64 { return -(sa.at(x, y) / (x * x)) }
+		case 39: // kAff, kY2
+			return func(x, y float64) float64 { return -(sa.at(x, y) / (y * y)) }
+		case 40: // kAff, kAff
+			return func(x, y float64) float64 { return -(sa.at(x, y) / sb.at(x, y)) }
+		case 41: // kAff, kFn
+			return func(x, y float64) float64 { return -(sa.at(x, y) / fb(x, y)) }
+		case 42: // kFn, kConst
+			return func(x, y float64) float64 { return -(fa(x, y) / cb) }
+		case 43: // kFn, kX
+			return func(x, y float64) float64 { return -(fa(x, y) / x) }
+		case 44: // kFn, kY
+			return func(x, y float64) float64 { return -(fa(x, y) / y) }
+		case 45: // kFn, kX2
+			return func(x, y float64) float64 { return -(fa(x, y) / (x * x)) }
+		case 46: // kFn, kY2
+			return func(x, y float64) float64 { return -(fa(x, y) / (y * y)) }
+		case 47: // kFn, kAff
+			return func(x, y float64) float64 { return -(fa(x, y) / sb.at(x, y)) }
+		case 48: // kFn, kFn
+			return func(x, y float64) float64 { return -(fa(x, y) / fb(x, y)) }
 		}
 	}
 	panic("expr: invalid binary operation")
@@ -180,12 +915,18 @@ func genBinary(o op, a, b operand) Func {
 
 // genNeg returns the closure of -a for a non-constant a.
 func genNeg(a operand) Func {
-	fa := a.f
+	fa, sa := a.f, a.s
 	switch a.kind {
 	case kX:
 		return func(x, y float64) float64 { return -x }
 	case kY:
 		return func(x, y float64) float64 { return -y }
+	case kX2:
+		return func(x, y float64) float64 { return -(x * x) }
+	case kY2:
+		return func(x, y float64) float64 { return -(y * y) }
+	case kAff:
+		return func(x, y float64) float64 { return -sa.at(x, y) }
 	case kFn:
 		return func(x, y float64) float64 { return -fa(x, y) }
 	}
@@ -194,7 +935,7 @@ func genNeg(a operand) Func {
 
 // genCall returns the closure of f(a) for a non-constant a.
 func genCall(f fn, a operand) Func {
-	fa := a.f
+	fa, sa := a.f, a.s
 	switch f {
 	case fnExp:
 		switch a.kind {
@@ -202,6 +943,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Exp(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Exp(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Exp((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Exp((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Exp(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Exp(fa(x, y)) }
 		}
@@ -211,6 +958,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Log(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Log(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Log((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Log((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Log(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Log(fa(x, y)) }
 		}
@@ -220,6 +973,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sqrt(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sqrt(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sqrt((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sqrt((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sqrt(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sqrt(fa(x, y)) }
 		}
@@ -229,6 +988,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sin(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sin(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sin((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sin((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sin(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sin(fa(x, y)) }
 		}
@@ -238,6 +1003,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cos(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Cos(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Cos((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Cos((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Cos(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cos(fa(x, y)) }
 		}
@@ -247,6 +1018,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tan(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Tan(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Tan((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Tan((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Tan(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tan(fa(x, y)) }
 		}
@@ -256,6 +1033,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Sinh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Sinh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Sinh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Sinh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Sinh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Sinh(fa(x, y)) }
 		}
@@ -265,6 +1048,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Cosh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Cosh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Cosh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Cosh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Cosh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Cosh(fa(x, y)) }
 		}
@@ -274,6 +1063,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Tanh(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Tanh(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Tanh((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Tanh((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Tanh(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Tanh(fa(x, y)) }
 		}
@@ -283,6 +1078,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return math.Abs(x) }
 		case kY:
 			return func(x, y float64) float64 { return math.Abs(y) }
+		case kX2:
+			return func(x, y float64) float64 { return math.Abs((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return math.Abs((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return math.Abs(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return math.Abs(fa(x, y)) }
 		}
@@ -292,6 +1093,12 @@ func genCall(f fn, a operand) Func {
 			return func(x, y float64) float64 { return sign(x) }
 		case kY:
 			return func(x, y float64) float64 { return sign(y) }
+		case kX2:
+			return func(x, y float64) float64 { return sign((x * x)) }
+		case kY2:
+			return func(x, y float64) float64 { return sign((y * y)) }
+		case kAff:
+			return func(x, y float64) float64 { return sign(sa.at(x, y)) }
 		case kFn:
 			return func(x, y float64) float64 { return sign(fa(x, y)) }
 		}
@@ -302,12 +1109,18 @@ func genCall(f fn, a operand) Func {
 // genAffine returns the closure of c1*u + c0 for a non-constant u. The
 // conversion keeps the product rounded, as in Eval.
 func genAffine(c1 float64, u operand, c0 float64) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch u.kind {
 	case kX:
 		return func(x, y float64) float64 { return float64(c1*x) + c0 }
 	case kY:
 		return func(x, y float64) float64 { return float64(c1*y) + c0 }
+	case kX2:
+		return func(x, y float64) float64 { return float64(c1*(x*x)) + c0 }
+	case kY2:
+		return func(x, y float64) float64 { return float64(c1*(y*y)) + c0 }
+	case kAff:
+		return func(x, y float64) float64 { return float64(c1*sa.at(x, y)) + c0 }
 	case kFn:
 		return func(x, y float64) float64 { return float64(c1*fa(x, y)) + c0 }
 	}
@@ -318,7 +1131,7 @@ func genAffine(c1 float64, u operand, c0 float64) Func {
 // n with 2 <= |n| <= maxPowInt. The special cases perform the operations of
 // intPow in the same order.
 func genPowInt(n int, u operand) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch {
 	case n == 2:
 		switch u.kind {
@@ -329,6 +1142,21 @@ func genPowInt(n int, u operand) Func {
 		case kY:
 			return func(x, y float64) float64 {
 				return y * y
+			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return v * v
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return v * v
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				return v * v
 			}
 		case kFn:
 			return func(x, y float64) float64 {
@@ -345,6 +1173,21 @@ func genPowInt(n int, u operand) Func {
 		case kY:
 			return func(x, y float64) float64 {
 				return y * (y * y)
+			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return v * (v * v)
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return v * (v * v)
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				return v * (v * v)
 			}
 		case kFn:
 			return func(x, y float64) float64 {
@@ -364,6 +1207,24 @@ func genPowInt(n int, u operand) Func {
 				s := y * y
 				return s * s
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				s := v * v
+				return s * s
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				s := v * v
+				return s * s
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				s := v * v
+				return s * s
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -381,6 +1242,21 @@ func genPowInt(n int, u operand) Func {
 			return func(x, y float64) float64 {
 				return 1 / y
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return 1 / v
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return 1 / v
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				return 1 / v
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -397,6 +1273,21 @@ func genPowInt(n int, u operand) Func {
 			return func(x, y float64) float64 {
 				return 1 / (y * y)
 			}
+		case kX2:
+			return func(x, y float64) float64 {
+				v := (x * x)
+				return 1 / (v * v)
+			}
+		case kY2:
+			return func(x, y float64) float64 {
+				v := (y * y)
+				return 1 / (v * v)
+			}
+		case kAff:
+			return func(x, y float64) float64 {
+				v := sa.at(x, y)
+				return 1 / (v * v)
+			}
 		case kFn:
 			return func(x, y float64) float64 {
 				v := fa(x, y)
@@ -409,6 +1300,12 @@ func genPowInt(n int, u operand) Func {
 		return func(x, y float64) float64 { return intPow(x, n) }
 	case kY:
 		return func(x, y float64) float64 { return intPow(y, n) }
+	case kX2:
+		return func(x, y float64) float64 { return intPow((x * x), n) }
+	case kY2:
+		return func(x, y float64) float64 { return intPow((y * y), n) }
+	case kAff:
+		return func(x, y float64) float64 { return intPow(sa.at(x, y), n) }
 	case kFn:
 		return func(x, y float64) float64 { return intPow(fa(x, y), n) }
 	}
@@ -417,14 +1314,24 @@ func genPowInt(n int, u operand) Func {
 
 // genPowConst returns the closure of math.Pow(u, p) for a non-constant u.
 func genPowConst(p float64, u operand) Func {
-	fa := u.f
+	fa, sa := u.f, u.s
 	switch u.kind {
 	case kX:
 		return func(x, y float64) float64 { return math.Pow(x, p) }
 	case kY:
 		return func(x, y float64) float64 { return math.Pow(y, p) }
+	case kX2:
+		return func(x, y float64) float64 { return math.Pow((x * x), p) }
+	case kY2:
+		return func(x, y float64) float64 { return math.Pow((y * y), p) }
+	case kAff:
+		return func(x, y float64) float64 { return math.Pow(sa.at(x, y), p) }
 	case kFn:
 		return func(x, y float64) float64 { return math.Pow(fa(x, y), p) }
 	}
 	panic("expr: invalid operand")
 }
+
+// pair returns the index of the operand kinds (a, b) in the switches of
+// genBinary and genNegBinary.
+func pair(a, b uint8) int { return int(a)*7 + int(b) }

@@ -47,6 +47,12 @@ func TestCompileSpecialCases(t *testing.T) {
 		"sin(x) + 1", "1 + sin(x)", "sin(x) - 1", "1 - sin(x)", "2*sin(x)", "sin(x)*2", "sin(x)/2", "2/sin(x)",
 		"sin(x) + x", "x + sin(x)", "sin(x) - y", "y - sin(x)", "sin(x)*x", "y*sin(x)", "sin(x)/x", "y/sin(x)", "sin(x)*cos(y)",
 		"-x", "-y", "-sin(x)",
+		"-(x*y)", "-(x/y)", "-(x + sin(y))", "-(sin(x) - y)", "-(2*x)", "-(x/2)", "-(x^2)", "-(x*x)", "-(1 + 0.5*x^2)",
+		"-(x^2 - 1)", "-((x^2 - 1)*x)", "-(sin(x)*cos(y))", "-(x^2*y^2)", "-(1/x)", "-(a - x*y)",
+		"x*x", "y*y*2", "(x*x)^2", "(y^2)^3", "sin(x*x)", "x^2*y^2", "x^2/y^2", "1/x^2", "2^(x^2)", "(x^2)^0.5",
+		"x^2 + y", "y^2 - x", "x^2 - 1", "0.5*y^2 + 1", "3 - x^2*2",
+		"(1 + 0.5*x^2)*y", "sin(2*x + 1)", "(0.5*y^2 + 1)^2", "x/(1 - 2*y)", "-((2*x + 1)*y)", "exp(-(0.5*x^2 + 1))",
+		"(3*y - a)^0.5", "(1 + 0.5*x^2)*(1 + 0.5*y^2)", "(2*x - 1)^3", "(2*x - 1)^-1", "2^(1 - 3*y)", "(x*2 + 1)/(y*b - 1)",
 		"exp(x)", "log(x)", "sqrt(x)", "sin(x)", "cos(x)", "tan(x)", "sinh(x)", "cosh(x)", "tanh(x)", "abs(x)", "sign(x)",
 		"exp(y)", "log(y)", "sqrt(y)", "sin(y)", "cos(y)", "tan(y)", "sinh(y)", "cosh(y)", "tanh(y)", "abs(y)", "sign(y)",
 		"exp(x*y)", "log(x*y)", "sqrt(x*y)", "sin(x*y)", "cos(x*y)", "tan(x*y)", "sinh(x*y)", "cosh(x*y)", "tanh(x*y)", "abs(x*y)", "sign(x*y)",
@@ -133,6 +139,14 @@ func TestCompileNoAlloc(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { x += 1e-3 * (f(x, y) + fx(x, y)) }); n != 0 {
 		t.Errorf("compiled evaluation allocates %v times", n)
 	}
+	f2, f3 := Compile2(e, Neg(e.Deriv("y"))), Compile3(e, e.Deriv("x"), Const(2))
+	if n := testing.AllocsPerRun(100, func() {
+		u, v := f2(x, y)
+		p, q, r := f3(x, y)
+		x += 1e-3 * (u + v + p + q + r)
+	}); n != 0 {
+		t.Errorf("compiled tuples allocate %v times", n)
+	}
 }
 
 func absInt(n int) int {
@@ -140,4 +154,50 @@ func absInt(n int) int {
 		return -n
 	}
 	return n
+}
+
+// TestCompileTuples checks that Compile2 and Compile3 return exactly the
+// values of Eval for each output: random formulas and their derivatives
+// (drifts -grad f), and the forms they evaluate inline (constants,
+// variables, squares, negations, affine functions of them) next to ones
+// they call, at random points and at special values.
+func TestCompileTuples(t *testing.T) {
+	parse := func(src string) *Expr {
+		e, err := Parse(src, testVars, testParams)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", src, err)
+		}
+		return e
+	}
+	var exprs []*Expr
+	for _, src := range []string{
+		"1.5", "a*b", "x", "y", "-x", "-y", "x^2", "y*y", "1 + 0.5*x^2", "0.5*y^2 + 1", "1 - 2*x", "y*3 - a",
+		"x^2*b + 1", "2 - y^2*0.5", "sin(x) + 1", "(x^2 - 1)^2/4 + y^2/2", "-((x^2 - 1)*x)", "x*y", "-0*x",
+	} {
+		exprs = append(exprs, parse(src))
+	}
+	r := newRand(9)
+	for range 300 {
+		e := parse(randFormula(r, 4))
+		exprs = append(exprs, e, e.Deriv("x").Simplify(), Neg(e.Deriv("y")))
+	}
+	xs := []float64{0, math.Copysign(0, -1), 0.3, -1.7, 1e-200, -1e200, math.Inf(1), math.NaN()}
+	n := len(exprs)
+	for i := range n {
+		a, b, d := exprs[i], exprs[(7*i+3)%n], exprs[(13*i+5)%n]
+		f2, f3 := Compile2(a, b), Compile3(a, b, d)
+		for k := range 20 {
+			x, y := r.Float64()*6-3, r.Float64()*6-3
+			if k < len(xs)*len(xs)/4 {
+				x, y = xs[k%len(xs)], xs[(k*3+i)%len(xs)]
+			}
+			u, v := f2(x, y)
+			p, q, s := f3(x, y)
+			wa, wb, wd := a.Eval(x, y), b.Eval(x, y), d.Eval(x, y)
+			if !same(u, wa) || !same(v, wb) || !same(p, wa) || !same(q, wb) || !same(s, wd) {
+				t.Fatalf("(%s, %s, %s) at (%v, %v): Compile2 (%v, %v), Compile3 (%v, %v, %v), Eval (%v, %v, %v)",
+					a, b, d, x, y, u, v, p, q, s, wa, wb, wd)
+			}
+		}
+	}
 }

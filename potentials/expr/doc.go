@@ -29,8 +29,11 @@
 // differentiates it symbolically with respect to a variable and simplifies
 // the result; Compile turns it into a Func, a closure func(x, y float64)
 // float64 that evaluates it without allocating, fast enough for the inner
-// loop of an Euler–Maruyama integrator. Eval evaluates a tree directly and
-// is the reference that compiled functions agree with.
+// loop of an Euler–Maruyama integrator; Compile2 and Compile3 compile a
+// 2-D drift or diffusion as one function of the point, evaluating its
+// simple entries (constants, affine functions of x, y, x^2, y^2) without
+// a call. Eval evaluates a tree directly and is the reference that
+// compiled functions agree with, bit for bit.
 //
 // Syntax errors and missing parameters are reported as *SyntaxError values,
 // which carry the formula and the 1-based column of the offending text; a
