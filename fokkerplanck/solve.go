@@ -68,13 +68,13 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 		// unscaled system and let the passes find the scaling.
 		w = ones(n)
 	}
-	a := op.gen.Clone()
+	// The pinned system A p = d e_pin is L with row pin replaced by
+	// d e_pin^T; scaledSystem reads L and pins that row itself (no copy of
+	// L is made).
+	a := op.gen
 	d := math.Abs(a.At(pin, pin))
 	if d == 0 {
 		d = 1
-	}
-	if err := a.PinRow(pin, d); err != nil {
-		return nil, info, err
 	}
 	var best []float64
 	bestRes := math.Inf(1)
@@ -216,7 +216,8 @@ const coarseTol = 1e-3
 // multigrid.
 const tailCutoff = 1e-30
 
-// scaledSolve solves the pinned system a p = d e_pin in the unknowns
+// scaledSolve solves the pinned system a p = d e_pin (a = L with row pin
+// replaced by d e_pin^T) in the unknowns
 // q = p / w, as a correction q = 1 + delta from the scaling itself. Nodes
 // below tailCutoff are held at w (identity rows of the scaled system) and
 // relaxed afterwards by Gauss–Seidel sweeps of the true balance equations.
@@ -496,9 +497,10 @@ func (op *Operator) solveDense(pin int) ([]float64, int, error) {
 }
 
 // scaledSystem returns, in one parallel pass over the rows of the pinned
-// matrix a (pin row d e_pin), the system of scaledSolve and its initial
-// residual: with B = W^-1 A W (b_ij = a_ij w_j / w_i) and tail rows (w_i
-// below cut, not the pin) replaced by identity rows,
+// matrix A (the generator a with row pin replaced by d e_pin^T, which is
+// pinned here rather than in a copy of a), the system of scaledSolve and its
+// initial residual: with B = W^-1 A W (b_ij = a_ij w_j / w_i) and tail rows
+// (w_i below cut, not the pin) replaced by identity rows,
 //
 //	bs = S^-1 B,  r0 = S^-1 (rhs - B 1),
 //
@@ -519,10 +521,23 @@ func scaledSystem(a *sparse.CSR, w []float64, cut float64, pin int, d float64) (
 	bs := &sparse.CSR{Rows: n, Cols: n, RowPtr: a.RowPtr, Col: a.Col, Val: make([]float64, len(a.Val))}
 	r0 := make([]float64, n)
 	diagAt := func(i int) float64 {
+		if i == pin {
+			return d
+		}
 		for q := a.RowPtr[i]; q < a.RowPtr[i+1]; q++ {
 			if int(a.Col[q]) == i {
 				return math.Abs(a.Val[q])
 			}
+		}
+		return 0
+	}
+	// valAt is entry q of row i of the pinned matrix.
+	valAt := func(i, q int) float64 {
+		if i != pin {
+			return a.Val[q]
+		}
+		if int(a.Col[q]) == i {
+			return d
 		}
 		return 0
 	}
@@ -557,7 +572,7 @@ func scaledSystem(a *sparse.CSR, w []float64, cut float64, pin int, d float64) (
 			}
 			sum := 0.0
 			for q := lo; q < hi; q++ {
-				v := a.Val[q] * w[a.Col[q]] / w[i]
+				v := valAt(i, q) * w[a.Col[q]] / w[i]
 				sum += v
 				bs.Val[q] = v / sc
 			}
