@@ -389,7 +389,7 @@ func (op *Operator) CheckAssumption4(ctx context.Context, st *Steady, opt Steady
 		}
 		n[a] = g.N[a] / 2
 	}
-	cop, cst, err := op.coarseSolve(ctx, opt, n)
+	cop, cst, err := op.checkCoarse(ctx, st, opt, n)
 	if err != nil {
 		return Assumption4Check{}, err
 	}
@@ -404,6 +404,19 @@ func (fc *ForceCheck) Assumption4(op *Operator, st *Steady) (Assumption4Check, e
 		return Assumption4Check{}, errors.New("the force check holds no coarse steady state: use Operator.CheckAssumption4")
 	}
 	return op.assumption4(st, fc.coarse, fc.coarseSt), nil
+}
+
+// checkCoarse returns the coarse steady state of a two-grid check of st on
+// the grid of n nodes per axis: the one that st's solve kept
+// (SteadyOptions.TwoGrid) when it has that size and tolerance, with its
+// error if it failed, otherwise a new coarseSolve.
+func (op *Operator) checkCoarse(ctx context.Context, st *Steady, opt SteadyOptions, n []int) (*Operator, *Steady, error) {
+	if c := st.coarse; c != nil && c.n[0] == n[0] && (len(n) == 1 || c.n[1] == n[1]) {
+		if d := opt.withDefaults(); d.Tol == c.tol && d.MaxIter == c.maxIter {
+			return c.op, c.st, c.err
+		}
+	}
+	return op.coarseSolve(ctx, opt, n)
 }
 
 // coarseSolve assembles and solves the steady state of op's model on the

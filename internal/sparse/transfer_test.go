@@ -8,16 +8,30 @@ import (
 // TestGalerkinDirect checks the stencil-based coarse operator against the
 // general product R A P (bit for bit, same pattern) and the matrix-free
 // transfers against their CSR matrices, over several levels of even, odd
-// and 1-D grids with a pinned row.
+// and 1-D grids with a pinned row, coarsening both axes or (semi-coarsening)
+// one of them.
 func TestGalerkinDirect(t *testing.T) {
-	for _, d := range [][2]int{{37, 29}, {64, 64}, {65, 1}, {130, 67}, {8, 8}} {
+	type keep func(lev int) (x, y bool)
+	both := func(int) (bool, bool) { return false, false }
+	for _, c := range []struct {
+		d    [2]int
+		keep keep
+	}{
+		{[2]int{37, 29}, both}, {[2]int{64, 64}, both}, {[2]int{65, 1}, both}, {[2]int{130, 67}, both}, {[2]int{8, 8}, both},
+		{[2]int{64, 37}, func(int) (bool, bool) { return false, true }},          // x only
+		{[2]int{33, 70}, func(int) (bool, bool) { return true, false }},          // y only
+		{[2]int{130, 67}, func(l int) (bool, bool) { return false, l%2 == 0 }},   // x only, then both
+		{[2]int{45, 90}, func(l int) (bool, bool) { return l%3 == 0, l%3 == 1 }}, // mixed
+	} {
+		d := c.d
 		p := genFP(fpOpts{nx: d[0], ny: d[1]})
 		a, _ := p.pinned(3)
 		nx, ny := d[0], d[1]
 		for lev := 0; lev < 6 && nx*ny > 4; lev++ {
 			dir := dirichletRows(a)
-			px, ncx := interp1D(nx, false, true)
-			py, ncy := interp1D(ny, false, true)
+			kx, ky := c.keep(lev)
+			px, ncx := interp1D(nx, false, true, kx)
+			py, ncy := interp1D(ny, false, true, ky && ny > 1)
 			tr := newGridTransfer(nx, ny, ncx, ncy, px, py, dir)
 			pm, err := tensorProlongation(px, py, nx, ny, ncx, ncy, dir)
 			if err != nil {
