@@ -55,12 +55,17 @@ func (op *Operator) Fields(p []float64) *Fields {
 		f.Phi[i] -= minPhi
 	}
 	if op.Model.Loss != nil {
+		// The loss at the nodes, in parallel blocks (each value is
+		// computed alone, so the result does not depend on the workers).
 		f.Loss = make([]float64, n)
-		x := make([]float64, g.Dim)
-		for i := range f.Loss {
-			g.Point(x, i)
-			f.Loss[i] = op.Model.Loss(x)
-		}
+		workers := workerCount(n)
+		inParallel(workers, func(k int) {
+			x := make([]float64, g.Dim)
+			for i := n * k / workers; i < n*(k+1)/workers; i++ {
+				g.Point(x, i)
+				f.Loss[i] = op.Model.Loss(x)
+			}
+		})
 	}
 	hx, hy := g.H[0], g.H[1]
 	for e := range op.edgeA {

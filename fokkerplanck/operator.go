@@ -714,6 +714,17 @@ func (op *Operator) buildCSR() {
 	op.gen = &sparse.CSR{Rows: n, Cols: n, RowPtr: rowPtr, Col: col[:w], Val: val[:w]}
 }
 
+// wideStencil reports whether some edge of the operator joins nodes more
+// than one cell apart along an axis (a Selling offset such as (2, 1)).
+func (op *Operator) wideStencil() bool {
+	for _, v := range op.edgeOffset {
+		if v[0] > 1 || v[0] < -1 || v[1] > 1 || v[1] < -1 {
+			return true
+		}
+	}
+	return false
+}
+
 // Apply writes L p into dst.
 func (op *Operator) Apply(dst, p []float64) { op.gen.MulVec(dst, p) }
 

@@ -289,7 +289,11 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 	if rn > target {
 		kopt := opt
 		kopt.Tol = target / rn
-		st, err = krylov(ctx, bs, r0, delta, g, kopt)
+		semi := 0.0
+		if op.wideStencil() {
+			semi = semiCoarsen
+		}
+		st, err = krylov(ctx, bs, r0, delta, g, semi, kopt)
 	}
 	res := &passResult{iters: st.Iterations}
 	if err != nil {
@@ -661,7 +665,9 @@ func inParallel(workers int, f func(k int)) {
 // which costs the easy cases about 7% of their time if used throughout. If
 // that fails too, BiCGStab with ILU(0), slower but tolerant of unresolved
 // drift, starts again from zero.
-func krylov(ctx context.Context, bs *sparse.CSR, rhs, x []float64, g *Grid, opt SteadyOptions) (sparse.Stats, error) {
+//
+// semi is the multigrid's MultigridOptions.SemiCoarsen (0 for none).
+func krylov(ctx context.Context, bs *sparse.CSR, rhs, x []float64, g *Grid, semi float64, opt SteadyOptions) (sparse.Stats, error) {
 	var total sparse.Stats
 	// Lumped coarse operators: Galerkin products of the scaled generator
 	// lose the M-matrix signs where the drift dominates (wrong-sign entries
@@ -675,7 +681,7 @@ func krylov(ctx context.Context, bs *sparse.CSR, rhs, x []float64, g *Grid, opt 
 		if budget <= 0 {
 			break
 		}
-		mgo := sparse.MultigridOptions{Lump: true, PreSmooth: sweeps, PostSmooth: sweeps, SemiCoarsen: semiCoarsen}
+		mgo := sparse.MultigridOptions{Lump: true, PreSmooth: sweeps, PostSmooth: sweeps, SemiCoarsen: semi}
 		mg, err := sparse.NewGridMultigrid(bs, g.N[0], g.N[1], g.Periodic, g.Periodic && g.Dim == 2, mgo)
 		if err != nil {
 			break
@@ -716,12 +722,18 @@ const escalateAfter = 40
 
 // semiCoarsen is the anisotropy of the scaled system above which its
 // multigrid levels coarsen the strongly coupled axis alone (see
-// sparse.MultigridOptions.SemiCoarsen). Measured at 1024^2 (fine-grid
-// GMRES iterations, all levels of the nested-grid solve in brackets): the
-// default double well on its box [-2.5, 2.5] x [-4, 4], whose scaled
-// system couples x 1.9 times more strongly than y, 9 (24) against 13 (29)
-// with full coarsening; on the command's box at T = 0.5,
-// [-3.79, 3.79] x [-16.4, 16.4] (ratio 1.6), 19 (41) against 45 (83).
-// The levels then alternate between the axes. A threshold of 1.6 left the
-// second case at 33 (55); 2 changes nothing on either.
+// sparse.MultigridOptions.SemiCoarsen), on operators whose stencils need
+// offsets longer than one cell (Operator.wideStencil: D in index units
+// strongly anisotropic off the axes). Measured at 1024^2 (fine-grid GMRES
+// iterations, all levels of the nested-grid solve in brackets): the
+// default double well on the command's box at T = 0.5,
+// [-3.79, 3.79] x [-16.4, 16.4], whose cells are 4.3 times taller than
+// wide (offsets (2, 1) at 5% of the nodes; scaled system coupling x 1.6
+// times more strongly than y), 19 (41) against 45 (83) with full
+// coarsening; the levels then alternate between the axes. A threshold of
+// 1.6 left it at 33 (55); 2 changes nothing. On the benchmark's box
+// [-2.5, 2.5] x [-4, 4] (3 x 3 stencils, ratio 1.9) it saved iterations
+// too, 9 (24) against 13 (29), but not time: its cycles cost 1.5 times as
+// much (the levels shrink by 2 instead of 4), and the benchmark took 15%
+// more CPU time.
 const semiCoarsen = 1.4

@@ -409,11 +409,18 @@ func dirichletRows(a *CSR) []bool {
 // (j = i +- nx).
 func axisCouplings(a *CSR, nx int) (sx, sy float64) {
 	for i := 0; i < a.Rows; i++ {
+		ix := i % nx
 		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
-			switch d := int(a.Col[k]) - i; {
-			case (d == 1 || d == -1) && int(a.Col[k])/nx == i/nx:
-				sx += math.Abs(a.Val[k])
-			case d == nx || d == -nx:
+			switch d := int(a.Col[k]) - i; d {
+			case 1:
+				if ix+1 < nx {
+					sx += math.Abs(a.Val[k])
+				}
+			case -1:
+				if ix > 0 {
+					sx += math.Abs(a.Val[k])
+				}
+			case nx, -nx:
 				sy += math.Abs(a.Val[k])
 			}
 		}

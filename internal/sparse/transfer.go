@@ -21,17 +21,25 @@ type gridTransfer struct {
 	xc0, xc1  []int32
 	xw0, xw1  []float64
 	rowBlocks []int // blocks of fine grid rows (j) for parallel prolongation
+	cBlocks   []int // blocks of coarse grid rows for parallel restriction
 	task      transferTask
 }
 
 type transferTask struct {
-	wg     sync.WaitGroup
-	t      *gridTransfer
-	xf, xc []float64
+	wg       sync.WaitGroup
+	t        *gridTransfer
+	xf, xc   []float64
+	restrict bool // restrictRows instead of prolongRows
 }
 
 func (t *transferTask) group() *sync.WaitGroup { return &t.wg }
-func (t *transferTask) run(lo, hi int)         { t.t.prolongRows(t.xf, t.xc, lo, hi) }
+func (t *transferTask) run(lo, hi int) {
+	if t.restrict {
+		t.t.restrictRows(t.xc, t.xf, lo, hi)
+		return
+	}
+	t.t.prolongRows(t.xf, t.xc, lo, hi)
+}
 
 func newGridTransfer(nx, ny, ncx, ncy int, px, py [][]wEntry, skip []bool) *gridTransfer {
 	t := &gridTransfer{nx: nx, ny: ny, ncx: ncx, ncy: ncy, px: px, py: py, skip: skip}
@@ -55,12 +63,20 @@ func newGridTransfer(nx, ny, ncx, ncy int, px, py [][]wEntry, skip []bool) *grid
 	} else {
 		t.rowBlocks = []int{0, ny}
 	}
+	if nw > 1 && nx*ny >= parallelMinWork/4 && ncy >= 2*nw {
+		t.cBlocks = make([]int, nw+1)
+		for b := 0; b <= nw; b++ {
+			t.cBlocks[b] = b * ncy / nw
+		}
+	} else {
+		t.cBlocks = []int{0, ncy}
+	}
 	return t
 }
 
 // memoryBytes returns the bytes held by the tables.
 func (t *gridTransfer) memoryBytes() int64 {
-	s := int64(len(t.skip)) + 8*int64(len(t.rowBlocks)) + 24*int64(len(t.xc0))
+	s := int64(len(t.skip)) + 8*int64(len(t.rowBlocks)+len(t.cBlocks)) + 24*int64(len(t.xc0))
 	for _, e := range t.px {
 		s += 24 + 16*int64(len(e))
 	}
@@ -120,8 +136,20 @@ func (t *gridTransfer) prolongRows(xf, xc []float64, jlo, jhi int) {
 }
 
 // restrict computes bc = R res: the sum of res over the non-skipped fine
-// cells of each coarse cell, in row-major order.
+// cells of each coarse cell, in row-major order (blocks of coarse grid
+// rows in parallel).
 func (t *gridTransfer) restrict(bc, res []float64) {
+	if len(t.cBlocks) == 2 {
+		t.restrictRows(bc, res, 0, t.ncy)
+		return
+	}
+	t.task.xf, t.task.xc, t.task.restrict = res, bc, true
+	parallelDo(&t.task, t.cBlocks)
+	t.task.xf, t.task.xc, t.task.restrict = nil, nil, false
+}
+
+// restrictRows is restrict for the coarse grid rows [cjlo, cjhi).
+func (t *gridTransfer) restrictRows(bc, res []float64, cjlo, cjhi int) {
 	nx, ny, ncx, ncy := t.nx, t.ny, t.ncx, t.ncy
 	skip := t.skip
 	span := func(c, n, nc int) (int, int) {
@@ -130,7 +158,7 @@ func (t *gridTransfer) restrict(bc, res []float64) {
 		}
 		return 2 * c, min(2*c+2, n)
 	}
-	for cj := 0; cj < ncy; cj++ {
+	for cj := cjlo; cj < cjhi; cj++ {
 		j0, j1 := span(cj, ny, ncy)
 		for ci := 0; ci < ncx; ci++ {
 			i0, i1 := span(ci, nx, ncx)
