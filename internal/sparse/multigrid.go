@@ -156,6 +156,7 @@ type mgLevel struct {
 	tr         *gridTransfer // matrix-free transfers (TransferBilinear) instead of p, r
 	bw         int           // bandwidth: max |j - i| over the stored entries
 	st         []float64     // stencil values (stencil.go), nil when not used
+	wide       []bool        // rows with entries outside the stencil (nil: none)
 	x, b, res  []float64
 	blocks     []int    // row blocks relaxed concurrently
 	touch      []bool   // row reads a value outside its block
@@ -333,7 +334,7 @@ func newLevel(a *CSR, nx, ny int) (*mgLevel, error) {
 			l.bw = max(l.bw, i-int(a.Col[lo]), int(a.Col[hi-1])-i)
 		}
 	}
-	l.st = buildStencil(a, nx, ny)
+	l.st, l.wide = buildStencil(a, nx, ny)
 	if l.st != nil {
 		// The stencil kernels read the whole 3x3 neighbourhood.
 		l.bw = max(l.bw, nx+1)
@@ -341,6 +342,11 @@ func newLevel(a *CSR, nx, ny int) (*mgLevel, error) {
 	nw := numWorkers()
 	if nw == 1 || a.NNZ() < parallelMinWork {
 		l.blocks = []int{0, a.Rows}
+		if l.wide != nil {
+			// Wide rows take the CSR path, as rows that leave their
+			// block do (one block: every column is inside it).
+			l.touch = append([]bool(nil), l.wide...)
+		}
 		return l, nil
 	}
 	var bounds [maxChunks + 1]int
@@ -352,9 +358,10 @@ func newLevel(a *CSR, nx, ny int) (*mgLevel, error) {
 		lo, hi := l.blocks[b], l.blocks[b+1]
 		if l.st != nil {
 			// Rows whose stencil neighbourhood leaves the block take the
-			// CSR path, which reads other blocks only through the snapshot.
+			// CSR path, which reads other blocks only through the snapshot,
+			// and so do wide rows.
 			for i := lo; i < hi; i++ {
-				if (lo > 0 && i-nx-1 < lo) || (hi < a.Rows && i+nx+1 >= hi) {
+				if (lo > 0 && i-nx-1 < lo) || (hi < a.Rows && i+nx+1 >= hi) || l.isWide(i) {
 					l.touch[i] = true
 				}
 			}
@@ -675,7 +682,7 @@ func (m *Multigrid) MemoryBytes() int64 {
 			s += l.tr.memoryBytes()
 		}
 		s += 8 * int64(len(l.invDiag)+len(l.res)+len(l.xold)+len(l.lu.Data)+len(l.ipiv)+len(l.blocks)+len(l.st))
-		s += int64(len(l.touch)) + 16*int64(len(l.ghost))
+		s += int64(len(l.touch)+len(l.wide)) + 16*int64(len(l.ghost))
 		if i > 0 {
 			s += 8 * int64(len(l.x)+len(l.b))
 		}
@@ -869,7 +876,7 @@ func (l *mgLevel) resInterior(lo, hi int) (int, int) {
 }
 
 func (l *mgLevel) resRow(r int) {
-	if slo, shi := l.stencilRows(); r >= slo && r < shi {
+	if slo, shi := l.stencilRows(); r >= slo && r < shi && !l.isWide(r) {
 		l.res[r] = stResidual(l.st, l.x, l.b, r, l.nx)
 		return
 	}
@@ -896,8 +903,9 @@ func (l *mgLevel) gsResRange(lo, hi int, zero bool) {
 	st, nx := l.st, l.nx
 	slo, shi := l.stencilRows()
 	sspan := uint(max(shi-slo, 0))
+	wide := l.wide
 	resid := func(r int) {
-		if uint(r-slo) < sspan {
+		if uint(r-slo) < sspan && (wide == nil || !wide[r]) {
 			res[r] = stResidual(st, x, b, r, nx)
 		} else {
 			res[r] = b[r] - rowSum(val[rp[r]:rp[r+1]], col[rp[r]:rp[r+1]], x)
