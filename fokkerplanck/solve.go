@@ -418,15 +418,22 @@ func (op *Operator) scalingFrom(cg *Grid, cp []float64) []float64 {
 		cmax = math.Max(cmax, v)
 	}
 	logc := make([]float64, len(cp))
-	for i, v := range cp {
-		logc[i] = math.Log(math.Max(v/cmax, 1e-280))
-	}
-	w := make([]float64, g.Len())
-	x := make([]float64, g.Dim)
-	for i := range w {
-		g.Point(x, i)
-		w[i] = math.Exp(cg.interpolate(logc, x))
-	}
+	workers := workerCount(len(cp))
+	inParallel(workers, func(k int) {
+		for i := len(cp) * k / workers; i < len(cp)*(k+1)/workers; i++ {
+			logc[i] = math.Log(math.Max(cp[i]/cmax, 1e-280))
+		}
+	})
+	n := g.Len()
+	w := make([]float64, n)
+	workers = workerCount(n)
+	inParallel(workers, func(k int) {
+		x := make([]float64, g.Dim)
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			g.Point(x, i)
+			w[i] = math.Exp(cg.interpolate(logc, x))
+		}
+	})
 	return w
 }
 
