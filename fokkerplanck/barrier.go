@@ -65,8 +65,7 @@ func SaddleHeight(g *Grid, u []float64, a, b []int) (h float64, saddle int, err 
 	for i := range parent {
 		parent[i] = -1 // not added yet
 	}
-	var find func(i int32) int32
-	find = func(i int32) int32 {
+	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]

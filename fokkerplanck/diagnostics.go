@@ -52,6 +52,10 @@ type Diagnostics struct {
 	WallRho float64
 }
 
+// diagBlock is the number of nodes whose contributions to the integrals of
+// Diagnose are added up as one partial sum.
+const diagBlock = 4096
+
 // Diagnose computes the diagnostics of the fields of a steady state.
 func (op *Operator) Diagnose(f *Fields) Diagnostics {
 	g := op.Grid
@@ -65,25 +69,41 @@ func (op *Operator) Diagnose(f *Fields) Diagnostics {
 	thresh := RegionFraction * maxRho
 	inRegion := func(i int) bool { return f.Rho[i] > thresh }
 
-	x := make([]float64, g.Dim)
-	dm := make([]float64, g.Dim*g.Dim)
-	for i := 0; i < n; i++ {
-		if f.Rho[i] <= 0 {
-			continue
+	// The integrals over blocks of diagBlock nodes, in parallel, added up
+	// in block order: the sums do not depend on the number of workers.
+	nblk := (n + diagBlock - 1) / diagBlock
+	type sums struct{ ent, ang float64 }
+	parts := make([]sums, nblk)
+	workers := min(workerCount(n), nblk)
+	inParallel(workers, func(k int) {
+		x := make([]float64, g.Dim)
+		dm := make([]float64, g.Dim*g.Dim)
+		for b := nblk * k / workers; b < nblk*(k+1)/workers; b++ {
+			var s sums
+			for i := b * diagBlock; i < min((b+1)*diagBlock, n); i++ {
+				if f.Rho[i] <= 0 {
+					continue
+				}
+				g.Point(x, i)
+				op.Model.Diffusion(dm, x)
+				var q float64
+				if g.Dim == 1 {
+					q = f.ForceX[i] * f.ForceX[i] / dm[0]
+				} else {
+					a, b, c := dm[0], 0.5*(dm[1]+dm[2]), dm[3]
+					det := a*c - b*b
+					jx, jy := f.ForceX[i], f.ForceY[i]
+					q = (c*jx*jx - 2*b*jx*jy + a*jy*jy) / det
+					s.ang += (x[0]*f.CurrentY[i] - x[1]*f.CurrentX[i]) * vol
+				}
+				s.ent += q * f.Rho[i] * vol / op.T
+			}
+			parts[b] = s
 		}
-		g.Point(x, i)
-		op.Model.Diffusion(dm, x)
-		var q float64
-		if g.Dim == 1 {
-			q = f.ForceX[i] * f.ForceX[i] / dm[0]
-		} else {
-			a, b, c := dm[0], 0.5*(dm[1]+dm[2]), dm[3]
-			det := a*c - b*b
-			jx, jy := f.ForceX[i], f.ForceY[i]
-			q = (c*jx*jx - 2*b*jx*jy + a*jy*jy) / det
-			dg.AngularMomentum += (x[0]*f.CurrentY[i] - x[1]*f.CurrentX[i]) * vol
-		}
-		dg.EntropyProduction += q * f.Rho[i] * vol / op.T
+	})
+	for _, s := range parts {
+		dg.EntropyProduction += s.ent
+		dg.AngularMomentum += s.ang
 	}
 
 	dg.MaxAbsPhiMinusLoss = math.NaN()
@@ -205,7 +225,14 @@ func assumption4Fields(g *Grid, f *Fields) (div, dot []float64) {
 	div, dot = make([]float64, n), make([]float64, n)
 	thresh := RegionFraction * maxOf(f.Rho)
 	inRegion := func(i int) bool { return f.Rho[i] > thresh }
-	for i := 0; i < n; i++ {
+	workers := workerCount(n)
+	inParallel(workers, func(k int) { assumption4Range(g, f, inRegion, div, dot, n*k/workers, n*(k+1)/workers) })
+	return div, dot
+}
+
+// assumption4Range computes the nodes [lo, hi) of assumption4Fields.
+func assumption4Range(g *Grid, f *Fields, inRegion func(int) bool, div, dot []float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		div[i], dot[i] = math.NaN(), math.NaN()
 		if !inRegion(i) {
 			continue
@@ -236,7 +263,6 @@ func assumption4Fields(g *Grid, f *Fields) (div, dot []float64) {
 			div[i], dot[i] = dv, dt
 		}
 	}
-	return div, dot
 }
 
 // spreadOf returns the largest and the mean magnitude of the non-NaN
@@ -389,7 +415,7 @@ func (op *Operator) CheckAssumption4(ctx context.Context, st *Steady, opt Steady
 		}
 		n[a] = g.N[a] / 2
 	}
-	cop, cst, err := op.coarseSolve(ctx, opt, n)
+	cop, cst, err := op.checkCoarse(ctx, st, opt, n)
 	if err != nil {
 		return Assumption4Check{}, err
 	}
@@ -404,6 +430,19 @@ func (fc *ForceCheck) Assumption4(op *Operator, st *Steady) (Assumption4Check, e
 		return Assumption4Check{}, errors.New("the force check holds no coarse steady state: use Operator.CheckAssumption4")
 	}
 	return op.assumption4(st, fc.coarse, fc.coarseSt), nil
+}
+
+// checkCoarse returns the coarse steady state of a two-grid check of st on
+// the grid of n nodes per axis: the one that st's solve kept
+// (SteadyOptions.TwoGrid) when it has that size and tolerance, with its
+// error if it failed, otherwise a new coarseSolve.
+func (op *Operator) checkCoarse(ctx context.Context, st *Steady, opt SteadyOptions, n []int) (*Operator, *Steady, error) {
+	if c := st.coarse; c != nil && c.n[0] == n[0] && (len(n) == 1 || c.n[1] == n[1]) {
+		if d := opt.withDefaults(); d.Tol == c.tol && d.MaxIter == c.maxIter {
+			return c.op, c.st, c.err
+		}
+	}
+	return op.coarseSolve(ctx, opt, n)
 }
 
 // coarseSolve assembles and solves the steady state of op's model on the

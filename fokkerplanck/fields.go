@@ -40,27 +40,46 @@ func (op *Operator) Fields(p []float64) *Fields {
 		f.CurrentY = make([]float64, n)
 		f.ForceY = make([]float64, n)
 	}
+	// Rho and Phi node by node in parallel blocks (the minimum and the
+	// count do not depend on the order).
+	workers := workerCount(n)
+	mins := make([]float64, workers)
+	under := make([]int, workers)
+	inParallel(workers, func(k int) {
+		m := math.Inf(1)
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			f.Rho[i] = p[i] / vol
+			if f.Rho[i] > 0 {
+				f.Phi[i] = -op.T * math.Log(f.Rho[i])
+				m = math.Min(m, f.Phi[i])
+			} else {
+				f.Phi[i] = math.NaN()
+				under[k]++
+			}
+		}
+		mins[k] = m
+	})
 	minPhi := math.Inf(1)
-	for i, v := range p {
-		f.Rho[i] = v / vol
-		if f.Rho[i] > 0 {
-			f.Phi[i] = -op.T * math.Log(f.Rho[i])
-			minPhi = math.Min(minPhi, f.Phi[i])
-		} else {
-			f.Phi[i] = math.NaN()
-			f.Underflow++
+	for k := range mins {
+		minPhi = math.Min(minPhi, mins[k])
+		f.Underflow += under[k]
+	}
+	inParallel(workers, func(k int) {
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			f.Phi[i] -= minPhi
 		}
-	}
-	for i := range f.Phi {
-		f.Phi[i] -= minPhi
-	}
+	})
 	if op.Model.Loss != nil {
+		// The loss at the nodes, in parallel blocks (each value is
+		// computed alone, so the result does not depend on the workers).
 		f.Loss = make([]float64, n)
-		x := make([]float64, g.Dim)
-		for i := range f.Loss {
-			g.Point(x, i)
-			f.Loss[i] = op.Model.Loss(x)
-		}
+		inParallel(workers, func(k int) {
+			x := make([]float64, g.Dim)
+			for i := n * k / workers; i < n*(k+1)/workers; i++ {
+				g.Point(x, i)
+				f.Loss[i] = op.Model.Loss(x)
+			}
+		})
 	}
 	hx, hy := g.H[0], g.H[1]
 	for e := range op.edgeA {
@@ -75,13 +94,15 @@ func (op *Operator) Fields(p []float64) *Fields {
 			f.CurrentY[b] += dy
 		}
 	}
-	for i, r := range f.Rho {
-		if r > 0 {
-			f.ForceX[i] = f.CurrentX[i] / r
-			if g.Dim == 2 {
-				f.ForceY[i] = f.CurrentY[i] / r
+	inParallel(workers, func(k int) {
+		for i := n * k / workers; i < n*(k+1)/workers; i++ {
+			if r := f.Rho[i]; r > 0 {
+				f.ForceX[i] = f.CurrentX[i] / r
+				if g.Dim == 2 {
+					f.ForceY[i] = f.CurrentY[i] / r
+				}
 			}
 		}
-	}
+	})
 	return f
 }

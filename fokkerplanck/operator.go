@@ -164,25 +164,76 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	}, op); err != nil {
 		return nil, err
 	}
-	// Pass 2: every edge once, owned by one end, with both rates.
-	type part struct {
-		a, b   []int32
-		ab, ba []float64
-		off    [][2]int8
+	// Pass 2: every edge once, owned by one end, with both rates. The
+	// edges owned by each block of nodes are counted first, so that every
+	// block writes its edges straight into the final arrays, in node order.
+	// owned calls visit for each edge that node x owns: the target y, the
+	// offset v, the stencil weights of v at both ends and whether it is an
+	// along-wall edge (see wallWeights).
+	owned := func(x int, visit func(y int, v [2]int8, wx, wy float64, along bool) error) error {
+		i0, j0 := x%g.N[0], x/g.N[0]
+		for k := 0; k < 3; k++ {
+			wx := sten[x].w[k]
+			if wx <= 0 {
+				continue
+			}
+			for _, s := range [2]int8{1, -1} {
+				v := [2]int8{s * sten[x].v[k][0], s * sten[x].v[k][1]}
+				y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
+				if !inside || y == x {
+					continue
+				}
+				wy := sten[y].weight(v)
+				if wy > 0 && y < x {
+					continue // y owns the edge
+				}
+				if err := visit(y, v, wx, wy, false); err != nil {
+					return err
+				}
+			}
+		}
+		if wall == nil {
+			return nil
+		}
+		for ax := 0; ax < 2; ax++ {
+			v := [2]int8{}
+			v[ax] = 1
+			y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
+			if !inside || (wall[x][ax] == 0 && wall[y][ax] == 0) {
+				continue
+			}
+			if err := visit(y, v, wall[x][ax], wall[y][ax], true); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	workers := workerCount(n)
-	parts := make([]part, workers)
-	for w := range parts {
-		// About three edges per node, a few more where stencils differ.
-		c := 4 * (n/workers + 1)
-		parts[w] = part{a: make([]int32, 0, c), b: make([]int32, 0, c), ab: make([]float64, 0, c),
-			ba: make([]float64, 0, c), off: make([][2]int8, 0, c)}
+	nblk := (n + edgeBlock - 1) / edgeBlock
+	start := make([]int, nblk+1)
+	if err := parallelBlocks(ctx, nblk, func(_ *assembler, b int) error {
+		c := 0
+		count := func(int, [2]int8, float64, float64, bool) error { c++; return nil }
+		for x := b * edgeBlock; x < min((b+1)*edgeBlock, n); x++ {
+			_ = owned(x, count)
+		}
+		start[b+1] = c
+		return nil
+	}, op); err != nil {
+		return nil, err
 	}
-	if err := parallelN(ctx, n, workers, func(w int, a *assembler, lo, hi int) error {
-		pt := &parts[w]
-		// add appends the edge x -> y = x + v with the stencil weights wx
+	for b := 0; b < nblk; b++ {
+		start[b+1] += start[b]
+	}
+	ne := start[nblk]
+	op.edgeA, op.edgeB = make([]int32, ne), make([]int32, ne)
+	op.rateAB, op.rateBA = make([]float64, ne), make([]float64, ne)
+	op.edgeOffset = make([][2]int8, ne)
+	if err := parallelBlocks(ctx, nblk, func(a *assembler, b int) error {
+		e := start[b]
+		x := 0
+		// add stores the edge x -> y = x + v with the stencil weights wx
 		// of its offset at x and wy at y.
-		add := func(x, y int, v [2]int8, wx, wy float64, along bool) error {
+		add := func(y int, v [2]int8, wx, wy float64, along bool) error {
 			fx, fy := 0.0, 0.0
 			if loss != nil {
 				fx, fy = loss[x], loss[y]
@@ -212,72 +263,20 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 				return fmt.Errorf("jump rates overflow near (%s): the drift there is %.3g times the diffusion over the grid spacing (the cell Peclet number); scale the loss or the drift down",
 					fmtCoords(a.mid), math.Abs(z))
 			}
-			pt.a = append(pt.a, int32(x))
-			pt.b = append(pt.b, int32(y))
-			pt.ab = append(pt.ab, rab)
-			pt.ba = append(pt.ba, rba)
-			pt.off = append(pt.off, v)
+			op.edgeA[e], op.edgeB[e] = int32(x), int32(y)
+			op.rateAB[e], op.rateBA[e] = rab, rba
+			op.edgeOffset[e] = v
+			e++
 			return nil
 		}
-		for x := lo; x < hi; x++ {
-			i0, j0 := x%g.N[0], x/g.N[0]
-			for k := 0; k < 3; k++ {
-				wx := sten[x].w[k]
-				if wx <= 0 {
-					continue
-				}
-				for _, s := range [2]int8{1, -1} {
-					v := [2]int8{s * sten[x].v[k][0], s * sten[x].v[k][1]}
-					y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
-					if !inside || y == x {
-						continue
-					}
-					wy := sten[y].weight(v)
-					if wy > 0 && y < x {
-						continue // y owns the edge
-					}
-					if err := add(x, y, v, wx, wy, false); err != nil {
-						return err
-					}
-				}
-			}
-			if wall == nil {
-				continue
-			}
-			for ax := 0; ax < 2; ax++ {
-				v := [2]int8{}
-				v[ax] = 1
-				y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
-				if !inside || (wall[x][ax] == 0 && wall[y][ax] == 0) {
-					continue
-				}
-				if err := add(x, y, v, wall[x][ax], wall[y][ax], true); err != nil {
-					return err
-				}
+		for x = b * edgeBlock; x < min((b+1)*edgeBlock, n); x++ {
+			if err := owned(x, add); err != nil {
+				return err
 			}
 		}
 		return nil
 	}, op); err != nil {
 		return nil, err
-	}
-	if len(parts) == 1 {
-		pt := parts[0]
-		op.edgeA, op.edgeB, op.rateAB, op.rateBA, op.edgeOffset = pt.a, pt.b, pt.ab, pt.ba, pt.off
-	} else {
-		ne := 0
-		for _, pt := range parts {
-			ne += len(pt.a)
-		}
-		op.edgeA, op.edgeB = make([]int32, 0, ne), make([]int32, 0, ne)
-		op.rateAB, op.rateBA = make([]float64, 0, ne), make([]float64, 0, ne)
-		op.edgeOffset = make([][2]int8, 0, ne)
-		for _, pt := range parts {
-			op.edgeA = append(op.edgeA, pt.a...)
-			op.edgeB = append(op.edgeB, pt.b...)
-			op.rateAB = append(op.rateAB, pt.ab...)
-			op.rateBA = append(op.rateBA, pt.ba...)
-			op.edgeOffset = append(op.edgeOffset, pt.off...)
-		}
 	}
 	op.buildCSR()
 	return op, nil
@@ -289,6 +288,35 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 const maxRate = 1e100
 
 func workerCount(n int) int { return min(runtime.GOMAXPROCS(0), max(1, n/4096)) }
+
+// edgeBlock is the number of nodes whose edges the assembly counts and
+// stores as one unit.
+const edgeBlock = 4096
+
+// parallelBlocks runs f on the blocks 0, ..., nblk-1 (contiguous runs of
+// blocks per goroutine, each with its own assembler) and returns the first
+// error of the lowest block range.
+func parallelBlocks(ctx context.Context, nblk int, f func(a *assembler, b int) error, op *Operator) error {
+	workers := min(runtime.GOMAXPROCS(0), nblk)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			a := newAssembler(op)
+			for b := nblk * w / workers; b < nblk*(w+1)/workers && errs[w] == nil; b++ {
+				if ctx.Err() != nil {
+					errs[w] = ctx.Err()
+					return
+				}
+				errs[w] = f(a, b)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
 
 // parallel runs f on contiguous node ranges in several goroutines, each
 // with its own assembler, and returns the first error.
@@ -634,28 +662,27 @@ func (op *Operator) buildCSR() {
 	for y := 0; y < n; y++ {
 		count[y+1] += count[y] + 1 // +1: the diagonal
 	}
-	// count[y] now ends row y-1 shifted by the diagonals before it.
-	rowPtr := make([]int, n+1)
-	for y := 0; y < n; y++ {
-		rowPtr[y+1] = count[y+1]
-	}
+	// count[y] now starts row y: it becomes the row pointer.
+	rowPtr := count
 	nnz := rowPtr[n]
 	col := make([]int32, nnz)
 	val := make([]float64, nnz)
-	fill := make([]int, n)
+	// fill[y] is the next free slot of row y, relative to its start.
+	fill := make([]int32, n)
 	for y := 0; y < n; y++ {
-		fill[y] = rowPtr[y]
-		col[fill[y]], val[fill[y]] = int32(y), -out[y]
-		fill[y]++
+		col[rowPtr[y]], val[rowPtr[y]] = int32(y), -out[y]
+		fill[y] = 1
 	}
 	for e := range op.edgeA {
 		a, b := op.edgeA[e], op.edgeB[e]
 		if r := op.rateAB[e]; r > 0 {
-			col[fill[b]], val[fill[b]] = a, r
+			q := rowPtr[b] + int(fill[b])
+			col[q], val[q] = a, r
 			fill[b]++
 		}
 		if r := op.rateBA[e]; r > 0 {
-			col[fill[a]], val[fill[a]] = b, r
+			q := rowPtr[a] + int(fill[a])
+			col[q], val[q] = b, r
 			fill[a]++
 		}
 	}
@@ -685,6 +712,17 @@ func (op *Operator) buildCSR() {
 	}
 	rowPtr[n] = w
 	op.gen = &sparse.CSR{Rows: n, Cols: n, RowPtr: rowPtr, Col: col[:w], Val: val[:w]}
+}
+
+// wideStencil reports whether some edge of the operator joins nodes more
+// than one cell apart along an axis (a Selling offset such as (2, 1)).
+func (op *Operator) wideStencil() bool {
+	for _, v := range op.edgeOffset {
+		if v[0] > 1 || v[0] < -1 || v[1] > 1 || v[1] < -1 {
+			return true
+		}
+	}
+	return false
 }
 
 // Apply writes L p into dst.

@@ -313,7 +313,7 @@ func (op *Operator) CheckForce(ctx context.Context, st *Steady, opt SteadyOption
 	var fc ForceCheck
 	n := []int{max(g.N[0]/2, MinNodes), max(g.N[1]/2, MinNodes)}
 	fc.CoarseGrid = [2]int{n[0], n[1]}
-	cop, cst, err := op.coarseSolve(ctx, opt, n)
+	cop, cst, err := op.checkCoarse(ctx, st, opt, n)
 	if err != nil {
 		return ForceCheck{}, err
 	}

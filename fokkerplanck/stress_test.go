@@ -18,6 +18,10 @@ import (
 // 128^2 (and fewer temperatures under -short).
 var stressFull = flag.Bool("stress", false, "run the full steady-state stress suite (grids up to 1024^2)")
 
+// stressMax bounds the grids of the full stress suite (-stress-max 512 stops
+// at 512^2).
+var stressMax = flag.Int("stress-max", 1024, "largest grid (nodes per axis) of the full stress suite")
+
 // stressCase is one model and temperature of the stress suite.
 type stressCase struct {
 	name  string
@@ -216,7 +220,12 @@ func TestStress(t *testing.T) {
 	grids := []int{32, 64, 128}
 	temps := []float64{0.05, 0.1, 0.5, 2}
 	if *stressFull {
-		grids = []int{32, 64, 128, 256, 512, 1024}
+		grids = grids[:0]
+		for _, n := range []int{32, 64, 128, 256, 512, 1024} {
+			if n <= *stressMax {
+				grids = append(grids, n)
+			}
+		}
 	} else if testing.Short() {
 		temps = []float64{0.05, 0.5}
 	}

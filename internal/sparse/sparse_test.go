@@ -676,8 +676,8 @@ func TestTransferOperators(t *testing.T) {
 		n := g.nx * g.ny
 		skip := make([]bool, n)
 		skip[n/2] = true
-		cx, ncx := interp1D(g.nx, g.perX, false)
-		cy, ncy := interp1D(g.ny, g.perY, false)
+		cx, ncx := interp1D(g.nx, g.perX, false, false)
+		cy, ncy := interp1D(g.ny, g.perY, false, false)
 		pc, err := tensorProlongation(cx, cy, g.nx, g.ny, ncx, ncy, skip)
 		if err != nil {
 			t.Fatal(err)
@@ -691,8 +691,8 @@ func TestTransferOperators(t *testing.T) {
 			}
 		}
 		// Bilinear interpolation reproduces constants except at skipped nodes.
-		bx, _ := interp1D(g.nx, g.perX, true)
-		by, _ := interp1D(g.ny, g.perY, true)
+		bx, _ := interp1D(g.nx, g.perX, true, false)
+		by, _ := interp1D(g.ny, g.perY, true, false)
 		p, err := tensorProlongation(bx, by, g.nx, g.ny, ncx, ncy, skip)
 		if err != nil {
 			t.Fatal(err)

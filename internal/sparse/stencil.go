@@ -10,17 +10,24 @@ import "sync"
 // the freshly relaxed neighbour x[i∓1] out of the sum, which shortens the
 // dependency chain from one row to the next.
 
-// buildStencil returns the stencil values of a, or nil when a has entries
-// outside the 3x3 neighbourhood (periodic wrap, non-grid matrices) or the
-// grid is too small.
-func buildStencil(a *CSR, nx, ny int) []float64 {
+// buildStencil returns the stencil values of a, or nil when the grid is too
+// small or more than half of the rows have entries outside the 3x3
+// neighbourhood (periodic wrap, non-grid matrices). Such rows ("wide":
+// long offsets of an anisotropic diffusion's stencil, and the coarse rows
+// they give) are marked in wide (nil when there are none); their stencil
+// values are unset and the kernels take the CSR path for them.
+func buildStencil(a *CSR, nx, ny int) (st []float64, wide []bool) {
 	n := a.Rows
 	if nx < 3 || ny < 3 || n != nx*ny {
-		return nil
+		return nil, nil
 	}
-	st := make([]float64, 9*n)
-	fill := func(lo, hi int) bool {
+	st = make([]float64, 9*n)
+	// fill stores rows [lo, hi) and returns the number of wide rows, each
+	// marked in w (allocated on the first).
+	fill := func(lo, hi int, w *[]bool) int {
+		count := 0
 		for i := lo; i < hi; i++ {
+			v := st[9*i : 9*i+9]
 			for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
 				d := int(a.Col[k]) - i
 				dy := 1
@@ -32,37 +39,56 @@ func buildStencil(a *CSR, nx, ny int) []float64 {
 					dy = 2
 				}
 				if d < -1 || d > 1 {
-					return false
+					clear(v)
+					if *w == nil {
+						*w = make([]bool, n)
+					}
+					(*w)[i] = true
+					count++
+					break
 				}
-				st[9*i+3*dy+d+1] = a.Val[k]
+				v[3*dy+d+1] = a.Val[k]
 			}
 		}
-		return true
+		return count
 	}
 	nw := numWorkers()
 	if nw == 1 || a.NNZ() < parallelMinWork {
-		if !fill(0, n) {
-			return nil
-		}
-		return st
+		nw = 1
 	}
-	ok := make([]bool, nw)
+	parts := make([][]bool, nw)
+	counts := make([]int, nw)
 	var wg sync.WaitGroup
 	for w := 0; w < nw; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			ok[w] = fill(w*n/nw, (w+1)*n/nw)
+			counts[w] = fill(w*n/nw, (w+1)*n/nw, &parts[w])
 		}(w)
 	}
 	wg.Wait()
-	for _, v := range ok {
-		if !v {
-			return nil
+	total := 0
+	for w, c := range counts {
+		total += c
+		if c == 0 {
+			continue
+		}
+		if wide == nil {
+			wide = parts[w]
+			continue
+		}
+		for i := w * n / nw; i < (w+1)*n/nw; i++ {
+			wide[i] = wide[i] || parts[w][i]
 		}
 	}
-	return st
+	if 2*total > n {
+		return nil, nil
+	}
+	return st, wide
 }
+
+// isWide reports whether row i of the level is wide (see buildStencil).
+func (l *mgLevel) isWide(i int) bool { return l.wide != nil && l.wide[i] }
 
 // stencilRows returns the rows [lo, hi) that the stencil kernels handle:
 // all neighbour indices are in range.

@@ -21,17 +21,25 @@ type gridTransfer struct {
 	xc0, xc1  []int32
 	xw0, xw1  []float64
 	rowBlocks []int // blocks of fine grid rows (j) for parallel prolongation
+	cBlocks   []int // blocks of coarse grid rows for parallel restriction
 	task      transferTask
 }
 
 type transferTask struct {
-	wg     sync.WaitGroup
-	t      *gridTransfer
-	xf, xc []float64
+	wg       sync.WaitGroup
+	t        *gridTransfer
+	xf, xc   []float64
+	restrict bool // restrictRows instead of prolongRows
 }
 
 func (t *transferTask) group() *sync.WaitGroup { return &t.wg }
-func (t *transferTask) run(lo, hi int)         { t.t.prolongRows(t.xf, t.xc, lo, hi) }
+func (t *transferTask) run(lo, hi int) {
+	if t.restrict {
+		t.t.restrictRows(t.xc, t.xf, lo, hi)
+		return
+	}
+	t.t.prolongRows(t.xf, t.xc, lo, hi)
+}
 
 func newGridTransfer(nx, ny, ncx, ncy int, px, py [][]wEntry, skip []bool) *gridTransfer {
 	t := &gridTransfer{nx: nx, ny: ny, ncx: ncx, ncy: ncy, px: px, py: py, skip: skip}
@@ -55,12 +63,20 @@ func newGridTransfer(nx, ny, ncx, ncy int, px, py [][]wEntry, skip []bool) *grid
 	} else {
 		t.rowBlocks = []int{0, ny}
 	}
+	if nw > 1 && nx*ny >= parallelMinWork/4 && ncy >= 2*nw {
+		t.cBlocks = make([]int, nw+1)
+		for b := 0; b <= nw; b++ {
+			t.cBlocks[b] = b * ncy / nw
+		}
+	} else {
+		t.cBlocks = []int{0, ncy}
+	}
 	return t
 }
 
 // memoryBytes returns the bytes held by the tables.
 func (t *gridTransfer) memoryBytes() int64 {
-	s := int64(len(t.skip)) + 8*int64(len(t.rowBlocks)) + 24*int64(len(t.xc0))
+	s := int64(len(t.skip)) + 8*int64(len(t.rowBlocks)+len(t.cBlocks)) + 24*int64(len(t.xc0))
 	for _, e := range t.px {
 		s += 24 + 16*int64(len(e))
 	}
@@ -120,8 +136,20 @@ func (t *gridTransfer) prolongRows(xf, xc []float64, jlo, jhi int) {
 }
 
 // restrict computes bc = R res: the sum of res over the non-skipped fine
-// cells of each coarse cell, in row-major order.
+// cells of each coarse cell, in row-major order (blocks of coarse grid
+// rows in parallel).
 func (t *gridTransfer) restrict(bc, res []float64) {
+	if len(t.cBlocks) == 2 {
+		t.restrictRows(bc, res, 0, t.ncy)
+		return
+	}
+	t.task.xf, t.task.xc, t.task.restrict = res, bc, true
+	parallelDo(&t.task, t.cBlocks)
+	t.task.xf, t.task.xc, t.task.restrict = nil, nil, false
+}
+
+// restrictRows is restrict for the coarse grid rows [cjlo, cjhi).
+func (t *gridTransfer) restrictRows(bc, res []float64, cjlo, cjhi int) {
 	nx, ny, ncx, ncy := t.nx, t.ny, t.ncx, t.ncy
 	skip := t.skip
 	span := func(c, n, nc int) (int, int) {
@@ -130,7 +158,7 @@ func (t *gridTransfer) restrict(bc, res []float64) {
 		}
 		return 2 * c, min(2*c+2, n)
 	}
-	for cj := 0; cj < ncy; cj++ {
+	for cj := cjlo; cj < cjhi; cj++ {
 		j0, j1 := span(cj, ny, ncy)
 		for ci := 0; ci < ncx; ci++ {
 			i0, i1 := span(ci, nx, ncx)
@@ -157,8 +185,18 @@ func (t *gridTransfer) restrict(bc, res []float64) {
 // uses the general product).
 func galerkinDirect(a *CSR, t *gridTransfer, periodic bool) (*CSR, bool) {
 	nx, ny, ncx, ncy := t.nx, t.ny, t.ncx, t.ncy
-	if periodic || nx < 3 || (ny > 1 && ny < 3) || ncx < 3 || (ncy > 1 && ncy < 3) || ncx == nx || (ny > 1 && ncy == ny) {
+	if periodic || nx < 3 || (ny > 1 && ny < 3) || ncx < 3 || (ncy > 1 && ncy < 3) {
 		return nil, false
+	}
+	// cells returns the fine cells [f0, f1) of coarse cell c along an axis
+	// of n fine and nc coarse cells, and the first fine cell w0 of the
+	// window of 4 that the rows of those cells reach (an axis that is not
+	// coarsened maps each cell to itself).
+	cells := func(c, n, nc int) (f0, f1, w0 int) {
+		if nc == n {
+			return c, c + 1, c - 1
+		}
+		return 2 * c, min(2*c+2, n), 2*c - 1
 	}
 	nc := ncx * ncy
 	nw := numWorkers()
@@ -166,12 +204,16 @@ func galerkinDirect(a *CSR, t *gridTransfer, periodic bool) (*CSR, bool) {
 		nw = 1
 	}
 	nw = min(nw, ncy)
+	// Each worker writes its rows (at most 9 entries each) into the final
+	// arrays from 9 times its first row on; the rows are then moved
+	// together in order.
 	type part struct {
-		rowNNZ []int
-		col    []int32
-		val    []float64
-		ok     bool
+		col []int32
+		val []float64
+		ok  bool
 	}
+	c := &CSR{Rows: nc, Cols: nc, RowPtr: make([]int, nc+1), Col: make([]int32, 9*nc), Val: make([]float64, 9*nc)}
+	rowNNZ := c.RowPtr[1:]
 	parts := make([]part, nw)
 	var wg sync.WaitGroup
 	for p := 0; p < nw; p++ {
@@ -179,23 +221,15 @@ func galerkinDirect(a *CSR, t *gridTransfer, periodic bool) (*CSR, bool) {
 		go func(p int) {
 			defer wg.Done()
 			jlo, jhi := p*ncy/nw, (p+1)*ncy/nw
-			pt := part{rowNNZ: make([]int, (jhi-jlo)*ncx), col: make([]int32, 0, 9*(jhi-jlo)*ncx), val: make([]float64, 0, 9*(jhi-jlo)*ncx)}
+			pt := part{col: c.Col[9*jlo*ncx : 9*jlo*ncx : 9*jhi*ncx], val: c.Val[9*jlo*ncx : 9*jlo*ncx : 9*jhi*ncx]}
 			var win [16]float64
 			var acc [9]float64
 			rp, col, val := a.RowPtr, a.Col, a.Val
 			skip := t.skip
 			for cj := jlo; cj < jhi; cj++ {
-				fj0, fj1 := 2*cj, min(2*cj+2, ny)
-				if ny == 1 {
-					fj0, fj1 = 0, 1
-				}
-				wj0 := 2*cj - 1
-				if ny == 1 {
-					wj0 = -1
-				}
+				fj0, fj1, wj0 := cells(cj, ny, ncy)
 				for ci := 0; ci < ncx; ci++ {
-					fi0, fi1 := 2*ci, min(2*ci+2, nx)
-					wi0 := 2*ci - 1
+					fi0, fi1, wi0 := cells(ci, nx, ncx)
 					var wtouch uint16 // window slots reached
 					for fj := fj0; fj < fj1; fj++ {
 						for fi := fi0; fi < fi1; fi++ {
@@ -259,7 +293,7 @@ func galerkinDirect(a *CSR, t *gridTransfer, periodic bool) (*CSR, bool) {
 						pt.val = append(pt.val, acc[q%9])
 						n++
 					}
-					pt.rowNNZ[(cj-jlo)*ncx+ci] = n
+					rowNNZ[cj*ncx+ci] = n
 				}
 			}
 			pt.ok = true
@@ -272,17 +306,15 @@ func galerkinDirect(a *CSR, t *gridTransfer, periodic bool) (*CSR, bool) {
 		if !pt.ok {
 			return nil, false
 		}
+		// (copy moves overlapping ranges correctly: total never exceeds
+		// the part's start.)
+		copy(c.Col[total:], pt.col)
+		copy(c.Val[total:], pt.val)
 		total += len(pt.col)
 	}
-	c := &CSR{Rows: nc, Cols: nc, RowPtr: make([]int, nc+1), Col: make([]int32, 0, total), Val: make([]float64, 0, total)}
-	row := 0
-	for _, pt := range parts {
-		for _, n := range pt.rowNNZ {
-			c.RowPtr[row+1] = c.RowPtr[row] + n
-			row++
-		}
-		c.Col = append(c.Col, pt.col...)
-		c.Val = append(c.Val, pt.val...)
+	for i := 0; i < nc; i++ {
+		c.RowPtr[i+1] += c.RowPtr[i]
 	}
+	c.Col, c.Val = c.Col[:total:total], c.Val[:total:total]
 	return c, true
 }

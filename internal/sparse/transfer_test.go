@@ -8,16 +8,30 @@ import (
 // TestGalerkinDirect checks the stencil-based coarse operator against the
 // general product R A P (bit for bit, same pattern) and the matrix-free
 // transfers against their CSR matrices, over several levels of even, odd
-// and 1-D grids with a pinned row.
+// and 1-D grids with a pinned row, coarsening both axes or (semi-coarsening)
+// one of them.
 func TestGalerkinDirect(t *testing.T) {
-	for _, d := range [][2]int{{37, 29}, {64, 64}, {65, 1}, {130, 67}, {8, 8}} {
+	type keep func(lev int) (x, y bool)
+	both := func(int) (bool, bool) { return false, false }
+	for _, c := range []struct {
+		d    [2]int
+		keep keep
+	}{
+		{[2]int{37, 29}, both}, {[2]int{64, 64}, both}, {[2]int{65, 1}, both}, {[2]int{130, 67}, both}, {[2]int{8, 8}, both},
+		{[2]int{64, 37}, func(int) (bool, bool) { return false, true }},          // x only
+		{[2]int{33, 70}, func(int) (bool, bool) { return true, false }},          // y only
+		{[2]int{130, 67}, func(l int) (bool, bool) { return false, l%2 == 0 }},   // x only, then both
+		{[2]int{45, 90}, func(l int) (bool, bool) { return l%3 == 0, l%3 == 1 }}, // mixed
+	} {
+		d := c.d
 		p := genFP(fpOpts{nx: d[0], ny: d[1]})
 		a, _ := p.pinned(3)
 		nx, ny := d[0], d[1]
 		for lev := 0; lev < 6 && nx*ny > 4; lev++ {
 			dir := dirichletRows(a)
-			px, ncx := interp1D(nx, false, true)
-			py, ncy := interp1D(ny, false, true)
+			kx, ky := c.keep(lev)
+			px, ncx := interp1D(nx, false, true, kx)
+			py, ncy := interp1D(ny, false, true, ky && ny > 1)
 			tr := newGridTransfer(nx, ny, ncx, ncy, px, py, dir)
 			pm, err := tensorProlongation(px, py, nx, ny, ncx, ncy, dir)
 			if err != nil {
@@ -82,8 +96,8 @@ func TestGalerkinDirect(t *testing.T) {
 func TestStencilKernels(t *testing.T) {
 	p := genFP(fpOpts{nx: 40, ny: 33})
 	a, _ := p.pinned(3)
-	st := buildStencil(a, 40, 33)
-	if st == nil {
+	st, wide := buildStencil(a, 40, 33)
+	if st == nil || wide != nil {
 		t.Fatal("no stencil for a 9-point operator")
 	}
 	n := a.Rows
@@ -114,8 +128,89 @@ func TestStencilKernels(t *testing.T) {
 			}
 		}
 	}
-	if buildStencil(a, 33, 40) != nil {
+	if st, _ := buildStencil(a, 33, 40); st != nil {
 		t.Fatal("stencil built for the wrong grid shape")
+	}
+}
+
+// TestStencilWideRows: rows with entries outside the 3x3 neighbourhood
+// (here two cells apart along x, as the long offsets of an anisotropic
+// stencil give) are marked wide and relaxed through the CSR path, the other
+// rows through the stencil; sweeps and residuals agree with a level that
+// uses the CSR path for every row, on one block and on several.
+func TestStencilWideRows(t *testing.T) {
+	for _, d := range [][2]int{{40, 33}, {130, 110}} {
+		nx, ny := d[0], d[1]
+		p := genFP(fpOpts{nx: nx, ny: ny})
+		a0, _ := p.pinned(3)
+		var ri, ci []int
+		var v []float64
+		var want []int
+		for i := 0; i < a0.Rows; i++ {
+			for k := a0.RowPtr[i]; k < a0.RowPtr[i+1]; k++ {
+				ri, ci, v = append(ri, i), append(ci, int(a0.Col[k])), append(v, a0.Val[k])
+			}
+			if i%53 == 5 && i%nx+2 < nx && i != 3 {
+				want = append(want, i)
+				ri, ci, v = append(ri, i), append(ci, i+2), append(v, 0.01*a0.At(i, i))
+			}
+		}
+		a, err := FromTriplets(a0.Rows, a0.Cols, ri, ci, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, wide := buildStencil(a, nx, ny)
+		if st == nil || wide == nil {
+			t.Fatalf("%dx%d: no stencil or no wide rows", nx, ny)
+		}
+		count := 0
+		for _, w := range wide {
+			if w {
+				count++
+			}
+		}
+		if count != len(want) {
+			t.Fatalf("%dx%d: %d wide rows, want %d", nx, ny, count, len(want))
+		}
+		for _, i := range want {
+			if !wide[i] {
+				t.Fatalf("%dx%d: row %d not marked wide", nx, ny, i)
+			}
+		}
+		l1, err := newLevel(a, nx, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2, err := newLevel(a, nx, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2.st, l2.wide = nil, nil
+		n := a.Rows
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = math.Cos(float64(i))
+		}
+		for _, l := range []*mgLevel{l1, l2} {
+			l.b, l.x, l.res = b, make([]float64, n), make([]float64, n)
+		}
+		close := func(what string, u, w []float64) {
+			for i := range u {
+				if math.Abs(u[i]-w[i]) > 1e-12*(1+math.Abs(w[i])) {
+					t.Fatalf("%dx%d: %s differs at %d: %g, want %g", nx, ny, what, i, u[i], w[i])
+				}
+			}
+		}
+		l1.gsSweepResidual(true)
+		l2.gsSweepResidual(true)
+		close("first sweep", l1.x, l2.x)
+		close("residual", l1.res, l2.res)
+		l1.gsSweep(false)
+		l2.gsSweep(false)
+		close("backward sweep", l1.x, l2.x)
+		l1.gsSweepResidual(false)
+		l2.gsSweepResidual(false)
+		close("second residual", l1.res, l2.res)
 	}
 }
 
