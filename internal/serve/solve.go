@@ -190,7 +190,7 @@ func solve(ctx context.Context, req *solveRequest, m potentials.Model, tol float
 	if tol == 0 {
 		tol = defaultTol
 	}
-	opt := fokkerplanck.SteadyOptions{Tol: tol}
+	opt := fokkerplanck.SteadyOptions{Tol: tol, TwoGrid: true}
 	st, err := op.SteadyState(ctx, opt)
 	if err == nil && !st.Converged {
 		// SteadyState returns only accepted solves; never answer another.

@@ -6,8 +6,8 @@ import (
 	"math"
 	"sync"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
@@ -165,6 +165,7 @@ type mgLevel struct {
 	gs         gsTask
 	lu         blas64.General
 	ipiv       []int
+	luBand     []int // luBands of lu
 	denseOK    bool
 	coarseIter int
 }
@@ -641,6 +642,7 @@ func (l *mgLevel) setupCoarsest() error {
 		return nil
 	}
 	l.denseOK = true
+	l.luBand = luBands(l.lu)
 	return nil
 }
 
@@ -951,13 +953,67 @@ func (l *mgLevel) gsResRange(lo, hi int, zero bool) {
 func (l *mgLevel) solveCoarsest() {
 	if l.denseOK {
 		copy(l.x, l.b)
-		lapack64.Getrs(blas.NoTrans, l.lu, blas64.General{Rows: len(l.x), Cols: 1, Stride: 1, Data: l.x}, l.ipiv)
+		luSolve(l.lu, l.ipiv, l.luBand, l.x)
 		return
 	}
 	clear(l.x)
 	for s := 0; s < l.coarseIter; s++ {
 		l.gsSweep(true)
 		l.gsSweep(false)
+	}
+}
+
+// luBands returns, for the n x n LU factors of lapack64.Getrf, the
+// first column of the nonzero entries of row i of L (entry i) and one past
+// the last of row i of U (entry n+i). The coarsest level's operator is a
+// grid stencil whose factors keep most of its band, so the triangular
+// solves need only these ranges.
+func luBands(lu blas64.General) []int {
+	n := lu.Rows
+	band := make([]int, 2*n)
+	for i := 0; i < n; i++ {
+		row := lu.Data[i*lu.Stride : i*lu.Stride+n]
+		lo := i
+		for lo > 0 && row[lo-1] != 0 {
+			lo--
+		}
+		for j := 0; j < lo; j++ {
+			if row[j] != 0 {
+				lo = j
+				break
+			}
+		}
+		hi := n
+		for hi > i+1 && row[hi-1] == 0 {
+			hi--
+		}
+		band[i], band[n+i] = lo, hi
+	}
+	return band
+}
+
+// luSolve overwrites x with the solution of A y = x, where lu and ipiv
+// are A's factors from lapack64.Getrf and band is luBands(lu). It solves
+// the same system as lapack64.Getrs, whose Trsm with a single column walks
+// the row-major factors by columns (15% of a 128^2 steady solve), by the
+// row interchanges and two triangular solves of contiguous dot products
+// over the rows' nonzero ranges only; the sums differ from Getrs' in
+// order (round-off).
+func luSolve(lu blas64.General, ipiv, band []int, x []float64) {
+	for i, p := range ipiv {
+		if p != i {
+			x[i], x[p] = x[p], x[i]
+		}
+	}
+	n := len(x)
+	for i := 0; i < n; i++ {
+		lo := band[i]
+		x[i] -= floats.Dot(lu.Data[i*lu.Stride+lo:i*lu.Stride+i], x[lo:i])
+	}
+	for i := n - 1; i >= 0; i-- {
+		hi := band[n+i]
+		row := lu.Data[i*lu.Stride:]
+		x[i] = (x[i] - floats.Dot(row[i+1:hi], x[i+1:hi])) / row[i]
 	}
 }
 
