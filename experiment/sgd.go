@@ -53,7 +53,7 @@ const (
 	DefaultFashionN      = 4
 	DefaultFashionSteps  = 1000
 	DefaultFashionBurnIn = 1500
-	DefaultFashionRecord = 2
+	DefaultFashionRecord = 1
 	DefaultFashionEvery  = 5
 )
 

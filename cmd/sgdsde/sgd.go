@@ -67,7 +67,7 @@ the batches of an epoch are anti-correlated and their noise cancels over the epo
 parameter), zeros from the origin (the default for linreg and logreg), or give the coordinates x1,x2,...
 fashion-mlp trains a tanh network on the first n Fashion-MNIST images, read from --data-dir (Debian's
 package dataset-fashion-mnist; nothing is downloaded); its unset --n, --steps, --burn-in, --record and
---every default to 4, 1000, 1500, 2 and 5, and summary.json also holds the train and test accuracy and
+--every default to 4, 1000, 1500, 1 and 5, and summary.json also holds the train and test accuracy and
 loss of the final states (mean over the chains, with standard errors).
 Writes into --out: summary.json, final.npy (n, d) and traj.npy (record, steps/every, d).
 The same --seed gives bit-identical output for any --workers.`,
