@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -134,11 +135,17 @@ func fashionScenario(ctx context.Context, s Settings, g *figures) (Section, stri
 	if err != nil {
 		return Section{}, "", err
 	}
+	// The figures go beside index.html, named after the scenario.
 	rel := make(map[string]string)
 	for _, p := range paths {
 		name := filepath.Base(p)
-		rel[strings.TrimSuffix(name, filepath.Ext(name))] = sub + "/" + name
-		g.files = append(g.files, sub+"/"+name)
+		base := strings.TrimSuffix(name, filepath.Ext(name))
+		file := "s8-fashion-" + strings.ReplaceAll(name, "_", "-")
+		if err := os.Rename(p, filepath.Join(g.dir, file)); err != nil {
+			return Section{}, "", err
+		}
+		rel[base] = file
+		g.files = append(g.files, file)
 	}
 
 	// The grid of learning rates and batch sizes.
@@ -234,7 +241,7 @@ func fashionScenario(ctx context.Context, s Settings, g *figures) (Section, stri
 		"Reproduce with: " + base + " --out out/fashion; sgdsde observe out/fashion --grad-times " + strconv.Itoa(fs.GradTimes) + "; " + sweepCmd + " (each point also has --seed 1, the default).",
 	}
 	sec.Facts = append([]string{
-		fmt.Sprintf("d = %d, N = %d, %d recorded states of chain 0 every %d steps; observe in %s s (null %s s)", rs.Dim, rs.SampleCount, run.RecordLen, rs.Every, fixed(sum.Elapsed, 1), fixed(sum.Null.Seconds, 1)),
+		fmt.Sprintf("d = %d, N = %d, %d recorded states of chain 0 every %d steps; observed in %s s, its null run in %s s", rs.Dim, rs.SampleCount, run.RecordLen, rs.Every, fixed(sum.Elapsed, 1), fixed(sum.Null.Seconds, 1)),
 		fmt.Sprintf("D eigenvalues at recorded times %d and %d: mean %s and %s, standard deviation %s and %s, spectral gap at the rank %s and %s", d0.Time, d1.Time, g3(d0.Mean), g3(d1.Mean), g3(d0.Std), g3(d1.Std), gapText(d0.Gap), gapText(d1.Gap)),
 		fmt.Sprintf("stochastic area |A|/|S| at lag 1 on the top %d principal components: %s (null %s)", sum.Area.Run.Components, g3(sum.Area.Run.Lags[0].Ratio), g3((*sum.Area.Null).Lags[0].Ratio)),
 	}, sweepFacts...)
