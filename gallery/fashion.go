@@ -44,8 +44,8 @@ type FashionSettings struct {
 
 // fashionFull and fashionQuick are the Fashion settings of Full and Quick.
 func fashionFull() FashionSettings {
-	return FashionSettings{Train: 400, Test: 1000, Width: 32, Chains: 2, BurnIn: 1000, Steps: 500, Every: 5,
-		SweepLRs: []float64{0.05, 0.1, 0.2}, SweepBatches: []int{16, 32, 64}, SweepSteps: 1000, GradTimes: 40}
+	return FashionSettings{Train: 300, Test: 1000, Width: 32, Chains: 2, BurnIn: 600, Steps: 400, Every: 4,
+		SweepLRs: []float64{0.05, 0.1, 0.2}, SweepBatches: []int{16, 32, 64}, SweepSteps: 800, GradTimes: 40}
 }
 
 func fashionQuick() FashionSettings {
@@ -231,7 +231,7 @@ func fashionScenario(ctx context.Context, s Settings, g *figures) (Section, stri
 			fixed(ev.TrainAccuracy, 3), fixed(*ev.TestAccuracy, 3), ev.Evaluated),
 		fmt.Sprintf("The paper: the diffusion matrix D, the covariance of the per-sample gradients, is highly anisotropic and of very low rank. This run: at the first recorded state D has %s; at the last, %s. The rank of D cannot exceed N − 1 for N samples, so its small fraction of d here is set by N ≪ d; the participation ratio (sum λ)²/sum λ², the number of directions that carry its variance, measures the anisotropy within that rank. The null's D, evaluated along its own trajectory, has at the last recorded state %s.",
 			dline(d0), dline(d1), dline(n1)),
-		fmt.Sprintf("The paper: near the end of training the weights do not move like Brownian motion: the power spectrum of their increments is not flat and their autocorrelation does not decay at once. This run: the flatness of the increment spectrum (geometric over arithmetic mean, 1 for white increments) is %s against %s for the null; the mean autocorrelation of the weights is %s at lag 1 and %s at lag %d (%s in time), against %s and %s for the null (99%% band ±%s). It falls inside the band from lag %s on (the null from lag %s).",
+		fmt.Sprintf("The paper: near the end of training the weights do not move like Brownian motion: the power spectrum of their increments is not flat and their autocorrelation does not decay at once. This run: the flatness of the increment spectrum (geometric over arithmetic mean, 1 for white increments) is %s against %s for the null; the mean autocorrelation of the weights is %s at lag 1 and %s at lag %d (%s in time), against %s and %s for the null (99%% band ±%s). The run's autocorrelation falls inside the band from lag %s on, the null's from lag %s.",
 			fixed(sum.Spectrum.Run.Flatness, 3), fixed(sum.Spectrum.Null.Flatness, 3), fixed(acf.Mean[1], 3), fixed(acf.Mean[lag], 3), lag, g3(float64(lag)*unit),
 			fixed(nacf.Mean[1], 3), fixed(nacf.Mean[lag], 3), fixed(acf.Band, 3), lagText(sum.ACF.Run.DecorrelationLag), lagText(sum.ACF.Null.DecorrelationLag)),
 		fmt.Sprintf("The paper: the gradient norm normalised by the dimension, |∇f|/√d, does not fall as training goes on. This run, over the recorded steps: %s at the first and %s at the last evaluated time (loss %s and %s); the null's %s and %s.",
