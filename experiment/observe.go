@@ -38,6 +38,10 @@ type ObserveSpec struct {
 	// echoed in the summary.
 	Run *FiniteSumResult
 	Dir string
+	// DataDir, when not empty, is where the model's data files are read
+	// from instead of the run's data_dir (a model that reads its data,
+	// moved since the run).
+	DataDir string
 	// MaxLag is the largest autocorrelation lag, Segment the Welch segment
 	// length (recorded steps), Top the number of leading eigenvalues of D
 	// listed, Times the recorded times of chain 0 at which D is computed.
@@ -300,10 +304,14 @@ func (s ObserveSpec) Plan() (*ObservePlan, error) {
 	if rs.Every < 1 || rs.Record < 1 || rs.Dim < 1 || !(rs.LR > 0) {
 		return nil, &ObserveError{Issue: ObserveNoRecord}
 	}
-	if err := CheckFiniteSumMemory(rs.Model, rs.Params); err != nil {
+	dir := rs.DataDir
+	if s.DataDir != "" {
+		dir = s.DataDir
+	}
+	if err := CheckFiniteSumMemory(rs.Model, rs.Params, dir); err != nil {
 		return nil, &ObserveError{Issue: ObserveModel, Err: err}
 	}
-	fs, err := potentials.NewFiniteSum(rs.Model, rs.Params)
+	fs, err := potentials.NewFiniteSumIn(rs.Model, rs.Params, dir)
 	if err != nil {
 		return nil, &ObserveError{Issue: ObserveModel, Err: &FiniteSumError{Issue: FiniteSumModel, Err: err}}
 	}

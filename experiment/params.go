@@ -87,6 +87,7 @@ var params = []Param{
 		return true, err
 	}},
 	{"model", sweep.Text, "FiniteSumSpec.Model", setSGD(nil, func(f *FiniteSumSpec, v string) error { f.Model = v; return nil })},
+	{"data-dir", sweep.Text, "FiniteSumSpec.DataDir", setSGD(nil, func(f *FiniteSumSpec, v string) error { f.DataDir = v; return nil })},
 	{"landscape", sweep.Text, "ModelSpec.Landscape", setModel(func(m *ModelSpec, v string) error { m.Landscape = v; return nil })},
 	{"loss", sweep.Text, "ModelSpec.Loss", setModel(func(m *ModelSpec, v string) error { m.Loss = v; return nil })},
 	{"drift", sweep.Text, "ModelSpec.Drift", setModel(func(m *ModelSpec, v string) error { m.Drift = v; return nil })},

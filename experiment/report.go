@@ -368,6 +368,9 @@ func reportFiniteSum(w io.Writer, dir string, sum *FiniteSumSummary) {
 		what += fmt.Sprintf(", momentum %g", sum.Momentum)
 	}
 	fmt.Fprintf(w, "model             %s (d = %d, N = %d samples)\n", sum.Model, sum.Dim, sum.SampleCount)
+	if sum.DataDir != "" {
+		fmt.Fprintf(w, "data              %s\n", sum.DataDir)
+	}
 	switch {
 	case sum.Command == "sgd" && sum.WithoutReplacement && !sum.IndependentBatches:
 		// Shuffled epochs: no SDE describes them (validation case 17).
@@ -388,6 +391,7 @@ func reportFiniteSum(w io.Writer, dir string, sum *FiniteSumSummary) {
 	} else {
 		fmt.Fprintf(w, "mean              |mean| = %.4g (d = %d; see summary.json)\n", math.Sqrt(dot(sum.Mean, sum.Mean)), sum.Dim)
 	}
+	reportEvaluation(w, sum.FinalEvaluation)
 	fmt.Fprintf(w, "diverged          %d of %d\n", sum.Diverged, sum.N)
 	fmt.Fprintf(w, "throughput        %.4g chain-steps/s (%.3g s, %d workers)\n", sum.StepsPerSecond, sum.ElapsedSeconds, sum.WorkersUsed)
 	fmt.Fprintf(w, "output            %s (%s)\n", dir, strings.Join(sum.Files, ", "))

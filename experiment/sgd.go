@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"github.com/sgdsde/sgdsde/potentials"
 	"github.com/sgdsde/sgdsde/sde"
@@ -39,6 +42,32 @@ func DefaultSGD() SGDSpec {
 	}
 }
 
+// The command line's defaults of the chains of fashion-mlp (see
+// DefaultFiniteSumChains), smaller than DefaultSGD's so that a run and its
+// observation stay practical at d = 25,450: 4 chains of 1,500 burn-in and
+// 1,000 recorded steps (a test accuracy about 0.8 at lr 0.1, batch 32),
+// the first 2 recorded every 5 steps (traj.npy 2 x 200 x 25,450 values,
+// 81 MB), so that the null of observe, which costs a full gradient (N
+// samples) per step, runs 2 x 2,500 steps.
+const (
+	DefaultFashionN      = 4
+	DefaultFashionSteps  = 1000
+	DefaultFashionBurnIn = 1500
+	DefaultFashionRecord = 1
+	DefaultFashionEvery  = 5
+)
+
+// DefaultFiniteSumChains returns the command line's default chains of a
+// run on the named finite sum: those of DefaultSGD, or for fashion-mlp
+// the smaller DefaultFashion* values.
+func DefaultFiniteSumChains(model string) Chains {
+	c := DefaultSGD().Chains
+	if model == "fashion-mlp" {
+		c.N, c.Steps, c.BurnIn, c.Record, c.Every = DefaultFashionN, DefaultFashionSteps, DefaultFashionBurnIn, DefaultFashionRecord, DefaultFashionEvery
+	}
+	return c
+}
+
 // FiniteSumSpec selects mini-batch SGD on a finite-sum model
 // f = (1/N) sum_k f_k (potentials.NewFiniteSum): learning rate LR, batch
 // size Batch and, for SGD, heavy-ball momentum Momentum,
@@ -54,6 +83,10 @@ type FiniteSumSpec struct {
 	// its parameter values (the others take their defaults).
 	Model  string
 	Params map[string]float64
+	// DataDir is the directory of the data files of a model that reads its
+	// data (potentials.FiniteSumSpec.DataDir, for example fashion-mlp);
+	// empty means the model's default directory.
+	DataDir string
 	// LR is the learning rate eta, positive (the SDE's dt); Batch the
 	// batch size, 1 to the model's samples.
 	LR    float64
@@ -116,12 +149,13 @@ func (e *FiniteSumError) Unwrap() error { return e.Err }
 
 // finiteSumPlan is a validated finite-sum run.
 type finiteSumPlan struct {
-	name   string
-	params map[string]float64 // every parameter value
-	prob   *sde.SGDProblem
-	chains Chains
-	x0Echo json.RawMessage // "init", "zeros" or the coordinates
-	temp   float64         // the SDE's T (0 for full-batch GD without replacement)
+	name    string
+	params  map[string]float64 // every parameter value
+	dataDir string             // the data directory read, empty for generated data
+	prob    *sde.SGDProblem
+	chains  Chains
+	x0Echo  json.RawMessage // "init", "zeros" or the coordinates
+	temp    float64         // the SDE's T (0 for full-batch GD without replacement)
 }
 
 // plan validates s with the run settings c (Chains.validate first), after
@@ -133,10 +167,10 @@ func (s *FiniteSumSpec) plan(c Chains, momentum bool) (*finiteSumPlan, error) {
 	}
 	name, lr, batch := s.Model, s.LR, s.Batch
 	run := &sde.SGDRun{N: c.N, Workers: c.Workers, Record: c.Record, Every: c.Every, Bound: c.Bound}
-	if err := checkFiniteSumMemory(name, s.Params, run, batch, c.Steps); err != nil {
+	if err := checkFiniteSumMemory(name, s.Params, s.DataDir, run, batch, c.Steps); err != nil {
 		return nil, err
 	}
-	m, err := potentials.NewFiniteSum(name, s.Params)
+	m, err := potentials.NewFiniteSumIn(name, s.Params, s.DataDir)
 	if err != nil {
 		return nil, &FiniteSumError{Issue: FiniteSumModel, Err: err}
 	}
@@ -180,7 +214,7 @@ func (s *FiniteSumSpec) plan(c Chains, momentum bool) (*finiteSumPlan, error) {
 		return nil, &ProblemError{Err: err}
 	}
 	raw, _ := json.Marshal(echo) // a string or a list of floats
-	fp := &finiteSumPlan{name: name, params: params, prob: p, chains: c, x0Echo: raw}
+	fp := &finiteSumPlan{name: name, params: params, dataDir: dataDirOf(spec, s.DataDir), prob: p, chains: c, x0Echo: raw}
 	if !(s.WithoutReplacement && batch == m.Samples()) {
 		if fp.temp, err = p.Temperature(); err != nil {
 			return nil, &ProblemError{Err: err}
@@ -189,14 +223,24 @@ func (s *FiniteSumSpec) plan(c Chains, momentum bool) (*finiteSumPlan, error) {
 	return fp, nil
 }
 
+// dataDirOf returns the data directory that a model of spec reads given
+// dir: dir, or the model's default; empty for a model without data files.
+func dataDirOf(spec potentials.FiniteSumSpec, dir string) string {
+	if spec.DataDir == "" || dir != "" {
+		return dir
+	}
+	return spec.DataDir
+}
+
 // checkFiniteSumMemory refuses, before anything is allocated, the named
-// finite sum with parameters params whose data, initial state and (run
-// not nil) chains of run, with batch size batch and steps recorded steps,
-// cannot be allocated at all (*SizeError) or do not fit in the available
-// memory (*MemoryError). An unknown model or invalid parameters give a
-// *FiniteSumError.
-func checkFiniteSumMemory(name string, params map[string]float64, run *sde.SGDRun, batch, steps int) error {
-	size, err := potentials.SizeOfFiniteSum(name, params)
+// finite sum with parameters params and data directory dir (empty: the
+// model's default) whose data, initial state and (run not nil) chains of
+// run, with batch size batch and steps recorded steps, cannot be
+// allocated at all (*SizeError) or do not fit in the available memory
+// (*MemoryError). An unknown model, invalid parameters or missing data
+// files give a *FiniteSumError.
+func checkFiniteSumMemory(name string, params map[string]float64, dir string, run *sde.SGDRun, batch, steps int) error {
+	size, err := potentials.SizeOfFiniteSumIn(name, params, dir)
 	if err != nil {
 		if errors.Is(err, potentials.ErrTooLarge) {
 			return &SizeError{Err: err}
@@ -220,11 +264,13 @@ func checkFiniteSumMemory(name string, params map[string]float64, run *sde.SGDRu
 }
 
 // CheckFiniteSumMemory refuses, before anything is allocated, the named
-// finite sum with parameters params whose data cannot be allocated at all
-// (*SizeError) or do not fit in the available memory (*MemoryError). An
-// unknown model or invalid parameters give a *FiniteSumError.
-func CheckFiniteSumMemory(name string, params map[string]float64) error {
-	return checkFiniteSumMemory(name, params, nil, 0, 0)
+// finite sum with parameters params and data directory dir (empty: the
+// model's default, see FiniteSumSpec.DataDir) whose data cannot be
+// allocated at all (*SizeError) or do not fit in the available memory
+// (*MemoryError). An unknown model, invalid parameters or missing data
+// files give a *FiniteSumError.
+func CheckFiniteSumMemory(name string, params map[string]float64, dir string) error {
+	return checkFiniteSumMemory(name, params, dir, nil, 0, 0)
 }
 
 // run returns the chains of the plan reporting to progress.
@@ -237,19 +283,22 @@ func (fp *finiteSumPlan) run(progress func(int64)) *sde.SGDRun {
 // Observe reads them back to rebuild the run and its null.
 type FiniteSumInputs struct {
 	// Command is "sgd" or "simulate".
-	Command            string             `json:"command"`
-	Model              string             `json:"model"`
-	Params             map[string]float64 `json:"params"`
-	FiniteSum          bool               `json:"finite_sum"`
-	Dim                int                `json:"dim"`
-	SampleCount        int                `json:"samples"`
-	LR                 float64            `json:"lr"`
-	Batch              int                `json:"batch"`
-	WithoutReplacement bool               `json:"without_replacement"`
-	IndependentBatches bool               `json:"independent_batches"`
-	Momentum           float64            `json:"momentum"`
-	Temperature        float64            `json:"temperature"`
-	Dt                 float64            `json:"dt"`
+	Command string             `json:"command"`
+	Model   string             `json:"model"`
+	Params  map[string]float64 `json:"params"`
+	// DataDir is the directory the model's data were read from (absent
+	// for generated data).
+	DataDir            string  `json:"data_dir,omitempty"`
+	FiniteSum          bool    `json:"finite_sum"`
+	Dim                int     `json:"dim"`
+	SampleCount        int     `json:"samples"`
+	LR                 float64 `json:"lr"`
+	Batch              int     `json:"batch"`
+	WithoutReplacement bool    `json:"without_replacement"`
+	IndependentBatches bool    `json:"independent_batches"`
+	Momentum           float64 `json:"momentum"`
+	Temperature        float64 `json:"temperature"`
+	Dt                 float64 `json:"dt"`
 	// Noise is "exact" or "isotropic" for the SDE, empty for SGD.
 	Noise string `json:"noise,omitempty"`
 	// NoiseScale is the constant c of the isotropic null: noise
@@ -279,14 +328,124 @@ type FiniteSumSummary struct {
 	Mean       []float64 `json:"mean"`
 	MeanStderr []float64 `json:"mean_stderr"`
 	// Cov is absent above sde.SGDCovMaxDim.
-	Cov             [][]float64 `json:"cov,omitempty"`
-	Diverged        int         `json:"diverged"`
-	SamplesAveraged int64       `json:"samples_averaged"`
-	RecordLen       int         `json:"record_len"`
-	WorkersUsed     int         `json:"workers"`
-	ElapsedSeconds  float64     `json:"elapsed_seconds"`
-	StepsPerSecond  float64     `json:"steps_per_second"`
-	Files           []string    `json:"files"`
+	Cov [][]float64 `json:"cov,omitempty"`
+	// The scores of the final states of a classifier (potentials.Evaluator,
+	// absent for other models): the losses and accuracies on the training
+	// and on the test samples, each the mean over the chains that did not
+	// diverge, with its standard error across them.
+	*FinalEvaluation
+	Diverged        int      `json:"diverged"`
+	SamplesAveraged int64    `json:"samples_averaged"`
+	RecordLen       int      `json:"record_len"`
+	WorkersUsed     int      `json:"workers"`
+	ElapsedSeconds  float64  `json:"elapsed_seconds"`
+	StepsPerSecond  float64  `json:"steps_per_second"`
+	Files           []string `json:"files"`
+}
+
+// FinalEvaluation holds the scores of the final states of the chains of a
+// run on a classifier (potentials.Evaluator): each the mean over the
+// chains that did not diverge, with its standard error across them (0 for
+// one chain).
+type FinalEvaluation struct {
+	TrainLoss           float64 `json:"train_loss"`
+	TrainLossStderr     float64 `json:"train_loss_stderr"`
+	TrainAccuracy       float64 `json:"train_accuracy"`
+	TrainAccuracyStderr float64 `json:"train_accuracy_stderr"`
+	// The test scores are absent when the model has no test samples.
+	TestLoss           *float64 `json:"test_loss,omitempty"`
+	TestLossStderr     *float64 `json:"test_loss_stderr,omitempty"`
+	TestAccuracy       *float64 `json:"test_accuracy,omitempty"`
+	TestAccuracyStderr *float64 `json:"test_accuracy_stderr,omitempty"`
+	// TestSamples is the number of test samples; Evaluated the number of
+	// chains averaged.
+	TestSamples int `json:"test_samples"`
+	Evaluated   int `json:"evaluated_chains"`
+}
+
+// evaluateFinal scores the final states of res on m when m is a
+// potentials.Evaluator (nil otherwise, or when every chain diverged),
+// chains in parallel on up to workers goroutines (<= 0: GOMAXPROCS); the
+// means are added in chain order, so the result does not depend on
+// workers.
+func evaluateFinal(m potentials.FiniteSum, res *sde.Result, workers int) *FinalEvaluation {
+	ev, ok := m.(potentials.Evaluator)
+	if !ok {
+		return nil
+	}
+	skip := make(map[int]bool, len(res.DivergedIndex))
+	for _, i := range res.DivergedIndex {
+		skip[i] = true
+	}
+	var chains []int
+	for i := 0; i < res.N; i++ {
+		if !skip[i] {
+			chains = append(chains, i)
+		}
+	}
+	if len(chains) == 0 {
+		return nil
+	}
+	evals := make([]potentials.Evaluation, len(chains))
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(workers, len(chains)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				c := chains[j]
+				evals[j] = ev.Evaluate(res.Final[c*res.Dim : (c+1)*res.Dim])
+			}
+		}()
+	}
+	for j := range chains {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	meanSE := func(get func(e *potentials.Evaluation) float64) (float64, float64) {
+		n := float64(len(evals))
+		m := 0.0
+		for i := range evals {
+			m += get(&evals[i])
+		}
+		m /= n
+		if len(evals) < 2 {
+			return m, 0
+		}
+		v := 0.0
+		for i := range evals {
+			d := get(&evals[i]) - m
+			v += d * d
+		}
+		return m, math.Sqrt(v / (n - 1) / n)
+	}
+	fe := &FinalEvaluation{TestSamples: evals[0].Test, Evaluated: len(evals)}
+	fe.TrainLoss, fe.TrainLossStderr = meanSE(func(e *potentials.Evaluation) float64 { return e.TrainLoss })
+	fe.TrainAccuracy, fe.TrainAccuracyStderr = meanSE(func(e *potentials.Evaluation) float64 { return e.TrainAccuracy })
+	if fe.TestSamples > 0 {
+		l, lse := meanSE(func(e *potentials.Evaluation) float64 { return e.TestLoss })
+		a, ase := meanSE(func(e *potentials.Evaluation) float64 { return e.TestAccuracy })
+		fe.TestLoss, fe.TestLossStderr, fe.TestAccuracy, fe.TestAccuracyStderr = &l, &lse, &a, &ase
+	}
+	return fe
+}
+
+// reportEvaluation prints the scores of the final states, if any.
+func reportEvaluation(w io.Writer, e *FinalEvaluation) {
+	if e == nil {
+		return
+	}
+	fmt.Fprintf(w, "train             accuracy %.4f ± %.4f, loss %.4f ± %.4f (final states, mean of %d chains)\n",
+		e.TrainAccuracy, e.TrainAccuracyStderr, e.TrainLoss, e.TrainLossStderr, e.Evaluated)
+	if e.TestAccuracy != nil {
+		fmt.Fprintf(w, "test              accuracy %.4f ± %.4f, loss %.4f ± %.4f (%d held-out samples)\n",
+			*e.TestAccuracy, *e.TestAccuracyStderr, *e.TestLoss, *e.TestLossStderr, e.TestSamples)
+	}
 }
 
 // summary fills the summary of a finished run of command.
@@ -296,7 +455,7 @@ func (fp *finiteSumPlan) summary(command string, r *sde.SGDRun, res *sde.Result)
 	return &FiniteSumSummary{
 		Formula: spec.Formula,
 		FiniteSumInputs: FiniteSumInputs{
-			Command: command, Model: fp.name, Params: fp.params,
+			Command: command, Model: fp.name, Params: fp.params, DataDir: fp.dataDir,
 			FiniteSum: true, Dim: p.Model.Dim(), SampleCount: p.Model.Samples(),
 			LR: p.LR, Batch: p.Batch, WithoutReplacement: p.WithoutReplacement, IndependentBatches: p.IndependentBatches,
 			Momentum: p.Momentum, Temperature: fp.temp, Dt: p.LR,
@@ -304,7 +463,8 @@ func (fp *finiteSumPlan) summary(command string, r *sde.SGDRun, res *sde.Result)
 			Bound: r.Bound,
 		},
 		Workers: r.Workers,
-		Mean:    res.Mean, MeanStderr: res.MeanStderr, Cov: rows(res.Cov, res.Dim), Diverged: res.Diverged,
+		Mean:    res.Mean, MeanStderr: res.MeanStderr, Cov: rows(res.Cov, res.Dim),
+		FinalEvaluation: evaluateFinal(p.Model, res, r.Workers), Diverged: res.Diverged,
 		SamplesAveraged: res.Samples, RecordLen: res.RecordLen, WorkersUsed: res.Workers,
 		ElapsedSeconds: res.Elapsed.Seconds(), StepsPerSecond: res.StepsPerSecond,
 	}

@@ -20,4 +20,5 @@ func ExampleScenarios() {
 	// 5 free-energy      free energy
 	// 6 sweep            parameter sweep
 	// 7 which-minimum    which minimum
+	// 8 fashion-mnist    Fashion-MNIST
 }

@@ -1,6 +1,6 @@
-// Package gallery writes the teaching gallery of 'sgdsde demo': seven
-// scenarios, each solved on a grid (package fokkerplanck), drawn (package
-// plots) and explained in an index.html that opens offline. The numbers
+// Package gallery writes the teaching gallery of 'sgdsde demo': eight
+// scenarios, the first seven solved on a grid (package fokkerplanck),
+// drawn (package plots) and explained in an index.html that opens offline. The numbers
 // quoted in the text are those of the runs just made.
 //
 // Run computes the scenarios in order, saves their figures as PNG files in
@@ -8,7 +8,11 @@
 // sweep (package sweep) written into the sub-directory sweep/, in the
 // layout and with the bytes that 'sgdsde sweep steady' writes. Scenario 7
 // asks which minimum SGD ends up in, through escape studies
-// (experiment.EscapeSpec) of a sharp and a flat minimum.
+// (experiment.EscapeSpec) of a sharp and a flat minimum. Scenario 8 trains
+// a network on Fashion-MNIST (experiment.SGD) and measures the paper's
+// observables of deep networks on it (experiment.Observe); it is skipped,
+// with a note on the page, when the data (Debian's package
+// dataset-fashion-mnist) are not installed.
 package gallery
 
 import (
@@ -45,6 +49,10 @@ type Settings struct {
 	// (at least two, distinct, for the Arrhenius fits); its grids have
 	// Grid/2 nodes per axis.
 	EscapeTs []float64
+	// Fashion are the sizes of scenario 8 (Fashion-MNIST) and the
+	// directory of its data; without the data the scenario is skipped
+	// with a note.
+	Fashion FashionSettings
 	// DPI is the resolution of the PNG figures in dots per inch.
 	DPI int
 	// Label names the settings in the footer of index.html ("default" or
@@ -68,6 +76,7 @@ func Full() Settings {
 	return Settings{Grid: 192, EvolveGrid: 160, EvolveSteps: 300, EvolveDt: 0.05,
 		CurveTs:  []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6},
 		EscapeTs: []float64{0.05, 0.07, 0.1},
+		Fashion:  fashionFull(),
 		DPI:      150, Label: "default"}
 }
 
@@ -79,6 +88,7 @@ func Quick() Settings {
 	return Settings{Grid: 96, EvolveGrid: 80, EvolveSteps: 150, EvolveDt: 0.1,
 		CurveTs:  []float64{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
 		EscapeTs: []float64{0.05, 0.1},
+		Fashion:  fashionQuick(),
 		DPI:      150, Label: "--quick"}
 }
 
@@ -120,6 +130,7 @@ var scenarios = []Scenario{
 	{"free-energy", "free energy", freeEnergy},
 	{"sweep", "parameter sweep", parameterSweep},
 	{"which-minimum", "which minimum", whichMinimumScenario},
+	{"fashion-mnist", "Fashion-MNIST", fashionScenario},
 }
 
 // Scenarios returns the scenarios of the gallery in the order Run computes
@@ -203,6 +214,9 @@ func (s Settings) check() error {
 		return bad("EvolveDt", s.EvolveDt, "a positive time step")
 	case s.DPI < MinDPI || s.DPI > MaxDPI:
 		return bad("DPI", s.DPI, fmt.Sprintf("%d to %d dots per inch", MinDPI, MaxDPI))
+	}
+	if err := s.Fashion.check(); err != nil {
+		return err
 	}
 	for _, T := range s.CurveTs {
 		if !(T > 0) {

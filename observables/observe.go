@@ -187,7 +187,9 @@ func ObserveSets(fs potentials.FiniteSum, trs []*Traj, o Options, gradNorms []*G
 			out[i].GradNorm = gradNorms[i]
 		}
 		areaCost := K * L * d * d
-		if tr.Dim > MaxFullArea {
+		if states := K * L; tr.Dim > MaxFullArea && d > states {
+			areaCost = states*states*d + 10*states*states*states // through the Gram matrix of the states
+		} else if tr.Dim > MaxFullArea {
 			areaCost += 10 * d * d * d // the principal components (eigenvectors)
 		}
 		tasks = append(tasks, task{set: i, piece: 3 + nd, cost: areaCost})

@@ -30,6 +30,30 @@ type FiniteSum interface {
 	SampleGrad(dst, x []float64, k int) float64
 }
 
+// Evaluator is implemented by finite sums that are classifiers with
+// held-out data: besides the loss f they report the fraction of samples
+// classified right, on the N training samples and on test samples that take
+// no part in the sum (FashionMLP).
+type Evaluator interface {
+	// Evaluate returns the losses and accuracies of the state x. It must be
+	// safe for concurrent use.
+	Evaluate(x []float64) Evaluation
+}
+
+// Evaluation holds the mean loss and the accuracy of a classifier
+// (Evaluator) on its training samples (the finite sum's f and the
+// fraction classified right) and on its test samples.
+type Evaluation struct {
+	// TrainLoss is f(x); TrainAccuracy the fraction of the N training
+	// samples whose largest output is their class.
+	TrainLoss, TrainAccuracy float64
+	// TestLoss and TestAccuracy are the same on the test samples, NaN when
+	// the model has none.
+	TestLoss, TestAccuracy float64
+	// Test is the number of test samples.
+	Test int
+}
+
 // GradSummer is implemented by finite sums that add up per-sample gradients
 // faster than one SampleGrad call per sample. FullGrad and BatchGrad use it.
 type GradSummer interface {

@@ -12,11 +12,6 @@ import (
 // the output layer of a FashionMLP.
 const FashionClasses = 10
 
-// FashionMNISTDir is the directory from which the registered finite-sum
-// model "fashion-mlp" reads Fashion-MNIST. It defaults to Debian's
-// directory; set it before building the model to read a copy elsewhere.
-var FashionMNISTDir = DefaultFashionMNISTDir
-
 // FashionMLP is a fully connected tanh network with a softmax cross-entropy
 // loss on the first N training images of Fashion-MNIST (see FashionMNIST).
 // Its input u in [0, 1]^P is the image's P = 784 pixels divided by 255, not
@@ -345,27 +340,14 @@ func (m *FashionMLP) Init(dst []float64, seed uint64) {
 	}
 }
 
-// FashionEval holds the mean loss and the accuracy of a FashionMLP on its
-// training images (the finite sum's f and the fraction classified right)
-// and on its test images.
-type FashionEval struct {
-	// TrainLoss is f(x); TrainAccuracy the fraction of the N training
-	// images whose largest output is their class.
-	TrainLoss, TrainAccuracy float64
-	// TestLoss and TestAccuracy are the same on the test images, NaN when
-	// the model has none.
-	TestLoss, TestAccuracy float64
-	// Test is the number of test images.
-	Test int
-}
-
 // Evaluate returns the loss and the accuracy of the network with weights x
-// on the training and on the test images. A tie between outputs counts as
-// the class of lowest index. It allocates 2 H values per call.
-func (m *FashionMLP) Evaluate(x []float64) FashionEval {
+// on the training and on the test images (Evaluator). A tie between
+// outputs counts as the class of lowest index. It allocates 2 H values per
+// call.
+func (m *FashionMLP) Evaluate(x []float64) Evaluation {
 	w := m.split(x[:m.Dim()])
 	h := make([]float64, 2*m.Width)
-	e := FashionEval{Test: len(m.TestClass)}
+	e := Evaluation{Test: len(m.TestClass)}
 	e.TrainLoss, e.TrainAccuracy = m.score(w, h, m.Inputs, m.Class)
 	e.TestLoss, e.TestAccuracy = m.score(w, h, m.TestInputs, m.TestClass)
 	return e
@@ -419,20 +401,21 @@ func init() {
 			{Name: "layers", Default: 1, Doc: "hidden layers L, 1 or 2"},
 			{Name: "seed", Default: 1, Doc: "seed of the PCG generator of the initial weights (the data are fixed; whole number >= 0)"},
 		},
-		Build: func(p map[string]float64) (FiniteSum, error) {
+		DataDir: DefaultFashionMNISTDir,
+		Build: func(p map[string]float64, dir string) (FiniteSum, error) {
 			iv, err := fashionParams(p)
 			if err != nil {
 				return nil, err
 			}
-			return NewFashionMLP(FashionMNISTDir, iv[0], iv[1], iv[2], iv[3])
+			return NewFashionMLP(dir, iv[0], iv[1], iv[2], iv[3])
 		},
-		Size: func(p map[string]float64) (FiniteSumSize, error) {
+		Size: func(p map[string]float64, dir string) (FiniteSumSize, error) {
 			iv, err := fashionParams(p)
 			if err != nil {
 				return FiniteSumSize{}, err
 			}
 			n, test, width, layers := iv[0], iv[1], iv[2], iv[3]
-			tr, err := fashionShape(FashionMNISTDir, n, test, width, layers)
+			tr, err := fashionShape(dir, n, test, width, layers)
 			if err != nil {
 				return FiniteSumSize{}, err
 			}

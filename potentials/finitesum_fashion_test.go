@@ -330,13 +330,6 @@ func TestFashionMLPNoAllocs(t *testing.T) {
 	}
 }
 
-// useFashionDir points FashionMNISTDir at dir for the test.
-func useFashionDir(t *testing.T, dir string) {
-	old := FashionMNISTDir
-	FashionMNISTDir = dir
-	t.Cleanup(func() { FashionMNISTDir = old })
-}
-
 // TestFashionMLPRegistry builds "fashion-mlp" through the registry on a
 // synthetic data set: the size known before building matches the model
 // (d, N and the bytes of the data), the default start is Init with the
@@ -345,16 +338,15 @@ func useFashionDir(t *testing.T, dir string) {
 func TestFashionMLPRegistry(t *testing.T) {
 	dir := t.TempDir()
 	randomFashion(5, 4, 30, 8, 3).write(t, dir, true)
-	useFashionDir(t, dir)
 	for _, set := range []map[string]float64{
 		{"n": 30, "test": 8, "width": 3},
 		{"n": 2, "test": 0, "width": 1, "layers": 2, "seed": 5},
 	} {
-		z, err := SizeOfFiniteSum("fashion-mlp", set)
+		z, err := SizeOfFiniteSumIn("fashion-mlp", set, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, err := NewFiniteSum("fashion-mlp", set)
+		fs, err := NewFiniteSumIn("fashion-mlp", set, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -390,8 +382,8 @@ func TestFashionMLPRegistry(t *testing.T) {
 		for k, v := range c.set {
 			set[k] = v
 		}
-		_, err1 := SizeOfFiniteSum("fashion-mlp", set)
-		fs, err2 := NewFiniteSum("fashion-mlp", set)
+		_, err1 := SizeOfFiniteSumIn("fashion-mlp", set, dir)
+		fs, err2 := NewFiniteSumIn("fashion-mlp", set, dir)
 		if err1 == nil || err2 == nil || fs != nil || err1.Error() != err2.Error() {
 			t.Errorf("%v: SizeOfFiniteSum %v, NewFiniteSum %v, want the same error", c.set, err1, err2)
 			continue
@@ -401,16 +393,24 @@ func TestFashionMLPRegistry(t *testing.T) {
 		}
 	}
 	missing := t.TempDir()
-	useFashionDir(t, missing)
 	for _, f := range []func() error{
-		func() error { _, err := NewFiniteSum("fashion-mlp", nil); return err },
-		func() error { _, err := SizeOfFiniteSum("fashion-mlp", nil); return err },
+		func() error { _, err := NewFiniteSumIn("fashion-mlp", nil, missing); return err },
+		func() error { _, err := SizeOfFiniteSumIn("fashion-mlp", nil, missing); return err },
 	} {
 		err := f()
 		var e *FashionMNISTMissingError
 		if !errors.As(err, &e) || e.Dir != missing || !strings.Contains(err.Error(), missing) ||
 			!strings.Contains(err.Error(), "dataset-fashion-mnist") || strings.Contains(err.Error(), "--") {
 			t.Errorf("missing data: %v, want a *FashionMNISTMissingError naming %s and the package", err, missing)
+		}
+	}
+	for _, f := range []func() error{
+		func() error { _, err := NewFiniteSumIn("mlp", nil, dir); return err },
+		func() error { _, err := SizeOfFiniteSumIn("linreg", nil, dir); return err },
+	} {
+		var e *NoDataDirError
+		if err := f(); !errors.As(err, &e) || e.Dir != dir {
+			t.Errorf("a data directory for a generated model: %v, want a *NoDataDirError", err)
 		}
 	}
 }

@@ -21,14 +21,29 @@ type FiniteSumSpec struct {
 	Formula string
 	// Params lists the parameters with their defaults.
 	Params []Param
+	// DataDir is the default directory of the files the model reads its
+	// data from, empty for a model whose data are generated.
+	DataDir string
 	// Build returns the model for a full set of parameter values (every name
-	// in Params is present).
-	Build func(p map[string]float64) (FiniteSum, error)
-	// Size returns, for a full set of parameter values and without
-	// allocating the data, the dimension, the number of samples and the
-	// bytes of the model's data, or the error Build would give for invalid
-	// values.
-	Size func(p map[string]float64) (FiniteSumSize, error)
+	// in Params is present) and, for a model with a DataDir, the directory
+	// of its data files (never empty).
+	Build func(p map[string]float64, dir string) (FiniteSum, error)
+	// Size returns, for a full set of parameter values and the data
+	// directory (as Build) and without allocating the data, the dimension,
+	// the number of samples and the bytes of the model's data, or the error
+	// Build would give for invalid values.
+	Size func(p map[string]float64, dir string) (FiniteSumSize, error)
+}
+
+// NoDataDirError is a data directory given to a finite-sum model whose
+// data are generated, not read from files.
+type NoDataDirError struct {
+	// Model is the model's name, Dir the directory given.
+	Model, Dir string
+}
+
+func (e *NoDataDirError) Error() string {
+	return fmt.Sprintf("finite-sum model %q generates its data and reads no data directory (got %s)", e.Model, e.Dir)
 }
 
 // FiniteSumSize is the shape of a finite-sum model and the memory its data
@@ -125,16 +140,24 @@ func LookupFiniteSum(name string) (FiniteSumSpec, bool) {
 // ErrTooLarge, given before anything is allocated; to check the memory a
 // model needs against what a machine has, call SizeOfFiniteSum first.
 func NewFiniteSum(name string, set map[string]float64) (FiniteSum, error) {
-	s, p, err := finiteSumParams(name, set)
+	return NewFiniteSumIn(name, set, "")
+}
+
+// NewFiniteSumIn is NewFiniteSum for a model that reads its data from
+// files (FiniteSumSpec.DataDir), reading them from dir; an empty dir means
+// the model's DataDir. A non-empty dir for a model whose data are
+// generated is a *NoDataDirError.
+func NewFiniteSumIn(name string, set map[string]float64, dir string) (FiniteSum, error) {
+	s, p, dir, err := finiteSumParamsIn(name, set, dir)
 	if err != nil {
 		return nil, err
 	}
 	if s.Size != nil {
-		if _, err := s.Size(p); err != nil {
+		if _, err := s.Size(p, dir); err != nil {
 			return nil, fmt.Errorf("finite-sum model %q: %w", name, err)
 		}
 	}
-	fs, err := s.Build(p)
+	fs, err := s.Build(p, dir)
 	if err != nil {
 		return nil, fmt.Errorf("finite-sum model %q: %w", name, err)
 	}
@@ -146,22 +169,45 @@ func NewFiniteSum(name string, set map[string]float64) (FiniteSum, error) {
 // parameters overridden by set, without building it: nothing large is
 // allocated. Its errors are those of NewFiniteSum for the same arguments.
 func SizeOfFiniteSum(name string, set map[string]float64) (FiniteSumSize, error) {
-	s, p, err := finiteSumParams(name, set)
+	return SizeOfFiniteSumIn(name, set, "")
+}
+
+// SizeOfFiniteSumIn is SizeOfFiniteSum with the data directory dir (see
+// NewFiniteSumIn); it reads at most the headers of the data files.
+func SizeOfFiniteSumIn(name string, set map[string]float64, dir string) (FiniteSumSize, error) {
+	s, p, dir, err := finiteSumParamsIn(name, set, dir)
 	if err != nil {
 		return FiniteSumSize{}, err
 	}
 	if s.Size == nil {
-		fs, err := s.Build(p)
+		fs, err := s.Build(p, dir)
 		if err != nil {
 			return FiniteSumSize{}, fmt.Errorf("finite-sum model %q: %w", name, err)
 		}
 		return FiniteSumSize{Dim: fs.Dim(), Samples: fs.Samples()}, nil
 	}
-	z, err := s.Size(p)
+	z, err := s.Size(p, dir)
 	if err != nil {
 		return FiniteSumSize{}, fmt.Errorf("finite-sum model %q: %w", name, err)
 	}
 	return z, nil
+}
+
+// finiteSumParamsIn is finiteSumParams that also resolves the data
+// directory: dir, or the model's DataDir when dir is empty; a dir for a
+// model without data files is a *NoDataDirError.
+func finiteSumParamsIn(name string, set map[string]float64, dir string) (FiniteSumSpec, map[string]float64, string, error) {
+	s, p, err := finiteSumParams(name, set)
+	if err != nil {
+		return s, nil, "", err
+	}
+	switch {
+	case s.DataDir == "" && dir != "":
+		return s, nil, "", &NoDataDirError{Model: name, Dir: dir}
+	case dir == "":
+		dir = s.DataDir
+	}
+	return s, p, dir, nil
 }
 
 // finiteSumParams returns the named model's spec and its parameter values:
@@ -236,14 +282,14 @@ func init() {
 			{Name: "noise", Default: 0.5, Doc: "standard deviation of the target noise"},
 			seedDoc,
 		},
-		Build: func(p map[string]float64) (FiniteSum, error) {
+		Build: func(p map[string]float64, _ string) (FiniteSum, error) {
 			iv, seed, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return nil, err
 			}
 			return NewLinReg(iv[0], iv[1], p["cond"], p["noise"], seed)
 		},
-		Size: func(p map[string]float64) (FiniteSumSize, error) {
+		Size: func(p map[string]float64, _ string) (FiniteSumSize, error) {
 			iv, _, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return FiniteSumSize{}, err
@@ -264,14 +310,14 @@ func init() {
 			{Name: "lambda", Default: 1e-3, Doc: "ridge coefficient (>= 0)"},
 			seedDoc,
 		},
-		Build: func(p map[string]float64) (FiniteSum, error) {
+		Build: func(p map[string]float64, _ string) (FiniteSum, error) {
 			iv, seed, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return nil, err
 			}
 			return NewLogReg(iv[0], iv[1], p["sep"], p["lambda"], seed)
 		},
-		Size: func(p map[string]float64) (FiniteSumSize, error) {
+		Size: func(p map[string]float64, _ string) (FiniteSumSize, error) {
 			iv, _, err := sizesAndSeed(p, "n", "d")
 			if err != nil {
 				return FiniteSumSize{}, err
@@ -295,14 +341,14 @@ func init() {
 			{Name: "noise", Default: 0.05, Doc: "standard deviation of the input noise"},
 			seedDoc,
 		},
-		Build: func(p map[string]float64) (FiniteSum, error) {
+		Build: func(p map[string]float64, _ string) (FiniteSum, error) {
 			iv, seed, err := sizesAndSeed(p, "n", "hidden", "classes")
 			if err != nil {
 				return nil, err
 			}
 			return NewMLP(iv[0], iv[1], iv[2], p["turns"], p["noise"], seed)
 		},
-		Size: func(p map[string]float64) (FiniteSumSize, error) {
+		Size: func(p map[string]float64, _ string) (FiniteSumSize, error) {
 			iv, _, err := sizesAndSeed(p, "n", "hidden", "classes")
 			if err != nil {
 				return FiniteSumSize{}, err

@@ -22,12 +22,12 @@ func TestDemoQuickGallery(t *testing.T) {
 	}
 	var progress int
 	for _, l := range strings.Split(r.stdout, "\n") {
-		if regexp.MustCompile(`^\[[1-7]/7\] `).MatchString(l) {
+		if regexp.MustCompile(`^\[[1-8]/8\] `).MatchString(l) {
 			progress++
 		}
 	}
-	if progress != 7 || !strings.Contains(r.stdout, "index.html") {
-		t.Errorf("want 7 progress lines and the index, got:\n%s", r.stdout)
+	if progress != 8 || !strings.Contains(r.stdout, "index.html") {
+		t.Errorf("want 8 progress lines and the index, got:\n%s", r.stdout)
 	}
 
 	index := filepath.Join(out, "index.html")

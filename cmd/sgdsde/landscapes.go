@@ -29,16 +29,39 @@ Example: sgdsde simulate --loss "(x^2-1)^2/4 + a*y^2/2" --diffusion "1, c; c, 1"
 func newLandscapesCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "landscapes",
-		Short: "List the built-in landscapes, their parameters, and the formula syntax",
+		Short: "List the built-in landscapes and finite-sum models, their parameters, and the formula syntax",
 		Long: `List every built-in landscape (the names accepted by --landscape) with its summary, formulas,
 parameters (defaults, changed with --set name=value) and default grid box (it depends on the temperature:
-it holds the steady state, rho at the walls below 1e-6 of its maximum), then explain how to give a model
-as formulas.`,
+it holds the steady state, rho at the walls below 1e-6 of its maximum), then every finite-sum model (the
+names accepted by 'sgdsde sgd --model' and 'sgdsde simulate --model': ` + finiteSumNames() + `) with its parameters
+and, for a model that reads data files, their default directory (--data-dir), then explain how to give a
+model as formulas.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return writeLandscapes(a.stdout, potentials.Landscapes())
 		},
 	}
+}
+
+// writeFiniteSums prints the listing of the finite-sum models.
+func writeFiniteSums(b *strings.Builder) error {
+	b.WriteString("Finite-sum models (sgdsde sgd --model NAME, sgdsde simulate --model NAME):\n\n")
+	for _, s := range potentials.FiniteSums() {
+		fmt.Fprintf(b, "%s\n  %s\n  formula: %s\n", s.Name, s.Summary, s.Formula)
+		if s.DataDir != "" {
+			fmt.Fprintf(b, "  data: files read from --data-dir, default %s\n", s.DataDir)
+		}
+		b.WriteString("  parameters:\n")
+		tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
+		for _, p := range s.Params {
+			fmt.Fprintf(tw, "    %s\t= %s\t%s\n", p.Name, strconv.FormatFloat(p.Default, 'g', -1, 64), p.Doc)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		b.WriteString("\n")
+	}
+	return nil
 }
 
 // writeLandscapes prints the listing of ls followed by formulaHelp.
@@ -62,6 +85,9 @@ func writeLandscapes(w io.Writer, ls []potentials.Landscape) error {
 			return err
 		}
 		b.WriteString("\n")
+	}
+	if err := writeFiniteSums(&b); err != nil {
+		return err
 	}
 	b.WriteString(formulaHelp)
 	_, err := io.WriteString(w, b.String())

@@ -23,7 +23,7 @@ type observeFlags struct {
 	maxLag, segment, top, gradTimes, components, workers int
 	times                                                string
 	noNull                                               bool
-	out                                                  string
+	dataDir, out                                         string
 }
 
 // newObserveCmd builds 'sgdsde observe'.
@@ -66,6 +66,7 @@ acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 	fs.IntVar(&of.components, "components", observables.DefaultComponents, "`number` of principal components of the stochastic area when d > 50")
 	fs.BoolVar(&of.noNull, "no-null", false, "skip the equilibrium null (the SDE with constant isotropic noise sqrt(2 T c) dW)")
 	fs.IntVar(&of.workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
+	fs.StringVar(&of.dataDir, "data-dir", "", "`directory` of the model's data files (fashion-mlp) when they are no longer where the run read them (summary.json's data_dir)")
 	fs.StringVar(&of.out, "out", "", "output `directory` (default DIR; existing files of the same names are replaced)")
 	var pf plotFlags
 	addPlotFlags(fs, &pf)
@@ -85,7 +86,7 @@ acf.csv, spectrum.csv, gradnorm.csv and d_spectrum.csv.`,
 // and of its null, and writes the outputs.
 func runObserve(cmd *cobra.Command, a *app, dir string, of *observeFlags) error {
 	spec := experiment.ObserveSpec{Dir: dir, MaxLag: of.maxLag, Segment: of.segment, Top: of.top, GradTimes: of.gradTimes,
-		Components: of.components, Workers: of.workers, NoNull: of.noNull}
+		Components: of.components, Workers: of.workers, NoNull: of.noNull, DataDir: of.dataDir}
 	if err := spec.CheckOptions(); err != nil {
 		return observeErrorText(err, dir, nil)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sgdsde/sgdsde/experiment"
 	"github.com/sgdsde/sgdsde/potentials"
@@ -42,6 +43,7 @@ type sgdFlags struct {
 	seed                      uint64
 	workers, record, every    int
 	bound                     float64
+	dataDir                   string
 	out                       string
 	plotFlags
 }
@@ -51,7 +53,7 @@ func newSGDCmd(a *app) *cobra.Command {
 	var f sgdFlags
 	cmd := &cobra.Command{
 		Use:   "sgd",
-		Short: "Mini-batch SGD on a finite-sum model (linreg, logreg, mlp): many independent chains",
+		Short: "Mini-batch SGD on a finite-sum model (" + finiteSumNames() + "): many independent chains",
 		Long: `Run n independent chains of mini-batch SGD with learning rate eta, batch size b and heavy-ball
 momentum beta on a finite-sum model f = (1/N) sum_k f_k:
   v <- beta v - eta g_B(x),  x <- x + v   (beta = 0: x <- x - eta g_B(x)).
@@ -61,19 +63,24 @@ averaged over the steps. The matching SDE is 'sgdsde simulate --model NAME' with
 T = eta/(2b) with replacement, T = eta (N - b)/(2 b (N - 1)) with --without-replacement --independent-batches
 (the mean of b distinct samples has covariance D (N - b)/(b (N - 1))). Shuffled epochs have no matching SDE:
 the batches of an epoch are anti-correlated and their noise cancels over the epoch (validation case 17).
---x0 init starts from the model's random initialisation (mlp; seeded by the model's seed parameter), zeros
-from the origin (the default for linreg and logreg), or give the coordinates x1,x2,...
+--x0 init starts from the model's random initialisation (mlp, fashion-mlp; seeded by the model's seed
+parameter), zeros from the origin (the default for linreg and logreg), or give the coordinates x1,x2,...
+fashion-mlp trains a tanh network on the first n Fashion-MNIST images, read from --data-dir (Debian's
+package dataset-fashion-mnist; nothing is downloaded); its unset --n, --steps, --burn-in, --record and
+--every default to 4, 1000, 1500, 1 and 5, and summary.json also holds the train and test accuracy and
+loss of the final states (mean over the chains, with standard errors).
 Writes into --out: summary.json, final.npy (n, d) and traj.npy (record, steps/every, d).
 The same --seed gives bit-identical output for any --workers.`,
 		Example: `  sgdsde sgd
   sgdsde sgd --model linreg --lr 0.2 --batch 10 --n 200 --out out/sgd-linreg
   sgdsde sgd --model mlp --set hidden=50 --lr 0.05 --batch 32 --momentum 0.9 --record 2
-  sgdsde sgd --model logreg --set d=5 --without-replacement --independent-batches`,
+  sgdsde sgd --model logreg --set d=5 --without-replacement --independent-batches
+  sgdsde sgd --model fashion-mlp --out out/fashion`,
 		Args: noArgs,
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
-	fs.StringVar(&f.model, "model", defaultSGDModel, "finite-sum model `name`: linreg, logreg or mlp ('sgdsde landscapes' lists them with their parameters)")
+	fs.StringVar(&f.model, "model", defaultSGDModel, "finite-sum model `name`: "+finiteSumNames()+" ('sgdsde landscapes' lists them with their parameters)")
 	fs.StringSliceVar(&f.set, "set", nil, "model parameter `name=value`; repeatable or comma-separated, e.g. --set hidden=50,n=500")
 	fs.Float64Var(&f.lr, "lr", defaultSGDLR, "learning rate `eta` (the SDE's dt)")
 	fs.IntVar(&f.batch, "batch", defaultSGDBatch, "mini-batch size `b` (1 to N samples)")
@@ -81,6 +88,7 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.BoolVar(&f.indep, "independent-batches", false, "with --without-replacement: draw each batch afresh as b distinct samples instead of walking shuffled epochs (the sampling that the SDE at T = eta (N - b)/(2 b (N - 1)) describes)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "heavy-ball momentum `beta` in [0, 1)")
 	addFiniteSumRunFlags(cmd, &f.n, &f.steps, &f.burnIn, &f.x0, &f.seed, &f.workers, &f.record, &f.every, &f.bound)
+	addDataDirFlag(fs, &f.dataDir)
 	addOutFlag(fs, &f.out, defaultSGDOut)
 	addPlotFlags(fs, &f.plotFlags)
 	sc := finiteSumCommand("sgd", func() (experiment.Study, error) { return sgdStudy(cmd, &f) })
@@ -104,7 +112,7 @@ func addFiniteSumRunFlags(cmd *cobra.Command, n, steps, burnIn *int, x0 *string,
 	fs.IntVar(n, "n", defaultSGDN, "`number` of independent chains")
 	fs.IntVar(steps, "steps", defaultSGDSteps, "recorded `steps` per chain after the burn-in")
 	fs.IntVar(burnIn, "burn-in", defaultSGDBurnIn, "`steps` discarded before recording")
-	fs.StringVar(x0, "x0", "init", "initial state: init (the model's random initialisation for mlp, zeros otherwise), zeros, or `x1,x2,...`")
+	fs.StringVar(x0, "x0", "init", "initial state: init (the model's random initialisation for mlp and fashion-mlp, zeros otherwise), zeros, or `x1,x2,...`")
 	fs.Uint64Var(seed, "seed", 1, "random `seed`; the same seed gives bit-identical results for any --workers")
 	fs.IntVar(workers, "workers", 0, "`number` of parallel workers (0 = all CPU cores)")
 	fs.IntVar(record, "record", defaultSGDRecord, "`number` of chains (the first ones) saved to traj.npy; 0 writes no traj.npy; lowered to --n when --n is smaller")
@@ -112,15 +120,50 @@ func addFiniteSumRunFlags(cmd *cobra.Command, n, steps, burnIn *int, x0 *string,
 	fs.Float64Var(bound, "bound", defaultSimBound, "divergence `bound`: a chain with a coordinate beyond ±bound, or not finite, is counted as diverged and left out")
 }
 
+// finiteSumNames lists the finite-sum models, comma-separated.
+func finiteSumNames() string {
+	var names []string
+	for _, s := range potentials.FiniteSums() {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// addDataDirFlag registers --data-dir, the directory of a finite sum's
+// data files.
+func addDataDirFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVar(dir, "data-dir", "", "`directory` of the data files of a model that reads them (fashion-mlp: default "+
+		potentials.DefaultFashionMNISTDir+", where Debian's package "+potentials.FashionMNISTPackage+" puts them); recorded in summary.json")
+}
+
+// applyFiniteSumDefaults gives each unset chain flag of fl (--n, --steps,
+// --burn-in, --record, --every) the default of model
+// (experiment.DefaultFiniteSumChains).
+func applyFiniteSumDefaults(fl *pflag.FlagSet, model string, n, steps, burnIn, record, every *int) {
+	def := experiment.DefaultFiniteSumChains(model)
+	for _, d := range []struct {
+		flag string
+		v    *int
+		def  int
+	}{
+		{"n", n, def.N}, {"steps", steps, def.Steps}, {"burn-in", burnIn, def.BurnIn},
+		{"record", record, def.Record}, {"every", every, def.Every},
+	} {
+		if !fl.Changed(d.flag) {
+			*d.v = d.def
+		}
+	}
+}
+
 // finiteSumSpec returns the finite-sum run of the flags: the model name
-// with its --set values and the sampling; x0 is --x0 (init, zeros or the
-// coordinates). All errors are bad-input errors.
-func finiteSumSpec(name string, set []string, lr float64, batch int, without, indep bool, momentum float64, x0 string) (experiment.FiniteSumSpec, error) {
+// with its --set values, its data directory and the sampling; x0 is --x0
+// (init, zeros or the coordinates). All errors are bad-input errors.
+func finiteSumSpec(name string, set []string, dataDir string, lr float64, batch int, without, indep bool, momentum float64, x0 string) (experiment.FiniteSumSpec, error) {
 	params, err := parseSet(set)
 	if err != nil {
 		return experiment.FiniteSumSpec{}, err
 	}
-	s := experiment.FiniteSumSpec{Model: name, Params: params, LR: lr, Batch: batch,
+	s := experiment.FiniteSumSpec{Model: name, Params: params, DataDir: dataDir, LR: lr, Batch: batch,
 		WithoutReplacement: without, IndependentBatches: indep, Momentum: momentum}
 	switch strings.TrimSpace(x0) {
 	case "", "init":
@@ -129,7 +172,7 @@ func finiteSumSpec(name string, set []string, lr float64, batch int, without, in
 		s.ZeroStart = true
 		return s, nil
 	}
-	size, err := potentials.SizeOfFiniteSum(name, params)
+	size, err := potentials.SizeOfFiniteSumIn(name, params, dataDir)
 	if err != nil {
 		return s, nil // the plan reports the model's error
 	}
@@ -154,14 +197,15 @@ const finiteSumHint = "lower --n, --record or the model's sizes (--set)"
 
 // sgdStudy returns the SGD chains of the flags.
 func sgdStudy(cmd *cobra.Command, f *sgdFlags) (experiment.Study, error) {
-	record := f.record
+	n, steps, burnIn, record, every := f.n, f.steps, f.burnIn, f.record, f.every
+	applyFiniteSumDefaults(cmd.Flags(), f.model, &n, &steps, &burnIn, &record, &every)
 	if !cmd.Flags().Changed("record") {
-		record = min(record, max(f.n, 0))
+		record = min(record, max(n, 0))
 	}
-	spec := &experiment.SGDSpec{Chains: experiment.Chains{N: f.n, Steps: f.steps, BurnIn: f.burnIn, Record: record,
-		Every: f.every, Seed: f.seed, Workers: f.workers, Bound: f.bound}}
+	spec := &experiment.SGDSpec{Chains: experiment.Chains{N: n, Steps: steps, BurnIn: burnIn, Record: record,
+		Every: every, Seed: f.seed, Workers: f.workers, Bound: f.bound}}
 	var err error
-	if spec.FiniteSum, err = finiteSumSpec(f.model, f.set, f.lr, f.batch, f.withoutReplacement, f.indep, f.momentum, f.x0); err != nil {
+	if spec.FiniteSum, err = finiteSumSpec(f.model, f.set, f.dataDir, f.lr, f.batch, f.withoutReplacement, f.indep, f.momentum, f.x0); err != nil {
 		return nil, err
 	}
 	return spec, nil
@@ -234,23 +278,12 @@ func simulateFiniteSumStudy(cmd *cobra.Command, in *inputFlags, sf *simulateFlag
 	}
 	c := sf.ensembleFlags
 	record, every := sf.record, sf.every
-	for _, d := range []struct {
-		flag string
-		v    *int
-		def  int
-	}{
-		{"n", &c.n, defaultSGDN}, {"steps", &c.steps, defaultSGDSteps}, {"burn-in", &c.burnIn, defaultSGDBurnIn},
-		{"record", &record, defaultSGDRecord}, {"every", &every, defaultSGDEvery},
-	} {
-		if !fl.Changed(d.flag) {
-			*d.v = d.def
-		}
-	}
+	applyFiniteSumDefaults(fl, sf.model, &c.n, &c.steps, &c.burnIn, &record, &every)
 	if !fl.Changed("record") {
 		record = min(record, max(c.n, 0))
 	}
 	spec.Chains = c.chains(record, every)
-	fs, err := finiteSumSpec(sf.model, in.model.set, lr, batch, in.temp.withoutReplacement, false, 0, sf.x0)
+	fs, err := finiteSumSpec(sf.model, in.model.set, sf.dataDir, lr, batch, in.temp.withoutReplacement, false, 0, sf.x0)
 	if err != nil {
 		return nil, err
 	}

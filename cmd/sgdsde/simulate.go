@@ -20,6 +20,9 @@ type simulateFlags struct {
 	// null (0: tr D(x0)/d).
 	model, noise string
 	noiseScale   float64
+	// dataDir is the directory of the data files of a --model that reads
+	// them.
+	dataDir string
 	plotFlags
 }
 
@@ -61,11 +64,12 @@ The same --seed gives bit-identical output for any --workers.`,
 	fs.IntVar(&sf.record, "record", defaultSimRecord, "`number` of trajectories (the first ones) saved to traj.npy; 0 writes no traj.npy; lowered to --n when --n is smaller")
 	fs.IntVar(&sf.every, "every", defaultSimEvery, "save a recorded trajectory's state every this many `steps` (traj.npy has steps/every states)")
 	fs.StringVar(&sf.model, "model", "",
-		"finite-sum model `name` (linreg, logreg, mlp; parameters with --set): simulate the SDE of 'sgdsde sgd' with the same flags, T from --lr (default 0.1) and --batch (default 32), dt = lr; conflicts with --landscape, the formula flags, --temperature and --dt. --x0 takes init|zeros|x1,x2,...; unset --n, --steps, --burn-in, --record, --every take the defaults of 'sgdsde sgd'")
+		"finite-sum model `name` ("+finiteSumNames()+"; parameters with --set): simulate the SDE of 'sgdsde sgd' with the same flags, T from --lr (default 0.1) and --batch (default 32), dt = lr; conflicts with --landscape, the formula flags, --temperature and --dt. --x0 takes init|zeros|x1,x2,... (init: the random initialisation of mlp and fashion-mlp, zeros otherwise); unset --n, --steps, --burn-in, --record, --every take the defaults of 'sgdsde sgd' for the model")
 	fs.StringVar(&sf.noise, "noise", "exact",
 		"noise of the SDE of a --model: exact (sqrt(2 T D(x)), sampled from the per-sample gradients) or isotropic (the equilibrium null: constant isotropic noise sqrt(2 T c) times white noise, c from --noise-scale, in detailed balance with stationary law exp(-f/(T c))/Z)")
 	fs.Float64Var(&sf.noiseScale, "noise-scale", 0,
 		"constant `c` of --noise isotropic, in the units of D, those of a squared gradient ((loss per weight)^2): the noise is sqrt(2 T c) dW at every state; 0 (default) takes c = tr D(x0)/d, the mean eigenvalue of D at the initial state, computed once before the run")
+	addDataDirFlag(fs, &sf.dataDir)
 	addOutFlag(fs, &sf.out, defaultSimOut)
 	addPlotFlags(fs, &sf.plotFlags)
 	landscape := &studyCommand{
@@ -129,6 +133,8 @@ The same --seed gives bit-identical output for any --workers.`,
 			return usageErrorf("--noise applies only with --model (a finite-sum model)")
 		case cmd.Flags().Changed("noise-scale"):
 			return usageErrorf("--noise-scale applies only with --model and --noise isotropic")
+		case cmd.Flags().Changed("data-dir"):
+			return usageErrorf("--data-dir applies only with --model (a finite-sum model that reads data files)")
 		default:
 			err = landscape.run(cmd.Context(), a, sf.out)
 		}
