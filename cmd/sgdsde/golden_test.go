@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sgdsde/sgdsde/potentials"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden.json from the current outputs")
@@ -167,7 +169,15 @@ func TestGoldenOutputs(t *testing.T) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
+	// The gallery's Fashion-MNIST page reads Debian's dataset-fashion-mnist
+	// (.ci/run installs it); without it the page is a skip line and the
+	// demo's record cannot match.
+	_, dataErr := os.Stat(filepath.Join(potentials.DefaultFashionMNISTDir, "train-labels-idx1-ubyte.gz"))
 	for _, r := range goldenRuns {
+		if r.name == "demo" && dataErr != nil {
+			t.Logf("demo not compared: %v (apt-get install dataset-fashion-mnist)", dataErr)
+			continue
+		}
 		w, g := want[r.name], got[r.name]
 		names := map[string]bool{}
 		for n := range w {
