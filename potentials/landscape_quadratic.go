@@ -82,6 +82,7 @@ func (q Quadratic) Covariance(T float64) (s11, s12, s22 float64, err error) {
 	a11, a12, a22 := q.A11, q.A12, q.A22
 	det := a11*a22 - a12*a12
 	if !(a11 > 0 && a22 > 0 && det > 0) {
+		//lint:ignore ST1005 A is the matrix's name
 		return 0, 0, 0, fmt.Errorf("A = [[%g, %g], [%g, %g]] is not positive definite: no stationary distribution", a11, a12, a12, a22)
 	}
 	r1, r2, r3 := T*q.D11, 2*T*q.D12, T*q.D22

@@ -208,6 +208,7 @@ func escape(ctx context.Context, req *escapeRequest, m potentials.Model, tol flo
 
 	// The start and its basin.
 	if nb == 0 {
+		//lint:ignore ST1005 Phi is the name of the potential
 		return nil, errors.New("Phi has no basin at these settings (rho underflows everywhere): raise the temperature or refine the grid")
 	}
 	from := req.From
@@ -238,6 +239,7 @@ func escape(ctx context.Context, req *escapeRequest, m potentials.Model, tol flo
 		res.TargetBasins = []int{k}
 	default:
 		if nb < 2 {
+			//lint:ignore ST1005 Phi is the name of the potential
 			return nil, errors.New("Phi has a single basin at these settings: there is no other minimum to escape to (lower the temperature or pick a landscape with two minima)")
 		}
 		mask := make([]bool, len(basins.Label))
