@@ -307,21 +307,19 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 			}
 		}
 	}
-	p := make([]float64, n)
-	next := make([]float64, n)
-	istail := make([]bool, n)
-	for _, i := range tail {
-		istail[i] = true
-	}
+	// p overwrites delta and the next scaling w (the caller's scaling is
+	// spent): no further vectors of the grid's size.
+	p, next := delta, w
 	for i := range p {
 		f := 1 + delta[i]
-		if !(f > 0) && !istail[i] {
+		if !(f > 0) && !(w[i] < cut && i != pin) {
 			res.lost++
 		}
-		p[i] = math.Max(w[i]*f, 0)
+		wi := w[i]
+		p[i] = math.Max(wi*f, 0)
 		// A node the pass lost (f <= 0) was overestimated by the
 		// scaling: the next pass starts it far lower, not at zero.
-		next[i] = w[i] * math.Max(f, lostFactor)
+		next[i] = wi * math.Max(f, lostFactor)
 	}
 	res.p, res.next = p, next
 	relax(op.gen, p, tail, 4)
