@@ -686,26 +686,27 @@ func (op *Operator) buildCSR() {
 	if 4*reach*workers > n {
 		workers = 1 // a periodic grid's wrapped edges: one block
 	}
-	// edges calls f for the edges that can touch the rows [lo, hi).
-	edges := func(lo, hi int, f func(e int)) {
+	// edges returns the range of the edges that can touch the rows
+	// [lo, hi).
+	edges := func(lo, hi int) (int, int) {
 		e0 := sort.Search(len(ea), func(e int) bool { return int(ea[e]) >= lo-reach })
 		e1 := sort.Search(len(ea), func(e int) bool { return int(ea[e]) >= hi+reach })
-		for e := e0; e < e1; e++ {
-			f(e)
-		}
+		return e0, e1
 	}
+	rab, rba := op.rateAB, op.rateBA
 	count := make([]int, n+1)
 	inParallel(workers, func(w int) {
 		lo, hi := n*w/workers, n*(w+1)/workers
-		edges(lo, hi, func(e int) {
+		e0, e1 := edges(lo, hi)
+		for e := e0; e < e1; e++ {
 			a, b := int(ea[e]), int(eb[e])
-			if b >= lo && b < hi && op.rateAB[e] > 0 {
+			if b >= lo && b < hi && rab[e] > 0 {
 				count[b+1]++
 			}
-			if a >= lo && a < hi && op.rateBA[e] > 0 {
+			if a >= lo && a < hi && rba[e] > 0 {
 				count[a+1]++
 			}
-		})
+		}
 	})
 	for y := 0; y < n; y++ {
 		count[y+1] += count[y] + 1 // +1: the diagonal
@@ -726,25 +727,26 @@ func (op *Operator) buildCSR() {
 		}
 		// The diagonal (the first entry of each row until the sort)
 		// gathers minus the rates out of its node, in edge order.
-		edges(lo, hi, func(e int) {
+		e0, e1 := edges(lo, hi)
+		for e := e0; e < e1; e++ {
 			a, b := int(ea[e]), int(eb[e])
 			if a >= lo && a < hi {
-				val[rowPtr[a]] -= op.rateAB[e]
-				if r := op.rateBA[e]; r > 0 {
+				val[rowPtr[a]] -= rab[e]
+				if r := rba[e]; r > 0 {
 					q := rowPtr[a] + int(fill[a])
 					col[q], val[q] = int32(b), r
 					fill[a]++
 				}
 			}
 			if b >= lo && b < hi {
-				val[rowPtr[b]] -= op.rateBA[e]
-				if r := op.rateAB[e]; r > 0 {
+				val[rowPtr[b]] -= rba[e]
+				if r := rab[e]; r > 0 {
 					q := rowPtr[b] + int(fill[b])
 					col[q], val[q] = int32(a), r
 					fill[b]++
 				}
 			}
-		})
+		}
 		// Sort each short row by column (insertion sort) and merge
 		// duplicates at the row's start.
 		for y := lo; y < hi; y++ {
