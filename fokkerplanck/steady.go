@@ -209,7 +209,7 @@ const PecletLimit = 10
 func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	pmax := 0.0
 	for _, v := range p {
-		pmax = math.Max(pmax, v)
+		pmax = max(pmax, v)
 	}
 	cut := frac * pmax
 	// The largest rate ratio, and one logarithm at the end.
@@ -275,7 +275,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	// The acceptance check, on the normalised result whatever path gave it.
 	pmax := 0.0
 	for _, v := range p {
-		pmax = math.Max(pmax, v)
+		pmax = max(pmax, v)
 	}
 	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.gen, p, NodeImbalanceFraction*pmax)
 	if !(st.Residual <= opt.Tol) {
@@ -288,7 +288,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	st.MinRho = math.Inf(1)
 	for _, v := range st.Rho {
 		st.Mass += v * vol
-		st.MinRho = math.Min(st.MinRho, v)
+		st.MinRho = min(st.MinRho, v)
 	}
 	if math.Abs(st.Mass-1) > 1e-9 {
 		return nil, fail(st.Residual, fmt.Errorf("mass %.15g instead of 1", st.Mass))
