@@ -59,12 +59,6 @@ func (op *Operator) solvePinned(ctx context.Context, pin int, opt SteadyOptions)
 		}
 		return p, info, err
 	}
-	if opt.work == nil {
-		// The finest grid of this solve: its Krylov vectors serve the
-		// coarse levels first.
-		opt.work = &sparse.Workspace{}
-		opt.work.Reserve(n)
-	}
 	var w []float64
 	var err error
 	if cn, ok := op.twoGridSize(opt); ok {
@@ -697,7 +691,7 @@ func krylov(ctx context.Context, bs *sparse.CSR, rhs, x []float64, g *Grid, semi
 		if err != nil {
 			break
 		}
-		st, err := sparse.GMRES(ctx, bs, rhs, x, mg, sparse.Options{Tol: opt.Tol, MaxIter: budget, Restart: 50, Work: opt.work})
+		st, err := sparse.GMRES(ctx, bs, rhs, x, mg, sparse.Options{Tol: opt.Tol, MaxIter: budget, Restart: 50})
 		total.Iterations += st.Iterations
 		if err == nil || ctx.Err() != nil {
 			st.Iterations = total.Iterations
@@ -715,7 +709,7 @@ func krylov(ctx context.Context, bs *sparse.CSR, rhs, x []float64, g *Grid, semi
 		return total, err
 	}
 	clear(x)
-	st, err := sparse.BiCGStab(ctx, bs, rhs, x, ilu, sparse.Options{Tol: opt.Tol, MaxIter: 20 * opt.MaxIter, Work: opt.work})
+	st, err := sparse.BiCGStab(ctx, bs, rhs, x, ilu, sparse.Options{Tol: opt.Tol, MaxIter: 20 * opt.MaxIter})
 	st.Iterations += total.Iterations
 	return st, err
 }

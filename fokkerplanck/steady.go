@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/sgdsde/sgdsde/internal/sparse"
 )
 
 // SteadyOptions control the steady-state solve.
@@ -30,9 +28,6 @@ type SteadyOptions struct {
 	TwoGrid bool
 
 	coarse bool // a coarse level of the nested-grid recursion
-	// work holds the Krylov vectors of every level of one steady-state
-	// solve (the finest reserves its size; see sparse.Workspace.Reserve).
-	work *sparse.Workspace
 }
 
 // Steady is the steady state of an operator: the fields, the diagnostics

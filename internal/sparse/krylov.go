@@ -107,20 +107,6 @@ var (
 // A Workspace must not be used by two solves at the same time.
 type Workspace struct {
 	vecs [][]float64
-	// capacity is the least capacity of a newly allocated vector (see
-	// Reserve).
-	capacity int
-}
-
-// Reserve makes every vector the workspace allocates from now on hold at
-// least n values, so that a sequence of solves of growing size (the levels
-// of a nested-grid solve, coarse first) allocates each vector once, at the
-// largest size, instead of once per size.
-func (w *Workspace) Reserve(n int) { w.capacity = max(w.capacity, n) }
-
-// alloc returns a new vector of length n with the reserved capacity.
-func (w *Workspace) alloc(n int) []float64 {
-	return make([]float64, n, max(n, w.capacity))
 }
 
 // get returns k vectors of length n (contents unspecified).
@@ -133,7 +119,7 @@ func (w *Workspace) get(k, n int) [][]float64 {
 	}
 	for i := 0; i < k; i++ {
 		if cap(w.vecs[i]) < n {
-			w.vecs[i] = w.alloc(n)
+			w.vecs[i] = make([]float64, n)
 		}
 		w.vecs[i] = w.vecs[i][:n]
 	}
@@ -147,7 +133,7 @@ func (w *Workspace) vec(i, n int) []float64 {
 		w.vecs = append(w.vecs, nil)
 	}
 	if cap(w.vecs[i]) < n {
-		w.vecs[i] = w.alloc(n)
+		w.vecs[i] = make([]float64, n)
 	}
 	w.vecs[i] = w.vecs[i][:n]
 	return w.vecs[i]
