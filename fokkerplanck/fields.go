@@ -12,9 +12,7 @@ type Fields struct {
 	// Phi = -T log Rho, shifted so that its minimum is 0; NaN where Rho
 	// underflows to 0 (Underflow counts those nodes).
 	Phi []float64
-	// Loss is f at the nodes, if the model has a loss: the operator's own
-	// array, shared by every Fields of the operator (read it, do not
-	// modify it).
+	// Loss is f at the nodes, if the model has a loss.
 	Loss []float64
 	// CurrentX, CurrentY are the probability current J from the scheme's
 	// edge fluxes; ForceX, ForceY the force j = J / Rho (0 where Rho
@@ -71,10 +69,7 @@ func (op *Operator) Fields(p []float64) *Fields {
 			f.Phi[i] -= minPhi
 		}
 	})
-	if op.nodeLoss != nil {
-		// The operator's own node losses (computed in the assembly).
-		f.Loss = op.nodeLoss
-	} else if op.Model.Loss != nil {
+	if op.Model.Loss != nil {
 		// The loss at the nodes, in parallel blocks (each value is
 		// computed alone, so the result does not depend on the workers).
 		f.Loss = make([]float64, n)

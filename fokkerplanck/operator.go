@@ -91,10 +91,6 @@ type Operator struct {
 	// gen is L in compressed sparse row form: row y holds the rates into
 	// y, in increasing column order, and the diagonal.
 	gen *sparse.CSR
-
-	// nodeLoss is the loss at the nodes (nil for a model without one),
-	// which PinNode and Fields read (and Fields hands out).
-	nodeLoss []float64
 }
 
 // ErrSingularDiffusion reports a diffusion matrix that is singular (or not
@@ -143,9 +139,8 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	n := g.Len()
 	sten := make([]stencil, n)
 	var loss []float64
-	if m.Loss != nil {
+	if m.GradientDrift {
 		loss = make([]float64, n)
-		op.nodeLoss = loss
 	}
 	// Along-wall weights (see wallWeights) exist on bounded 2-D grids; they
 	// are computed where needed (cheaply zero away from the walls).
@@ -237,7 +232,7 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 		// of its offset at x and wy at y.
 		add := func(x, y int, v [2]int8, wx, wy float64, along bool) error {
 			fx, fy := 0.0, 0.0
-			if m.GradientDrift {
+			if loss != nil {
 				fx, fy = loss[x], loss[y]
 				if g.Periodic {
 					// f need not be periodic (a tilted

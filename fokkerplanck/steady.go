@@ -108,19 +108,12 @@ func (op *Operator) PinNode() int {
 		n := g.Len()
 		workers := workerCount(n)
 		best, at := make([]float64, workers), make([]int, workers)
-		loss := op.nodeLoss
 		inParallel(workers, func(k int) {
 			x := make([]float64, g.Dim)
 			b, bi := math.Inf(1), n*k/workers
 			for i := n * k / workers; i < n*(k+1)/workers; i++ {
-				var v float64
-				if loss != nil {
-					v = loss[i]
-				} else {
-					g.Point(x, i)
-					v = op.Model.Loss(x)
-				}
-				if v < b {
+				g.Point(x, i)
+				if v := op.Model.Loss(x); v < b {
 					b, bi = v, i
 				}
 			}
