@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
@@ -670,44 +669,19 @@ func (g *Grid) neighbour(i, j, di, dj int) (idx int, inside bool) {
 }
 
 // buildCSR assembles the rows of L from the edges: row y holds the rates
-// into y in increasing column order, and the diagonal. Blocks of rows are
-// built in parallel, each from the edges that can touch it (the edges are
-// in the order of their owner node, and no edge joins nodes more than
-// reach apart in index), taken in edge order: every row gets its entries
-// and its diagonal sum in the order of a serial pass.
+// into y in increasing column order, and the diagonal.
 func (op *Operator) buildCSR() {
 	n := op.Grid.Len()
-	ea, eb := op.edgeA, op.edgeB
-	reach := 0
-	for e := range ea {
-		reach = max(reach, abs32(eb[e]-ea[e]))
-	}
-	workers := workerCount(n)
-	if 4*reach*workers > n {
-		workers = 1 // a periodic grid's wrapped edges: one block
-	}
-	// edges returns the range of the edges that can touch the rows
-	// [lo, hi).
-	edges := func(lo, hi int) (int, int) {
-		e0 := sort.Search(len(ea), func(e int) bool { return int(ea[e]) >= lo-reach })
-		e1 := sort.Search(len(ea), func(e int) bool { return int(ea[e]) >= hi+reach })
-		return e0, e1
-	}
-	rab, rba := op.rateAB, op.rateBA
 	count := make([]int, n+1)
-	inParallel(workers, func(w int) {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		e0, e1 := edges(lo, hi)
-		for e := e0; e < e1; e++ {
-			a, b := int(ea[e]), int(eb[e])
-			if b >= lo && b < hi && rab[e] > 0 {
-				count[b+1]++
-			}
-			if a >= lo && a < hi && rba[e] > 0 {
-				count[a+1]++
-			}
+	for e := range op.edgeA {
+		a, b := op.edgeA[e], op.edgeB[e]
+		if op.rateAB[e] > 0 {
+			count[b+1]++
 		}
-	})
+		if op.rateBA[e] > 0 {
+			count[a+1]++
+		}
+	}
 	for y := 0; y < n; y++ {
 		count[y+1] += count[y] + 1 // +1: the diagonal
 	}
@@ -716,83 +690,55 @@ func (op *Operator) buildCSR() {
 	nnz := rowPtr[n]
 	col := make([]int32, nnz)
 	val := make([]float64, nnz)
-	// fill[y] is the next free slot of row y, relative to its start, and
-	// then the length of row y after merging.
+	// fill[y] is the next free slot of row y, relative to its start.
 	fill := make([]int32, n)
-	inParallel(workers, func(w int) {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		for y := lo; y < hi; y++ {
-			col[rowPtr[y]] = int32(y)
-			fill[y] = 1
+	for y := 0; y < n; y++ {
+		col[rowPtr[y]] = int32(y)
+		fill[y] = 1
+	}
+	// The diagonal (the first entry of each row until the sort) gathers
+	// minus the rates out of its node, in edge order.
+	for e := range op.edgeA {
+		a, b := op.edgeA[e], op.edgeB[e]
+		val[rowPtr[a]] -= op.rateAB[e]
+		val[rowPtr[b]] -= op.rateBA[e]
+		if r := op.rateAB[e]; r > 0 {
+			q := rowPtr[b] + int(fill[b])
+			col[q], val[q] = a, r
+			fill[b]++
 		}
-		// The diagonal (the first entry of each row until the sort)
-		// gathers minus the rates out of its node, in edge order.
-		e0, e1 := edges(lo, hi)
-		for e := e0; e < e1; e++ {
-			a, b := int(ea[e]), int(eb[e])
-			if a >= lo && a < hi {
-				val[rowPtr[a]] -= rab[e]
-				if r := rba[e]; r > 0 {
-					q := rowPtr[a] + int(fill[a])
-					col[q], val[q] = int32(b), r
-					fill[a]++
-				}
-			}
-			if b >= lo && b < hi {
-				val[rowPtr[b]] -= rba[e]
-				if r := rab[e]; r > 0 {
-					q := rowPtr[b] + int(fill[b])
-					col[q], val[q] = int32(a), r
-					fill[b]++
-				}
-			}
+		if r := op.rateBA[e]; r > 0 {
+			q := rowPtr[a] + int(fill[a])
+			col[q], val[q] = b, r
+			fill[a]++
 		}
-		// Sort each short row by column (insertion sort) and merge
-		// duplicates at the row's start.
-		for y := lo; y < hi; y++ {
-			r0, r1 := rowPtr[y], rowPtr[y+1]
-			for i := r0 + 1; i < r1; i++ {
-				c, v := col[i], val[i]
-				j := i - 1
-				for j >= r0 && col[j] > c {
-					col[j+1], val[j+1] = col[j], val[j]
-					j--
-				}
-				col[j+1], val[j+1] = c, v
-			}
-			out := r0
-			for i := r0; i < r1; i++ {
-				if out > r0 && col[out-1] == col[i] {
-					val[out-1] += val[i]
-					continue
-				}
-				col[out], val[out] = col[i], val[i]
-				out++
-			}
-			fill[y] = int32(out - r0)
-		}
-	})
-	// Close the gaps that merged entries left (rare: an along-wall edge
-	// beside a stencil edge of the same pair, tiny periodic grids).
+	}
+	// Sort each short row by column (insertion sort) and merge duplicates.
 	w := 0
 	for y := 0; y < n; y++ {
-		lo, k := rowPtr[y], int(fill[y])
-		if w != lo {
-			copy(col[w:w+k], col[lo:lo+k])
-			copy(val[w:w+k], val[lo:lo+k])
+		lo, hi := rowPtr[y], rowPtr[y+1]
+		for i := lo + 1; i < hi; i++ {
+			c, v := col[i], val[i]
+			j := i - 1
+			for j >= lo && col[j] > c {
+				col[j+1], val[j+1] = col[j], val[j]
+				j--
+			}
+			col[j+1], val[j+1] = c, v
 		}
-		rowPtr[y] = w
-		w += k
+		start := w
+		for i := lo; i < hi; i++ {
+			if w > start && col[w-1] == col[i] {
+				val[w-1] += val[i]
+				continue
+			}
+			col[w], val[w] = col[i], val[i]
+			w++
+		}
+		rowPtr[y] = start
 	}
 	rowPtr[n] = w
 	op.gen = &sparse.CSR{Rows: n, Cols: n, RowPtr: rowPtr, Col: col[:w], Val: val[:w]}
-}
-
-func abs32(v int32) int {
-	if v < 0 {
-		return -int(v)
-	}
-	return int(v)
 }
 
 // wideStencil reports whether some edge of the operator joins nodes more
