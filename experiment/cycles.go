@@ -137,7 +137,11 @@ func (e *OrbitError) Unwrap() error { return e.Err }
 // reports no progress.
 func (p *CyclesPlan) Run(ctx context.Context, pr Progress) (*CyclesResult, error) {
 	r, s := &p.run, p.spec
-	op, st, _, err := solveGrid(r, ctx)
+	// The coarse grid of the force check scales the solve and is kept for
+	// the check (fokkerplanck.SteadyOptions.TwoGrid).
+	r2 := *r
+	r2.twoGrid = true
+	op, st, _, err := solveGrid(&r2, ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func (op *Operator) Diagnose(f *Fields) Diagnostics {
 	var dg Diagnostics
 	maxRho := 0.0
 	for _, r := range f.Rho {
-		maxRho = math.Max(maxRho, r)
+		maxRho = max(maxRho, r)
 	}
 	thresh := RegionFraction * maxRho
 	inRegion := func(i int) bool { return f.Rho[i] > thresh }
@@ -112,7 +112,7 @@ func (op *Operator) Diagnose(f *Fields) Diagnostics {
 		for i := 0; i < n; i++ {
 			if inRegion(i) {
 				d := f.Phi[i] - f.Loss[i]
-				lo, hi = math.Min(lo, d), math.Max(hi, d)
+				lo, hi = min(lo, d), max(hi, d)
 			}
 		}
 		dg.MaxAbsPhiMinusLoss = (hi - lo) / 2
@@ -132,7 +132,7 @@ func (op *Operator) Diagnose(f *Fields) Diagnostics {
 				wall = wall || cj == 0 || cj == g.N[1]-1
 			}
 			if wall {
-				dg.WallRho = math.Max(dg.WallRho, f.Rho[i]/maxRho)
+				dg.WallRho = max(dg.WallRho, f.Rho[i]/maxRho)
 			}
 		}
 	}
@@ -274,7 +274,7 @@ func spreadOf(u []float64) Spread {
 		if math.IsNaN(v) {
 			continue
 		}
-		s.Max = math.Max(s.Max, math.Abs(v))
+		s.Max = max(s.Max, math.Abs(v))
 		s.Mean += math.Abs(v)
 		nd++
 	}

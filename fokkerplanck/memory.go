@@ -1,9 +1,9 @@
 package fokkerplanck
 
 // bytesPerNode is the peak memory of a steady-state solve per grid node,
-// measured (BenchmarkSteadyState reports the bytes allocated, 950 to 900 per
+// measured (BenchmarkSteadyState reports the bytes allocated, 870 to 825 per
 // node from 256^2 to 2048^2; the command's peak resident memory with the
-// two-grid check 1,060 per node at 1024^2, 1,140 at 2048^2) with a
+// two-grid check 1,000 per node at 1024^2) with a
 // margin: the stencils, edges, L, the scaled system, the multigrid
 // hierarchy, the Krylov vectors and the output fields.
 const bytesPerNode = 1500

@@ -141,19 +141,14 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	if m.GradientDrift {
 		loss = make([]float64, n)
 	}
-	// Along-wall weights (see wallWeights), on bounded 2-D grids.
-	var wall [][2]float64
-	if g.Dim == 2 && !g.Periodic {
-		wall = make([][2]float64, n)
-	}
+	// Along-wall weights (see wallWeights) exist on bounded 2-D grids; they
+	// are computed where needed (cheaply zero away from the walls).
+	walls := g.Dim == 2 && !g.Periodic
 	// Pass 1: the decomposition (and the loss) at every node.
 	if err := parallel(ctx, n, func(a *assembler, lo, hi int) error {
 		for idx := lo; idx < hi; idx++ {
 			if err := a.decompose(&sten[idx], idx); err != nil {
 				return err
-			}
-			if wall != nil {
-				wall[idx] = a.wallWeights(&sten[idx], idx)
 			}
 			if loss != nil {
 				g.Point(a.x, idx)
@@ -165,56 +160,58 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 		return nil, err
 	}
 	// Pass 2: every edge once, owned by one end, with both rates. The
-	// edges owned by each block of nodes are counted first, so that every
-	// block writes its edges straight into the final arrays, in node order.
-	// owned calls visit for each edge that node x owns: the target y, the
-	// offset v, the stencil weights of v at both ends and whether it is an
-	// along-wall edge (see wallWeights).
-	owned := func(x int, visit func(y int, v [2]int8, wx, wy float64, along bool) error) error {
+	// edges owned by each block of nodes are found first (a bit per
+	// candidate in owned[x]), so that every block then writes its edges
+	// straight into the final arrays, in node order. Bit 2k+s of owned[x]
+	// is the offset (1 - 2s) v_k of x's stencil, bit 6+ax the along-wall
+	// edge to the next node along axis ax (see wallWeights).
+	owned := make([]uint8, n)
+	findOwned := func(a *assembler, x int) int {
 		i0, j0 := x%g.N[0], x/g.N[0]
+		var mask uint8
+		c := 0
 		for k := 0; k < 3; k++ {
-			wx := sten[x].w[k]
-			if wx <= 0 {
+			if sten[x].w[k] <= 0 {
 				continue
 			}
-			for _, s := range [2]int8{1, -1} {
-				v := [2]int8{s * sten[x].v[k][0], s * sten[x].v[k][1]}
+			for s, sg := range [2]int8{1, -1} {
+				v := [2]int8{sg * sten[x].v[k][0], sg * sten[x].v[k][1]}
 				y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
 				if !inside || y == x {
 					continue
 				}
-				wy := sten[y].weight(v)
-				if wy > 0 && y < x {
+				if y < x && sten[y].weight(v) > 0 {
 					continue // y owns the edge
 				}
-				if err := visit(y, v, wx, wy, false); err != nil {
-					return err
+				mask |= 1 << (2*k + s)
+				c++
+			}
+		}
+		if walls {
+			wx := a.wallWeights(&sten[x], x)
+			for ax := 0; ax < 2; ax++ {
+				v := [2]int{}
+				v[ax] = 1
+				y, inside := g.neighbour(i0, j0, v[0], v[1])
+				if !inside {
+					continue
 				}
+				if wx[ax] == 0 && a.wallWeights(&sten[y], y)[ax] == 0 {
+					continue
+				}
+				mask |= 1 << (6 + ax)
+				c++
 			}
 		}
-		if wall == nil {
-			return nil
-		}
-		for ax := 0; ax < 2; ax++ {
-			v := [2]int8{}
-			v[ax] = 1
-			y, inside := g.neighbour(i0, j0, int(v[0]), int(v[1]))
-			if !inside || (wall[x][ax] == 0 && wall[y][ax] == 0) {
-				continue
-			}
-			if err := visit(y, v, wall[x][ax], wall[y][ax], true); err != nil {
-				return err
-			}
-		}
-		return nil
+		owned[x] = mask
+		return c
 	}
 	nblk := (n + edgeBlock - 1) / edgeBlock
 	start := make([]int, nblk+1)
-	if err := parallelBlocks(ctx, nblk, func(_ *assembler, b int) error {
+	if err := parallelBlocks(ctx, nblk, func(a *assembler, b int) error {
 		c := 0
-		count := func(int, [2]int8, float64, float64, bool) error { c++; return nil }
 		for x := b * edgeBlock; x < min((b+1)*edgeBlock, n); x++ {
-			_ = owned(x, count)
+			c += findOwned(a, x)
 		}
 		start[b+1] = c
 		return nil
@@ -230,10 +227,9 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 	op.edgeOffset = make([][2]int8, ne)
 	if err := parallelBlocks(ctx, nblk, func(a *assembler, b int) error {
 		e := start[b]
-		x := 0
 		// add stores the edge x -> y = x + v with the stencil weights wx
 		// of its offset at x and wy at y.
-		add := func(y int, v [2]int8, wx, wy float64, along bool) error {
+		add := func(x, y int, v [2]int8, wx, wy float64, along bool) error {
 			fx, fy := 0.0, 0.0
 			if loss != nil {
 				fx, fy = loss[x], loss[y]
@@ -243,7 +239,7 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 					fy = a.lossAt(x, v)
 				}
 			}
-			if !along && wall != nil {
+			if !along && walls {
 				along = a.pressedWallEdge(x, v)
 			}
 			z, err := a.edgeZ(x, v, fx, fy)
@@ -258,7 +254,8 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 				rab = (wx + wy) / 2
 				rba = rab
 			}
-			rab, rba = rab*T*bernoulli(z), rba*T*bernoulli(-z)
+			bz, bmz := bernoulliPair(z)
+			rab, rba = rab*T*bz, rba*T*bmz
 			if !(rab <= maxRate && rba <= maxRate) {
 				return fmt.Errorf("jump rates overflow near (%s): the drift there is %.3g times the diffusion over the grid spacing (the cell Peclet number); scale the loss or the drift down",
 					fmtCoords(a.mid), math.Abs(z))
@@ -269,9 +266,38 @@ func NewOperatorScheme(ctx context.Context, m potentials.Model, T float64, g *Gr
 			e++
 			return nil
 		}
-		for x = b * edgeBlock; x < min((b+1)*edgeBlock, n); x++ {
-			if err := owned(x, add); err != nil {
-				return err
+		for x := b * edgeBlock; x < min((b+1)*edgeBlock, n); x++ {
+			mask := owned[x]
+			if mask == 0 {
+				continue
+			}
+			i0, j0 := x%g.N[0], x/g.N[0]
+			for bit := 0; bit < 6; bit++ {
+				if mask&(1<<bit) == 0 {
+					continue
+				}
+				k, sg := bit/2, int8(1-2*(bit%2))
+				v := [2]int8{sg * sten[x].v[k][0], sg * sten[x].v[k][1]}
+				y, _ := g.neighbour(i0, j0, int(v[0]), int(v[1]))
+				if err := add(x, y, v, sten[x].w[k], sten[y].weight(v), false); err != nil {
+					return err
+				}
+			}
+			if mask>>6 == 0 {
+				continue
+			}
+			wx := a.wallWeights(&sten[x], x)
+			for ax := 0; ax < 2; ax++ {
+				if mask&(1<<(6+ax)) == 0 {
+					continue
+				}
+				v := [2]int8{}
+				v[ax] = 1
+				y, _ := g.neighbour(i0, j0, int(v[0]), int(v[1]))
+				wy := a.wallWeights(&sten[y], y)
+				if err := add(x, y, v, wx[ax], wy[ax], true); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -647,7 +673,6 @@ func (g *Grid) neighbour(i, j, di, dj int) (idx int, inside bool) {
 func (op *Operator) buildCSR() {
 	n := op.Grid.Len()
 	count := make([]int, n+1)
-	out := make([]float64, n)
 	for e := range op.edgeA {
 		a, b := op.edgeA[e], op.edgeB[e]
 		if op.rateAB[e] > 0 {
@@ -656,8 +681,6 @@ func (op *Operator) buildCSR() {
 		if op.rateBA[e] > 0 {
 			count[a+1]++
 		}
-		out[a] += op.rateAB[e]
-		out[b] += op.rateBA[e]
 	}
 	for y := 0; y < n; y++ {
 		count[y+1] += count[y] + 1 // +1: the diagonal
@@ -670,11 +693,15 @@ func (op *Operator) buildCSR() {
 	// fill[y] is the next free slot of row y, relative to its start.
 	fill := make([]int32, n)
 	for y := 0; y < n; y++ {
-		col[rowPtr[y]], val[rowPtr[y]] = int32(y), -out[y]
+		col[rowPtr[y]] = int32(y)
 		fill[y] = 1
 	}
+	// The diagonal (the first entry of each row until the sort) gathers
+	// minus the rates out of its node, in edge order.
 	for e := range op.edgeA {
 		a, b := op.edgeA[e], op.edgeB[e]
+		val[rowPtr[a]] -= op.rateAB[e]
+		val[rowPtr[b]] -= op.rateBA[e]
 		if r := op.rateAB[e]; r > 0 {
 			q := rowPtr[b] + int(fill[b])
 			col[q], val[q] = a, r

@@ -356,7 +356,7 @@ func boxOf(g *Grid) potentials.Box {
 func maxOf(u []float64) float64 {
 	m := 0.0
 	for _, v := range u {
-		m = math.Max(m, v)
+		m = max(m, v)
 	}
 	return m
 }

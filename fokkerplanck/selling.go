@@ -52,17 +52,24 @@ func selling(a, b, c float64) (w [3]float64, v [3][2]int, ok bool) {
 	return w, v, true
 }
 
-// bernoulli returns B(z) = z / (e^z - 1), with B(0) = 1, accurate for all z:
-// a series near 0, expm1 elsewhere, and the exact limits for large |z|.
-func bernoulli(z float64) float64 {
-	switch {
-	case z > -1e-4 && z < 1e-4:
-		// B(z) = 1 - z/2 + z^2/12 - z^4/720 + ...
-		return 1 - z/2 + z*z/12
-	case z > 700:
-		return z * math.Exp(-z)
-	case z < -700:
-		return -z
+// bernoulliPair returns the Bernoulli function B(z) = z / (e^z - 1) (with
+// B(0) = 1) and B(-z), accurate for all z, with one exponential: for
+// a = |z|, B(a) = a / expm1(a) (a e^-a beyond 700) and B(-a) = a + B(a), a
+// sum of two positive terms (no cancellation). Near 0 both come from the
+// series B(z) = 1 - z/2 + z^2/12 - z^4/720 + ...
+func bernoulliPair(z float64) (bz, bmz float64) {
+	if z > -1e-4 && z < 1e-4 {
+		return 1 - z/2 + z*z/12, 1 + z/2 + z*z/12
 	}
-	return z / math.Expm1(z)
+	a := math.Abs(z)
+	var small float64
+	if a > 700 {
+		small = a * math.Exp(-a)
+	} else {
+		small = a / math.Expm1(a)
+	}
+	if z > 0 {
+		return small, a + small
+	}
+	return a + small, small
 }

@@ -211,7 +211,7 @@ func residuals(l *sparse.CSR, p []float64, cut float64) (rel, abs, imbalance flo
 			pt.num += math.Abs(s)
 			pt.den += math.Abs(diag) * p[i]
 			if p[i] >= cut && p[i] > 0 && diag != 0 {
-				pt.imb = math.Max(pt.imb, math.Abs(s)/(math.Abs(diag)*p[i]))
+				pt.imb = max(pt.imb, math.Abs(s)/(math.Abs(diag)*p[i]))
 			}
 		}
 		parts[w] = pt
@@ -220,7 +220,7 @@ func residuals(l *sparse.CSR, p []float64, cut float64) (rel, abs, imbalance flo
 	for _, pt := range parts {
 		num += pt.num
 		den += pt.den
-		imbalance = math.Max(imbalance, pt.imb)
+		imbalance = max(imbalance, pt.imb)
 	}
 	if !(den > 0) || math.IsInf(num, 0) || math.IsNaN(num) {
 		return math.Inf(1), num, imbalance
@@ -253,12 +253,12 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 	n := a.Rows
 	wmax := 0.0
 	for _, v := range w {
-		wmax = math.Max(wmax, v)
+		wmax = max(wmax, v)
 	}
 	cut := tailCutoff * wmax
 	for i, v := range w {
 		// Keep every ratio w_j / w_i finite.
-		w[i] = math.Max(v, 1e-200*wmax)
+		w[i] = max(v, 1e-200*wmax)
 	}
 	var tail []int
 	for i, v := range w {
@@ -307,26 +307,24 @@ func (op *Operator) scaledSolve(ctx context.Context, a *sparse.CSR, d float64, p
 			}
 		}
 	}
-	p := make([]float64, n)
-	next := make([]float64, n)
-	istail := make([]bool, n)
-	for _, i := range tail {
-		istail[i] = true
-	}
+	// p overwrites delta and the next scaling w (the caller's scaling is
+	// spent): no further vectors of the grid's size.
+	p, next := delta, w
 	for i := range p {
 		f := 1 + delta[i]
-		if !(f > 0) && !istail[i] {
+		if !(f > 0) && !(w[i] < cut && i != pin) {
 			res.lost++
 		}
-		p[i] = math.Max(w[i]*f, 0)
+		wi := w[i]
+		p[i] = max(wi*f, 0)
 		// A node the pass lost (f <= 0) was overestimated by the
 		// scaling: the next pass starts it far lower, not at zero.
-		next[i] = w[i] * math.Max(f, lostFactor)
+		next[i] = wi * max(f, lostFactor)
 	}
 	res.p, res.next = p, next
 	relax(op.gen, p, tail, 4)
 	for _, i := range tail {
-		next[i] = math.Max(p[i], next[i]*lostFactor)
+		next[i] = max(p[i], next[i]*lostFactor)
 	}
 	return res, err
 }
@@ -395,7 +393,7 @@ func (op *Operator) coarseScaling(ctx context.Context, opt SteadyOptions) ([]flo
 	// The coarse solution only scales the fine system: a loose tolerance
 	// and a single pass are enough.
 	copt := opt
-	copt.Tol = math.Max(opt.Tol, coarseTol)
+	copt.Tol = max(opt.Tol, coarseTol)
 	copt.coarse = true
 	cp, info, err := cop.solvePinned(ctx, cop.PinNode(), copt)
 	iters := info.iters
@@ -415,13 +413,13 @@ func (op *Operator) scalingFrom(cg *Grid, cp []float64) []float64 {
 	// matters so that the logarithm is finite.
 	cmax := 0.0
 	for _, v := range cp {
-		cmax = math.Max(cmax, v)
+		cmax = max(cmax, v)
 	}
 	logc := make([]float64, len(cp))
 	workers := workerCount(len(cp))
 	inParallel(workers, func(k int) {
 		for i := len(cp) * k / workers; i < len(cp)*(k+1)/workers; i++ {
-			logc[i] = math.Log(math.Max(cp[i]/cmax, 1e-280))
+			logc[i] = math.Log(max(cp[i]/cmax, 1e-280))
 		}
 	})
 	n := g.Len()
@@ -470,7 +468,7 @@ func (g *Grid) interpolate(u []float64, x []float64) float64 {
 	}
 	if g.Dim == 1 {
 		v := (1-f[0])*u[k[0]] + f[0]*u[k[0]+1]
-		return math.Min(v, math.Max(u[k[0]], u[k[0]+1]))
+		return min(v, max(u[k[0]], u[k[0]+1]))
 	}
 	nx := g.N[0]
 	i, j := k[0], k[1]
@@ -479,7 +477,7 @@ func (g *Grid) interpolate(u []float64, x []float64) float64 {
 	// Extrapolation may fall, never rise above the nodes it uses: a log
 	// density that falls steeply towards a wall would otherwise be
 	// extrapolated to a spurious maximum at the wall.
-	return math.Min(v, math.Max(math.Max(u00, u10), math.Max(u01, u11)))
+	return min(v, max(max(u00, u10), max(u01, u11)))
 }
 
 // box returns the grid's box.
@@ -607,13 +605,13 @@ func scaledSystem(a *sparse.CSR, w []float64, cut float64, pin int, d float64) (
 	inParallel(workers, func(k int) {
 		for i := n * k / workers; i < n*(k+1)/workers; i++ {
 			if w[i] >= cut || i == pin {
-				fmxs[k] = math.Max(fmxs[k], w[i]*diagAt(i))
+				fmxs[k] = max(fmxs[k], w[i]*diagAt(i))
 			}
 		}
 	})
 	fmx := 0.0
 	for _, v := range fmxs {
-		fmx = math.Max(fmx, v)
+		fmx = max(fmx, v)
 	}
 	inParallel(workers, func(k int) {
 		for i := n * k / workers; i < n*(k+1)/workers; i++ {

@@ -101,17 +101,33 @@ type twoGridCoarse struct {
 // gradient drift), otherwise the node nearest the box centre.
 func (op *Operator) PinNode() int {
 	g := op.Grid
-	x := make([]float64, g.Dim)
 	if op.Model.Loss != nil {
-		best, bi := math.Inf(1), 0
-		for i := 0; i < g.Len(); i++ {
-			g.Point(x, i)
-			if v := op.Model.Loss(x); v < best {
-				best, bi = v, i
+		// The first node with the smallest loss: the minimum of each
+		// block of nodes, then of the blocks in order (the same node
+		// whatever the number of workers).
+		n := g.Len()
+		workers := workerCount(n)
+		best, at := make([]float64, workers), make([]int, workers)
+		inParallel(workers, func(k int) {
+			x := make([]float64, g.Dim)
+			b, bi := math.Inf(1), n*k/workers
+			for i := n * k / workers; i < n*(k+1)/workers; i++ {
+				g.Point(x, i)
+				if v := op.Model.Loss(x); v < b {
+					b, bi = v, i
+				}
+			}
+			best[k], at[k] = b, bi
+		})
+		b, bi := math.Inf(1), 0
+		for k := range best {
+			if best[k] < b {
+				b, bi = best[k], at[k]
 			}
 		}
 		return bi
 	}
+	x := make([]float64, g.Dim)
 	for a := 0; a < g.Dim; a++ {
 		x[a] = (g.Min[a] + g.Max[a]) / 2
 	}
@@ -181,7 +197,7 @@ const PecletLimit = 10
 func (op *Operator) CellPeclet(p []float64, frac float64) float64 {
 	pmax := 0.0
 	for _, v := range p {
-		pmax = math.Max(pmax, v)
+		pmax = max(pmax, v)
 	}
 	cut := frac * pmax
 	// The largest rate ratio, and one logarithm at the end.
@@ -247,7 +263,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	// The acceptance check, on the normalised result whatever path gave it.
 	pmax := 0.0
 	for _, v := range p {
-		pmax = math.Max(pmax, v)
+		pmax = max(pmax, v)
 	}
 	st.Residual, st.AbsResidual, st.NodeImbalance = residuals(op.gen, p, NodeImbalanceFraction*pmax)
 	if !(st.Residual <= opt.Tol) {
@@ -260,7 +276,7 @@ func (op *Operator) SteadyState(ctx context.Context, opt SteadyOptions) (*Steady
 	st.MinRho = math.Inf(1)
 	for _, v := range st.Rho {
 		st.Mass += v * vol
-		st.MinRho = math.Min(st.MinRho, v)
+		st.MinRho = min(st.MinRho, v)
 	}
 	if math.Abs(st.Mass-1) > 1e-9 {
 		return nil, fail(st.Residual, fmt.Errorf("mass %.15g instead of 1", st.Mass))

@@ -365,7 +365,10 @@ func GMRES(ctx context.Context, a Operator, b, x []float64, m Preconditioner, op
 	if ws == nil {
 		ws = &Workspace{}
 	}
-	w, z := ws.vec(0, n), ws.vec(1, n)
+	// basis[j] is workspace vector 2+j; A M⁻¹ v_k is formed in the slot
+	// of v_{k+1} and orthogonalised there, and the update M⁻¹ (V y) of a
+	// cycle of k steps is combined in slot 2+k (not in the span it reads).
+	z := ws.vec(1, n)
 	basis := make([][]float64, mr+1)
 	basis[0] = ws.vec(2, n)
 	ok := newOrthoKernels(n, mr+1)
@@ -419,6 +422,7 @@ func GMRES(ctx context.Context, a Operator, b, x []float64, m Preconditioner, op
 			}
 			st.Iterations++
 			m.Apply(z, basis[k])
+			w := ws.vec(3+k, n)
 			a.MulVec(w, z)
 			// Classical Gram–Schmidt: one pass of dot products and one of
 			// updates (which also gives the new norm), repeated when the
@@ -448,11 +452,10 @@ func GMRES(ctx context.Context, a Operator, b, x []float64, m Preconditioner, op
 			}
 			h[(k+1)*mr+k] = hn
 			if hn != 0 {
-				nb := ws.vec(3+k, n)
-				basis[k+1] = nb
+				basis[k+1] = w
 				inv := 1 / hn
 				for q := range w {
-					nb[q] = w[q] * inv
+					w[q] *= inv
 				}
 			}
 			// Apply previous rotations to column k.
@@ -489,8 +492,9 @@ func GMRES(ctx context.Context, a Operator, b, x []float64, m Preconditioner, op
 			}
 			y[i] = s / h[i*mr+i]
 		}
-		ok.combine(w, basis[:k], y[:k])
-		m.Apply(z, w)
+		u := ws.vec(2+k, n)
+		ok.combine(u, basis[:k], y[:k])
+		m.Apply(z, u)
 		for q := range x {
 			x[q] += z[q]
 		}

@@ -149,19 +149,22 @@ type Multigrid struct {
 }
 
 type mgLevel struct {
-	a          *CSR
-	nx, ny     int
-	invDiag    []float64
-	p, r       *CSR          // prolongation from and restriction to the next coarser level
-	tr         *gridTransfer // matrix-free transfers (TransferBilinear) instead of p, r
-	bw         int           // bandwidth: max |j - i| over the stored entries
-	st         []float64     // stencil values (stencil.go), nil when not used
-	wide       []bool        // rows with entries outside the stencil (nil: none)
-	x, b, res  []float64
-	blocks     []int    // row blocks relaxed concurrently
-	touch      []bool   // row reads a value outside its block
-	ghost      [][2]int // index ranges read across blocks
+	a         *CSR
+	nx, ny    int
+	invDiag   []float64
+	p, r      *CSR          // prolongation from and restriction to the next coarser level
+	tr        *gridTransfer // matrix-free transfers (TransferBilinear) instead of p, r
+	bw        int           // bandwidth: max |j - i| over the stored entries
+	st        []float64     // stencil values (stencil.go), nil when not used
+	wide      []bool        // rows with entries outside the stencil (nil: none)
+	x, b, res []float64
+	blocks    []int    // row blocks relaxed concurrently
+	touch     []bool   // row reads a value outside its block
+	ghost     [][2]int // index ranges read across blocks
+	// xold is the snapshot of the ghost ranges: x[j] is at xold[j-xoff]
+	// (the window from the first ghost index to the last).
 	xold       []float64
+	xoff       int
 	gs         gsTask
 	lu         blas64.General
 	ipiv       []int
@@ -387,7 +390,10 @@ func newLevel(a *CSR, nx, ny int) (*mgLevel, error) {
 		}
 		l.ghost = append(l.ghost, [2]int{s, j})
 	}
-	l.xold = make([]float64, a.Rows)
+	if len(l.ghost) > 0 {
+		l.xoff = l.ghost[0][0]
+		l.xold = make([]float64, l.ghost[len(l.ghost)-1][1]-l.xoff)
+	}
 	return l, nil
 }
 
@@ -778,7 +784,7 @@ func (l *mgLevel) gsSweep(forward bool) {
 		return
 	}
 	for _, g := range l.ghost {
-		copy(l.xold[g[0]:g[1]], l.x[g[0]:g[1]])
+		copy(l.xold[g[0]-l.xoff:g[1]-l.xoff], l.x[g[0]:g[1]])
 	}
 	l.gs.forward = forward
 	parallelDo(&l.gs, l.blocks)
@@ -790,7 +796,7 @@ func (l *mgLevel) gsRange(lo, hi int, forward bool) {
 	a := l.a
 	rp, col, val := a.RowPtr, a.Col, a.Val
 	x, b, inv := l.x, l.b, l.invDiag
-	touch, xo := l.touch, l.xold
+	touch, xo, xoff := l.touch, l.xold, l.xoff
 	span := uint(hi - lo)
 	st, nx := l.st, l.nx
 	slo, shi := l.stencilRows()
@@ -807,7 +813,7 @@ func (l *mgLevel) gsRange(lo, hi int, forward bool) {
 				if uint(j-lo) < span {
 					s -= val[k] * x[j]
 				} else {
-					s -= val[k] * xo[j]
+					s -= val[k] * xo[j-xoff]
 				}
 			}
 		} else {
@@ -844,7 +850,7 @@ func (l *mgLevel) gsSweepResidual(zero bool) {
 	}
 	if !zero {
 		for _, g := range l.ghost {
-			copy(l.xold[g[0]:g[1]], l.x[g[0]:g[1]])
+			copy(l.xold[g[0]-l.xoff:g[1]-l.xoff], l.x[g[0]:g[1]])
 		}
 	}
 	l.gs.forward, l.gs.resid, l.gs.zero = true, true, zero
@@ -898,7 +904,7 @@ func (l *mgLevel) gsResRange(lo, hi int, zero bool) {
 	a := l.a
 	rp, col, val := a.RowPtr, a.Col, a.Val
 	x, b, inv, res := l.x, l.b, l.invDiag, l.res
-	touch, xo := l.touch, l.xold
+	touch, xo, xoff := l.touch, l.xold, l.xoff
 	span := uint(hi - lo)
 	a0, b0 := l.resInterior(lo, hi)
 	bw := l.bw
@@ -933,7 +939,7 @@ func (l *mgLevel) gsResRange(lo, hi int, zero bool) {
 					if uint(j-lo) < span {
 						s -= val[k] * x[j]
 					} else {
-						s -= val[k] * xo[j]
+						s -= val[k] * xo[j-xoff]
 					}
 				}
 			} else {
