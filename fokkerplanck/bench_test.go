@@ -10,8 +10,8 @@ import (
 )
 
 // BenchmarkSteadyState times assembly plus solve of the steady state of the
-// default double well (full, state-dependent D) at 256^2, 512^2 and 1024^2
-// nodes, and reports the Krylov iterations, the solve's own seconds
+// default double well (full, state-dependent D) at 256^2, 512^2, 1024^2 and
+// 2048^2 nodes (time should grow like the number of nodes), and reports the Krylov iterations, the solve's own seconds
 // (Steady.SolveSeconds) and the bytes allocated per node (an upper bound on
 // the peak memory, which sets MemoryEstimate).
 func BenchmarkSteadyState(b *testing.B) {
@@ -19,7 +19,7 @@ func BenchmarkSteadyState(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{256, 512, 1024} {
+	for _, n := range []int{256, 512, 1024, 2048} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			g, _ := NewGrid(m.Box, []int{n, n}, false)
 			var ms0, ms1 runtime.MemStats
