@@ -1,59 +1,15 @@
 package experiment
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sgdsde/sgdsde/potentials"
 )
-
-// writeFashionIDX writes a small synthetic Fashion-MNIST into dir: nTrain
-// training and nTest test images of rows x cols pixels whose class c is
-// drawn bright in pixel c mod (rows cols) over a dim random background, so
-// that a network learns it, in the IDX files of the published names
-// (plain, not gzipped).
-func writeFashionIDX(t testing.TB, dir string, rows, cols, nTrain, nTest int, seed uint64) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 3))
-	p := rows * cols
-	for _, split := range []struct {
-		prefix string
-		n      int
-	}{{"train", nTrain}, {"t10k", nTest}} {
-		images, labels := make([]byte, split.n*p), make([]byte, split.n)
-		for k := range labels {
-			c := rng.IntN(10)
-			labels[k] = byte(c)
-			for i := 0; i < p; i++ {
-				images[k*p+i] = byte(rng.IntN(60))
-			}
-			images[k*p+c%p] = 200 + byte(rng.IntN(56))
-		}
-		for _, f := range []struct {
-			name string
-			dims []int
-			data []byte
-		}{
-			{split.prefix + "-images-idx3-ubyte", []int{split.n, rows, cols}, images},
-			{split.prefix + "-labels-idx1-ubyte", []int{split.n}, labels},
-		} {
-			var b bytes.Buffer
-			if err := potentials.EncodeIDX(&b, f.dims, f.data); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f.name), b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
 
 // TestSGDFashionAccuracy runs SGD on fashion-mlp over synthetic IDX files
 // through the Study interface: summary.json records the data directory and
@@ -64,7 +20,9 @@ func writeFashionIDX(t testing.TB, dir string, rows, cols, nTrain, nTest int, se
 // that names it and the package.
 func TestSGDFashionAccuracy(t *testing.T) {
 	dir := t.TempDir()
-	writeFashionIDX(t, dir, 4, 4, 60, 20, 1)
+	if err := potentials.WriteSyntheticFashionMNIST(dir, 4, 4, 60, 20, 1); err != nil {
+		t.Fatal(err)
+	}
 	spec := func(workers int) *SGDSpec {
 		return &SGDSpec{
 			FiniteSum: FiniteSumSpec{Model: "fashion-mlp", Params: map[string]float64{"n": 60, "test": 20, "width": 6}, DataDir: dir, LR: 0.5, Batch: 8},

@@ -1,9 +1,7 @@
 package gallery
 
 import (
-	"bytes"
 	"context"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,41 +10,6 @@ import (
 	"github.com/sgdsde/sgdsde/potentials"
 )
 
-// writeFashion writes a synthetic Fashion-MNIST of 4 x 4 pixels (n
-// training and m test images, the class drawn bright in one pixel) into
-// dir as plain IDX files of the published names.
-func writeFashion(t *testing.T, dir string, n, m int) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(8, 9))
-	for _, s := range []struct {
-		prefix string
-		n      int
-	}{{"train", n}, {"t10k", m}} {
-		images, labels := make([]byte, 16*s.n), make([]byte, s.n)
-		for k := range labels {
-			c := rng.IntN(10)
-			labels[k] = byte(c)
-			for i := 0; i < 16; i++ {
-				images[16*k+i] = byte(rng.IntN(60))
-			}
-			images[16*k+c] = 220
-		}
-		for _, f := range []struct {
-			name string
-			dims []int
-			data []byte
-		}{{s.prefix + "-images-idx3-ubyte", []int{s.n, 4, 4}, images}, {s.prefix + "-labels-idx1-ubyte", []int{s.n}, labels}} {
-			var b bytes.Buffer
-			if err := potentials.EncodeIDX(&b, f.dims, f.data); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f.name), b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
-
 // TestFashionScenario runs scenario 8 on synthetic data and without data.
 // With data it draws the four observe figures and the accuracy figure,
 // quotes the run's numbers beside the paper's statements and the commands
@@ -54,7 +17,9 @@ func writeFashion(t *testing.T, dir string, n, m int) {
 // names the directory and the Debian package, and the page shows it.
 func TestFashionScenario(t *testing.T) {
 	data := t.TempDir()
-	writeFashion(t, data, 40, 20)
+	if err := potentials.WriteSyntheticFashionMNIST(data, 4, 4, 40, 20, 8); err != nil {
+		t.Fatal(err)
+	}
 	fs := FashionSettings{Dir: data, Train: 40, Test: 20, Width: 4, Chains: 1, BurnIn: 30, Steps: 60, Every: 2,
 		SweepLRs: []float64{0.1, 0.2}, SweepBatches: []int{4, 8}, SweepSteps: 50, GradTimes: 5}
 	if err := fs.check(); err != nil {

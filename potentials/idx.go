@@ -2,6 +2,7 @@ package potentials
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -531,4 +533,47 @@ func openFashionFile(path string, dims int) (fileStream, error) {
 		return fileStream{}, &IDXError{File: path, Issue: IDXShape, Dims: s.dims, Want: int64(dims), Got: int64(len(s.dims))}
 	}
 	return fileStream{s, f}, nil
+}
+
+// WriteSyntheticFashionMNIST writes a small data set in the layout of
+// Fashion-MNIST into dir, for tests and examples that must run without
+// Debian's files: nTrain training and nTest test images of rows x cols
+// pixels whose class c (uniform on 0..9) is drawn bright (200..255) in
+// pixel c mod (rows cols) over a dim background (0..59), so that a network
+// can learn it, as plain (not gzipped) IDX files of the published names.
+// The images and labels are a function of seed.
+func WriteSyntheticFashionMNIST(dir string, rows, cols, nTrain, nTest int, seed uint64) error {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	p := rows * cols
+	for _, split := range []struct {
+		prefix string
+		n      int
+	}{{"train", nTrain}, {"t10k", nTest}} {
+		images, labels := make([]byte, split.n*p), make([]byte, split.n)
+		for k := range labels {
+			c := rng.IntN(FashionClasses)
+			labels[k] = byte(c)
+			for i := 0; i < p; i++ {
+				images[k*p+i] = byte(rng.IntN(60))
+			}
+			images[k*p+c%p] = 200 + byte(rng.IntN(56))
+		}
+		for _, f := range []struct {
+			name string
+			dims []int
+			data []byte
+		}{
+			{split.prefix + "-images-idx3-ubyte", []int{split.n, rows, cols}, images},
+			{split.prefix + "-labels-idx1-ubyte", []int{split.n}, labels},
+		} {
+			var b bytes.Buffer
+			if err := EncodeIDX(&b, f.dims, f.data); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.name), b.Bytes(), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

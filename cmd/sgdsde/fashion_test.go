@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,41 +9,6 @@ import (
 	"github.com/sgdsde/sgdsde/plots"
 	"github.com/sgdsde/sgdsde/potentials"
 )
-
-// writeSyntheticFashion writes a small synthetic Fashion-MNIST (4 x 4
-// pixels, n training and m test images, the class drawn bright in one
-// pixel) into dir as plain IDX files of the published names.
-func writeSyntheticFashion(t *testing.T, dir string, n, m int) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range []struct {
-		prefix string
-		n      int
-	}{{"train", n}, {"t10k", m}} {
-		images, labels := make([]byte, 16*s.n), make([]byte, s.n)
-		for k := range labels {
-			c := rng.IntN(10)
-			labels[k] = byte(c)
-			for i := 0; i < 16; i++ {
-				images[16*k+i] = byte(rng.IntN(60))
-			}
-			images[16*k+c] = 220
-		}
-		for _, f := range []struct {
-			name string
-			dims []int
-			data []byte
-		}{{s.prefix + "-images-idx3-ubyte", []int{s.n, 4, 4}, images}, {s.prefix + "-labels-idx1-ubyte", []int{s.n}, labels}} {
-			var b bytes.Buffer
-			if err := potentials.EncodeIDX(&b, f.dims, f.data); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f.name), b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-}
 
 // TestFashionCommands runs fashion-mlp through the commands on synthetic
 // data: sgd with the model's default chains writes the accuracies and the
@@ -56,7 +19,9 @@ func writeSyntheticFashion(t *testing.T, dir string, n, m int) {
 // command that builds the model.
 func TestFashionCommands(t *testing.T) {
 	data := t.TempDir()
-	writeSyntheticFashion(t, data, 60, 20)
+	if err := potentials.WriteSyntheticFashionMNIST(data, 4, 4, 60, 20, 5); err != nil {
+		t.Fatal(err)
+	}
 	set := "n=60,test=20,width=4"
 	out := filepath.Join(t.TempDir(), "run")
 	r := sgdOK(t, "sgd", "--model", "fashion-mlp", "--set", set, "--data-dir", data, "--steps", "100", "--burn-in", "50", "--out", out)
