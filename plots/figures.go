@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/sgdsde/sgdsde/fokkerplanck"
 	"gonum.org/v1/plot"
@@ -1049,15 +1050,36 @@ func (intTicks) Ticks(lo, hi float64) []plot.Tick {
 	return out
 }
 
-// logTicks are plot.LogTicks, with 2 and 5 times the powers of ten
-// labelled too when the range holds fewer than two powers.
+// logTickLabel writes a tick value of a log axis to three significant
+// digits: plainly from 1e-4 to below 1e5 (0.001, 20, 5000), otherwise as
+// a power of ten without a plus sign or leading zeros (1e5, 2e-7).
+func logTickLabel(v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	if a := math.Abs(r); a >= 1e-4 && a < 1e5 {
+		return strconv.FormatFloat(r, 'f', -1, 64)
+	}
+	m, e, _ := strings.Cut(strconv.FormatFloat(r, 'e', -1, 64), "e")
+	sign := ""
+	if e[0] == '-' {
+		sign = "-"
+	}
+	return m + "e" + sign + strings.TrimLeft(e[1:], "0")
+}
+
+// logTicks are plot.LogTicks, labelled with three significant digits (its
+// powers of ten come from repeated products, so 1e-4 would read
+// 9.999999999999999e-05), with 2 and 5 times the powers of ten labelled
+// too when the range holds fewer than two powers.
 type logTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	ts := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
 	labelled := 0
-	for _, t := range ts {
+	for i, t := range ts {
+		if t.Label != "" {
+			ts[i].Label = logTickLabel(t.Value)
+		}
 		if t.Label != "" && t.Value >= lo*(1-1e-9) && t.Value <= hi*(1+1e-9) {
 			labelled++
 		}
@@ -1074,7 +1096,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+				t.Label = logTickLabel(v)
 			}
 			out = append(out, t)
 		}
