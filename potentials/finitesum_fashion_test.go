@@ -78,50 +78,6 @@ func TestFashionMLPDim(t *testing.T) {
 	}
 }
 
-// TestFashionMLPSampleGradFD compares SampleGrad with central differences
-// of the per-sample loss, with the step and the tolerance of
-// TestFiniteSumSampleGradFD: h = 1e-5 max(1, |x_i|), |FD - g| <=
-// 1e-6 (1 + |g_k|_inf); the truncation and rounding errors are about 1e-10
-// here (inputs in [0, 1], weights O(1)).
-func TestFashionMLPSampleGradFD(t *testing.T) {
-	for _, c := range fashionCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			d, n := c.fs.Dim(), c.fs.Samples()
-			g, tmp := make([]float64, d), make([]float64, d)
-			xp := append([]float64(nil), c.x...)
-			worst := 0.0
-			for _, k := range []int{0, 1, n / 2, n - 1} {
-				for i := range g {
-					g[i] = math.NaN() // every entry must be written
-				}
-				f := c.fs.SampleGrad(g, c.x, k)
-				if !(f > 0) || math.IsInf(f, 0) {
-					t.Fatalf("f_%d = %g, want a positive finite cross-entropy", k, f)
-				}
-				gmax := 0.0
-				for _, v := range g {
-					gmax = math.Max(gmax, math.Abs(v))
-				}
-				for i := 0; i < d; i++ {
-					h := 1e-5 * math.Max(1, math.Abs(c.x[i]))
-					xp[i] = c.x[i] + h
-					fp := c.fs.SampleGrad(tmp, xp, k)
-					xp[i] = c.x[i] - h
-					fm := c.fs.SampleGrad(tmp, xp, k)
-					xp[i] = c.x[i]
-					fd := (fp - fm) / (2 * h)
-					err := math.Abs(fd - g[i])
-					worst = math.Max(worst, err/(1+gmax))
-					if !(err <= 1e-6*(1+gmax)) {
-						t.Errorf("k = %d, i = %d: g = %.12g, central difference %.12g", k, i, g[i], fd)
-					}
-				}
-			}
-			t.Logf("d = %d, largest |FD - g| / (1 + |g|_inf) = %.2g", d, worst)
-		})
-	}
-}
-
 // TestFashionMLPFullGradFD compares FullGrad (the mean of the per-sample
 // gradients) with central differences of the full loss f it returns, with
 // the tolerance of TestFashionMLPSampleGradFD.

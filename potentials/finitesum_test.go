@@ -64,14 +64,15 @@ func finiteSumCases(t testing.TB) []fsCase {
 }
 
 // TestFiniteSumSampleGradFD compares every model's SampleGrad with central
-// differences of the per-sample loss, step h = 1e-5 max(1, |x_i|). With M3 a
+// differences of the per-sample loss (fashion-mlp included, on synthetic
+// data), step h = 1e-5 max(1, |x_i|), every entry of the gradient written. With M3 a
 // bound on the third derivative along x_i, the truncation error is
 // h^2 M3 / 6 ~ 2e-11 M3 and the rounding error about eps |f| / h ~ 2e-11 |f|;
 // M3 and f are O(10) at most here (inputs O(1), weights O(1)), so errors stay
 // below 1e-9, and the tolerance 1e-6 (1 + |g_k|_inf) leaves a wide margin
 // while catching any wrong term (observed: at most 2e-11).
 func TestFiniteSumSampleGradFD(t *testing.T) {
-	for _, c := range finiteSumCases(t) {
+	for _, c := range append(finiteSumCases(t), fashionCases(t)...) {
 		t.Run(c.name, func(t *testing.T) {
 			d, n := c.fs.Dim(), c.fs.Samples()
 			g := make([]float64, d)
@@ -79,6 +80,9 @@ func TestFiniteSumSampleGradFD(t *testing.T) {
 			xp := append([]float64(nil), c.x...)
 			worst := 0.0
 			for _, k := range []int{0, 1, n / 2, n - 1} {
+				for i := range g {
+					g[i] = math.NaN() // every entry must be written
+				}
 				f := c.fs.SampleGrad(g, c.x, k)
 				if math.IsNaN(f) || math.IsInf(f, 0) {
 					t.Fatalf("f_%d = %g", k, f)
